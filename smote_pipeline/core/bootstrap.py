@@ -1,0 +1,83 @@
+"""Vectorised stratified bootstrap of ranking and calibration metrics.
+
+A bootstrap resample is represented by how many times each row is drawn (a
+weight), so every metric of every resample comes from one sort of the scores
+and a few cumulative sums instead of one scikit-learn call per resample. The
+weighted formulas equal scikit-learn's ``average_precision_score``,
+``roc_auc_score`` and ``brier_score_loss`` with ``sample_weight`` (tested).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Resamples processed at once; bounds memory at CHUNK x n_rows floats.
+CHUNK = 64
+
+
+def stratified_weights(
+    y: np.ndarray, n_resamples: int, random_state: int | np.random.Generator
+) -> np.ndarray:
+    """Draw counts of stratified bootstrap resamples, shape (n_resamples, n_rows).
+
+    Positives and negatives are each resampled with replacement to their own
+    count, so every resample keeps the class counts of ``y``.
+    """
+    rng = np.random.default_rng(random_state)
+    weights = np.zeros((n_resamples, len(y)), dtype=np.float64)
+    for label in (0, 1):
+        rows = np.flatnonzero(y == label)
+        if len(rows):
+            weights[:, rows] = rng.multinomial(
+                len(rows), np.full(len(rows), 1 / len(rows)), size=n_resamples
+            )
+    return weights
+
+
+def _group_ends(sorted_scores: np.ndarray) -> np.ndarray:
+    """Index of the last row of each run of equal scores (scores sorted descending)."""
+    change = np.flatnonzero(np.diff(sorted_scores) != 0)
+    return np.append(change, len(sorted_scores) - 1)
+
+
+def weighted_metrics(
+    y: np.ndarray, proba: np.ndarray, weights: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Average precision, ROC AUC and Brier score for each row of ``weights``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_rows,)
+        0/1 labels.
+    proba : ndarray of shape (n_rows,)
+        Positive-class probabilities.
+    weights : ndarray of shape (n_resamples, n_rows)
+        Non-negative row weights (bootstrap counts), each row with positive
+        weight on both classes.
+
+    Returns
+    -------
+    dict of str to ndarray of shape (n_resamples,)
+        ``average_precision``, ``roc_auc``, ``brier``.
+    """
+    order = np.argsort(-proba, kind="mergesort")
+    y_sorted, p_sorted = y[order].astype(np.float64), proba[order]
+    ends = _group_ends(p_sorted)
+    out = {"average_precision": [], "roc_auc": [], "brier": []}
+    for start in range(0, len(weights), CHUNK):
+        w = weights[start : start + CHUNK][:, order]
+        pos_w, neg_w = w * y_sorted, w * (1.0 - y_sorted)
+        tp = np.cumsum(pos_w, axis=1)[:, ends]
+        fp = np.cumsum(neg_w, axis=1)[:, ends]
+        total_pos, total_neg = tp[:, -1:], fp[:, -1:]
+        precision = tp / np.maximum(tp + fp, 1e-300)
+        recall = tp / total_pos
+        recall_step = np.diff(recall, axis=1, prepend=0.0)
+        out["average_precision"].append((recall_step * precision).sum(axis=1))
+        # ROC AUC: trapezoid over the (fp, tp) points of the distinct thresholds.
+        tpr = np.hstack([np.zeros((len(w), 1)), tp / total_pos])
+        fpr = np.hstack([np.zeros((len(w), 1)), fp / total_neg])
+        out["roc_auc"].append((np.diff(fpr, axis=1) * (tpr[:, 1:] + tpr[:, :-1]) / 2).sum(axis=1))
+        squared = (p_sorted - y_sorted) ** 2
+        out["brier"].append((w * squared).sum(axis=1) / w.sum(axis=1))
+    return {k: np.concatenate(v) for k, v in out.items()}

@@ -1,0 +1,89 @@
+"""Column conventions shared by every step: reserved names, features, row hashes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+ROW_ID = "row_id"
+IS_SYNTHETIC = "is_synthetic"
+CLUSTER_ID = "cluster_id"
+PARENT_A = "parent_row_id_a"
+PARENT_B = "parent_row_id_b"
+INTERPOLATION_FACTOR = "interpolation_factor"
+REASON = "reason"
+
+#: Columns the pipeline adds; a source column with one of these names is refused.
+RESERVED_COLUMNS: tuple[str, ...] = (
+    ROW_ID,
+    IS_SYNTHETIC,
+    CLUSTER_ID,
+    PARENT_A,
+    PARENT_B,
+    INTERPOLATION_FACTOR,
+    REASON,
+)
+
+
+def feature_columns(frame: pd.DataFrame, target: str) -> list[str]:
+    """Return the feature columns of a pipeline frame, in order.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any frame produced by the pipeline.
+    target : str
+        Name of the target column.
+
+    Returns
+    -------
+    list of str
+        Every column that is neither the target nor a reserved column.
+    """
+    return [c for c in frame.columns if c != target and c not in RESERVED_COLUMNS]
+
+
+def is_categorical(series: pd.Series) -> bool:
+    """Whether a column is treated as categorical (strings, categories, booleans)."""
+    return bool(
+        isinstance(series.dtype, pd.CategoricalDtype)
+        or pd.api.types.is_bool_dtype(series.dtype)
+        or pd.api.types.is_object_dtype(series.dtype)
+        or pd.api.types.is_string_dtype(series.dtype)
+    )
+
+
+def categorical_columns(frame: pd.DataFrame, target: str) -> list[str]:
+    """Return the categorical feature columns of ``frame`` (see :func:`is_categorical`)."""
+    return [c for c in feature_columns(frame, target) if is_categorical(frame[c])]
+
+
+def row_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Content hash of each row over ``columns``, independent of dtype width.
+
+    Numeric values are hashed as float64 and everything else as its string form,
+    so an integer row and a float row holding the same values hash the same.
+    This is what the hold-out isolation check compares.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows to hash.
+    columns : list of str
+        Columns that define a row's content (the features).
+
+    Returns
+    -------
+    numpy.ndarray of shape (n_rows,), dtype uint64
+        One hash per row.
+    """
+    normalised = pd.DataFrame(index=range(len(frame)))
+    for column in columns:
+        values = frame[column]
+        if is_categorical(values):
+            normalised[column] = values.astype(str).to_numpy()
+        else:
+            normalised[column] = values.to_numpy(dtype=np.float64)
+    if not columns:
+        return np.zeros(len(frame), dtype=np.uint64)
+    return pd.util.hash_pandas_object(normalised, index=False).to_numpy()

@@ -1,0 +1,217 @@
+"""Reading a source table and validating it into the pipeline's raw dataset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from smote_pipeline.core.columns import (
+    RESERVED_COLUMNS,
+    ROW_ID,
+    categorical_columns,
+    feature_columns,
+)
+from smote_pipeline.core.datasets import EMBEDDED_DATASETS
+
+EMBEDDED_PREFIX = "embedded:"
+SUPPORTED_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+def read_source(source: str) -> pd.DataFrame:
+    """Read a table from ``source``.
+
+    Parameters
+    ----------
+    source : str
+        ``embedded:<name>`` for a demo dataset (see
+        :data:`smote_pipeline.core.datasets.EMBEDDED_DATASETS`), or the path of
+        a ``.csv`` or ``.parquet`` file, read through pyarrow.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table as read, before validation.
+
+    Raises
+    ------
+    ValueError
+        Unknown embedded name, unsupported file type, or an empty file.
+    FileNotFoundError
+        The path does not exist.
+    """
+    if source.startswith(EMBEDDED_PREFIX):
+        name = source[len(EMBEDDED_PREFIX) :]
+        if name not in EMBEDDED_DATASETS:
+            raise ValueError(
+                f"Unknown embedded dataset {name!r} in source {source!r}; "
+                f"available: {[EMBEDDED_PREFIX + n for n in EMBEDDED_DATASETS]}."
+            )
+        return EMBEDDED_DATASETS[name]()
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(
+            f"Source file {str(path)!r} does not exist; set the pipeline's `source` to the "
+            "path of a CSV or Parquet file (relative paths are resolved from the current "
+            "directory)."
+        )
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ValueError(
+            f"Unsupported file type {suffix!r} for source {str(path)!r}; "
+            f"use one of {list(SUPPORTED_SUFFIXES)}."
+        )
+    if path.stat().st_size == 0:
+        raise ValueError(f"Source file {str(path)!r} is empty; it needs a header and rows.")
+    if suffix == ".csv":
+        table = pa_csv.read_csv(path)
+    else:
+        table = pq.read_table(path)
+    frame = table.to_pandas()
+    if frame.empty:
+        raise ValueError(f"Source file {str(path)!r} has no rows.")
+    return frame
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """Which column is the target and which of its values is the positive class."""
+
+    column: str
+    positive_label: Any
+    one_vs_rest: bool = False
+
+
+def _label_matches(values: pd.Series, positive_label: Any) -> np.ndarray:
+    """Rows whose label equals ``positive_label`` natively or as text."""
+    native = (values == positive_label).to_numpy(dtype=bool, na_value=False)
+    textual = (values.astype(str) == str(positive_label)).to_numpy(dtype=bool)
+    return native | textual
+
+
+def prepare_dataset(frame: pd.DataFrame, target: TargetSpec) -> pd.DataFrame:
+    """Validate a source table and encode its target as 1 (positive) / 0.
+
+    Adds a stable ``row_id`` (the row's position in the source) as the first
+    column. Feature values are kept as read.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read by :func:`read_source`.
+    target : TargetSpec
+        Target column and positive label.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``row_id``, the feature columns, and the target column as int8 0/1.
+
+    Raises
+    ------
+    ValueError
+        With the offending column, value or option named: missing target,
+        reserved column names, missing target values, unknown positive label,
+        a single class, more than two classes (unless ``one_vs_rest``), fewer
+        than two positive rows, no feature columns, or NaN/infinite features.
+    """
+    if frame.empty:
+        raise ValueError("The source table has no rows.")
+    if target.column not in frame.columns:
+        raise ValueError(
+            f"Target column {target.column!r} is not in the data; available columns: "
+            f"{list(frame.columns)[:20]}. Set `target` to one of them."
+        )
+    clashes = [c for c in frame.columns if c in RESERVED_COLUMNS]
+    if clashes:
+        raise ValueError(
+            f"Column(s) {clashes} use names the pipeline reserves for its own bookkeeping "
+            f"({list(RESERVED_COLUMNS)}); rename them in the source."
+        )
+    labels = frame[target.column]
+    n_missing = int(labels.isna().sum())
+    if n_missing:
+        raise ValueError(
+            f"Target column {target.column!r} has {n_missing} missing value(s); "
+            "drop or label those rows in the source."
+        )
+    values = sorted(pd.unique(labels).tolist(), key=str)
+    positive = _label_matches(labels, target.positive_label)
+    if not positive.any():
+        raise ValueError(
+            f"Positive label {target.positive_label!r} does not occur in target column "
+            f"{target.column!r}; its values are {values[:20]}. Set `positive_label` to one of "
+            "them."
+        )
+    if len(values) == 1:
+        raise ValueError(
+            f"Target column {target.column!r} has a single class ({values[0]!r}); a binary "
+            "classification pipeline needs rows of both classes."
+        )
+    if len(values) > 2 and not target.one_vs_rest:
+        raise ValueError(
+            f"Target column {target.column!r} has {len(values)} classes ({values[:10]}) but the "
+            "pipeline is binary; set option `one_vs_rest: true` to treat every value other than "
+            f"{target.positive_label!r} as negative, or merge the classes in the source."
+        )
+    if positive.sum() < 2:
+        raise ValueError(
+            f"Only {int(positive.sum())} row has the positive label {target.positive_label!r} "
+            "in target column "
+            f"{target.column!r}; at least 2 are needed (one for training, one for the hold-out)."
+        )
+    out = frame.drop(columns=[target.column]).copy()
+    features = feature_columns(out, target.column)
+    if not features:
+        raise ValueError("The data has no feature columns besides the target.")
+    _reject_non_finite(out, target.column)
+    out.insert(0, ROW_ID, np.arange(len(out), dtype=np.int64))
+    out[target.column] = positive.astype(np.int8)
+    return out.reset_index(drop=True)
+
+
+def _reject_non_finite(frame: pd.DataFrame, target: str) -> None:
+    """Raise naming every feature column with missing or infinite values."""
+    categorical = set(categorical_columns(frame, target))
+    problems = []
+    for column in feature_columns(frame, target):
+        values = frame[column]
+        n_missing = int(values.isna().sum())
+        n_inf = 0
+        if column not in categorical:
+            n_inf = int(np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan)).sum())
+        if n_missing or n_inf:
+            problems.append(f"{column!r} ({n_missing} missing, {n_inf} infinite)")
+    if problems:
+        raise ValueError(
+            "Feature column(s) with missing or infinite values: "
+            + ", ".join(problems[:20])
+            + ". SMOTE interpolates between rows and cannot use them: impute or drop those "
+            "values in the source."
+        )
+
+
+def describe_dataset(frame: pd.DataFrame, target: str) -> dict[str, Any]:
+    """Summary statistics of a prepared dataset, for metadata and reports.
+
+    Returns
+    -------
+    dict
+        ``rows``, ``features``, ``categorical_features``, ``positives``,
+        ``negatives``, ``imbalance_ratio`` (negatives per positive).
+    """
+    positives = int((frame[target] == 1).sum())
+    negatives = int(len(frame) - positives)
+    return {
+        "rows": len(frame),
+        "features": len(feature_columns(frame, target)),
+        "categorical_features": categorical_columns(frame, target),
+        "positives": positives,
+        "negatives": negatives,
+        "imbalance_ratio": round(negatives / positives, 3) if positives else float("inf"),
+    }

@@ -1,0 +1,111 @@
+"""The pipeline's tunable options: one place, one default each.
+
+The Dagster layer exposes these as run configuration (every field can be
+overridden per run) and the pipeline spec file sets them per dataset; both
+fall back to the defaults declared here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+#: Strategies compared by default; see :mod:`smote_pipeline.core.strategies`.
+DEFAULT_STRATEGIES: tuple[str, ...] = (
+    "no_resampling",
+    "class_weight",
+    "random_undersampling",
+    "smote",
+    "cluster_smote",
+)
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """Tunable options of one pipeline.
+
+    Attributes
+    ----------
+    holdout_fraction : float
+        Share of real rows split off first as the untouched hold-out.
+    random_state : int
+        Seed for every random step; the same seed and data give the same bytes.
+    one_vs_rest : bool
+        Treat every target value other than the positive label as negative. When
+        False, a target with more than two values is an error.
+    noise_method : str
+        ``NoiseFilter`` method: ``"enn"``, ``"tomek"``, ``"ipf"``,
+        ``"isolation_forest"`` or ``"none"`` to skip noise filtering.
+    noise_neighbors : int
+        Neighbours consulted by the ``enn`` noise filter.
+    max_minority_removal : float
+        Largest share of minority rows the noise filter may remove before it
+        refuses (an error) instead of silently eroding the class.
+    max_clusters : int
+        Upper bound of the automatic choice of minority clusters.
+    k_neighbors : int
+        Neighbours (within a cluster) that SMOTE interpolates towards.
+    sampling_strategy : float
+        Minority-to-majority ratio after oversampling (imbalanced-learn's float
+        semantics). 0.5 by default: limited oversampling, as the article advises,
+        rather than full balance.
+    n_components : int, float or None
+        Interpolate in a PCA space (int components, or float share of variance),
+        then map back; None interpolates in the original space.
+    safety_filter : bool
+        Reject synthetic candidates whose nearest real neighbours are mostly of
+        another class.
+    strategies : tuple of str
+        Imbalance strategies compared as candidate models.
+    model : str
+        Model family of every candidate (``"hist_gradient_boosting"`` or
+        ``"logistic_regression"``).
+    cv_folds : int
+        Stratified folds used to score candidates and tune thresholds on
+        training data.
+    """
+
+    holdout_fraction: float = 0.25
+    random_state: int = 0
+    one_vs_rest: bool = False
+    noise_method: str = "enn"
+    noise_neighbors: int = 3
+    max_minority_removal: float = 0.2
+    max_clusters: int = 8
+    k_neighbors: int = 5
+    sampling_strategy: float = 0.5
+    n_components: int | float | None = None
+    safety_filter: bool = False
+    strategies: tuple[str, ...] = field(default=DEFAULT_STRATEGIES)
+    model: str = "hist_gradient_boosting"
+    cv_folds: int = 5
+
+    def __post_init__(self) -> None:
+        from smote_pipeline.core.validation import validate_options
+
+        validate_options(self)
+
+    def updated(self, overrides: dict[str, Any]) -> PipelineOptions:
+        """Return a copy with ``overrides`` applied; ``None`` values are ignored.
+
+        Raises
+        ------
+        ValueError
+            If an override names an unknown option.
+        """
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ValueError(
+                f"Unknown pipeline option(s) {unknown}; valid options are {sorted(known)}."
+            )
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        if "strategies" in clean:
+            clean["strategies"] = tuple(clean["strategies"])
+        return replace(self, **clean)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form, for metadata and reports."""
+        data = asdict(self)
+        data["strategies"] = list(self.strategies)
+        return data

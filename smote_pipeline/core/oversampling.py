@@ -1,0 +1,94 @@
+"""Cluster-aware synthetic minority rows with provenance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from smote_pipeline.core.columns import (
+    CLUSTER_ID,
+    INTERPOLATION_FACTOR,
+    IS_SYNTHETIC,
+    PARENT_A,
+    PARENT_B,
+    ROW_ID,
+    categorical_columns,
+    feature_columns,
+)
+from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.samplers import ClusterAwareSMOTE
+
+
+def make_cluster_smote(options: PipelineOptions, categorical: list[str]) -> ClusterAwareSMOTE:
+    """Build the configured :class:`ClusterAwareSMOTE`."""
+    return ClusterAwareSMOTE(
+        sampling_strategy=options.sampling_strategy,
+        random_state=options.random_state,
+        k_neighbors=options.k_neighbors,
+        max_clusters=options.max_clusters,
+        n_components=options.n_components,
+        categorical_features=categorical or None,
+        safety_filter=options.safety_filter,
+    )
+
+
+def generate_synthetic(
+    denoised: pd.DataFrame,
+    clusters: pd.DataFrame,
+    target: str,
+    options: PipelineOptions,
+) -> pd.DataFrame:
+    """Synthetic minority rows, each interpolated between two rows of one cluster.
+
+    Parameters
+    ----------
+    denoised : pandas.DataFrame
+        Denoised real training rows.
+    clusters : pandas.DataFrame
+        ``row_id`` and ``cluster_id`` of each minority row (the
+        ``minority_clusters`` asset).
+    target : str
+        Target column (0/1).
+    options : PipelineOptions
+        Oversampling options.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per synthetic sample: ``row_id`` (negative, -1, -2, ... so it
+        never collides with a real id), the features, the target (1),
+        ``cluster_id``, ``parent_row_id_a``, ``parent_row_id_b`` and
+        ``interpolation_factor``.
+    """
+    features = feature_columns(denoised, target)
+    y = denoised[target].to_numpy()
+    cluster_of = dict(zip(clusters[ROW_ID], clusters[CLUSTER_ID], strict=True))
+    labels = np.array([cluster_of.get(r, -1) for r in denoised[ROW_ID]], dtype=np.int64)
+    sampler = make_cluster_smote(options, categorical_columns(denoised, target))
+    X_res, _ = sampler.fit_resample(denoised[features], y, cluster_labels=labels)
+    synthetic = X_res.iloc[len(denoised) :].reset_index(drop=True)
+    provenance = sampler.provenance_.reset_index(drop=True)
+    row_ids = denoised[ROW_ID].to_numpy()
+    synthetic.insert(0, ROW_ID, -np.arange(1, len(synthetic) + 1, dtype=np.int64))
+    synthetic[target] = provenance["class_label"].to_numpy().astype(np.int8)
+    synthetic[CLUSTER_ID] = provenance["cluster_id"].to_numpy().astype(np.int64)
+    synthetic[PARENT_A] = row_ids[provenance["parent_index_a"].to_numpy()]
+    synthetic[PARENT_B] = row_ids[provenance["parent_index_b"].to_numpy()]
+    synthetic[INTERPOLATION_FACTOR] = provenance["interpolation_factor"].to_numpy(dtype=np.float64)
+    return synthetic
+
+
+def augment(denoised: pd.DataFrame, synthetic: pd.DataFrame) -> pd.DataFrame:
+    """Real denoised rows followed by synthetic rows, flagged by ``is_synthetic``.
+
+    Provenance columns are kept (empty for real rows) so every synthetic row in
+    the training data can still be traced to its parents.
+    """
+    real = denoised.assign(**{IS_SYNTHETIC: False})
+    fake = synthetic.assign(**{IS_SYNTHETIC: True})
+    for column in (CLUSTER_ID, PARENT_A, PARENT_B):
+        real[column] = pd.array([pd.NA] * len(real), dtype="Int64")
+        fake[column] = fake[column].astype("Int64")
+    real[INTERPOLATION_FACTOR] = np.nan
+    frame = pd.concat([real, fake[real.columns]], ignore_index=True)
+    return frame

@@ -1,0 +1,75 @@
+"""Figures of the report, rendered to PNG bytes with matplotlib's Agg backend."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def precision_recall_plot(curves: dict[str, dict[str, list[float]]], prevalence: float) -> bytes:
+    """Precision-recall curves of every strategy on the hold-out, as PNG bytes."""
+    figure, axis = plt.subplots(figsize=(6, 4.5))
+    for name, curve in curves.items():
+        axis.step(curve["recall"], curve["precision"], where="post", label=name)
+    axis.axhline(prevalence, color="grey", linestyle=":", label="chance")
+    axis.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02))
+    axis.set_title("Precision-recall on the real hold-out")
+    axis.legend(loc="lower left", fontsize="small")
+    return _png(figure)
+
+
+def projection_plot(real: np.ndarray, synthetic: np.ndarray, real_clusters: np.ndarray) -> bytes:
+    """Real vs synthetic minority rows in the first two principal components.
+
+    The PCA is fitted on the real minority rows only, so synthetic points that
+    land in empty regions between real clusters are visible as such.
+
+    Parameters
+    ----------
+    real : ndarray of shape (n_real, n_features)
+        Real minority rows (numeric).
+    synthetic : ndarray of shape (n_synthetic, n_features)
+        Synthetic minority rows (numeric, same columns).
+    real_clusters : ndarray of shape (n_real,)
+        Cluster id of each real row.
+    """
+    n_components = min(2, real.shape[1], max(len(real) - 1, 1))
+    pca = PCA(n_components=n_components).fit(real)
+    real_2d, synthetic_2d = pca.transform(real), pca.transform(synthetic)
+    if n_components == 1:
+        real_2d = np.hstack([real_2d, np.zeros_like(real_2d)])
+        synthetic_2d = np.hstack([synthetic_2d, np.zeros_like(synthetic_2d)])
+    figure, axis = plt.subplots(figsize=(6, 4.5))
+    axis.scatter(
+        synthetic_2d[:, 0], synthetic_2d[:, 1], s=10, c="tab:orange", alpha=0.5, label="synthetic"
+    )
+    scatter = axis.scatter(
+        real_2d[:, 0],
+        real_2d[:, 1],
+        s=28,
+        c=real_clusters,
+        cmap="tab10",
+        edgecolors="black",
+        linewidths=0.5,
+        label="real (colour = cluster)",
+    )
+    del scatter
+    axis.set(xlabel="PC 1", ylabel="PC 2")
+    axis.set_title("Minority rows: real vs synthetic (PCA of real rows)")
+    axis.legend(loc="best", fontsize="small")
+    return _png(figure)

@@ -1,0 +1,105 @@
+"""A pipeline spec: which data, which target, which options, which schedule."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from smote_pipeline.core.options import PipelineOptions
+
+NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+DEFAULT_SCHEDULE = "0 3 * * *"
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """Everything that defines one pipeline; the factory builds its assets from it.
+
+    Attributes
+    ----------
+    name : str
+        Asset-key prefix (letters, digits, underscores; starts with a letter).
+    source : str
+        ``embedded:<name>`` or a CSV/Parquet path.
+    target : str
+        Target column.
+    positive_label : object
+        The target value of the positive (minority) class.
+    options : PipelineOptions
+        Tunable options; every field can still be overridden per run.
+    schedule : str
+        Cron string of the pipeline's schedule (created stopped).
+    description : str
+        Shown in the Dagster UI.
+    """
+
+    name: str
+    source: str
+    target: str
+    positive_label: Any
+    options: PipelineOptions = field(default_factory=PipelineOptions)
+    schedule: str = DEFAULT_SCHEDULE
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not NAME_PATTERN.match(self.name):
+            raise ValueError(
+                f"Pipeline name {self.name!r} is invalid: use letters, digits and underscores, "
+                "starting with a letter (it becomes the asset-key prefix)."
+            )
+        for attribute in ("source", "target"):
+            if not isinstance(getattr(self, attribute), str) or not getattr(self, attribute):
+                raise ValueError(f"Pipeline {self.name!r}: `{attribute}` must be a non-empty text.")
+        if self.positive_label is None or self.positive_label == "":
+            raise ValueError(f"Pipeline {self.name!r}: `positive_label` is required.")
+
+
+def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
+    """Build a spec from a plain mapping (a YAML entry or environment variables).
+
+    Keys: ``name``, ``source``, ``target``, ``positive_label``, optional
+    ``schedule``, ``description`` and ``options`` (a mapping of
+    :class:`PipelineOptions` fields).
+
+    Raises
+    ------
+    ValueError
+        Naming the entry and the missing or unknown field.
+    """
+    name = entry.get("name", "<unnamed>")
+    allowed = {"name", "source", "target", "positive_label", "options", "schedule", "description"}
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise ValueError(
+            f"Pipeline {name!r}: unknown field(s) {unknown}; allowed: {sorted(allowed)}."
+        )
+    missing = [k for k in ("name", "source", "target", "positive_label") if k not in entry]
+    if missing:
+        raise ValueError(f"Pipeline {name!r}: missing required field(s) {missing}.")
+    try:
+        options = PipelineOptions().updated(dict(entry.get("options") or {}))
+    except ValueError as error:
+        raise ValueError(f"Pipeline {name!r}: {error}") from error
+    return PipelineSpec(
+        name=str(entry["name"]),
+        source=str(entry["source"]),
+        target=str(entry["target"]),
+        positive_label=entry["positive_label"],
+        options=options,
+        schedule=str(entry.get("schedule", DEFAULT_SCHEDULE)),
+        description=str(entry.get("description", "")),
+    )
+
+
+def demo_spec() -> PipelineSpec:
+    """The embedded default pipeline: rare handwritten digits (see ``datasets``)."""
+    from smote_pipeline.core.datasets import DIGITS_POSITIVE, DIGITS_TARGET
+
+    return PipelineSpec(
+        name="demo",
+        source="embedded:rare_digits",
+        target=DIGITS_TARGET,
+        positive_label=DIGITS_POSITIVE,
+        description="scikit-learn's digits; the rare class is 'a 0 or a 1' (two subpopulations).",
+    )

@@ -1,0 +1,60 @@
+"""Validation of pipeline options, with errors that name the option and the fix."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from smote_pipeline.core.options import PipelineOptions
+
+NOISE_METHODS = ("enn", "tomek", "ipf", "isolation_forest", "none")
+MODEL_FAMILIES = ("hist_gradient_boosting", "logistic_regression")
+
+
+def _fail(option: str, value: object, expected: str) -> None:
+    raise ValueError(f"Invalid pipeline option {option}={value!r}: expected {expected}.")
+
+
+def validate_options(options: PipelineOptions) -> None:
+    """Raise ``ValueError`` naming the first invalid option and what it accepts.
+
+    Parameters
+    ----------
+    options : PipelineOptions
+        Options to check.
+    """
+    from smote_pipeline.core.strategies import STRATEGY_NAMES
+
+    if not 0.0 < options.holdout_fraction < 1.0:
+        _fail("holdout_fraction", options.holdout_fraction, "a number strictly between 0 and 1")
+    if not 0.0 < options.sampling_strategy <= 1.0:
+        _fail(
+            "sampling_strategy",
+            options.sampling_strategy,
+            "the minority/majority ratio after oversampling, in (0, 1]",
+        )
+    if not 0.0 <= options.max_minority_removal < 1.0:
+        _fail("max_minority_removal", options.max_minority_removal, "a share in [0, 1)")
+    for name in ("noise_neighbors", "k_neighbors", "max_clusters"):
+        value = getattr(options, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            _fail(name, value, "a positive integer")
+    if isinstance(options.cv_folds, bool) or not isinstance(options.cv_folds, int):
+        _fail("cv_folds", options.cv_folds, "an integer >= 2")
+    if options.cv_folds < 2:
+        _fail("cv_folds", options.cv_folds, "an integer >= 2")
+    if options.noise_method not in NOISE_METHODS:
+        _fail("noise_method", options.noise_method, f"one of {list(NOISE_METHODS)}")
+    if options.model not in MODEL_FAMILIES:
+        _fail("model", options.model, f"one of {list(MODEL_FAMILIES)}")
+    n_components = options.n_components
+    if n_components is not None and not (
+        (isinstance(n_components, int) and n_components >= 1)
+        or (isinstance(n_components, float) and 0.0 < n_components < 1.0)
+    ):
+        _fail("n_components", n_components, "None, an integer >= 1 or a float in (0, 1)")
+    unknown = [s for s in options.strategies if s not in STRATEGY_NAMES]
+    if unknown or not options.strategies:
+        _fail(
+            "strategies", list(options.strategies), f"a non-empty subset of {list(STRATEGY_NAMES)}"
+        )

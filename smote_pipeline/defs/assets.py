@@ -1,0 +1,383 @@
+"""The asset graph of one pipeline. Each asset reads settings, calls one core
+function, attaches metadata and returns; the logic lives in ``smote_pipeline.core``.
+"""
+
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+
+from smote_pipeline.core import (
+    clustering,
+    evaluation,
+    ingestion,
+    noise,
+    oversampling,
+    report,
+    split,
+    training,
+)
+from smote_pipeline.core.columns import IS_SYNTHETIC, REASON
+from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.spec import PipelineSpec
+from smote_pipeline.defs.metadata import frame_metadata, table_metadata
+
+IO_MANAGER_KEY = "smote_io_manager"
+
+
+def settings_key(spec: PipelineSpec) -> str:
+    """Resource key of a pipeline's :class:`PipelineSettings`."""
+    return f"{spec.name}_settings"
+
+
+def _options(context: dg.AssetExecutionContext, spec: PipelineSpec) -> PipelineOptions:
+    return getattr(context.resources, settings_key(spec)).options()
+
+
+def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
+    """Every asset of the pipeline described by ``spec``, under its name as key prefix.
+
+    Groups: ``<name>_ingest``, ``<name>_clean``, ``<name>_oversample``,
+    ``<name>_train`` (training lineage) and ``<name>_holdout`` (the hold-out
+    lineage, which nothing on the training side reads).
+    """
+    p, target = spec.name, spec.target
+    key = lambda asset: dg.AssetKey([p, asset])  # noqa: E731
+    common = {
+        "required_resource_keys": {settings_key(spec)},
+    }
+
+    def ins(*names: str) -> dict[str, dg.AssetIn]:
+        return {n: dg.AssetIn(key=key(n)) for n in names}
+
+    @dg.asset(
+        key=key("raw_dataset"),
+        group_name=f"{p}_ingest",
+        io_manager_key=IO_MANAGER_KEY,
+        kinds={"pandas", "parquet"},
+        description=f"Validated source table ({spec.source}); target `{target}` as 1 = "
+        f"{spec.positive_label!r}, 0 = other.",
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=1),
+        **common,
+    )
+    def raw_dataset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        options = _options(context, spec)
+        table = ingestion.read_source(spec.source)
+        missing = {c: int(v) for c, v in table.isna().sum().items()}
+        frame = ingestion.prepare_dataset(
+            table, ingestion.TargetSpec(target, spec.positive_label, options.one_vs_rest)
+        )
+        summary = ingestion.describe_dataset(frame, target)
+        return dg.MaterializeResult(
+            value=frame,
+            metadata={
+                **frame_metadata(frame, target),
+                "imbalance_ratio": summary["imbalance_ratio"],
+                "categorical_features": summary["categorical_features"],
+                "missing_values_per_column": missing,
+                "source": spec.source,
+            },
+        )
+
+    @dg.multi_asset(
+        outs={
+            "training_set": dg.AssetOut(
+                key=key("training_set"),
+                group_name=f"{p}_ingest",
+                io_manager_key=IO_MANAGER_KEY,
+                description="Real rows for training (everything except the hold-out).",
+                kinds={"pandas", "parquet"},
+            ),
+            "holdout_set": dg.AssetOut(
+                key=key("holdout_set"),
+                group_name=f"{p}_holdout",
+                io_manager_key=IO_MANAGER_KEY,
+                description="Untouched real hold-out, split off first; read only by evaluation.",
+                kinds={"pandas", "parquet"},
+            ),
+        },
+        ins=ins("raw_dataset"),
+        **common,
+    )
+    def split_holdout(context: dg.AssetExecutionContext, raw_dataset: pd.DataFrame):
+        options = _options(context, spec)
+        training_set, holdout_set = split.split_holdout(
+            raw_dataset,
+            target,
+            holdout_fraction=options.holdout_fraction,
+            random_state=options.random_state,
+        )
+        yield dg.MaterializeResult(
+            asset_key=key("training_set"),
+            value=training_set,
+            metadata=frame_metadata(training_set, target),
+        )
+        yield dg.MaterializeResult(
+            asset_key=key("holdout_set"),
+            value=holdout_set,
+            metadata={
+                **frame_metadata(holdout_set, target),
+                "holdout_fraction": options.holdout_fraction,
+            },
+        )
+
+    @dg.multi_asset(
+        outs={
+            "denoised_training_set": dg.AssetOut(
+                key=key("denoised_training_set"),
+                group_name=f"{p}_clean",
+                io_manager_key=IO_MANAGER_KEY,
+                kinds={"pandas", "parquet"},
+                description="Training rows kept by the label-noise filter.",
+            ),
+            "noise_quarantine": dg.AssetOut(
+                key=key("noise_quarantine"),
+                group_name=f"{p}_clean",
+                io_manager_key=IO_MANAGER_KEY,
+                kinds={"pandas", "parquet"},
+                description="Training rows removed as suspected label noise, with the reason.",
+            ),
+        },
+        ins=ins("training_set"),
+        **common,
+    )
+    def filter_noise(context: dg.AssetExecutionContext, training_set: pd.DataFrame):
+        options = _options(context, spec)
+        denoised, quarantine = noise.filter_noise(training_set, target, options)
+        yield dg.MaterializeResult(
+            asset_key=key("denoised_training_set"),
+            value=denoised,
+            metadata={**frame_metadata(denoised, target), "noise_method": options.noise_method},
+        )
+        yield dg.MaterializeResult(
+            asset_key=key("noise_quarantine"),
+            value=quarantine,
+            metadata={
+                **frame_metadata(quarantine, target),
+                "removed_positives": int(quarantine[target].sum()),
+                "reasons": table_metadata(quarantine[[REASON]].head(50)),
+            },
+        )
+
+    @dg.asset(
+        key=key("minority_clusters"),
+        group_name=f"{p}_oversample",
+        io_manager_key=IO_MANAGER_KEY,
+        ins=ins("denoised_training_set"),
+        kinds={"pandas", "scikit-learn"},
+        description="Cluster id of every real minority row (k chosen by silhouette).",
+        **common,
+    )
+    def minority_clusters(
+        context: dg.AssetExecutionContext, denoised_training_set: pd.DataFrame
+    ) -> dg.MaterializeResult:
+        options = _options(context, spec)
+        found = clustering.cluster_minority(denoised_training_set, target, options)
+        return dg.MaterializeResult(
+            value=found.assignments,
+            metadata={
+                "n_clusters": len(found.sizes),
+                "cluster_sizes": {str(k): v for k, v in found.sizes.items()},
+                "silhouette_by_k": {
+                    str(k): round(v, 4) for k, v in found.silhouette_scores.items()
+                },
+            },
+        )
+
+    @dg.asset(
+        key=key("synthetic_samples"),
+        group_name=f"{p}_oversample",
+        io_manager_key=IO_MANAGER_KEY,
+        ins=ins("denoised_training_set", "minority_clusters"),
+        kinds={"pandas", "parquet"},
+        description="Synthetic minority rows, each interpolated inside one cluster, with parents.",
+        **common,
+    )
+    def synthetic_samples(
+        context: dg.AssetExecutionContext,
+        denoised_training_set: pd.DataFrame,
+        minority_clusters: pd.DataFrame,
+    ) -> dg.MaterializeResult:
+        options = _options(context, spec)
+        synthetic = oversampling.generate_synthetic(
+            denoised_training_set, minority_clusters, target, options
+        )
+        per_cluster = synthetic["cluster_id"].value_counts().sort_index()
+        return dg.MaterializeResult(
+            value=synthetic,
+            metadata={
+                "rows": len(synthetic),
+                "per_cluster": {str(k): int(v) for k, v in per_cluster.items()},
+                "sampling_strategy": options.sampling_strategy,
+                "preview": table_metadata(synthetic.head(10)),
+            },
+        )
+
+    @dg.asset(
+        key=key("augmented_training_set"),
+        group_name=f"{p}_oversample",
+        io_manager_key=IO_MANAGER_KEY,
+        kinds={"pandas", "parquet"},
+        ins=ins("denoised_training_set", "synthetic_samples"),
+        description="Denoised real rows plus accepted synthetic rows (`is_synthetic`).",
+        **common,
+    )
+    def augmented_training_set(
+        context: dg.AssetExecutionContext,
+        denoised_training_set: pd.DataFrame,
+        synthetic_samples: pd.DataFrame,
+    ) -> dg.MaterializeResult:
+        augmented = oversampling.augment(denoised_training_set, synthetic_samples)
+        return dg.MaterializeResult(
+            value=augmented,
+            metadata={
+                **frame_metadata(augmented, target),
+                "synthetic_rows": int(augmented[IS_SYNTHETIC].sum()),
+            },
+        )
+
+    @dg.asset(
+        key=key("candidate_models"),
+        group_name=f"{p}_train",
+        io_manager_key=IO_MANAGER_KEY,
+        ins=ins("training_set", "augmented_training_set"),
+        kinds={"scikit-learn", "skops"},
+        description="One fitted model per imbalance strategy, scored by CV on training data.",
+        **common,
+    )
+    def candidate_models(
+        context: dg.AssetExecutionContext,
+        training_set: pd.DataFrame,
+        augmented_training_set: pd.DataFrame,
+    ) -> dg.MaterializeResult:
+        options = _options(context, spec)
+        candidates = training.fit_candidates(training_set, augmented_training_set, target, options)
+        rows = pd.DataFrame(
+            [
+                {
+                    "strategy": n,
+                    "cv_average_precision": round(c["cv_mean"], 4),
+                    "cv_sem": round(c["cv_sem"], 4),
+                    "threshold": round(c["threshold"], 4),
+                    "fit_rows": c["fit_rows"],
+                    "synthetic_rows": c["synthetic_rows"],
+                }
+                for n, c in candidates.items()
+            ]
+        )
+        return dg.MaterializeResult(
+            value=candidates,
+            metadata={"cross_validation": table_metadata(rows), "model": options.model},
+        )
+
+    @dg.asset(
+        key=key("champion_model"),
+        group_name=f"{p}_train",
+        io_manager_key=IO_MANAGER_KEY,
+        ins=ins("candidate_models"),
+        kinds={"scikit-learn", "skops"},
+        description="The strategy chosen by cross-validation on training data (1-SE rule), "
+        "refitted on all training data. Independent of the hold-out.",
+        **common,
+    )
+    def champion_model(
+        context: dg.AssetExecutionContext, candidate_models: dict[str, Any]
+    ) -> dg.MaterializeResult:
+        options = _options(context, spec)
+        name = training.select_champion(candidate_models)
+        chosen = candidate_models[name]
+        champion = {
+            "strategy": name,
+            "model": chosen["model"],
+            "threshold": chosen["threshold"],
+            "cv_mean": chosen["cv_mean"],
+            "options": options.to_dict(),
+        }
+        return dg.MaterializeResult(
+            value=champion,
+            metadata={
+                "strategy": name,
+                "cv_average_precision": round(chosen["cv_mean"], 4),
+                "threshold": round(chosen["threshold"], 4),
+            },
+        )
+
+    @dg.asset(
+        key=key("holdout_evaluation"),
+        group_name=f"{p}_holdout",
+        io_manager_key=IO_MANAGER_KEY,
+        ins=ins("holdout_set", "candidate_models"),
+        kinds={"scikit-learn", "json"},
+        description="Every candidate scored on the real hold-out, with bootstrap intervals "
+        "and the verdict on oversampling.",
+        **common,
+    )
+    def holdout_evaluation(
+        context: dg.AssetExecutionContext,
+        holdout_set: pd.DataFrame,
+        candidate_models: dict[str, Any],
+    ) -> dg.MaterializeResult:
+        options = _options(context, spec)
+        result = evaluation.evaluate_on_holdout(
+            candidate_models,
+            holdout_set,
+            target,
+            baseline=evaluation.best_baseline(candidate_models),
+            random_state=options.random_state,
+        )
+        table = evaluation.metrics_table(result)
+        numeric = {
+            f"{r.strategy}/{m}": float(round(getattr(r, m), 4))
+            for r in table.itertuples()
+            for m in ("average_precision", "roc_auc", "brier")
+        }
+        return dg.MaterializeResult(
+            value=result,
+            metadata={
+                "holdout_metrics": table_metadata(report.holdout_table(result)),
+                "verdicts": table_metadata(pd.DataFrame(result["verdicts"])),
+                **numeric,
+            },
+        )
+
+    @dg.asset(
+        key=key("smote_report"),
+        group_name=f"{p}_holdout",
+        io_manager_key=IO_MANAGER_KEY,
+        ins=ins(
+            "holdout_evaluation", "champion_model", "augmented_training_set", "minority_clusters"
+        ),
+        kinds={"markdown"},
+        description="Markdown report: did SMOTE help here, and what to ship.",
+        **common,
+    )
+    def smote_report(
+        context: dg.AssetExecutionContext,
+        holdout_evaluation: dict[str, Any],
+        champion_model: dict[str, Any],
+        augmented_training_set: pd.DataFrame,
+        minority_clusters: pd.DataFrame,
+    ) -> dg.MaterializeResult:
+        text = report.build_report(
+            pipeline=p,
+            positive_label=spec.positive_label,
+            evaluation=holdout_evaluation,
+            champion=champion_model["strategy"],
+            augmented=augmented_training_set,
+            clusters=minority_clusters,
+            target=target,
+        )
+        return dg.MaterializeResult(value=text, metadata={"report": dg.MetadataValue.md(text)})
+
+    return [
+        raw_dataset,
+        split_holdout,
+        filter_noise,
+        minority_clusters,
+        synthetic_samples,
+        augmented_training_set,
+        candidate_models,
+        champion_model,
+        holdout_evaluation,
+        smote_report,
+    ]

@@ -1,0 +1,57 @@
+"""The pipeline factory: one prefixed asset graph, job and schedule per spec."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import dagster as dg
+
+from smote_pipeline.core.spec import PipelineSpec
+from smote_pipeline.defs.assets import IO_MANAGER_KEY, build_assets, settings_key
+from smote_pipeline.defs.checks import build_checks
+from smote_pipeline.defs.io_manager import PipelineIOManager
+from smote_pipeline.defs.settings import PipelineSettings
+
+
+def job_name(spec: PipelineSpec) -> str:
+    """Name of the job that materializes every asset of a pipeline."""
+    return f"{spec.name}_pipeline"
+
+
+def build_pipeline_defs(spec: PipelineSpec) -> dg.Definitions:
+    """Assets, checks, settings, job and (stopped) schedule of one pipeline."""
+    job = dg.define_asset_job(
+        job_name(spec),
+        selection=dg.AssetSelection.key_prefixes(spec.name),
+        description=spec.description or f"Every asset of pipeline {spec.name!r}.",
+    )
+    schedule = dg.ScheduleDefinition(
+        name=f"{spec.name}_schedule",
+        job=job,
+        cron_schedule=spec.schedule,
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+    )
+    return dg.Definitions(
+        assets=build_assets(spec),
+        asset_checks=build_checks(spec),
+        jobs=[job],
+        schedules=[schedule],
+        resources={settings_key(spec): PipelineSettings.from_options(spec.options)},
+    )
+
+
+def build_definitions(specs: Sequence[PipelineSpec], storage: str | Path) -> dg.Definitions:
+    """Definitions for several pipelines sharing one storage folder.
+
+    Raises
+    ------
+    ValueError
+        If two specs share a name.
+    """
+    names = [s.name for s in specs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"Pipeline names must be unique; repeated: {duplicates}.")
+    shared = dg.Definitions(resources={IO_MANAGER_KEY: PipelineIOManager(base_dir=str(storage))})
+    return dg.Definitions.merge(shared, *(build_pipeline_defs(s) for s in specs))

@@ -1,0 +1,45 @@
+"""The IO manager that moves asset values between steps as files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from pydantic import Field
+
+from smote_pipeline.defs.storage import atomic_write, decode, encode, find_stored
+
+DEFAULT_STORAGE = "smote_pipeline_storage"
+
+
+class PipelineIOManager(dg.ConfigurableIOManager):
+    """Stores each asset under ``base_dir/<prefix>/<asset>.<suffix>``.
+
+    DataFrames as Parquet through pyarrow, JSON-like values as JSON, reports as
+    Markdown, models as skops; every write is atomic.
+    """
+
+    base_dir: str = Field(
+        default=DEFAULT_STORAGE,
+        description="Folder that holds every stored asset value (relative to the working "
+        "directory unless absolute).",
+    )
+
+    def _base(self, context: dg.InputContext | dg.OutputContext) -> Path:
+        key = context.asset_key.path
+        root = Path(self.base_dir).resolve()
+        base = root.joinpath(*key).resolve()
+        if root not in base.parents:
+            raise ValueError(f"Asset key {key} would be stored outside {str(root)!r}.")
+        return base
+
+    def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+        suffix, payload = encode(obj)
+        base = self._base(context)
+        path = base.with_name(base.name + suffix)
+        atomic_write(path, payload)
+        context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
+
+    def load_input(self, context: dg.InputContext) -> Any:
+        return decode(find_stored(self._base(context)))

@@ -1,0 +1,73 @@
+"""Run configuration of a pipeline: its options as a Dagster resource.
+
+The factory configures one ``PipelineSettings`` per pipeline with the spec's
+options, so every asset of a run sees the same values; a run can override any
+field from the launchpad or a run-config file
+(``resources: {<pipeline>_settings: {config: {k_neighbors: 3}}}``). Defaults
+are never restated here: they come from :class:`PipelineOptions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import dagster as dg
+from pydantic import Field
+
+from smote_pipeline.core.options import PipelineOptions
+
+_DEFAULTS = PipelineOptions()
+
+
+def _default(name: str) -> object:
+    value = getattr(_DEFAULTS, name)
+    return list(value) if isinstance(value, tuple) else value
+
+
+class PipelineSettings(dg.ConfigurableResource):
+    """Tunable options of one pipeline (see :class:`PipelineOptions` for meanings)."""
+
+    holdout_fraction: float = Field(_default("holdout_fraction"), description="Hold-out share.")
+    random_state: int = Field(_default("random_state"), description="Seed of every step.")
+    one_vs_rest: bool = Field(
+        _default("one_vs_rest"), description="Treat every non-positive label as negative."
+    )
+    noise_method: str = Field(
+        _default("noise_method"), description="enn, tomek, ipf, isolation_forest or none."
+    )
+    noise_neighbors: int = Field(_default("noise_neighbors"), description="ENN neighbours.")
+    max_minority_removal: float = Field(
+        _default("max_minority_removal"),
+        description="Most minority share noise filtering may drop.",
+    )
+    max_clusters: int = Field(_default("max_clusters"), description="Most minority clusters.")
+    k_neighbors: int = Field(_default("k_neighbors"), description="SMOTE neighbours per cluster.")
+    sampling_strategy: float = Field(
+        _default("sampling_strategy"), description="Minority/majority ratio after oversampling."
+    )
+    n_components: float | None = Field(
+        _default("n_components"),
+        description="PCA space for interpolation: components (>=1) or variance share (<1).",
+    )
+    safety_filter: bool = Field(
+        _default("safety_filter"), description="Redraw synthetic rows amid another class."
+    )
+    strategies: list[str] = Field(_default("strategies"), description="Strategies compared.")
+    model: str = Field(
+        _default("model"), description="hist_gradient_boosting or logistic_regression."
+    )
+    cv_folds: int = Field(_default("cv_folds"), description="Cross-validation folds.")
+
+    def options(self) -> PipelineOptions:
+        """The configured values as :class:`PipelineOptions` (validated)."""
+        values = {f.name: getattr(self, f.name) for f in fields(PipelineOptions)}
+        n_components = values["n_components"]
+        if n_components is not None and n_components >= 1 and float(n_components).is_integer():
+            values["n_components"] = int(n_components)
+        values["strategies"] = tuple(values["strategies"])
+        return PipelineOptions(**values)
+
+    @classmethod
+    def from_options(cls, options: PipelineOptions) -> PipelineSettings:
+        """A resource configured with ``options``."""
+        return cls(**options.to_dict())

@@ -1,0 +1,134 @@
+"""Atomic, deterministic files for asset values (pure helpers, no dagster).
+
+DataFrames are Parquet (pyarrow), JSON-like values are sorted JSON, text is
+Markdown, and fitted models are skops files loaded with an explicit list of
+trusted types: nothing is unpickled from an arbitrary file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+#: Module prefixes whose types a model file may contain.
+TRUSTED_MODULE_PREFIXES: tuple[str, ...] = (
+    "sklearn.",
+    "imblearn.",
+    "smote_pipeline.samplers.",
+    "numpy.",
+    "builtins.",
+    "collections.",
+    "scipy.sparse.",
+)
+
+SUFFIXES = (".parquet", ".json", ".md", ".skops")
+
+
+class UntrustedModelError(ValueError):
+    """A model file holds a type outside :data:`TRUSTED_MODULE_PREFIXES`."""
+
+
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` through a temporary file and a rename.
+
+    A crash mid-write leaves the previous file intact.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def encode(value: Any) -> tuple[str, bytes]:
+    """Serialise ``value``; returns the file suffix and the bytes."""
+    if isinstance(value, pd.DataFrame):
+        table = pa.Table.from_pandas(value, preserve_index=False)
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        return ".parquet", sink.getvalue().to_pybytes()
+    if isinstance(value, str):
+        return ".md", value.encode("utf-8")
+    if _is_json(value):
+        return ".json", json.dumps(value, indent=2, sort_keys=True).encode("utf-8")
+    import skops.io as sio
+
+    return ".skops", sio.dumps(value)
+
+
+def _is_json(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_is_json(v) for v in value)
+    return value is None or isinstance(value, bool | int | float | str)
+
+
+def decode(path: Path) -> Any:
+    """Read a value written by :func:`encode` (chosen by the file suffix)."""
+    if path.suffix == ".parquet":
+        return pq.read_table(path).to_pandas()
+    if path.suffix == ".md":
+        return path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        return json.loads(path.read_text(encoding="utf-8"))
+    if path.suffix == ".skops":
+        return load_model(path)
+    raise ValueError(f"Unknown stored file type {path.suffix!r} at {str(path)!r}.")
+
+
+def load_model(path: Path) -> Any:
+    """Load a skops model file, refusing any type outside the trusted modules.
+
+    Raises
+    ------
+    UntrustedModelError
+        Naming the untrusted types; the file may have been tampered with.
+    """
+    import skops.io as sio
+
+    payload = path.read_bytes()
+    try:
+        untrusted = sio.get_untrusted_types(data=payload)
+    except Exception as error:  # corrupt or not a skops file
+        raise UntrustedModelError(
+            f"Model file {str(path)!r} is not a readable skops file ({error}); rematerialize "
+            "the asset that wrote it."
+        ) from error
+    refused = [t for t in untrusted if not t.startswith(TRUSTED_MODULE_PREFIXES)]
+    if refused:
+        raise UntrustedModelError(
+            f"Model file {str(path)!r} contains untrusted types {refused}; it was not written by "
+            "this pipeline or has been tampered with. Delete it and rematerialize the asset."
+        )
+    return sio.loads(payload, trusted=untrusted)
+
+
+def find_stored(base: Path) -> Path:
+    """The stored file for a value whose path without suffix is ``base``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When nothing was stored there: materialize the upstream asset first.
+    """
+    for suffix in SUFFIXES:
+        candidate = base.with_name(base.name + suffix)
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(
+        f"No stored value at {str(base)!r}.*; materialize the upstream asset first."
+    )

@@ -1,0 +1,7 @@
+"""scikit-learn / imbalanced-learn compatible samplers."""
+
+from smote_pipeline.samplers._cluster_smote import ClusterAwareSMOTE
+from smote_pipeline.samplers._clustering import AutoKMeans
+from smote_pipeline.samplers._noise_filter import NoiseFilter
+
+__all__ = ["AutoKMeans", "ClusterAwareSMOTE", "NoiseFilter"]

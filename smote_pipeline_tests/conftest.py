@@ -1,0 +1,38 @@
+"""Shared fixtures: small generated datasets with fixed seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def make_frame(
+    n_negative: int = 300,
+    n_positive: int = 30,
+    *,
+    seed: int = 0,
+    categorical: bool = False,
+    label_values: tuple[object, object] = ("no", "yes"),
+) -> pd.DataFrame:
+    """Negatives around the origin, positives in two separated blobs."""
+    rng = np.random.default_rng(seed)
+    negative = rng.normal(0.0, 1.0, size=(n_negative, 3))
+    half = n_positive // 2
+    positive = np.vstack(
+        [
+            rng.normal([4.0, 4.0, 0.0], 0.4, size=(half, 3)),
+            rng.normal([-4.0, 4.0, 0.0], 0.4, size=(n_positive - half, 3)),
+        ]
+    )
+    frame = pd.DataFrame(np.vstack([negative, positive]), columns=["a", "b", "c"])
+    frame["label"] = [label_values[0]] * n_negative + [label_values[1]] * n_positive
+    if categorical:
+        frame["colour"] = rng.choice(["red", "green", "blue"], size=len(frame))
+    return frame
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    """330 rows, 3 numeric features, label 'yes' (30 rows, two blobs) vs 'no'."""
+    return make_frame()

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from smote_pipeline.core.spec import demo_spec
+from smote_pipeline.defs.factory import build_definitions
+from smote_pipeline.defs.loading import specs_from_environment, specs_from_yaml
+
+STEPS = [
+    "raw_dataset",
+    "training_set",
+    "holdout_set",
+    "denoised_training_set",
+    "noise_quarantine",
+    "minority_clusters",
+    "synthetic_samples",
+    "augmented_training_set",
+    "candidate_models",
+    "champion_model",
+    "holdout_evaluation",
+    "smote_report",
+]
+
+
+def test_workspace_module_loads_the_demo(monkeypatch):
+    for var in ("SMOTE_PIPELINE_CONFIG", "SMOTE_PIPELINE_SOURCE"):
+        monkeypatch.delenv(var, raising=False)
+    import importlib
+
+    import smote_pipeline.definitions as module
+
+    module = importlib.reload(module)
+    assert isinstance(module.defs, dg.Definitions)
+    graph = module.defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert keys == {f"demo/{s}" for s in STEPS}
+    assert module.defs.resolve_schedule_def("demo_schedule").default_status == (
+        dg.DefaultScheduleStatus.STOPPED
+    )
+
+
+def _descendants(graph, key):
+    found, stack = set(), [key]
+    while stack:
+        for child in graph.get(stack.pop()).child_keys:
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def test_holdout_lineage_is_separate(tmp_path):
+    defs = build_definitions([demo_spec()], tmp_path)
+    graph = defs.resolve_asset_graph()
+    holdout = dg.AssetKey(["demo", "holdout_set"])
+    below = {k.to_user_string() for k in _descendants(graph, holdout)}
+    assert below == {"demo/holdout_evaluation", "demo/smote_report"}
+    raw = dg.AssetKey(["demo", "raw_dataset"])
+    training_side = {k.to_user_string() for k in _descendants(graph, raw)} - below
+    assert "demo/champion_model" in training_side
+    assert "demo/candidate_models" in training_side
+    groups = {
+        graph.get(dg.AssetKey(["demo", s])).group_name for s in ("holdout_set", "smote_report")
+    }
+    assert groups == {"demo_holdout"}
+
+
+def test_environment_variables_describe_one_pipeline(tmp_path):
+    specs = specs_from_environment(
+        {
+            "SMOTE_PIPELINE_SOURCE": str(tmp_path / "x.csv"),
+            "SMOTE_PIPELINE_TARGET": "y",
+            "SMOTE_PIPELINE_POSITIVE_LABEL": "1",
+        }
+    )
+    assert [(s.name, s.target, s.positive_label) for s in specs] == [("custom", "y", "1")]
+    with pytest.raises(ValueError, match="SMOTE_PIPELINE_TARGET"):
+        specs_from_environment({"SMOTE_PIPELINE_SOURCE": "x.csv"})
+
+
+def test_yaml_errors_name_entry_and_field(tmp_path):
+    path = tmp_path / "pipelines.yaml"
+    path.write_text(
+        "pipelines:\n"
+        "  - {name: ok, source: a.csv, target: y, positive_label: 1}\n"
+        "  - {name: bad, source: a.csv, target: y, positive_label: 1,"
+        " options: {k_neighbors: -2}}\n"
+    )
+    with pytest.raises(ValueError, match=r"pipelines\[1\]: Pipeline 'bad'.*k_neighbors=-2"):
+        specs_from_yaml(path)
+    path.write_text("pipelines:\n  - {name: ok, source: a.csv, target: y}\n")
+    with pytest.raises(ValueError, match=r"missing required field\(s\) \['positive_label'\]"):
+        specs_from_yaml(path)

@@ -1,0 +1,167 @@
+"""Real materializations of a whole pipeline in a temporary DAGSTER_HOME."""
+
+from __future__ import annotations
+
+import shutil
+
+import dagster as dg
+import pandas as pd
+
+from smote_pipeline.defs.factory import build_definitions
+from smote_pipeline.defs.storage import decode
+
+from .conftest import Materialized, small_spec
+
+STRATEGIES = {"no_resampling", "class_weight", "random_undersampling", "smote", "cluster_smote"}
+
+
+def _value(run: Materialized, asset: str):
+    return decode(run.stored(asset))
+
+
+def _check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
+    return {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+
+
+def test_every_asset_is_materialized_and_checks_pass(small_run):
+    assert small_run.result.success
+    materialized = {
+        m.asset_key.to_user_string()
+        for m in small_run.result.get_asset_materialization_events()
+        for m in [m.event_specific_data.materialization]
+    }
+    steps = {
+        "raw_dataset",
+        "training_set",
+        "holdout_set",
+        "denoised_training_set",
+        "noise_quarantine",
+        "minority_clusters",
+        "synthetic_samples",
+        "augmented_training_set",
+        "candidate_models",
+        "champion_model",
+        "holdout_evaluation",
+        "smote_report",
+    }
+    assert materialized == {f"small/{s}" for s in steps}
+    assert _check_results(small_run.result) == {
+        "holdout_isolation": True,
+        "synthetic_expectations": True,
+    }
+
+
+def test_row_counts_add_up(small_run):
+    raw = _value(small_run, "raw_dataset")
+    train, holdout = _value(small_run, "training_set"), _value(small_run, "holdout_set")
+    denoised, quarantine = (
+        _value(small_run, "denoised_training_set"),
+        _value(small_run, "noise_quarantine"),
+    )
+    synthetic, augmented = (
+        _value(small_run, "synthetic_samples"),
+        _value(small_run, "augmented_training_set"),
+    )
+    assert len(raw) == 600 and raw["label"].sum() == 60
+    assert len(train) + len(holdout) == len(raw)
+    assert sorted(pd.concat([train, holdout])["row_id"]) == list(range(600))
+    assert len(denoised) + len(quarantine) == len(train)
+    assert set(denoised["row_id"]) | set(quarantine["row_id"]) == set(train["row_id"])
+    assert quarantine["reason"].str.len().gt(0).all()
+    assert len(augmented) == len(denoised) + len(synthetic)
+    assert augmented["is_synthetic"].sum() == len(synthetic) > 0
+    assert (synthetic["label"] == 1).all() and (synthetic["row_id"] < 0).all()
+    assert set(synthetic["parent_row_id_a"]) <= set(denoised["row_id"])
+    assert set(synthetic["parent_row_id_b"]) <= set(denoised["row_id"])
+    positives = int(denoised["label"].sum()) + len(synthetic)
+    negatives = int((denoised["label"] == 0).sum())
+    assert abs(positives / negatives - 0.5) < 0.01
+    clusters = _value(small_run, "minority_clusters")
+    assert set(clusters["row_id"]) == set(denoised.loc[denoised["label"] == 1, "row_id"])
+
+
+def test_models_metrics_and_report(small_run):
+    candidates = _value(small_run, "candidate_models")
+    assert set(candidates) == STRATEGIES
+    champion = _value(small_run, "champion_model")
+    assert champion["strategy"] in STRATEGIES
+    holdout = _value(small_run, "holdout_set")
+    proba = champion["model"].predict_proba(holdout[["a", "b", "c", "colour"]])[:, 1]
+    assert proba.shape == (len(holdout),)
+    evaluation = _value(small_run, "holdout_evaluation")
+    assert {r["strategy"] for r in evaluation["metrics"]} == STRATEGIES
+    for record in evaluation["metrics"]:
+        for metric in ("average_precision", "roc_auc", "brier", "precision", "recall", "f1"):
+            assert 0.0 <= record[metric] <= 1.0
+        assert record["average_precision"] > 0.5  # two well-separated blobs are easy
+    assert {v["strategy"] for v in evaluation["verdicts"]} == {"smote", "cluster_smote"}
+    report = _value(small_run, "smote_report")
+    assert report.startswith("# SMOTE report: small")
+    assert "## Verdict" in report and "data:image/png;base64," in report
+    assert f"**Ship: `{champion['strategy']}`.**" in report
+
+
+def _rerun_with(run: Materialized, tmp_path, mutate, selection) -> dg.ExecuteInProcessResult:
+    """Copy the stored values, mutate them, and execute only ``selection``."""
+    storage = tmp_path / "storage"
+    shutil.copytree(run.storage, storage)
+    mutate(storage / run.spec.name)
+    job = dg.define_asset_job("partial", selection=selection)
+    defs = dg.Definitions.merge(build_definitions([run.spec], storage), dg.Definitions(jobs=[job]))
+    home = tmp_path / "home"
+    home.mkdir()
+    return defs.resolve_job_def("partial").execute_in_process(
+        instance=dg.DagsterInstance.local_temp(str(home)), raise_on_error=False
+    )
+
+
+def test_isolation_check_catches_an_injected_holdout_row(small_run, tmp_path):
+    def inject(folder):
+        holdout = decode(folder / "holdout_set.parquet")
+        augmented = decode(folder / "augmented_training_set.parquet")
+        leaked = holdout.iloc[[0]].assign(is_synthetic=False, row_id=99_999)
+        pd.concat([augmented, leaked], ignore_index=True).to_parquet(
+            folder / "augmented_training_set.parquet", index=False
+        )
+
+    check = dg.AssetCheckKey(dg.AssetKey(["small", "holdout_set"]), "holdout_isolation")
+    result = _rerun_with(small_run, tmp_path, inject, dg.AssetSelection.checks(check))
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.passed is False
+    leaked = evaluation.metadata["rows_with_holdout_content"].value
+    assert leaked["augmented_training_set"] == 1 and leaked["training_set"] == 0
+
+
+def test_failing_expectations_block_training(small_run, tmp_path):
+    def corrupt(folder):
+        synthetic = decode(folder / "synthetic_samples.parquet")
+        synthetic.loc[0, "a"] = 1e6
+        synthetic.loc[1, "colour"] = "purple"
+        synthetic.to_parquet(folder / "synthetic_samples.parquet", index=False)
+
+    check = dg.AssetCheckKey(dg.AssetKey(["small", "synthetic_samples"]), "synthetic_expectations")
+    downstream = dg.AssetSelection.assets(
+        dg.AssetKey(["small", "augmented_training_set"]), dg.AssetKey(["small", "candidate_models"])
+    )
+    result = _rerun_with(small_run, tmp_path, corrupt, dg.AssetSelection.checks(check) | downstream)
+    assert not result.success
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.passed is False
+    assert evaluation.metadata["failed_expectations"].value == 2
+    assert result.get_asset_materialization_events() == []
+
+
+def test_same_seed_gives_the_same_bytes(small_run, tmp_path):
+    from .conftest import run_pipeline
+
+    again = run_pipeline(small_spec(tmp_path), tmp_path)
+    for asset in (
+        "training_set",
+        "holdout_set",
+        "denoised_training_set",
+        "synthetic_samples",
+        "augmented_training_set",
+    ):
+        assert again.stored(asset).read_bytes() == small_run.stored(asset).read_bytes(), asset
+    first, second = _value(small_run, "holdout_evaluation"), _value(again, "holdout_evaluation")
+    assert first["metrics"] == second["metrics"]

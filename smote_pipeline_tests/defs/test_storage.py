@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+import skops.io as sio
+from sklearn.linear_model import LogisticRegression
+
+from smote_pipeline.defs.storage import (
+    UntrustedModelError,
+    atomic_write,
+    decode,
+    encode,
+    find_stored,
+)
+
+
+def _write(tmp_path, name, value):
+    suffix, payload = encode(value)
+    path = tmp_path / f"{name}{suffix}"
+    atomic_write(path, payload)
+    return path
+
+
+def test_round_trips_every_kind(tmp_path):
+    frame = pd.DataFrame({"x": [1, 2], "c": ["a", "b"]})
+    pd.testing.assert_frame_equal(decode(_write(tmp_path, "f", frame)), frame)
+    assert decode(_write(tmp_path, "j", {"a": [1, 2.5]})) == {"a": [1, 2.5]}
+    assert decode(_write(tmp_path, "t", "# report")) == "# report"
+    model = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
+    loaded = decode(_write(tmp_path, "m", {"model": model, "threshold": 0.5}))
+    assert loaded["threshold"] == 0.5
+    assert loaded["model"].predict([[1.0]])[0] == 1
+    assert find_stored(tmp_path / "m").suffix == ".skops"
+
+
+def test_parquet_bytes_are_deterministic():
+    frame = pd.DataFrame({"x": [1.5, 2.5], "c": ["a", "b"]})
+    assert encode(frame) == encode(frame.copy())
+
+
+def test_untrusted_model_is_refused(tmp_path):
+    path = tmp_path / "m.skops"
+    path.write_bytes(sio.dumps({"f": os.path.join}))
+    with pytest.raises(UntrustedModelError, match="untrusted types"):
+        decode(path)
+    path.write_bytes(b"not a model")
+    with pytest.raises(UntrustedModelError, match="not a readable skops file"):
+        decode(path)
+
+
+def test_failed_write_keeps_previous_file(tmp_path):
+    path = tmp_path / "f.json"
+    atomic_write(path, b'{"v": 1}')
+
+    with pytest.raises(TypeError):
+        atomic_write(path, object())  # type: ignore[arg-type]
+    assert decode(path) == {"v": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
