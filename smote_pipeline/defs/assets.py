@@ -80,6 +80,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         )
 
     @dg.multi_asset(
+        name=f"{p}__split_holdout",
         outs={
             "training_set": dg.AssetOut(
                 key=key("training_set"),
@@ -122,6 +123,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         )
 
     @dg.multi_asset(
+        name=f"{p}__filter_noise",
         outs={
             "denoised_training_set": dg.AssetOut(
                 key=key("denoised_training_set"),

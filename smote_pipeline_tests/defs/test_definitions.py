@@ -92,3 +92,16 @@ def test_yaml_errors_name_entry_and_field(tmp_path):
     path.write_text("pipelines:\n  - {name: ok, source: a.csv, target: y}\n")
     with pytest.raises(ValueError, match=r"missing required field\(s\) \['positive_label'\]"):
         specs_from_yaml(path)
+
+
+def test_two_pipelines_live_side_by_side(tmp_path):
+    from smote_pipeline.core.spec import PipelineSpec
+
+    other = PipelineSpec(name="other", source="x.csv", target="y", positive_label=1)
+    defs = build_definitions([demo_spec(), other], tmp_path)
+    keys = defs.resolve_asset_graph().get_all_asset_keys()
+    assert len(keys) == 2 * len(STEPS)
+    assert defs.resolve_job_def("other_pipeline") is not None
+    assert defs.resolve_schedule_def("other_schedule").cron_schedule == "0 3 * * *"
+    with pytest.raises(ValueError, match="unique"):
+        build_definitions([demo_spec(), demo_spec()], tmp_path)

@@ -1,0 +1,492 @@
+"""Cluster-aware SMOTE: interpolate only between rows of the same cluster."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.decomposition import PCA
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from imblearn.over_sampling.base import BaseOverSampler
+from smote_pipeline.samplers._allocation import cluster_weights, largest_remainder
+from smote_pipeline.samplers._clustering import AutoKMeans
+from smote_pipeline.samplers._generation import (
+    ClassSpace,
+    ClusterPlan,
+    Draw,
+    SafetyFilterWarning,
+    SmallClusterWarning,
+    concat_draws,
+    draw,
+)
+from smote_pipeline.samplers._neighbors import DistanceSpace, make_neighbors, mode_sources
+from smote_pipeline.samplers._safety import SafetyIndex
+from smote_pipeline.samplers._validation import (
+    FeatureTable,
+    as_index_array,
+    build_output,
+    check_mixed_X_y,
+    resolve_categorical,
+)
+
+_SEED_MAX = np.iinfo(np.int32).max
+NOISE_LABEL = -1
+
+
+class ClusterAwareSMOTE(BaseOverSampler):
+    """SMOTE that never interpolates across clusters of a class.
+
+    For each class to over-sample: (1) its rows are clustered (or cluster labels are
+    given); (2) the class's synthetic count is split across clusters; (3) inside each
+    cluster, SMOTE draws a row, one of its ``k_neighbors`` nearest neighbours *in the
+    same cluster*, and a factor ``u ~ U[0, 1)``, and emits ``a + u * (b - a)``.
+
+    Read the numbered notes below for every rule.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        imbalanced-learn semantics (float: binary only, minority / majority ratio
+        after resampling; str: "minority", "not minority", "not majority", "all",
+        "auto"; dict: class -> target count; callable: y -> dict).
+    random_state : int, RandomState instance or None, default=None
+        Seeds clustering, PCA, pair and factor draws. Same seed, same output.
+    k_neighbors : int, default=5
+        Neighbours (within the cluster) a parent can be paired with.
+    clusterer : estimator with ``fit_predict`` or None, default=None
+        Clusters the rows of each class. ``None`` uses
+        ``AutoKMeans(max_clusters=max_clusters)``; a clone of the given estimator is
+        used otherwise (its ``random_state`` is seeded if it has one set to None).
+        Label ``-1`` (HDBSCAN / DBSCAN noise) is noise, see note 2.
+    max_clusters : int, default=8
+        Passed to the default :class:`AutoKMeans`; 1 disables clustering.
+    allocation : {"proportional", "sparse"}, default="proportional"
+        How a class's synthetic count is split across clusters, see note 3.
+    small_cluster : {"duplicate", "skip", "shrink_k"}, default="duplicate"
+        Behaviour for clusters with fewer than ``k_neighbors + 1`` rows, see note 4.
+    n_components : int, float in (0, 1) or None, default=None
+        PCA of the class's numeric columns before SMOTE, see note 5.
+    categorical_features : array-like of str, int or bool, or None, default=None
+        Categorical columns (names, positions or mask). ``None`` auto-detects
+        ``object``, ``category``, ``bool`` and string columns, see note 6.
+    standardize : bool, default=True
+        Search neighbours on standardised numeric columns (note 7).
+    safety_filter : bool, default=False
+        Reject and redraw candidates whose real neighbourhood is another class (note 8).
+    safety_k : int, default=5
+        Real neighbours (all classes) consulted by the safety filter.
+    max_redraws : int, default=10
+        Redraw rounds for rejected candidates.
+    safety_fallback : {"keep", "drop"}, default="keep"
+        What happens to candidates still unsafe after ``max_redraws`` rounds (note 8).
+        Added to the requested API so that users can choose exact class counts
+        ("keep") or strict safety ("drop").
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Class -> number of synthetic rows requested.
+    cluster_labels_ : dict
+        Class -> ndarray of shape (n_class_rows,) with the cluster of each row of the
+        class (rows in input order; ``-1`` = noise).
+    n_clusters_ : dict
+        Class -> number of clusters used for generation (noise excluded; 1 for the
+        all-noise fallback).
+    n_synthetic_ : dict
+        Class -> number of synthetic rows produced.
+    provenance_ : pandas.DataFrame of shape (n_synthetic_total, 5)
+        One row per synthetic row, in output order: ``class_label``, ``cluster_id``,
+        ``parent_index_a``, ``parent_index_b`` (positions in the ``X`` given to
+        ``fit_resample``) and ``interpolation_factor`` in [0, 1].
+    safety_rejection_rate_ : float
+        Rejected candidates / evaluated candidates over all redraw rounds and classes
+        (NaN when the filter is off or nothing was generated).
+    n_unsafe_kept_ : int
+        Candidates still unsafe after the last round and kept (``safety_fallback="keep"``)
+        or dropped (``"drop"``).
+    categorical_features_ : ndarray of int
+        Positions of the categorical columns.
+    pca_ : dict
+        Class -> fitted :class:`~sklearn.decomposition.PCA` (only with ``n_components``).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit (string column names only).
+
+    Notes
+    -----
+    1. **Clusters.** Clustering runs per class, in the same distance space as the
+       neighbour search (note 7, after PCA when used). ``fit_resample(X, y,
+       cluster_labels=...)`` skips clustering and uses the given label of each row of
+       an over-sampled class. No synthetic row has parents in two clusters.
+    2. **Noise label -1.** Noise rows are never parents nor neighbours (SMOTE around an
+       outlier amplifies it); they stay in the output as real rows. If every row of a
+       class is noise, the class is treated as one cluster (id -1) with a warning.
+    3. **Allocation.** "proportional": weight = cluster size. "sparse" (KMeansSMOTE's
+       rule): weight = mean_distance ** log(n_dims, 1.6) / size, so spread-out clusters
+       get more. Counts are the weights' quotas, rounded by largest remainder, so they
+       always sum exactly to the class's target.
+    4. **Small clusters** (fewer than ``k_neighbors + 1`` rows), each announced with a
+       :class:`SmallClusterWarning` naming class, cluster and size: "duplicate" emits
+       random copies of the cluster's rows (parent twice, factor 0); "skip" gives the
+       cluster's share to the regular clusters (if no cluster is regular it falls back
+       to "shrink_k"); "shrink_k" pairs with all ``size - 1`` other rows of the cluster
+       (a one-row cluster is duplicated).
+    5. **PCA.** Fitted on the class's (standardised) numeric rows — the synthetic rows
+       belong to that class, and other classes must not shape its manifold. ``int``
+       components are capped at ``min(n_rows, n_numeric)``. Interpolation happens on the
+       component scores, rows are mapped back with ``inverse_transform`` (so they lie
+       on the class's principal subspace), then clipped to the cluster's real range.
+       Duplicates are exact copies.
+    6. **Categorical and integer columns.** A synthetic row takes, in each categorical
+       column, the most frequent value among parent ``a``'s neighbours in its cluster
+       (ties: the nearest), as SMOTE-NC does. In the distance space each categorical
+       is one-hot encoded so that a mismatch weighs one standard deviation. Numeric
+       columns whose real values in the class are all integers are rounded. Every
+       numeric value is clipped to the real range of its cluster.
+    7. **Standardisation.** With ``standardize=True`` neighbours are searched on numeric
+       columns scaled by the class's mean and standard deviation; interpolation is in
+       original units (standardising is affine, so only the choice of neighbours
+       changes). With ``standardize=False``, one cluster, no PCA and no safety filter,
+       the output equals imbalanced-learn's SMOTE for the same seed (up to ties).
+    8. **Safety filter.** One neighbour index over all real rows (numeric columns
+       standardised over all rows) is built per fit; only candidates are queried. A
+       candidate with more than ``safety_k / 2`` of its ``safety_k`` nearest real rows
+       in another class is rejected and redrawn in its cluster, for up to
+       ``max_redraws`` rounds. Candidates still unsafe are kept ("keep", the class
+       count is exact) or dropped ("drop", fewer rows), with a
+       :class:`SafetyFilterWarning` either way.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from smote_pipeline.samplers import ClusterAwareSMOTE
+    >>> X, y = make_classification(weights=[0.9], random_state=0)
+    >>> X_res, y_res = ClusterAwareSMOTE(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(0, 90), (1, 90)]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "k_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
+        "clusterer": [HasMethods(["fit_predict"]), None],
+        "max_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "allocation": [StrOptions({"proportional", "sparse"})],
+        "small_cluster": [StrOptions({"duplicate", "skip", "shrink_k"})],
+        "n_components": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Interval(numbers.Real, 0, 1, closed="neither"),
+            None,
+        ],
+        "categorical_features": ["array-like", None],
+        "standardize": ["boolean"],
+        "safety_filter": ["boolean"],
+        "safety_k": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_redraws": [Interval(numbers.Integral, 0, None, closed="left")],
+        "safety_fallback": [StrOptions({"keep", "drop"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors: int = 5,
+        clusterer=None,
+        max_clusters: int = 8,
+        allocation: str = "proportional",
+        small_cluster: str = "duplicate",
+        n_components: int | float | None = None,
+        categorical_features=None,
+        standardize: bool = True,
+        safety_filter: bool = False,
+        safety_k: int = 5,
+        max_redraws: int = 10,
+        safety_fallback: str = "keep",
+    ) -> None:
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.k_neighbors = k_neighbors
+        self.clusterer = clusterer
+        self.max_clusters = max_clusters
+        self.allocation = allocation
+        self.small_cluster = small_cluster
+        self.n_components = n_components
+        self.categorical_features = categorical_features
+        self.standardize = standardize
+        self.safety_filter = safety_filter
+        self.safety_k = safety_k
+        self.max_redraws = max_redraws
+        self.safety_fallback = safety_fallback
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        return check_mixed_X_y(self, X, y)
+
+    def fit_resample(self, X, y, cluster_labels=None):
+        """Resample the dataset.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Data; DataFrames keep their columns and dtypes.
+        y : array-like of shape (n_samples,)
+            Class of each row.
+        cluster_labels : array-like of shape (n_samples,), default=None
+            Precomputed cluster of each row (read only for rows of over-sampled
+            classes; ``-1`` = noise). When given, no clustering is done.
+
+        Returns
+        -------
+        X_resampled : {ndarray, DataFrame} of shape (n_samples + n_synthetic, n_features)
+            Original rows first, then synthetic rows (class by class).
+        y_resampled : ndarray or Series of shape (n_samples + n_synthetic,)
+        """
+        return super().fit_resample(X, y, cluster_labels=cluster_labels)
+
+    # ------------------------------------------------------------------ fit
+    def _fit_resample(self, X, y, cluster_labels=None):
+        rng = check_random_state(self.random_state)
+        self.categorical_features_ = resolve_categorical(X, self.categorical_features)
+        table = FeatureTable.from_input(X, self.categorical_features_)
+        cluster_labels = as_index_array(cluster_labels, y.shape[0], "cluster_labels")
+        safety = (
+            SafetyIndex(table.numeric, table.codes, table.n_categories, y, self.safety_k,
+                        self.standardize)
+            if self.safety_filter and any(self.sampling_strategy_.values())
+            else None
+        )
+        self.cluster_labels_, self.n_clusters_, self.n_synthetic_, self.pca_ = {}, {}, {}, {}
+        self._n_evaluated, self._n_rejected, self.n_unsafe_kept_ = 0, 0, 0
+        numeric_parts, source_parts, y_parts, provenance = [], [], [], []
+        for class_label, n_new in self.sampling_strategy_.items():
+            rows = np.flatnonzero(y == class_label)
+            labels = None if cluster_labels is None else cluster_labels[rows]
+            result, cat_sources, cluster_of = self._oversample_class(
+                class_label, n_new, rows, table, labels, safety, rng
+            )
+            self.n_synthetic_[class_label] = result.parent_a.size
+            numeric_parts.append(result.numeric)
+            source_parts.append(rows[cat_sources[result.parent_a]])
+            y_parts.append(np.full(result.parent_a.size, class_label, dtype=y.dtype))
+            provenance.append(
+                pd.DataFrame(
+                    {
+                        "class_label": pd.Series([class_label] * result.parent_a.size,
+                                                 dtype=object),
+                        "cluster_id": cluster_of,
+                        "parent_index_a": rows[result.parent_a],
+                        "parent_index_b": rows[result.parent_b],
+                        "interpolation_factor": result.steps,
+                    }
+                )
+            )
+        self.safety_rejection_rate_ = (
+            self._n_rejected / self._n_evaluated if self._n_evaluated else float("nan")
+        )
+        self.provenance_ = _concat_provenance(provenance)
+        n_cat = table.categorical_idx.size
+        numeric_new = (
+            np.vstack(numeric_parts) if numeric_parts else np.zeros((0, table.numeric.shape[1]))
+        )
+        sources = np.vstack(source_parts) if source_parts else np.zeros((0, n_cat), dtype=int)
+        X_resampled = build_output(X, table, numeric_new, sources)
+        y_resampled = np.hstack([y, *y_parts])
+        return X_resampled, y_resampled
+
+    # ------------------------------------------------------------ per class
+    def _oversample_class(self, class_label, n_new, rows, table, labels, safety, rng):
+        numeric, codes = table.numeric[rows], table.codes[rows]
+        space, Z = self._class_space(class_label, numeric, codes, table.n_categories, rng)
+        if labels is None:
+            labels = self._cluster(Z, rng)
+        self.cluster_labels_[class_label] = np.asarray(labels)
+        plans = self._plan_clusters(class_label, n_new, labels, Z, codes, space, rng)
+        self.n_clusters_[class_label] = len(plans)
+        cat_sources = np.tile(np.arange(rows.size)[:, None], (1, codes.shape[1]))
+        for plan in plans:
+            if plan.neighbors is not None and codes.shape[1]:
+                cat_sources[plan.members] = mode_sources(plan.neighbors, codes)
+        draws, cluster_index = [], []
+        for i, plan in enumerate(plans):
+            if plan.n_samples:
+                draws.append(draw(plan, space, plan.n_samples, rng))
+                cluster_index.append(np.full(plan.n_samples, i))
+        result = concat_draws(draws, numeric.shape[1])
+        cluster_index = np.concatenate(cluster_index) if cluster_index else np.zeros(0, int)
+        if safety is not None and result.parent_a.size:
+            result, cluster_index = self._apply_safety(
+                class_label, result, cluster_index, plans, space, codes, cat_sources, safety,
+                rng,
+            )
+        cluster_ids = np.array([p.cluster_id for p in plans], dtype=object)
+        cluster_of = pd.Series(cluster_ids[cluster_index], dtype=object)
+        return result, cat_sources, cluster_of
+
+    def _class_space(self, class_label, numeric, codes, n_categories, rng):
+        """Distance space (for clusters / neighbours) and generation coordinates."""
+        distance = DistanceSpace(self.standardize).fit(numeric, codes, n_categories)
+        Z = distance.transform(numeric, codes)
+        coords, to_numeric = numeric, None
+        n_rows, n_numeric = numeric.shape
+        if self.n_components is not None and n_numeric and n_rows >= 2:
+            n_components = self.n_components
+            if isinstance(n_components, numbers.Integral):
+                n_components = min(n_components, n_rows, n_numeric)
+            pca = PCA(n_components=n_components, random_state=rng.randint(_SEED_MAX))
+            coords = pca.fit_transform(Z[:, :n_numeric])
+            self.pca_[class_label] = pca
+
+            def to_numeric(scores, pca=pca, distance=distance):
+                return pca.inverse_transform(scores) * distance.scale_ + distance.mean_
+
+            Z = np.hstack([coords, Z[:, n_numeric:]])
+        integral = (
+            np.all(numeric == np.round(numeric), axis=0)
+            if n_rows
+            else np.zeros(n_numeric, dtype=bool)
+        )
+        return ClassSpace(numeric, coords, to_numeric, integral), Z
+
+    def _cluster(self, Z, rng):
+        if self.clusterer is None:
+            if self.max_clusters == 1:
+                return np.zeros(Z.shape[0], dtype=np.int64)
+            clusterer = AutoKMeans(max_clusters=self.max_clusters,
+                                   random_state=rng.randint(_SEED_MAX))
+        else:
+            clusterer = clone(self.clusterer)
+            params = clusterer.get_params()
+            if "random_state" in params and params["random_state"] is None:
+                clusterer.set_params(random_state=rng.randint(_SEED_MAX))
+        return np.asarray(clusterer.fit_predict(Z))
+
+    def _plan_clusters(self, class_label, n_new, labels, Z, codes, space, rng):
+        """Split ``n_new`` across clusters and fix each cluster's neighbour rule."""
+        is_noise = _noise_mask(labels)
+        cluster_ids = [c for c in pd.unique(labels[~is_noise])]
+        members = [np.flatnonzero((labels == c) & ~is_noise) for c in cluster_ids]
+        if not members:
+            if n_new:
+                warnings.warn(
+                    f"ClusterAwareSMOTE: every row of class {class_label!r} is labelled "
+                    "noise (-1); using the whole class as one cluster.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+            cluster_ids, members = [NOISE_LABEL], [np.arange(labels.size)]
+        sizes = np.array([m.size for m in members])
+        k = self.k_neighbors
+        small = sizes < k + 1
+        policy = self.small_cluster
+        if policy == "skip" and small.all():
+            policy = "shrink_k"
+        eligible = ~small if policy == "skip" else np.ones(len(members), dtype=bool)
+        weights = cluster_weights(self.allocation, members, Z, rng) * eligible
+        if weights.sum() == 0:
+            weights = sizes * eligible
+        counts = largest_remainder(n_new, weights)
+        plans = []
+        for cid, rows, count, is_small in zip(cluster_ids, members, counts, small, strict=True):
+            k_eff = k
+            if is_small:
+                k_eff = rows.size - 1 if policy == "shrink_k" else 0
+                if n_new:
+                    self._warn_small(class_label, cid, rows.size, policy, k_eff)
+            neighbors = None
+            if k_eff > 0 and count > 0:
+                index = make_neighbors(k_eff + 1, Z.shape[1]).fit(Z[rows])
+                local = index.kneighbors(Z[rows], return_distance=False)[:, 1:]
+                neighbors = rows[local]
+            numeric = space.numeric[rows]
+            low = numeric.min(axis=0) if rows.size else numeric[:0].sum(axis=0)
+            high = numeric.max(axis=0) if rows.size else low
+            plans.append(ClusterPlan(cid, rows, int(count), neighbors, low, high))
+        return plans
+
+    def _warn_small(self, class_label, cluster_id, size, policy, k_eff):
+        action = {
+            "duplicate": "emitting copies of its rows",
+            "skip": "giving its share to the other clusters",
+            "shrink_k": f"using k={k_eff} neighbours",
+        }[policy if k_eff or policy == "skip" else "duplicate"]
+        warnings.warn(
+            f"ClusterAwareSMOTE: class {class_label!r}, cluster {cluster_id!r} has {size} "
+            f"row(s), fewer than k_neighbors + 1 = {self.k_neighbors + 1}; "
+            f"small_cluster={self.small_cluster!r}: {action}.",
+            SmallClusterWarning,
+            stacklevel=5,
+        )
+
+    def _apply_safety(
+        self, class_label, result, cluster_index, plans, space, codes, cat_sources, safety, rng
+    ):
+        """Reject / redraw unsafe candidates (note 8)."""
+
+        def unsafe(draw_: Draw) -> np.ndarray:
+            self._n_evaluated += draw_.parent_a.size
+            cat_codes = np.take_along_axis(codes, cat_sources[draw_.parent_a], axis=0)
+            flags = safety.unsafe(draw_.numeric, cat_codes, class_label)
+            self._n_rejected += int(flags.sum())
+            return flags
+
+        flags = unsafe(result)
+        for _ in range(self.max_redraws):
+            redo = np.flatnonzero(flags)
+            if redo.size == 0:
+                break
+            for i in np.unique(cluster_index[redo]):
+                where = redo[cluster_index[redo] == i]
+                new = draw(plans[i], space, where.size, rng)
+                result.parent_a[where], result.parent_b[where] = new.parent_a, new.parent_b
+                result.steps[where], result.numeric[where] = new.steps, new.numeric
+            flags[redo] = unsafe(
+                Draw(result.parent_a[redo], result.parent_b[redo], result.steps[redo],
+                     result.numeric[redo])
+            )
+        n_unsafe = int(flags.sum())
+        if n_unsafe:
+            self.n_unsafe_kept_ += n_unsafe
+            verb = "kept" if self.safety_fallback == "keep" else "dropped"
+            warnings.warn(
+                f"ClusterAwareSMOTE: {n_unsafe} synthetic row(s) of class {class_label!r} "
+                f"were still unsafe after max_redraws={self.max_redraws} rounds and were "
+                f"{verb} (safety_fallback={self.safety_fallback!r}).",
+                SafetyFilterWarning,
+                stacklevel=4,
+            )
+            if self.safety_fallback == "drop":
+                keep = ~flags
+                result = Draw(result.parent_a[keep], result.parent_b[keep], result.steps[keep],
+                              result.numeric[keep])
+                cluster_index = cluster_index[keep]
+        return result, cluster_index
+
+    def _more_tags(self):
+        return {"X_types": ["2darray", "dataframe", "string"]}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.string = True
+        return tags
+
+
+def _noise_mask(labels: np.ndarray) -> np.ndarray:
+    if labels.dtype.kind in "iuf":
+        return labels == NOISE_LABEL
+    return np.array([label == NOISE_LABEL for label in labels], dtype=bool)
+
+
+def _concat_provenance(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    columns = ["class_label", "cluster_id", "parent_index_a", "parent_index_b",
+               "interpolation_factor"]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return pd.concat(parts, ignore_index=True)[columns]

@@ -1,0 +1,128 @@
+"""Vectorised SMOTE generation inside one cluster of one class."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class SmallClusterWarning(UserWarning):
+    """A cluster has fewer rows than ``k_neighbors + 1``; ``small_cluster`` decides."""
+
+
+class SafetyFilterWarning(UserWarning):
+    """Some synthetic rows were still unsafe after ``max_redraws`` redraws."""
+
+
+@dataclass
+class ClassSpace:
+    """The rows of one class, in original units and in generation coordinates.
+
+    Attributes
+    ----------
+    numeric : ndarray of shape (n_class, n_numeric)
+        Numeric columns in original units.
+    coords : ndarray of shape (n_class, n_coords)
+        Coordinates interpolated between parents: the numeric columns themselves, or
+        their PCA scores when a reduction is used.
+    to_numeric : callable or None
+        Maps coordinates back to original numeric units (``None``: identity).
+    integral : ndarray of shape (n_numeric,), dtype=bool
+        Columns whose real values in the class are all integers (outputs are rounded).
+    """
+
+    numeric: np.ndarray
+    coords: np.ndarray
+    to_numeric: object
+    integral: np.ndarray
+
+
+@dataclass
+class ClusterPlan:
+    """What to generate in one cluster.
+
+    Attributes
+    ----------
+    cluster_id : object
+        Label of the cluster (``-1`` also used for the all-noise fallback).
+    members : ndarray of shape (n_members,)
+        Class-local positions of the cluster's rows.
+    n_samples : int
+        Synthetic rows allotted to the cluster.
+    neighbors : ndarray of shape (n_members, k) or None
+        Class-local positions of each member's neighbours inside the cluster;
+        ``None`` means "duplicate": copies of members (same parent twice, factor 0).
+    low, high : ndarray of shape (n_numeric,)
+        Per-column range of the cluster's real rows; outputs are clipped to it.
+    """
+
+    cluster_id: object
+    members: np.ndarray
+    n_samples: int
+    neighbors: np.ndarray | None
+    low: np.ndarray
+    high: np.ndarray
+
+
+@dataclass
+class Draw:
+    """Synthetic candidates: class-local parents, factors and numeric values."""
+
+    parent_a: np.ndarray
+    parent_b: np.ndarray
+    steps: np.ndarray
+    numeric: np.ndarray
+
+
+def draw(plan: ClusterPlan, space: ClassSpace, n_samples: int, rng) -> Draw:
+    """Draw ``n_samples`` synthetic rows in ``plan``'s cluster.
+
+    As in imbalanced-learn's SMOTE, a (row, neighbour) pair is drawn uniformly among
+    the ``n_members * k`` pairs, then a factor ``u ~ U[0, 1)``; the row is
+    ``a + u * (b - a)`` in generation coordinates, mapped back to original units,
+    clipped to the cluster's per-column range and rounded on integral columns.
+
+    Parameters
+    ----------
+    plan : ClusterPlan
+    space : ClassSpace
+    n_samples : int
+    rng : numpy.random.RandomState
+
+    Returns
+    -------
+    Draw
+        Arrays of length ``n_samples`` (numeric of shape (n_samples, n_numeric)).
+    """
+    if plan.neighbors is None:
+        parent_a = plan.members[rng.randint(0, plan.members.size, size=n_samples)]
+        numeric = space.numeric[parent_a].copy()
+        return Draw(parent_a, parent_a.copy(), np.zeros(n_samples), numeric)
+    k = plan.neighbors.shape[1]
+    pair = rng.randint(0, plan.neighbors.size, size=n_samples)
+    steps = rng.uniform(size=n_samples)
+    rows, cols = np.divmod(pair, k)
+    parent_a = plan.members[rows]
+    parent_b = plan.neighbors[rows, cols]
+    coords = space.coords[parent_a] + steps[:, None] * (
+        space.coords[parent_b] - space.coords[parent_a]
+    )
+    numeric = coords if space.to_numeric is None else space.to_numeric(coords)
+    numeric = np.clip(numeric, plan.low, plan.high)
+    if space.integral.any():
+        numeric[:, space.integral] = np.round(numeric[:, space.integral])
+    return Draw(parent_a, parent_b, steps, numeric)
+
+
+def concat_draws(draws: list[Draw], n_numeric: int) -> Draw:
+    """Concatenate draws (an empty list gives an empty draw)."""
+    if not draws:
+        empty = np.zeros(0, dtype=np.int64)
+        return Draw(empty, empty, np.zeros(0), np.zeros((0, n_numeric)))
+    return Draw(
+        np.concatenate([d.parent_a for d in draws]),
+        np.concatenate([d.parent_b for d in draws]),
+        np.concatenate([d.steps for d in draws]),
+        np.vstack([d.numeric for d in draws]),
+    )

@@ -1,0 +1,110 @@
+"""Distance spaces and nearest-neighbour helpers shared by the samplers.
+
+Distance space
+--------------
+Numeric columns are standardised (mean 0, standard deviation 1, constant columns left
+at 0) when ``standardize=True``, otherwise used in their own units. Each categorical
+column is one-hot encoded and every indicator is multiplied by ``weight / sqrt(2)``, so
+two rows that differ in one categorical column are ``weight`` apart in that column —
+``weight`` is 1 (one standard deviation) when standardising, otherwise the median
+standard deviation of the numeric columns, as SMOTE-NC does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.neighbors import NearestNeighbors
+
+#: Above this many dimensions space-partitioning trees lose to brute force.
+TREE_MAX_DIMENSIONS = 15
+
+
+def choose_algorithm(n_features: int) -> str:
+    """Pick a :class:`~sklearn.neighbors.NearestNeighbors` algorithm by dimension.
+
+    Parameters
+    ----------
+    n_features : int
+        Dimension of the distance space.
+
+    Returns
+    -------
+    algorithm : {"kd_tree", "brute"}
+        ``"kd_tree"`` up to :data:`TREE_MAX_DIMENSIONS` dimensions, else ``"brute"``
+        (chunked BLAS distances beat trees once distances concentrate).
+    """
+    return "kd_tree" if n_features <= TREE_MAX_DIMENSIONS else "brute"
+
+
+def make_neighbors(n_neighbors: int, n_features: int, n_jobs=None) -> NearestNeighbors:
+    """Return an unfitted Euclidean :class:`NearestNeighbors` suited to ``n_features``."""
+    return NearestNeighbors(
+        n_neighbors=n_neighbors, algorithm=choose_algorithm(n_features), n_jobs=n_jobs
+    )
+
+
+class DistanceSpace:
+    """Fitted map from (numeric, codes) to the Euclidean space used for neighbours.
+
+    Parameters
+    ----------
+    standardize : bool
+        Standardise numeric columns (statistics of the rows given to :meth:`fit`).
+    """
+
+    def __init__(self, standardize: bool) -> None:
+        self.standardize = standardize
+
+    def fit(self, numeric: np.ndarray, codes: np.ndarray, n_categories: list[int]):
+        """Learn centring / scaling from ``numeric`` of shape (n_rows, n_numeric)."""
+        std = numeric.std(axis=0) if numeric.shape[0] else np.ones(numeric.shape[1])
+        if self.standardize:
+            self.mean_ = numeric.mean(axis=0) if numeric.shape[0] else np.zeros_like(std)
+            self.scale_ = np.where(std > 0, std, 1.0)
+            weight = 1.0
+        else:
+            self.mean_ = np.zeros(numeric.shape[1])
+            self.scale_ = np.ones(numeric.shape[1])
+            positive = std[std > 0]
+            weight = float(np.median(positive)) if positive.size else 1.0
+        self.onehot_value_ = weight / np.sqrt(2.0)
+        self.offsets_ = np.concatenate([[0], np.cumsum(n_categories)]).astype(int)
+        return self
+
+    def transform(self, numeric: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Map rows to the distance space; shape (n_rows, n_numeric + n_indicators)."""
+        scaled = (numeric - self.mean_) / self.scale_
+        if codes.shape[1] == 0:
+            return scaled
+        onehot = np.zeros((codes.shape[0], int(self.offsets_[-1])))
+        rows = np.arange(codes.shape[0])[:, None]
+        onehot[rows, np.minimum(codes, np.diff(self.offsets_) - 1) + self.offsets_[:-1]] = (
+            self.onehot_value_
+        )
+        return np.hstack([scaled, onehot])
+
+
+def mode_sources(neighbors: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """For each row, pick the neighbour holding the most frequent category (per column).
+
+    Parameters
+    ----------
+    neighbors : ndarray of shape (n_rows, k)
+        Neighbour positions (into ``codes``), nearest first.
+    codes : ndarray of shape (n_rows_all, n_categorical)
+        Category codes.
+
+    Returns
+    -------
+    sources : ndarray of shape (n_rows, n_categorical)
+        Position of a neighbour whose value is the most frequent value among the ``k``
+        neighbours; ties go to the nearest such neighbour (deterministic).
+    """
+    n_rows, k = neighbors.shape
+    sources = np.empty((n_rows, codes.shape[1]), dtype=np.int64)
+    for j in range(codes.shape[1]):
+        values = codes[neighbors, j]  # (n_rows, k)
+        counts = (values[:, :, None] == values[:, None, :]).sum(axis=2)
+        best = np.argmax(counts, axis=1)  # first maximum = nearest among the tied
+        sources[:, j] = neighbors[np.arange(n_rows), best]
+    return sources

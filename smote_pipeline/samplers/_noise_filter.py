@@ -1,0 +1,2 @@
+class NoiseFilter:  # placeholder
+    pass
