@@ -87,3 +87,15 @@ def row_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     if not columns:
         return np.zeros(len(frame), dtype=np.uint64)
     return pd.util.hash_pandas_object(normalised, index=False).to_numpy()
+
+
+def content_hash(frame: pd.DataFrame) -> str:
+    """A short, deterministic fingerprint of a whole frame (columns and values).
+
+    Used as the Dagster data version of materialized frames.
+    """
+    import hashlib
+
+    digest = hashlib.sha256(",".join(map(str, frame.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:16]

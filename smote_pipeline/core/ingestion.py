@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 
 from smote_pipeline.core.columns import (
     RESERVED_COLUMNS,
@@ -17,66 +14,9 @@ from smote_pipeline.core.columns import (
     categorical_columns,
     feature_columns,
 )
-from smote_pipeline.core.datasets import EMBEDDED_DATASETS
+from smote_pipeline.core.sources import read_source
 
-EMBEDDED_PREFIX = "embedded:"
-SUPPORTED_SUFFIXES = (".csv", ".parquet", ".pq")
-
-
-def read_source(source: str) -> pd.DataFrame:
-    """Read a table from ``source``.
-
-    Parameters
-    ----------
-    source : str
-        ``embedded:<name>`` for a demo dataset (see
-        :data:`smote_pipeline.core.datasets.EMBEDDED_DATASETS`), or the path of
-        a ``.csv`` or ``.parquet`` file, read through pyarrow.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The table as read, before validation.
-
-    Raises
-    ------
-    ValueError
-        Unknown embedded name, unsupported file type, or an empty file.
-    FileNotFoundError
-        The path does not exist.
-    """
-    if source.startswith(EMBEDDED_PREFIX):
-        name = source[len(EMBEDDED_PREFIX) :]
-        if name not in EMBEDDED_DATASETS:
-            raise ValueError(
-                f"Unknown embedded dataset {name!r} in source {source!r}; "
-                f"available: {[EMBEDDED_PREFIX + n for n in EMBEDDED_DATASETS]}."
-            )
-        return EMBEDDED_DATASETS[name]()
-    path = Path(source).expanduser()
-    if not path.exists():
-        raise FileNotFoundError(
-            f"Source file {str(path)!r} does not exist; set the pipeline's `source` to the "
-            "path of a CSV or Parquet file (relative paths are resolved from the current "
-            "directory)."
-        )
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise ValueError(
-            f"Unsupported file type {suffix!r} for source {str(path)!r}; "
-            f"use one of {list(SUPPORTED_SUFFIXES)}."
-        )
-    if path.stat().st_size == 0:
-        raise ValueError(f"Source file {str(path)!r} is empty; it needs a header and rows.")
-    if suffix == ".csv":
-        table = pa_csv.read_csv(path)
-    else:
-        table = pq.read_table(path)
-    frame = table.to_pandas()
-    if frame.empty:
-        raise ValueError(f"Source file {str(path)!r} has no rows.")
-    return frame
-
+__all__ = ["TargetSpec", "describe_dataset", "prepare_dataset", "read_source"]
 
 @dataclass(frozen=True)
 class TargetSpec:

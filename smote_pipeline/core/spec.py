@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.sources import Source
 
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DEFAULT_SCHEDULE = "0 3 * * *"
@@ -32,6 +33,14 @@ class PipelineSpec:
         Cron string of the pipeline's schedule (created stopped).
     description : str
         Shown in the Dagster UI.
+    query : str
+        For a database source: a ``SELECT`` statement or a table name; ``source``
+        is then an SQLAlchemy URL.
+    change_query : str
+        For a database source: a cheap query whose result changes when the data
+        does (e.g. ``SELECT max(updated_at) FROM t``); the source sensor uses it.
+    sensor_interval : int
+        Seconds between two checks of the source by its sensor.
     """
 
     name: str
@@ -41,6 +50,14 @@ class PipelineSpec:
     options: PipelineOptions = field(default_factory=PipelineOptions)
     schedule: str = DEFAULT_SCHEDULE
     description: str = ""
+    query: str = ""
+    change_query: str = ""
+    sensor_interval: int = 60
+
+    @property
+    def data_source(self) -> Source:
+        """The :class:`Source` this pipeline reads."""
+        return Source(self.source, self.query)
 
     def __post_init__(self) -> None:
         if not NAME_PATTERN.match(self.name):
@@ -53,6 +70,15 @@ class PipelineSpec:
                 raise ValueError(f"Pipeline {self.name!r}: `{attribute}` must be a non-empty text.")
         if self.positive_label is None or self.positive_label == "":
             raise ValueError(f"Pipeline {self.name!r}: `positive_label` is required.")
+        if isinstance(self.sensor_interval, bool) or not isinstance(self.sensor_interval, int):
+            raise ValueError(f"Pipeline {self.name!r}: `sensor_interval` must be whole seconds.")
+        if self.sensor_interval < 1:
+            raise ValueError(f"Pipeline {self.name!r}: `sensor_interval` must be at least 1.")
+        if len(self.schedule.split()) != 5:
+            raise ValueError(
+                f"Pipeline {self.name!r}: schedule {self.schedule!r} is not a cron string "
+                "of five fields (e.g. '0 3 * * *')."
+            )
 
 
 def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
@@ -68,7 +94,18 @@ def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
         Naming the entry and the missing or unknown field.
     """
     name = entry.get("name", "<unnamed>")
-    allowed = {"name", "source", "target", "positive_label", "options", "schedule", "description"}
+    allowed = {
+        "name",
+        "source",
+        "target",
+        "positive_label",
+        "options",
+        "schedule",
+        "description",
+        "query",
+        "change_query",
+        "sensor_interval",
+    }
     unknown = sorted(set(entry) - allowed)
     if unknown:
         raise ValueError(
@@ -89,6 +126,9 @@ def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
         options=options,
         schedule=str(entry.get("schedule", DEFAULT_SCHEDULE)),
         description=str(entry.get("description", "")),
+        query=str(entry.get("query", "")),
+        change_query=str(entry.get("change_query", "")),
+        sensor_interval=entry.get("sensor_interval", 60),
     )
 
 

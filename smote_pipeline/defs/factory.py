@@ -11,6 +11,7 @@ from smote_pipeline.core.spec import PipelineSpec
 from smote_pipeline.defs.assets import IO_MANAGER_KEY, build_assets, settings_key
 from smote_pipeline.defs.checks import build_checks
 from smote_pipeline.defs.io_manager import PipelineIOManager
+from smote_pipeline.defs.sensors import build_source_sensor
 from smote_pipeline.defs.settings import PipelineSettings
 
 
@@ -20,7 +21,7 @@ def job_name(spec: PipelineSpec) -> str:
 
 
 def build_pipeline_defs(spec: PipelineSpec) -> dg.Definitions:
-    """Assets, checks, settings, job and (stopped) schedule of one pipeline."""
+    """Assets, checks, settings, job, (stopped) schedule and source sensor of one pipeline."""
     job = dg.define_asset_job(
         job_name(spec),
         selection=dg.AssetSelection.key_prefixes(spec.name),
@@ -37,6 +38,7 @@ def build_pipeline_defs(spec: PipelineSpec) -> dg.Definitions:
         asset_checks=build_checks(spec),
         jobs=[job],
         schedules=[schedule],
+        sensors=[build_source_sensor(spec, job)],
         resources={settings_key(spec): PipelineSettings.from_options(spec.options)},
     )
 

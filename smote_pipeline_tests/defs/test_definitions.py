@@ -34,7 +34,7 @@ def test_workspace_module_loads_the_demo(monkeypatch):
     assert isinstance(module.defs, dg.Definitions)
     graph = module.defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert keys == {f"demo/{s}" for s in STEPS}
+    assert keys == {f"demo/{s}" for s in STEPS} | {"demo/source"}
     assert module.defs.resolve_schedule_def("demo_schedule").default_status == (
         dg.DefaultScheduleStatus.STOPPED
     )
@@ -100,7 +100,7 @@ def test_two_pipelines_live_side_by_side(tmp_path):
     other = PipelineSpec(name="other", source="x.csv", target="y", positive_label=1)
     defs = build_definitions([demo_spec(), other], tmp_path)
     keys = defs.resolve_asset_graph().get_all_asset_keys()
-    assert len(keys) == 2 * len(STEPS)
+    assert len(keys) == 2 * (len(STEPS) + 1)
     assert defs.resolve_job_def("other_pipeline") is not None
     assert defs.resolve_schedule_def("other_schedule").cron_schedule == "0 3 * * *"
     with pytest.raises(ValueError, match="unique"):
