@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+from dagster.components.testing import create_defs_folder_sandbox
+
+from smote_pipeline.defs.component import SmotePipelineComponent
+
+
+def _attributes(tmp_path, **extra):
+    return {
+        "name": "from_component",
+        "source": "embedded:rare_digits",
+        "target": "digit_class",
+        "positive_label": "zero_or_one",
+        "storage": str(tmp_path / "storage"),
+        "options": {"sampling_strategy": 0.3},
+        **extra,
+    }
+
+
+def test_component_from_defs_yaml_builds_the_pipeline(tmp_path):
+    with create_defs_folder_sandbox() as sandbox:
+        sandbox.scaffold_component(
+            component_cls=SmotePipelineComponent,
+            defs_path="careful_smote",
+            defs_yaml_contents={
+                "type": "smote_pipeline.defs.component.SmotePipelineComponent",
+                "attributes": _attributes(tmp_path),
+            },
+        )
+        with sandbox.build_all_defs() as defs:
+            keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+            assert "from_component/holdout_evaluation" in keys
+            assert defs.resolve_job_def("from_component_pipeline") is not None
+            settings = defs.resources["from_component_settings"]
+            assert settings.sampling_strategy == 0.3
+
+
+def test_component_validation_names_the_field(tmp_path):
+    component = SmotePipelineComponent(**_attributes(tmp_path, options={"k_neighbors": 0}))
+    with pytest.raises(ValueError, match="k_neighbors=0"):
+        component.build_defs(dg.ComponentTree.for_test().load_context)
