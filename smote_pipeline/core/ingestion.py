@@ -18,6 +18,7 @@ from smote_pipeline.core.sources import read_source
 
 __all__ = ["TargetSpec", "describe_dataset", "prepare_dataset", "read_source"]
 
+
 @dataclass(frozen=True)
 class TargetSpec:
     """Which column is the target and which of its values is the positive class."""
@@ -110,9 +111,21 @@ def prepare_dataset(frame: pd.DataFrame, target: TargetSpec) -> pd.DataFrame:
     if not features:
         raise ValueError("The data has no feature columns besides the target.")
     _reject_non_finite(out, target.column)
+    _normalise_categoricals(out, target.column)
     out.insert(0, ROW_ID, np.arange(len(out), dtype=np.int64))
     out[target.column] = positive.astype(np.int8)
     return out.reset_index(drop=True)
+
+
+def _normalise_categoricals(frame: pd.DataFrame, target: str) -> None:
+    """Store every categorical feature as text, in place.
+
+    A column mixing numbers and strings (common in hand-edited CSV files) is a
+    categorical column whose values are compared as text: ``1`` and ``"1"``
+    become the same category. Booleans become ``"True"`` / ``"False"``.
+    """
+    for column in categorical_columns(frame, target):
+        frame[column] = frame[column].astype(str).astype(object)
 
 
 def _reject_non_finite(frame: pd.DataFrame, target: str) -> None:

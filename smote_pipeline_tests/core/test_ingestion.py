@@ -98,3 +98,11 @@ def test_embedded_demo_has_two_rare_subpopulations():
     assert len(data) == 1517
     assert data.drop(columns=DIGITS_TARGET).dtypes.eq(np.int64).all()
     pd.testing.assert_frame_equal(data, rare_digits())
+
+
+def test_mixed_types_and_booleans_become_text_categories(frame):
+    frame["mixed"] = [1, "1", "a"] * 110
+    frame["flag"] = [True, False] * 165
+    out = prepare_dataset(frame, TargetSpec("label", "yes"))
+    assert sorted(out["mixed"].unique()) == ["1", "a"]
+    assert sorted(out["flag"].unique()) == ["False", "True"]

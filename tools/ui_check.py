@@ -1,0 +1,182 @@
+"""Check the Dagster UI in a real browser: start the webserver, open pages, screenshot.
+
+Usage::
+
+    python tools/ui_check.py --home /tmp/dagster_home --out /tmp/ui [--materialize]
+
+Starts ``dagster-webserver`` for ``smote_pipeline.definitions`` on 127.0.0.1
+with ``DAGSTER_HOME=--home`` (optionally materializing the demo first with the
+README's CLI command), opens the asset catalog, the asset graph and the pages
+of the checked assets in headless Chromium (Debian's ``/usr/bin/chromium``
+driven by Playwright), saves a PNG of each, and prints which assets and checks
+each page showed. Exits non-zero when one is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = os.environ.get("SMOTE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ASSETS = [
+    "source",
+    "raw_dataset",
+    "training_set",
+    "holdout_set",
+    "denoised_training_set",
+    "noise_quarantine",
+    "minority_clusters",
+    "synthetic_samples",
+    "augmented_training_set",
+    "candidate_models",
+    "champion_model",
+    "holdout_evaluation",
+    "smote_report",
+]
+CHECKS = {"synthetic_samples": "synthetic_expectations", "holdout_set": "holdout_isolation"}
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def materialize_demo(env: dict[str, str], cwd: Path) -> None:
+    """Run the README's first command (without the install) in ``cwd``."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dagster",
+            "asset",
+            "materialize",
+            "-m",
+            "smote_pipeline.definitions",
+            "--select",
+            "*",
+        ],
+        env=env,
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+@contextmanager
+def webserver(env: dict[str, str], cwd: Path, port: int) -> Iterator[str]:
+    """A running dagster-webserver bound to 127.0.0.1; yields its base URL."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dagster_webserver",
+            "-m",
+            "smote_pipeline.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/server_info", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise TimeoutError("dagster-webserver did not start within 120 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def visit(url: str, out: Path) -> dict[str, list[str]]:
+    """Open the pages, save screenshots, and return the names each page showed."""
+    from playwright.sync_api import sync_playwright
+
+    seen: dict[str, list[str]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+
+        def open_page(path: str, name: str, wanted: list[str]) -> None:
+            page.goto(f"{url}{path}", wait_until="networkidle")
+            skip = page.get_by_role("button", name="Skip")
+            if skip.count():
+                skip.first.click()
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+            text = page.content()
+            seen[name] = [w for w in wanted if w in text]
+
+        open_page("/assets", "catalog", [f"demo/{a}" for a in ASSETS])
+        open_page(
+            "/asset-groups~*",
+            "graph",
+            [f"demo_{g}" for g in ("ingest", "clean", "oversample", "train", "holdout")],
+        )
+        for asset, check in CHECKS.items():
+            open_page(f"/assets/demo/{asset}?view=checks", f"{asset}_checks", [check])
+        open_page("/assets/demo/smote_report", "smote_report", ["demo_holdout", "report"])
+        browser.close()
+    return seen
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, required=True, help="DAGSTER_HOME to use")
+    parser.add_argument("--out", type=Path, required=True, help="folder for screenshots")
+    parser.add_argument("--materialize", action="store_true", help="materialize the demo first")
+    args = parser.parse_args()
+    args.home.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DAGSTER_HOME": str(args.home.resolve())}
+    env.pop("SMOTE_PIPELINE_CONFIG", None)
+    cwd = args.home.resolve()
+    if args.materialize:
+        materialize_demo(env, cwd)
+    with webserver(env, cwd, free_port()) as url:
+        seen = visit(url, args.out)
+    expected = {
+        "catalog": len(ASSETS),
+        "graph": 5,
+        "smote_report": 2,
+        **{f"{a}_checks": 1 for a in CHECKS},
+    }
+    ok = True
+    for name, found in seen.items():
+        print(f"{name}: {len(found)}/{expected[name]} shown: {', '.join(found)}")
+        ok &= len(found) == expected[name]
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
