@@ -41,7 +41,11 @@ def _group_ends(sorted_scores: np.ndarray) -> np.ndarray:
 
 
 def weighted_metrics(
-    y: np.ndarray, proba: np.ndarray, weights: np.ndarray
+    y: np.ndarray,
+    proba: np.ndarray,
+    weights: np.ndarray,
+    *,
+    min_precision: float | None = None,
 ) -> dict[str, np.ndarray]:
     """Average precision, ROC AUC and Brier score for each row of ``weights``.
 
@@ -54,16 +58,22 @@ def weighted_metrics(
     weights : ndarray of shape (n_resamples, n_rows)
         Non-negative row weights (bootstrap counts), each row with positive
         weight on both classes.
+    min_precision : float or None, default=None
+        When given, also return ``recall_at_precision``: the largest recall
+        over all thresholds whose precision is at least ``min_precision``
+        (0 when none reaches it).
 
     Returns
     -------
     dict of str to ndarray of shape (n_resamples,)
-        ``average_precision``, ``roc_auc``, ``brier``.
+        ``average_precision``, ``roc_auc``, ``brier`` (and ``recall_at_precision``).
     """
     order = np.argsort(-proba, kind="mergesort")
     y_sorted, p_sorted = y[order].astype(np.float64), proba[order]
     ends = _group_ends(p_sorted)
-    out = {"average_precision": [], "roc_auc": [], "brier": []}
+    out: dict[str, list[np.ndarray]] = {"average_precision": [], "roc_auc": [], "brier": []}
+    if min_precision is not None:
+        out["recall_at_precision"] = []
     for start in range(0, len(weights), CHUNK):
         w = weights[start : start + CHUNK][:, order]
         pos_w, neg_w = w * y_sorted, w * (1.0 - y_sorted)
@@ -74,6 +84,9 @@ def weighted_metrics(
         recall = tp / total_pos
         recall_step = np.diff(recall, axis=1, prepend=0.0)
         out["average_precision"].append((recall_step * precision).sum(axis=1))
+        if min_precision is not None:
+            reached = precision >= min_precision - 1e-12
+            out["recall_at_precision"].append(np.where(reached, recall, 0.0).max(axis=1))
         # ROC AUC: trapezoid over the (fp, tp) points of the distinct thresholds.
         tpr = np.hstack([np.zeros((len(w), 1)), tp / total_pos])
         fpr = np.hstack([np.zeros((len(w), 1)), fp / total_neg])
@@ -81,3 +94,54 @@ def weighted_metrics(
         squared = (p_sorted - y_sorted) ** 2
         out["brier"].append((w * squared).sum(axis=1) / w.sum(axis=1))
     return {k: np.concatenate(v) for k, v in out.items()}
+
+
+#: Metrics of hard decisions computed by :func:`weighted_threshold_metrics`.
+THRESHOLD_METRICS: tuple[str, ...] = ("precision", "recall", "f1", "g_mean", "mcc")
+
+
+def weighted_threshold_metrics(
+    y: np.ndarray, predicted: np.ndarray, weights: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Precision, recall, F1, G-mean and MCC of fixed decisions for each weight row.
+
+    The weighted confusion counts of every resample come from one matrix
+    product; the formulas equal scikit-learn's ``precision_score``,
+    ``recall_score``, ``f1_score`` and ``matthews_corrcoef`` with
+    ``sample_weight`` (``zero_division=0``), and G-mean is
+    ``sqrt(recall * specificity)``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_rows,)
+        0/1 labels.
+    predicted : ndarray of shape (n_rows,)
+        0/1 decisions (probability >= a threshold tuned on training data).
+    weights : ndarray of shape (n_resamples, n_rows)
+        Non-negative row weights; use ``np.ones((1, n_rows))`` for the point
+        estimate.
+
+    Returns
+    -------
+    dict of str to ndarray of shape (n_resamples,)
+        One array per name in :data:`THRESHOLD_METRICS`.
+    """
+    y, predicted = y.astype(np.float64), predicted.astype(np.float64)
+    tp = weights @ (y * predicted)
+    fp = weights @ ((1.0 - y) * predicted)
+    fn = weights @ (y * (1.0 - predicted))
+    tn = weights @ ((1.0 - y) * (1.0 - predicted))
+
+    def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+        return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+    precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
+    specificity = ratio(tn, tn + fp)
+    denominator = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": ratio(2 * tp, 2 * tp + fp + fn),
+        "g_mean": np.sqrt(recall * specificity),
+        "mcc": ratio(tp * tn - fp * fn, denominator),
+    }

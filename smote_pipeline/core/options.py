@@ -14,7 +14,9 @@ from typing import Any
 DEFAULT_STRATEGIES: tuple[str, ...] = (
     "no_resampling",
     "class_weight",
+    "cost_sensitive_threshold",
     "random_undersampling",
+    "balanced_random_forest",
     "smote",
     "cluster_smote",
 )
@@ -58,11 +60,41 @@ class PipelineOptions:
     strategies : tuple of str
         Imbalance strategies compared as candidate models.
     model : str
-        Model family of every candidate (``"hist_gradient_boosting"`` or
-        ``"logistic_regression"``).
+        Model family of every candidate (``"hist_gradient_boosting"``,
+        ``"logistic_regression"`` or ``"random_forest"``); the balanced
+        ensembles and ``one_class`` bring their own.
     cv_folds : int
         Stratified folds used to score candidates and tune thresholds on
         training data.
+    cv_repeats : int
+        Repetitions of the stratified K-fold split (different shuffles); the
+        champion is chosen on ``cv_folds * cv_repeats`` paired fold scores.
+    selection_metric : str
+        Cross-validated metric that chooses the champion:
+        ``"average_precision"``, ``"roc_auc"``, ``"brier"`` or ``"log_loss"``
+        (the last two: lower is better).
+    selection_rule : str
+        ``"one_standard_error"``: the simplest strategy whose paired fold-wise
+        difference to the best is within one (repeated-CV corrected) standard
+        error; ``"max"``: the best mean score (naive, for comparison).
+    ensemble_top : int
+        When >= 2, also build a soft-voting ensemble of the ``ensemble_top``
+        best candidates (by cross-validation); it competes as the most complex
+        candidate. 0 disables it.
+    recalibration : str
+        Probability recalibration of strategies that learn a changed class
+        balance: ``"none"``, ``"prior"`` (exact odds correction),
+        ``"sigmoid"`` or ``"isotonic"`` (``CalibratedClassifierCV`` on real
+        folds). Brier scores before and after are reported either way.
+    false_negative_cost : float or None
+        Cost of a missed positive, in false alarms, for the
+        ``cost_sensitive_threshold`` strategy; None = negatives per positive.
+    recall_at_precision : float
+        Precision level at which the hold-out recall is reported.
+    bagging_estimators : int
+        Learners of the ``smote_bagging`` strategy.
+    n_bootstrap : int
+        Stratified bootstrap resamples of the hold-out for the 95% intervals.
     """
 
     holdout_fraction: float = 0.25
@@ -79,6 +111,15 @@ class PipelineOptions:
     strategies: tuple[str, ...] = field(default=DEFAULT_STRATEGIES)
     model: str = "hist_gradient_boosting"
     cv_folds: int = 5
+    cv_repeats: int = 2
+    selection_metric: str = "average_precision"
+    selection_rule: str = "one_standard_error"
+    ensemble_top: int = 0
+    recalibration: str = "none"
+    false_negative_cost: float | None = None
+    recall_at_precision: float = 0.8
+    bagging_estimators: int = 5
+    n_bootstrap: int = 1000
 
     def __post_init__(self) -> None:
         from smote_pipeline.core.validation import validate_options

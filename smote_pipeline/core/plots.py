@@ -58,7 +58,7 @@ def projection_plot(real: np.ndarray, synthetic: np.ndarray, real_clusters: np.n
     axis.scatter(
         synthetic_2d[:, 0], synthetic_2d[:, 1], s=10, c="tab:orange", alpha=0.5, label="synthetic"
     )
-    scatter = axis.scatter(
+    axis.scatter(
         real_2d[:, 0],
         real_2d[:, 1],
         s=28,
@@ -68,8 +68,48 @@ def projection_plot(real: np.ndarray, synthetic: np.ndarray, real_clusters: np.n
         linewidths=0.5,
         label="real (colour = cluster)",
     )
-    del scatter
     axis.set(xlabel="PC 1", ylabel="PC 2")
     axis.set_title("Minority rows: real vs synthetic (PCA of real rows)")
     axis.legend(loc="best", fontsize="small")
+    return _png(figure)
+
+
+def calibration_plot(calibration: dict[str, dict[str, list[float]]]) -> bytes:
+    """Reliability curves (observed vs predicted positive rate) on the hold-out, as PNG bytes.
+
+    Parameters
+    ----------
+    calibration : dict
+        Strategy -> ``{"predicted": [...], "observed": [...]}`` (quantile bins).
+    """
+    figure, axis = plt.subplots(figsize=(6, 4.5))
+    axis.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfectly calibrated")
+    for name, points in calibration.items():
+        axis.plot(points["predicted"], points["observed"], marker="o", markersize=3, label=name)
+    axis.set(xlabel="mean predicted probability", ylabel="observed positive rate")
+    axis.set(xlim=(0, 1), ylim=(0, 1.02))
+    axis.set_title("Calibration on the real hold-out")
+    axis.legend(loc="upper left", fontsize="small")
+    return _png(figure)
+
+
+def difference_plot(verdicts: list[dict[str, object]]) -> bytes:
+    """Differences in average precision against the baseline with 95% intervals, as PNG.
+
+    Parameters
+    ----------
+    verdicts : list of dict
+        ``strategy``, ``baseline``, ``difference``, ``low``, ``high``, ``verdict``.
+    """
+    colours = {"helped": "tab:green", "hurt": "tab:red"}
+    figure, axis = plt.subplots(figsize=(6, 0.5 + 0.45 * max(len(verdicts), 1)))
+    for i, v in enumerate(verdicts):
+        colour = colours.get(str(v["verdict"]), "tab:grey")
+        axis.plot([v["low"], v["high"]], [i, i], color=colour, linewidth=2.5)
+        axis.plot([v["difference"]], [i], marker="o", color=colour)
+    axis.axvline(0.0, color="black", linewidth=0.8)
+    axis.set_yticks(range(len(verdicts)), [str(v["strategy"]) for v in verdicts])
+    baseline = verdicts[0]["baseline"] if verdicts else "baseline"
+    axis.set_xlabel(f"hold-out average precision minus {baseline} (95% paired bootstrap)")
+    axis.set_ylim(-0.6, len(verdicts) - 0.4)
     return _png(figure)

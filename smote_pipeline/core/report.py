@@ -10,7 +10,12 @@ import pandas as pd
 
 from smote_pipeline.core.clustering import numeric_matrix
 from smote_pipeline.core.columns import CLUSTER_ID, IS_SYNTHETIC, ROW_ID
-from smote_pipeline.core.plots import precision_recall_plot, projection_plot
+from smote_pipeline.core.plots import (
+    calibration_plot,
+    difference_plot,
+    precision_recall_plot,
+    projection_plot,
+)
 
 
 def _image(png: bytes, alt: str) -> str:
@@ -24,24 +29,153 @@ def _table(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *rows])
 
 
+def _ci(r: dict[str, Any], metric: str, digits: int = 3) -> str:
+    return (
+        f"{r[metric]:.{digits}f} [{r[f'{metric}_low']:.{digits}f}, "
+        f"{r[f'{metric}_high']:.{digits}f}]"
+    )
+
+
 def holdout_table(evaluation: dict[str, Any]) -> pd.DataFrame:
-    """Strategy x metric table with 95% intervals, formatted for reading."""
+    """Strategy x threshold-free metric table with 95% intervals, formatted for reading."""
     rows = []
     for r in evaluation["metrics"]:
         rows.append(
             {
                 "strategy": r["strategy"],
-                "CV avg precision (train)": f"{r['cv_average_precision']:.3f}",
-                "avg precision": f"{r['average_precision']:.3f} "
-                f"[{r['average_precision_low']:.3f}, {r['average_precision_high']:.3f}]",
-                "ROC AUC": f"{r['roc_auc']:.3f} [{r['roc_auc_low']:.3f}, {r['roc_auc_high']:.3f}]",
-                "Brier": f"{r['brier']:.4f} [{r['brier_low']:.4f}, {r['brier_high']:.4f}]",
-                "precision": f"{r['precision']:.3f}",
-                "recall": f"{r['recall']:.3f}",
-                "F1": f"{r['f1']:.3f}",
+                f"CV {r.get('cv_metric', 'score')} (train)": f"{r['cv_score']:.3f}",
+                "avg precision": _ci(r, "average_precision"),
+                "ROC AUC": _ci(r, "roc_auc"),
+                "Brier": _ci(r, "brier", 4),
+                f"recall @ precision {evaluation.get('recall_at_precision_level', 0.8):g}": _ci(
+                    r, "recall_at_precision"
+                ),
             }
         )
     return pd.DataFrame(rows)
+
+
+def threshold_table(evaluation: dict[str, Any]) -> pd.DataFrame:
+    """Metrics at each strategy's training-tuned threshold, with 95% intervals."""
+    return pd.DataFrame(
+        [
+            {
+                "strategy": r["strategy"],
+                "threshold": f"{r['threshold']:.3f}",
+                "precision": _ci(r, "precision"),
+                "recall": _ci(r, "recall"),
+                "F1": _ci(r, "f1"),
+                "G-mean": _ci(r, "g_mean"),
+                "MCC": _ci(r, "mcc"),
+            }
+            for r in evaluation["metrics"]
+        ]
+    )
+
+
+def calibration_table(evaluation: dict[str, Any]) -> pd.DataFrame:
+    """Brier score before and after recalibration / prior correction."""
+    return pd.DataFrame(
+        [
+            {
+                "strategy": r["strategy"],
+                "recalibration": r.get("recalibration", "none"),
+                "Brier before recalibration": f"{r['brier_uncalibrated']:.4f}",
+                "Brier as shipped": f"{r['brier']:.4f}",
+                "Brier after prior correction": f"{r['brier_prior_corrected']:.4f}",
+            }
+            for r in evaluation["metrics"]
+        ]
+    )
+
+
+def _verdict_lines(evaluation: dict[str, Any]) -> list[str]:
+    summary = evaluation.get("summary")
+    lines = [f"**{summary['text']}**", ""] if summary else []
+    if not evaluation["verdicts"]:
+        return [*lines, "No resampling strategy was compared against a non-resampling baseline."]
+    for v in evaluation["verdicts"]:
+        extra = ""
+        if "brier_difference" in v:
+            extra = (
+                f"; ROC AUC {v['roc_auc_difference']:+.3f}, Brier {v['brier_difference']:+.4f} "
+                f"[{v['brier_low']:+.4f}, {v['brier_high']:+.4f}]"
+            )
+        lines.append(
+            f"- **{v['strategy']}** vs **{v['baseline']}**: {v['verdict']} "
+            f"(average precision {v['difference']:+.3f}, 95% CI "
+            f"[{v['low']:+.3f}, {v['high']:+.3f}]{extra})."
+        )
+    lines += [
+        "",
+        f"The baseline `{evaluation['verdicts'][0]['baseline']}` is the best strategy without "
+        "resampling by cross-validation on training data; differences are paired stratified "
+        'bootstrap intervals on the hold-out. "Helped" is claimed only when the whole interval '
+        "is above 0.",
+        "",
+        _image(difference_plot(evaluation["verdicts"]), "differences with intervals"),
+    ]
+    return lines
+
+
+def _ship_lines(
+    evaluation: dict[str, Any], champion: str, champion_info: dict[str, Any] | None
+) -> list[str]:
+    record = next((r for r in evaluation["metrics"] if r["strategy"] == champion), None)
+    info = champion_info or {}
+    rule = info.get("selection_rule", evaluation.get("selection_rule", "one_standard_error"))
+    why = (
+        "the simplest strategy whose cross-validated score is within one (paired, "
+        "repeated-CV corrected) standard error of the best"
+        if rule == "one_standard_error"
+        else "the best mean cross-validated score"
+    )
+    lines = [
+        f"**Ship: `{champion}`.** Chosen on training data only: {why}. The hold-out never "
+        "influenced this choice; its figures below are the unbiased estimate.",
+        "",
+    ]
+    if record is not None:
+        lines += [
+            f"- Expected quality (hold-out): average precision {_ci(record, 'average_precision')}, "
+            f"ROC AUC {_ci(record, 'roc_auc')}, Brier {_ci(record, 'brier', 4)}.",
+            f"- Decision threshold {record['threshold']:.3f} ({record['threshold_source']}): "
+            f"precision {record['precision']:.3f}, recall {record['recall']:.3f}, "
+            f"F1 {record['f1']:.3f} on the hold-out.",
+            f"- Cross-validated {record['cv_metric']} on training data: "
+            f"{record['cv_score']:.3f} (± {record['cv_sem']:.3f} SE).",
+        ]
+    if info.get("training_fingerprint"):
+        lines.append(
+            f"- Trained on `training_set` with content hash `{info['training_fingerprint'][:16]}`."
+        )
+    return [*lines, ""]
+
+
+def _selection_lines(selection: list[dict[str, Any]] | None) -> list[str]:
+    if not selection:
+        return []
+    frame = pd.DataFrame(
+        [
+            {
+                "strategy": s["strategy"],
+                "CV mean": f"{s['cv_mean']:.4f}",
+                "difference to best": f"{s['difference_to_best']:+.4f}",
+                "SE of difference": f"{s['standard_error']:.4f}",
+                "within 1 SE": "yes" if s["within_one_se"] else "no",
+            }
+            for s in selection
+        ]
+    )
+    return [
+        "## Model selection (training data only)",
+        "",
+        _table(frame),
+        "",
+        "Repeated stratified cross-validation; every strategy is scored on the same splits, "
+        "resampling happens inside the training folds only.",
+        "",
+    ]
 
 
 def build_report(
@@ -53,6 +187,7 @@ def build_report(
     augmented: pd.DataFrame,
     clusters: pd.DataFrame,
     target: str,
+    champion_info: dict[str, Any] | None = None,
 ) -> str:
     """Render the report as self-contained Markdown (figures inlined as PNG).
 
@@ -72,44 +207,62 @@ def build_report(
         ``row_id`` and ``cluster_id`` of the real minority rows.
     target : str
         Target column.
+    champion_info : dict or None
+        Optional champion metadata: ``selection_rule``, ``selection`` (the
+        :func:`~smote_pipeline.core.selection.selection_table` records) and
+        ``training_fingerprint``.
 
     Returns
     -------
     str
         Markdown.
     """
-    lines = [f"# SMOTE report: {pipeline}", ""]
-    lines += [
+    info = champion_info or {}
+    prevalence = evaluation["holdout_positives"] / evaluation["holdout_rows"]
+    lines = [
+        f"# SMOTE report: {pipeline}",
+        "",
         f"Positive class: `{positive_label}`. Hold-out: {evaluation['holdout_rows']} real rows, "
-        f"{evaluation['holdout_positives']} positive, never used for fitting or choosing.",
+        f"{evaluation['holdout_positives']} positive ({prevalence:.1%}), never used for fitting "
+        "or choosing.",
         "",
-        "## Verdict",
+        "## What to ship",
         "",
-    ]
-    if not evaluation["verdicts"]:
-        lines.append("No oversampling strategy was compared against a non-resampling baseline.")
-    for v in evaluation["verdicts"]:
-        lines.append(
-            f"- **{v['strategy']}** vs **{v['baseline']}**: {v['verdict']} "
-            f"(average precision difference {v['difference']:+.3f}, 95% CI "
-            f"[{v['low']:+.3f}, {v['high']:+.3f}], paired stratified bootstrap on the hold-out)."
-        )
-    lines += [
+        *_ship_lines(evaluation, champion, info),
+        "## Did SMOTE help?",
         "",
-        f"**Ship: `{champion}`.** Chosen by cross-validation on training data only "
-        "(one-standard-error rule in favour of the simpler strategy); the hold-out figures "
-        "below are its unbiased estimate.",
+        *_verdict_lines(evaluation),
         "",
         "## Hold-out metrics",
         "",
         _table(holdout_table(evaluation)),
         "",
-        "Precision, recall and F1 use each strategy's threshold tuned on training folds. "
-        "Intervals are 95% stratified bootstrap intervals.",
+        "Intervals are 95% stratified bootstrap intervals "
+        f"({evaluation.get('n_bootstrap', 1000)} resamples of the hold-out).",
+        "",
+        _image(precision_recall_plot(evaluation["curves"], prevalence), "PR curves"),
+        "",
+        "### At the threshold tuned on training folds",
+        "",
+        _table(threshold_table(evaluation)),
         "",
     ]
-    prevalence = evaluation["holdout_positives"] / evaluation["holdout_rows"]
-    lines += [_image(precision_recall_plot(evaluation["curves"], prevalence), "PR curves"), ""]
+    if "calibration" in evaluation:
+        lines += [
+            "## Calibration",
+            "",
+            "Resampling and class weights make a model learn a balance that is not the real one, "
+            'which inflates its probabilities. "Before recalibration" is the raw model, '
+            '"as shipped" includes the configured recalibration, and "after prior '
+            'correction" shows what the exact odds correction (option `recalibration: prior`) '
+            "gives.",
+            "",
+            _table(calibration_table(evaluation)),
+            "",
+            _image(calibration_plot(evaluation["calibration"]), "calibration curves"),
+            "",
+        ]
+    lines += _selection_lines(info.get("selection"))
     lines += _synthetic_section(augmented, clusters, target)
     return "\n".join(lines) + "\n"
 

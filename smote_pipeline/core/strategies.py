@@ -1,37 +1,134 @@
 """Imbalance strategies as scikit-learn / imbalanced-learn pipelines.
 
-Every strategy is a pipeline whose samplers only act during ``fit``, so when it
-is cross-validated, resampling, noise filtering and clustering happen inside
+Every strategy is an estimator whose samplers only act during ``fit``, so when
+it is cross-validated, resampling, noise filtering and clustering happen inside
 each training fold and never touch the fold that scores it.
+
+Strategies (stable names, simplest first; model selection prefers the earlier
+one when scores are statistically indistinguishable):
+
+``no_resampling``
+    The model family on the real rows, unchanged.
+``class_weight``
+    The same model with ``class_weight="balanced"`` (cost-sensitive loss).
+``cost_sensitive_threshold``
+    The unchanged model wrapped in scikit-learn's ``TunedThresholdClassifierCV``:
+    the decision threshold minimises the expected cost of errors on inner
+    training folds (a missed positive costs ``false_negative_cost`` false
+    alarms; by default the negatives-per-positive ratio). Its probabilities,
+    hence its threshold-free scores, are those of ``no_resampling``.
+``random_undersampling``
+    imbalanced-learn's ``RandomUnderSampler`` to full balance, then the model.
+``balanced_random_forest``
+    imbalanced-learn's ``BalancedRandomForestClassifier`` (each tree on a
+    balanced bootstrap); ignores ``model``.
+``easy_ensemble``
+    imbalanced-learn's ``EasyEnsembleClassifier`` (AdaBoost learners on
+    balanced subsets); ignores ``model``.
+``smote``
+    Plain SMOTE (SMOTE-NC with categorical columns), then the model.
+``cluster_smote``
+    The pipeline's own ``NoiseFilter`` + ``ClusterAwareSMOTE``, then the model.
+    Its final refit uses the gated ``augmented_training_set``.
+``smote_bagging``
+    imbalanced-learn's ``BalancedBaggingClassifier`` with ``ClusterAwareSMOTE``
+    as sampler: each of ``bagging_estimators`` learners sees its own bootstrap
+    and its own synthetic rows.
+``one_class``
+    An isolation forest fitted on the negatives only, its anomaly score mapped
+    to a probability (for a tiny minority); ignores ``model``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from imblearn.ensemble import (
+    BalancedBaggingClassifier,
+    BalancedRandomForestClassifier,
+    EasyEnsembleClassifier,
+)
 from imblearn.over_sampling import SMOTE, SMOTENC
 from imblearn.pipeline import Pipeline
 from imblearn.under_sampling import RandomUnderSampler
 from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import make_scorer
+from sklearn.model_selection import TunedThresholdClassifierCV
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+from smote_pipeline.core.validation import MODEL_FAMILIES
 
 #: Strategy names, ordered from simplest to most invasive. Model selection
 #: prefers the earlier one when scores are statistically indistinguishable.
 STRATEGY_NAMES: tuple[str, ...] = (
     "no_resampling",
     "class_weight",
+    "cost_sensitive_threshold",
     "random_undersampling",
+    "balanced_random_forest",
+    "easy_ensemble",
     "smote",
     "cluster_smote",
+    "smote_bagging",
+    "one_class",
 )
 
-#: Strategies that add synthetic rows (the ones "did SMOTE help?" is about).
-OVERSAMPLING_STRATEGIES: frozenset[str] = frozenset({"smote", "cluster_smote"})
+#: Name of the optional soft-voting ensemble of the best candidates (not a
+#: configurable strategy: it is built from the others, and ranks last).
+ENSEMBLE = "soft_voting_ensemble"
 
-#: Strategies that train on the real rows unchanged.
-BASELINE_STRATEGIES: frozenset[str] = frozenset({"no_resampling", "class_weight"})
+#: Strategies that add synthetic rows (the ones "did SMOTE help?" is about).
+OVERSAMPLING_STRATEGIES: frozenset[str] = frozenset({"smote", "cluster_smote", "smote_bagging"})
+
+#: Strategies that train on the real rows unchanged (no resampling); the
+#: verdict's baseline is the best of these by cross-validation.
+BASELINE_STRATEGIES: frozenset[str] = frozenset(
+    {"no_resampling", "class_weight", "cost_sensitive_threshold"}
+)
+
+#: Strategies that change the class balance the model learns from.
+RESAMPLING_STRATEGIES: frozenset[str] = frozenset(
+    {
+        "random_undersampling",
+        "balanced_random_forest",
+        "easy_ensemble",
+        "smote",
+        "cluster_smote",
+        "smote_bagging",
+    }
+)
+
+
+def _encoder(model: str, features: list[str], categorical: list[str]) -> ColumnTransformer | None:
+    """Column preprocessing of a model family; None when nothing is needed."""
+    numeric = [c for c in features if c not in categorical]
+    if model == "logistic_regression":
+        return ColumnTransformer(
+            [
+                ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
+                ("numeric", StandardScaler(), numeric),
+            ]
+        )
+    if not categorical:
+        return None
+    return ColumnTransformer(
+        [
+            (
+                "categorical",
+                OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+                categorical,
+            ),
+            ("numeric", "passthrough", numeric),
+        ]
+    )
+
+
+def _with_encoder(encoder: ColumnTransformer | None, clf: BaseEstimator) -> BaseEstimator:
+    return clf if encoder is None else Pipeline([("encode", encoder), ("model", clf)])
 
 
 def build_classifier(
@@ -46,7 +143,7 @@ def build_classifier(
 
     Parameters
     ----------
-    model : {"hist_gradient_boosting", "logistic_regression"}
+    model : {"hist_gradient_boosting", "logistic_regression", "random_forest"}
         Model family.
     features : list of str
         Feature columns, in order.
@@ -62,16 +159,17 @@ def build_classifier(
     estimator
         A scikit-learn estimator with ``predict_proba``.
     """
-    numeric = [c for c in features if c not in categorical]
     if model == "logistic_regression":
-        encode = ColumnTransformer(
-            [
-                ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
-                ("numeric", StandardScaler(), numeric),
-            ]
-        )
         clf = LogisticRegression(max_iter=2000, class_weight=class_weight)
-        return Pipeline([("encode", encode), ("model", clf)])
+        return _with_encoder(_encoder(model, features, categorical), clf)
+    if model == "random_forest":
+        clf = RandomForestClassifier(
+            n_estimators=200, class_weight=class_weight, random_state=random_state
+        )
+        return _with_encoder(_encoder(model, features, categorical), clf)
+    if model != "hist_gradient_boosting":
+        raise ValueError(f"Unknown model family {model!r}; expected one of {list(MODEL_FAMILIES)}.")
+    numeric = [c for c in features if c not in categorical]
     mask = np.array([True] * len(categorical) + [False] * len(numeric), dtype=bool)
     clf = HistGradientBoostingClassifier(
         random_state=random_state,
@@ -93,15 +191,153 @@ def build_classifier(
     return Pipeline([("encode", encode), ("model", clf)])
 
 
+def expected_cost(
+    y_true: np.ndarray, y_pred: np.ndarray, false_negative_cost: float | None = None
+) -> float:
+    """Negative mean cost of errors: a false alarm costs 1, a missed positive ``c``.
+
+    Parameters
+    ----------
+    y_true, y_pred : ndarray of shape (n_samples,)
+        0/1 labels and decisions.
+    false_negative_cost : float or None
+        Cost of a missed positive in false alarms; None uses the ratio of
+        negatives to positives in ``y_true`` (both classes weigh the same).
+
+    Returns
+    -------
+    float
+        ``-(false_positives + c * false_negatives) / n_samples`` (greater is better).
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    positives = max(int((y_true == 1).sum()), 1)
+    cost = (
+        false_negative_cost
+        if false_negative_cost is not None
+        else (len(y_true) - positives) / positives
+    )
+    false_pos = int(((y_pred == 1) & (y_true == 0)).sum())
+    false_neg = int(((y_pred == 0) & (y_true == 1)).sum())
+    return -(false_pos + cost * false_neg) / max(len(y_true), 1)
+
+
+def trained_minority_ratio(name: str, options: Any) -> float | None:
+    """Minority/majority ratio a strategy's model effectively learns from.
+
+    Used to undo the shift in predicted probabilities (prior correction).
+
+    Returns
+    -------
+    float or None
+        None for strategies that learn from the real class balance.
+    """
+    if name in ("class_weight", "random_undersampling", "balanced_random_forest", "easy_ensemble"):
+        return 1.0
+    if name in OVERSAMPLING_STRATEGIES:
+        return float(options.sampling_strategy)
+    return None
+
+
+def _smote(options: Any, categorical: list[str]) -> SMOTE | SMOTENC:
+    if categorical:
+        return SMOTENC(
+            categorical_features=categorical,
+            sampling_strategy=options.sampling_strategy,
+            k_neighbors=options.k_neighbors,
+            random_state=options.random_state,
+        )
+    return SMOTE(
+        sampling_strategy=options.sampling_strategy,
+        k_neighbors=options.k_neighbors,
+        random_state=options.random_state,
+    )
+
+
+def _tree_ensemble(
+    name: str, features: list[str], categorical: list[str], options: Any
+) -> BaseEstimator:
+    seed = options.random_state
+    if name == "balanced_random_forest":
+        clf = BalancedRandomForestClassifier(
+            n_estimators=200, sampling_strategy="all", replacement=True, bootstrap=False,
+            random_state=seed,
+        )  # fmt: skip
+    else:
+        clf = EasyEnsembleClassifier(n_estimators=10, random_state=seed)
+    return _with_encoder(_encoder("random_forest", features, categorical), clf)
+
+
+def _one_class(features: list[str], categorical: list[str], options: Any) -> BaseEstimator:
+    from smote_pipeline.core.estimators import OneClassClassifier
+
+    clf = OneClassClassifier(random_state=options.random_state)
+    return _with_encoder(_encoder("random_forest", features, categorical), clf)
+
+
+def _positional_classifier(model: str, n_categorical: int, n_numeric: int, seed: int) -> Any:
+    """The model family on a NumPy array whose first ``n_categorical`` columns are codes."""
+    categorical = list(range(n_categorical))
+    numeric = list(range(n_categorical, n_categorical + n_numeric))
+    if model == "logistic_regression":
+        encode = ColumnTransformer(
+            [
+                ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
+                ("numeric", StandardScaler(), numeric),
+            ]
+        )
+        return Pipeline([("encode", encode), ("model", LogisticRegression(max_iter=2000))])
+    if model == "random_forest":
+        return RandomForestClassifier(n_estimators=100, random_state=seed)
+    mask = np.array([True] * n_categorical + [False] * n_numeric, dtype=bool)
+    return HistGradientBoostingClassifier(
+        random_state=seed, categorical_features=mask if n_categorical else None
+    )
+
+
+def _smote_bagging(
+    model: str, features: list[str], categorical: list[str], options: Any
+) -> BaseEstimator:
+    """Bagging whose every learner sees its own ClusterAwareSMOTE rows.
+
+    Categorical columns are ordinal-encoded first (placed first), so the bagged
+    sampler and learners work on a NumPy array and know them by position.
+    """
+    from smote_pipeline.core.oversampling import make_cluster_smote
+
+    n_categorical = len(categorical)
+    sampler = make_cluster_smote(options, categorical)
+    sampler.set_params(categorical_features=list(range(n_categorical)) or None)
+    bagging = BalancedBaggingClassifier(
+        estimator=_positional_classifier(
+            model, n_categorical, len(features) - n_categorical, options.random_state
+        ),
+        n_estimators=options.bagging_estimators,
+        sampler=sampler,
+        random_state=options.random_state,
+    )
+    numeric = [c for c in features if c not in categorical]
+    encode = ColumnTransformer(
+        [
+            (
+                "categorical",
+                OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan),
+                categorical,
+            ),
+            ("numeric", "passthrough", numeric),
+        ]
+    )
+    return Pipeline([("encode", encode), ("bagging", bagging)])
+
+
 def build_strategy(
     name: str,
     *,
     model: str,
     features: list[str],
     categorical: list[str],
-    options: object,
-) -> Pipeline:
-    """One candidate strategy as an imbalanced-learn pipeline.
+    options: Any,
+) -> BaseEstimator:
+    """One candidate strategy as an estimator on DataFrames.
 
     Parameters
     ----------
@@ -112,43 +348,43 @@ def build_strategy(
     features, categorical : list of str
         Feature columns and the categorical ones among them.
     options : PipelineOptions
-        Sampler options (seed, neighbours, ratio, noise filter, clusters).
+        Sampler options (seed, neighbours, ratio, noise filter, clusters, costs).
 
     Returns
     -------
-    imblearn.pipeline.Pipeline
-        ``[sampler steps...] + [classifier]``.
+    estimator
+        Usually an ``imblearn.pipeline.Pipeline`` ``[sampler steps...] +
+        [classifier]``; a ``TunedThresholdClassifierCV`` for
+        ``cost_sensitive_threshold``.
     """
     from smote_pipeline.core.noise import make_noise_filter
     from smote_pipeline.core.oversampling import make_cluster_smote
 
     seed = options.random_state
+    if name in ("balanced_random_forest", "easy_ensemble"):
+        return _tree_ensemble(name, features, categorical, options)
+    if name == "one_class":
+        return _one_class(features, categorical, options)
+    if name == "smote_bagging":
+        return _smote_bagging(model, features, categorical, options)
     weight = "balanced" if name == "class_weight" else None
     clf = build_classifier(model, features, categorical, random_state=seed, class_weight=weight)
+    if name == "cost_sensitive_threshold":
+        scorer = make_scorer(expected_cost, false_negative_cost=options.false_negative_cost)
+        return TunedThresholdClassifierCV(
+            clf, scoring=scorer, cv=options.cv_folds, random_state=seed
+        )
     steps: list[tuple[str, object]] = []
     if name == "random_undersampling":
         steps.append(("undersample", RandomUnderSampler(random_state=seed)))
     elif name == "smote":
-        if categorical:
-            sampler = SMOTENC(
-                categorical_features=categorical,
-                sampling_strategy=options.sampling_strategy,
-                k_neighbors=options.k_neighbors,
-                random_state=seed,
-            )
-        else:
-            sampler = SMOTE(
-                sampling_strategy=options.sampling_strategy,
-                k_neighbors=options.k_neighbors,
-                random_state=seed,
-            )
-        steps.append(("smote", sampler))
+        steps.append(("smote", _smote(options, categorical)))
     elif name == "cluster_smote":
         noise = make_noise_filter(options, categorical)
         if noise is not None:
             steps.append(("denoise", noise))
         steps.append(("cluster_smote", make_cluster_smote(options, categorical)))
-    elif name not in BASELINE_STRATEGIES:
+    elif name not in ("no_resampling", "class_weight"):
         raise ValueError(f"Unknown strategy {name!r}; expected one of {list(STRATEGY_NAMES)}.")
     steps.append(("classifier", clf))
     return Pipeline(steps)

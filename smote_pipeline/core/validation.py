@@ -8,7 +8,10 @@ if TYPE_CHECKING:
     from smote_pipeline.core.options import PipelineOptions
 
 NOISE_METHODS = ("enn", "tomek", "ipf", "isolation_forest", "none")
-MODEL_FAMILIES = ("hist_gradient_boosting", "logistic_regression")
+MODEL_FAMILIES = ("hist_gradient_boosting", "logistic_regression", "random_forest")
+SELECTION_METRICS = ("average_precision", "roc_auc", "brier", "log_loss")
+SELECTION_RULES = ("one_standard_error", "max")
+RECALIBRATION_METHODS = ("none", "prior", "sigmoid", "isotonic")
 
 
 def _fail(option: str, value: object, expected: str) -> None:
@@ -53,8 +56,36 @@ def validate_options(options: PipelineOptions) -> None:
         or (isinstance(n_components, float) and 0.0 < n_components < 1.0)
     ):
         _fail("n_components", n_components, "None, an integer >= 1 or a float in (0, 1)")
+    _validate_selection(options)
     unknown = [s for s in options.strategies if s not in STRATEGY_NAMES]
     if unknown or not options.strategies:
         _fail(
             "strategies", list(options.strategies), f"a non-empty subset of {list(STRATEGY_NAMES)}"
         )
+
+
+def _positive_int(option: str, value: object, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        _fail(option, value, f"an integer >= {minimum}")
+
+
+def _validate_selection(options: PipelineOptions) -> None:
+    """Options of model selection, recalibration and hold-out evaluation."""
+    _positive_int("cv_repeats", options.cv_repeats)
+    _positive_int("bagging_estimators", options.bagging_estimators)
+    _positive_int("n_bootstrap", options.n_bootstrap, 100)
+    if isinstance(options.ensemble_top, bool) or not isinstance(options.ensemble_top, int):
+        _fail("ensemble_top", options.ensemble_top, "0 (off) or an integer >= 2")
+    if options.ensemble_top == 1 or options.ensemble_top < 0:
+        _fail("ensemble_top", options.ensemble_top, "0 (off) or an integer >= 2")
+    if options.selection_metric not in SELECTION_METRICS:
+        _fail("selection_metric", options.selection_metric, f"one of {list(SELECTION_METRICS)}")
+    if options.selection_rule not in SELECTION_RULES:
+        _fail("selection_rule", options.selection_rule, f"one of {list(SELECTION_RULES)}")
+    if options.recalibration not in RECALIBRATION_METHODS:
+        _fail("recalibration", options.recalibration, f"one of {list(RECALIBRATION_METHODS)}")
+    cost = options.false_negative_cost
+    if cost is not None and (isinstance(cost, bool) or not cost > 0):
+        _fail("false_negative_cost", cost, "None (negatives per positive) or a number > 0")
+    if not 0.0 < options.recall_at_precision <= 1.0:
+        _fail("recall_at_precision", options.recall_at_precision, "a precision in (0, 1]")

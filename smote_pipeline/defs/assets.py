@@ -14,10 +14,11 @@ from smote_pipeline.core import (
     noise,
     oversampling,
     report,
+    sources,
     split,
     training,
 )
-from smote_pipeline.core.columns import IS_SYNTHETIC, REASON
+from smote_pipeline.core.columns import IS_SYNTHETIC, REASON, content_hash
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.spec import PipelineSpec
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
@@ -50,19 +51,33 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
     def ins(*names: str) -> dict[str, dg.AssetIn]:
         return {n: dg.AssetIn(key=key(n)) for n in names}
 
+    @dg.observable_source_asset(
+        key=key("source"),
+        group_name=f"{p}_ingest",
+        description=f"The source table ({sources.describe(spec.data_source)}), observed by "
+        "content fingerprint so the UI marks everything downstream stale when it changes.",
+    )
+    def source() -> dg.DataVersion:
+        return dg.DataVersion(sources.fingerprint(spec.data_source, spec.change_query))
+
     @dg.asset(
         key=key("raw_dataset"),
+        deps=[key("source")],
         group_name=f"{p}_ingest",
         io_manager_key=IO_MANAGER_KEY,
         kinds={"pandas", "parquet"},
-        description=f"Validated source table ({spec.source}); target `{target}` as 1 = "
+        description=f"Validated source table; target `{target}` as 1 = "
         f"{spec.positive_label!r}, 0 = other.",
-        retry_policy=dg.RetryPolicy(max_retries=2, delay=1),
         **common,
     )
     def raw_dataset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         options = _options(context, spec)
-        table = ingestion.read_source(spec.source)
+        try:
+            table = ingestion.read_source(spec.data_source)
+        except Exception as error:
+            if sources.is_transient(error):
+                raise dg.RetryRequested(max_retries=3, seconds_to_wait=2) from error
+            raise
         missing = {c: int(v) for c, v in table.isna().sum().items()}
         frame = ingestion.prepare_dataset(
             table, ingestion.TargetSpec(target, spec.positive_label, options.one_vs_rest)
@@ -70,12 +85,13 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         summary = ingestion.describe_dataset(frame, target)
         return dg.MaterializeResult(
             value=frame,
+            data_version=dg.DataVersion(content_hash(frame)),
             metadata={
                 **frame_metadata(frame, target),
                 "imbalance_ratio": summary["imbalance_ratio"],
                 "categorical_features": summary["categorical_features"],
                 "missing_values_per_column": missing,
-                "source": spec.source,
+                "source": sources.describe(spec.data_source),
             },
         )
 
@@ -258,18 +274,27 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             [
                 {
                     "strategy": n,
-                    "cv_average_precision": round(c["cv_mean"], 4),
+                    f"cv_{options.selection_metric}": round(c["cv_mean"], 4),
                     "cv_sem": round(c["cv_sem"], 4),
                     "threshold": round(c["threshold"], 4),
+                    "fit_on": c["fit_on"],
                     "fit_rows": c["fit_rows"],
                     "synthetic_rows": c["synthetic_rows"],
+                    "recalibration": c["recalibration"],
                 }
                 for n, c in candidates.items()
             ]
         )
+        first = next(iter(candidates.values()))
         return dg.MaterializeResult(
             value=candidates,
-            metadata={"cross_validation": table_metadata(rows), "model": options.model},
+            metadata={
+                "cross_validation": table_metadata(rows),
+                "model": options.model,
+                "selection_metric": options.selection_metric,
+                "cv_splits": len(first["cv_scores"]),
+                "training_fingerprint": first["training_fingerprint"],
+            },
         )
 
     @dg.asset(
@@ -286,21 +311,19 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         context: dg.AssetExecutionContext, candidate_models: dict[str, Any]
     ) -> dg.MaterializeResult:
         options = _options(context, spec)
-        name = training.select_champion(candidate_models)
-        chosen = candidate_models[name]
-        champion = {
-            "strategy": name,
-            "model": chosen["model"],
-            "threshold": chosen["threshold"],
-            "cv_mean": chosen["cv_mean"],
-            "options": options.to_dict(),
-        }
+        champion = training.champion_record(candidate_models, options)
         return dg.MaterializeResult(
             value=champion,
             metadata={
-                "strategy": name,
-                "cv_average_precision": round(chosen["cv_mean"], 4),
-                "threshold": round(chosen["threshold"], 4),
+                "strategy": champion["strategy"],
+                f"cv_{champion['cv_metric']}": round(champion["cv_mean"], 4),
+                "cv_sem": round(champion["cv_sem"], 4),
+                "threshold": round(champion["threshold"], 4),
+                "selection_rule": champion["selection_rule"],
+                "training_fingerprint": champion["training_fingerprint"],
+                "fit_on": champion["fit_on"],
+                "parameters": dg.MetadataValue.json(champion["parameters"]),
+                "selection": table_metadata(pd.DataFrame(champion["selection"])),
             },
         )
 
@@ -326,6 +349,9 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             target,
             baseline=evaluation.best_baseline(candidate_models),
             random_state=options.random_state,
+            n_bootstrap=options.n_bootstrap,
+            recall_at_precision=options.recall_at_precision,
+            selection_rule=options.selection_rule,
         )
         table = evaluation.metrics_table(result)
         numeric = {
@@ -336,7 +362,11 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         return dg.MaterializeResult(
             value=result,
             metadata={
+                "smote_helped": result["smote_helped"],
+                "verdict": result["summary"]["text"],
                 "holdout_metrics": table_metadata(report.holdout_table(result)),
+                "thresholded_metrics": table_metadata(report.threshold_table(result)),
+                "calibration": table_metadata(report.calibration_table(result)),
                 "verdicts": table_metadata(pd.DataFrame(result["verdicts"])),
                 **numeric,
             },
@@ -368,10 +398,23 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             augmented=augmented_training_set,
             clusters=minority_clusters,
             target=target,
+            champion_info=champion_model,
         )
-        return dg.MaterializeResult(value=text, metadata={"report": dg.MetadataValue.md(text)})
+        from smote_pipeline.core.html import render_html
+
+        page = render_html(text, title=f"SMOTE report: {p}")
+        return dg.MaterializeResult(
+            value=text,
+            metadata={
+                "report": dg.MetadataValue.md(text),
+                "report_html": dg.MetadataValue.text(page),
+                "smote_helped": holdout_evaluation["smote_helped"],
+                "ship": champion_model["strategy"],
+            },
+        )
 
     return [
+        source,
         raw_dataset,
         split_holdout,
         filter_noise,

@@ -54,9 +54,45 @@ class PipelineSettings(dg.ConfigurableResource):
     )
     strategies: list[str] = Field(_default("strategies"), description="Strategies compared.")
     model: str = Field(
-        _default("model"), description="hist_gradient_boosting or logistic_regression."
+        _default("model"),
+        description="hist_gradient_boosting, logistic_regression or random_forest.",
     )
     cv_folds: int = Field(_default("cv_folds"), description="Cross-validation folds.")
+    cv_repeats: int = Field(
+        _default("cv_repeats"), description="Repetitions of the stratified K-fold split."
+    )
+    selection_metric: str = Field(
+        _default("selection_metric"),
+        description="Metric that chooses the champion: average_precision, roc_auc, brier, "
+        "log_loss.",
+    )
+    selection_rule: str = Field(
+        _default("selection_rule"),
+        description="one_standard_error (simplest strategy within one paired SE of the best) "
+        "or max.",
+    )
+    ensemble_top: int = Field(
+        _default("ensemble_top"),
+        description="Soft-voting ensemble of this many best candidates (0 = off).",
+    )
+    recalibration: str = Field(
+        _default("recalibration"),
+        description="Recalibrate resampled strategies: none, prior, sigmoid or isotonic.",
+    )
+    false_negative_cost: float | None = Field(
+        _default("false_negative_cost"),
+        description="Cost of a missed positive in false alarms (cost_sensitive_threshold); "
+        "empty = negatives per positive.",
+    )
+    recall_at_precision: float = Field(
+        _default("recall_at_precision"), description="Precision at which recall is reported."
+    )
+    bagging_estimators: int = Field(
+        _default("bagging_estimators"), description="Learners of smote_bagging."
+    )
+    n_bootstrap: int = Field(
+        _default("n_bootstrap"), description="Bootstrap resamples for the 95% intervals."
+    )
 
     def options(self) -> PipelineOptions:
         """The configured values as :class:`PipelineOptions` (validated)."""

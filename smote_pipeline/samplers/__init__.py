@@ -2,6 +2,13 @@
 
 from smote_pipeline.samplers._cluster_smote import ClusterAwareSMOTE
 from smote_pipeline.samplers._clustering import AutoKMeans
+from smote_pipeline.samplers._generation import SafetyFilterWarning, SmallClusterWarning
 from smote_pipeline.samplers._noise_filter import NoiseFilter
 
-__all__ = ["AutoKMeans", "ClusterAwareSMOTE", "NoiseFilter"]
+__all__ = [
+    "AutoKMeans",
+    "ClusterAwareSMOTE",
+    "NoiseFilter",
+    "SafetyFilterWarning",
+    "SmallClusterWarning",
+]

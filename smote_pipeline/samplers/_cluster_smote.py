@@ -7,12 +7,12 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from imblearn.over_sampling.base import BaseOverSampler
 from smote_pipeline.samplers._allocation import cluster_weights, largest_remainder
 from smote_pipeline.samplers._clustering import AutoKMeans
 from smote_pipeline.samplers._generation import (
@@ -24,13 +24,18 @@ from smote_pipeline.samplers._generation import (
     concat_draws,
     draw,
 )
-from smote_pipeline.samplers._neighbors import DistanceSpace, make_neighbors, mode_sources
+from smote_pipeline.samplers._neighbors import (
+    DistanceSpace,
+    mode_sources,
+    self_excluded_neighbors,
+)
 from smote_pipeline.samplers._safety import SafetyIndex
 from smote_pipeline.samplers._validation import (
     FeatureTable,
     as_index_array,
     build_output,
     check_mixed_X_y,
+    fmt_label,
     resolve_categorical,
 )
 
@@ -292,9 +297,12 @@ class ClusterAwareSMOTE(BaseOverSampler):
         )
         self.provenance_ = _concat_provenance(provenance)
         n_cat = table.categorical_idx.size
-        numeric_new = (
-            np.vstack(numeric_parts) if numeric_parts else np.zeros((0, table.numeric.shape[1]))
-        )
+        if len(numeric_parts) == 1:
+            numeric_new = numeric_parts[0]  # binary case: no extra copy
+        elif numeric_parts:
+            numeric_new = np.concatenate(numeric_parts)
+        else:
+            numeric_new = np.zeros((0, table.numeric.shape[1]))
         sources = np.vstack(source_parts) if source_parts else np.zeros((0, n_cat), dtype=int)
         X_resampled = build_output(X, table, numeric_new, sources)
         y_resampled = np.hstack([y, *y_parts])
@@ -370,13 +378,13 @@ class ClusterAwareSMOTE(BaseOverSampler):
     def _plan_clusters(self, class_label, n_new, labels, Z, codes, space, rng):
         """Split ``n_new`` across clusters and fix each cluster's neighbour rule."""
         is_noise = _noise_mask(labels)
-        cluster_ids = [c for c in pd.unique(labels[~is_noise])]
+        cluster_ids = list(pd.unique(labels[~is_noise]))
         members = [np.flatnonzero((labels == c) & ~is_noise) for c in cluster_ids]
         if not members:
             if n_new:
                 warnings.warn(
-                    f"ClusterAwareSMOTE: every row of class {class_label!r} is labelled "
-                    "noise (-1); using the whole class as one cluster.",
+                    f"ClusterAwareSMOTE: every row of class {fmt_label(class_label)} is "
+                    "labelled noise (-1); using the whole class as one cluster.",
                     UserWarning,
                     stacklevel=4,
                 )
@@ -401,9 +409,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
                     self._warn_small(class_label, cid, rows.size, policy, k_eff)
             neighbors = None
             if k_eff > 0 and count > 0:
-                index = make_neighbors(k_eff + 1, Z.shape[1]).fit(Z[rows])
-                local = index.kneighbors(Z[rows], return_distance=False)[:, 1:]
-                neighbors = rows[local]
+                neighbors = rows[self_excluded_neighbors(Z[rows], k_eff)]
             numeric = space.numeric[rows]
             low = numeric.min(axis=0) if rows.size else numeric[:0].sum(axis=0)
             high = numeric.max(axis=0) if rows.size else low
@@ -417,8 +423,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
             "shrink_k": f"using k={k_eff} neighbours",
         }[policy if k_eff or policy == "skip" else "duplicate"]
         warnings.warn(
-            f"ClusterAwareSMOTE: class {class_label!r}, cluster {cluster_id!r} has {size} "
-            f"row(s), fewer than k_neighbors + 1 = {self.k_neighbors + 1}; "
+            f"ClusterAwareSMOTE: class {fmt_label(class_label)}, cluster "
+            f"{fmt_label(cluster_id)} has {size} row(s), fewer than k_neighbors + 1 = "
+            f"{self.k_neighbors + 1}; "
             f"small_cluster={self.small_cluster!r}: {action}.",
             SmallClusterWarning,
             stacklevel=5,
@@ -455,8 +462,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
             self.n_unsafe_kept_ += n_unsafe
             verb = "kept" if self.safety_fallback == "keep" else "dropped"
             warnings.warn(
-                f"ClusterAwareSMOTE: {n_unsafe} synthetic row(s) of class {class_label!r} "
-                f"were still unsafe after max_redraws={self.max_redraws} rounds and were "
+                f"ClusterAwareSMOTE: {n_unsafe} synthetic row(s) of class "
+                f"{fmt_label(class_label)} were still unsafe after "
+                f"max_redraws={self.max_redraws} rounds and were "
                 f"{verb} (safety_fallback={self.safety_fallback!r}).",
                 SafetyFilterWarning,
                 stacklevel=4,

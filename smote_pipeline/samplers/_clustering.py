@@ -12,8 +12,12 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 _SEED_MAX = np.iinfo(np.int32).max
+#: Up to this many rows k-means runs single-threaded: thread start-up costs more than
+#: it saves on small inputs, and on a busy machine oversubscription made it ~30x slower.
+SINGLE_THREAD_MAX_ROWS = 20_000
 
 
 class AutoKMeans(ClusterMixin, BaseEstimator):
@@ -116,6 +120,12 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
         self : AutoKMeans
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
+        if X.shape[0] <= SINGLE_THREAD_MAX_ROWS:
+            with threadpool_limits(1):
+                return self._fit(X)
+        return self._fit(X)
+
+    def _fit(self, X):
         rng = check_random_state(self.random_state)
         self.scaler_ = StandardScaler().fit(X)
         Z = self.scaler_.transform(X)

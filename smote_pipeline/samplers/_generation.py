@@ -117,6 +117,8 @@ def draw(plan: ClusterPlan, space: ClassSpace, n_samples: int, rng) -> Draw:
 
 def concat_draws(draws: list[Draw], n_numeric: int) -> Draw:
     """Concatenate draws (an empty list gives an empty draw)."""
+    if len(draws) == 1:
+        return draws[0]
     if not draws:
         empty = np.zeros(0, dtype=np.int64)
         return Draw(empty, empty, np.zeros(0), np.zeros((0, n_numeric)))

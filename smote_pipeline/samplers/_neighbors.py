@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
+from threadpoolctl import threadpool_limits
 
 #: Above this many dimensions space-partitioning trees lose to brute force.
 TREE_MAX_DIMENSIONS = 15
@@ -41,6 +42,35 @@ def make_neighbors(n_neighbors: int, n_features: int, n_jobs=None) -> NearestNei
     return NearestNeighbors(
         n_neighbors=n_neighbors, algorithm=choose_algorithm(n_features), n_jobs=n_jobs
     )
+
+
+#: Up to this many rows, neighbour searches run single-threaded (thread start-up and
+#: oversubscription on a busy machine cost more than they save).
+SINGLE_THREAD_MAX_ROWS = 20_000
+
+
+def self_excluded_neighbors(Z: np.ndarray, k: int) -> np.ndarray:
+    """``k`` nearest neighbours of each row of ``Z`` among the rows of ``Z``.
+
+    As imbalanced-learn's SMOTE: query ``k + 1`` neighbours and drop the first column
+    (the row itself, barring exact duplicates).
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_rows, n_dims)
+    k : int
+        ``1 <= k < n_rows``.
+
+    Returns
+    -------
+    neighbors : ndarray of shape (n_rows, k)
+        Positions into ``Z``, nearest first.
+    """
+    index = make_neighbors(k + 1, Z.shape[1]).fit(Z)
+    if Z.shape[0] <= SINGLE_THREAD_MAX_ROWS:
+        with threadpool_limits(1):
+            return index.kneighbors(Z, return_distance=False)[:, 1:]
+    return index.kneighbors(Z, return_distance=False)[:, 1:]
 
 
 class DistanceSpace:

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.utils.validation import check_array, check_consistent_length
-
 from imblearn.utils import check_target_type
+from sklearn.utils.validation import check_array, check_consistent_length, validate_data
 
 
 def check_mixed_X_y(sampler, X, y):
@@ -40,8 +39,6 @@ def check_mixed_X_y(sampler, X, y):
     y : ndarray of shape (n_samples,)
     binarize_y : bool
     """
-    from sklearn_compat.utils.validation import validate_data
-
     y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
     if not isinstance(X, pd.DataFrame):
         X = check_array(X, dtype=None, ensure_all_finite=False, ensure_min_samples=1)
@@ -218,14 +215,16 @@ def build_output(X, table: FeatureTable, numeric_new: np.ndarray, source_rows: n
         new = pd.DataFrame({X.columns[j]: columns[j].to_numpy() for j in range(X.shape[1])})
         new = new.astype(X.dtypes.to_dict())
         return pd.concat([X.reset_index(drop=True), new], ignore_index=True)
-    new = np.empty((n_new, X.shape[1]), dtype=X.dtype)
-    if table.numeric_idx.size:
-        new[:, table.numeric_idx] = numeric_new.astype(X.dtype) if X.dtype.kind != "O" else (
-            numeric_new
-        )
-    for out, j in enumerate(table.categorical_idx):
-        new[:, j] = X[source_rows[:, out], j]
-    return np.vstack([X, new])
+    out = np.empty((X.shape[0] + n_new, X.shape[1]), dtype=X.dtype)
+    out[: X.shape[0]] = X
+    new = out[X.shape[0]:]
+    if table.numeric_idx.size == X.shape[1]:
+        new[...] = numeric_new  # all-numeric: one cast-and-copy, no temporary
+    elif table.numeric_idx.size:
+        new[:, table.numeric_idx] = numeric_new
+    for out_col, j in enumerate(table.categorical_idx):
+        new[:, j] = X[source_rows[:, out_col], j]
+    return out
 
 
 def take_rows(X, indices: np.ndarray):
@@ -245,3 +244,8 @@ def as_index_array(values: Sequence | np.ndarray | None, n_samples: int, name: s
             f"{name} must have shape ({n_samples},) (one entry per row of X); got {array.shape}."
         )
     return array
+
+
+def fmt_label(value) -> str:
+    """Readable class / cluster label for messages (numpy scalars as Python values)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)

@@ -86,3 +86,65 @@ def test_best_baseline_uses_training_scores_only():
     }
     assert best_baseline(candidates) == "class_weight"
     assert best_baseline({"smote": {"cv_mean": 0.9}}) is None
+
+
+def test_smote_helped_and_summary_follow_the_verdicts():
+    from smote_pipeline.core.evaluation import smote_helped, verdict_summary
+
+    holdout, y = _holdout()
+    rng = np.random.default_rng(3)
+    noisy = rng.uniform(size=len(y))
+    sharp = np.clip(0.8 * y + rng.uniform(0, 0.2, size=len(y)), 0, 1)
+    helped = evaluate_on_holdout(
+        _candidates(no_resampling=noisy, smote=sharp, random_undersampling=noisy),
+        holdout,
+        "label",
+        baseline="no_resampling",
+        random_state=0,
+        n_bootstrap=200,
+    )
+    assert smote_helped(helped) and helped["smote_helped"]
+    assert {v["strategy"] for v in helped["verdicts"]} == {"smote", "random_undersampling"}
+    hurt = evaluate_on_holdout(
+        _candidates(no_resampling=sharp, smote=noisy),
+        holdout,
+        "label",
+        baseline="no_resampling",
+        random_state=0,
+        n_bootstrap=200,
+    )
+    assert not smote_helped(hurt)
+    assert verdict_summary(hurt)["overall"] == "hurt"
+    assert hurt["verdicts"][0]["brier_difference"] > 0
+
+
+def test_report_and_html_are_self_contained():
+    from smote_pipeline.core.html import render_html
+    from smote_pipeline.core.report import build_report
+
+    holdout, y = _holdout()
+    rng = np.random.default_rng(4)
+    proba = np.clip(0.5 * y + rng.uniform(0, 0.5, size=len(y)), 0, 1)
+    result = evaluate_on_holdout(
+        _candidates(no_resampling=proba, smote=proba[::-1].copy()),
+        holdout,
+        "label",
+        baseline="no_resampling",
+        random_state=0,
+        n_bootstrap=100,
+    )
+    empty = pd.DataFrame({"row_id": [], "cluster_id": []})
+    augmented = holdout.assign(is_synthetic=False)
+    text = build_report(
+        pipeline="t",
+        positive_label="yes",
+        evaluation=result,
+        champion="no_resampling",
+        augmented=augmented,
+        clusters=empty,
+        target="label",
+    )
+    assert "**Ship: `no_resampling`.**" in text and "## Calibration" in text
+    page = render_html(text)
+    assert page.startswith("<!DOCTYPE html>") and "<table>" in page
+    assert 'src="data:image/png;base64,' in page
