@@ -9,7 +9,7 @@ import pandas as pd
 
 from smote_pipeline.core.columns import CLUSTER_ID, ROW_ID, categorical_columns, feature_columns
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.samplers import AutoKMeans
+from smote_pipeline.core.oversampling import make_cluster_smote
 
 
 def numeric_matrix(frame: pd.DataFrame, target: str) -> np.ndarray:
@@ -44,7 +44,13 @@ class MinorityClusters:
 def cluster_minority(
     denoised: pd.DataFrame, target: str, options: PipelineOptions
 ) -> MinorityClusters:
-    """Cluster the positive (minority) rows with :class:`AutoKMeans`.
+    """Cluster the positive (minority) rows exactly as the oversampler will.
+
+    Uses :meth:`ClusterAwareSMOTE.find_clusters` of the configured sampler, so
+    the clusters shown here are the ones ``synthetic_samples`` interpolates in:
+    same distance space (standardised numeric columns, categorical mismatches
+    weighted like one standard deviation, optional PCA), same automatic k
+    (:class:`AutoKMeans`, silhouette on a bounded sample) and same seed.
 
     Parameters
     ----------
@@ -53,7 +59,7 @@ def cluster_minority(
     target : str
         Target column (0/1).
     options : PipelineOptions
-        ``max_clusters`` and ``random_state`` are used.
+        Sampler options (``max_clusters``, ``n_components``, seed...).
 
     Returns
     -------
@@ -61,11 +67,18 @@ def cluster_minority(
         ``assignments`` has columns ``row_id`` and ``cluster_id``, one row per
         minority row, in the order of ``denoised``.
     """
-    minority = denoised[denoised[target] == 1]
-    clusterer = AutoKMeans(max_clusters=options.max_clusters, random_state=options.random_state)
-    labels = clusterer.fit_predict(numeric_matrix(minority, target))
+    features = feature_columns(denoised, target)
+    sampler = make_cluster_smote(options, categorical_columns(denoised, target))
+    labels = sampler.find_clusters(denoised[features], denoised[target].to_numpy())
+    minority = (denoised[target] == 1).to_numpy()
     assignments = pd.DataFrame(
-        {ROW_ID: minority[ROW_ID].to_numpy(), CLUSTER_ID: np.asarray(labels, dtype=np.int64)}
+        {
+            ROW_ID: denoised.loc[minority, ROW_ID].to_numpy(),
+            CLUSTER_ID: np.asarray(labels[minority], dtype=np.int64),
+        }
     )
-    scores = {int(k): float(v) for k, v in clusterer.silhouette_scores_.items()}
-    return MinorityClusters(assignments=assignments, silhouette_scores=scores)
+    clusterer = next(iter(sampler.clusterers_.values()), None)
+    scores = getattr(clusterer, "silhouette_scores_", {}) or {}
+    return MinorityClusters(
+        assignments=assignments, silhouette_scores={int(k): float(v) for k, v in scores.items()}
+    )

@@ -77,15 +77,18 @@ def row_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     numpy.ndarray of shape (n_rows,), dtype uint64
         One hash per row.
     """
-    normalised = pd.DataFrame(index=range(len(frame)))
-    for column in columns:
-        values = frame[column]
-        if is_categorical(values):
-            normalised[column] = values.astype(str).to_numpy()
-        else:
-            normalised[column] = values.to_numpy(dtype=np.float64)
     if not columns:
         return np.zeros(len(frame), dtype=np.uint64)
+    normalised = pd.DataFrame(
+        {
+            column: (
+                frame[column].astype(str).to_numpy()
+                if is_categorical(frame[column])
+                else frame[column].to_numpy(dtype=np.float64)
+            )
+            for column in columns
+        }
+    )
     return pd.util.hash_pandas_object(normalised, index=False).to_numpy()
 
 

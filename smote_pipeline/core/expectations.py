@@ -121,7 +121,11 @@ def _quantile_ranges(values: pd.Series, tolerance: float) -> dict[str, list]:
 
 
 def _add_column_expectations(
-    suite: Any, real: pd.DataFrame, column: str, categorical: bool, quantile_tolerance
+    suite: Any,
+    real: pd.DataFrame,
+    column: str,
+    categorical: bool,
+    quantile_tolerance: float | None,
 ) -> None:
     """The per-column expectations of :func:`build_suite`."""
     import great_expectations as gx

@@ -95,6 +95,14 @@ class PipelineOptions:
         Learners of the ``smote_bagging`` strategy.
     n_bootstrap : int
         Stratified bootstrap resamples of the hold-out for the 95% intervals.
+    realism_thresholds : dict of str to float
+        Overrides of :class:`~smote_pipeline.core.realism_report.RealismThresholds`
+        (e.g. ``{"max_detection_auc": 0.9}``); booleans as 0/1.
+    auto_reduce : bool
+        When the real minority rows' nearest-neighbour contrast is below the
+        ``min_relative_contrast`` threshold (distances concentrate, as in high
+        dimensions) and ``n_components`` is None, interpolate in the PCA space
+        keeping 90% of the variance instead of the original space.
     """
 
     holdout_fraction: float = 0.25
@@ -120,6 +128,8 @@ class PipelineOptions:
     recall_at_precision: float = 0.8
     bagging_estimators: int = 5
     n_bootstrap: int = 1000
+    realism_thresholds: dict[str, float] = field(default_factory=dict)
+    auto_reduce: bool = False
 
     def __post_init__(self) -> None:
         from smote_pipeline.core.validation import validate_options
@@ -141,6 +151,8 @@ class PipelineOptions:
                 f"Unknown pipeline option(s) {unknown}; valid options are {sorted(known)}."
             )
         clean = {k: v for k, v in overrides.items() if v is not None}
+        if "realism_thresholds" in clean:
+            clean["realism_thresholds"] = dict(clean["realism_thresholds"])
         if "strategies" in clean:
             clean["strategies"] = tuple(clean["strategies"])
         return replace(self, **clean)

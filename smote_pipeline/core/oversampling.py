@@ -17,6 +17,7 @@ from smote_pipeline.core.columns import (
 )
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.samplers import ClusterAwareSMOTE
+from smote_pipeline.samplers._cluster_smote import NOT_OVERSAMPLED
 
 
 def make_cluster_smote(options: PipelineOptions, categorical: list[str]) -> ClusterAwareSMOTE:
@@ -63,7 +64,9 @@ def generate_synthetic(
     features = feature_columns(denoised, target)
     y = denoised[target].to_numpy()
     cluster_of = dict(zip(clusters[ROW_ID], clusters[CLUSTER_ID], strict=True))
-    labels = np.array([cluster_of.get(r, -1) for r in denoised[ROW_ID]], dtype=np.int64)
+    labels = np.array(
+        [cluster_of.get(r, NOT_OVERSAMPLED) for r in denoised[ROW_ID]], dtype=np.int64
+    )
     sampler = make_cluster_smote(options, categorical_columns(denoised, target))
     X_res, _ = sampler.fit_resample(denoised[features], y, cluster_labels=labels)
     synthetic = X_res.iloc[len(denoised) :].reset_index(drop=True)

@@ -89,3 +89,18 @@ def _validate_selection(options: PipelineOptions) -> None:
         _fail("false_negative_cost", cost, "None (negatives per positive) or a number > 0")
     if not 0.0 < options.recall_at_precision <= 1.0:
         _fail("recall_at_precision", options.recall_at_precision, "a precision in (0, 1]")
+    _validate_realism_thresholds(options.realism_thresholds)
+
+
+def _validate_realism_thresholds(overrides: dict) -> None:
+    from dataclasses import fields
+
+    from smote_pipeline.core.realism_report import RealismThresholds
+
+    known = {f.name for f in fields(RealismThresholds)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        _fail("realism_thresholds", overrides, f"keys among {sorted(known)}; unknown: {unknown}")
+    for name, value in overrides.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            _fail(f"realism_thresholds.{name}", value, "a number")

@@ -10,6 +10,7 @@ import pandas as pd
 from smote_pipeline.core import (
     clustering,
     evaluation,
+    gating,
     ingestion,
     noise,
     oversampling,
@@ -18,7 +19,7 @@ from smote_pipeline.core import (
     split,
     training,
 )
-from smote_pipeline.core.columns import IS_SYNTHETIC, REASON, content_hash
+from smote_pipeline.core.columns import IS_SYNTHETIC, REASON, ROW_ID, content_hash
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.spec import PipelineSpec
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
@@ -217,6 +218,9 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         minority_clusters: pd.DataFrame,
     ) -> dg.MaterializeResult:
         options = _options(context, spec)
+        reduce, contrast = gating.needs_reduction(denoised_training_set, target, options)
+        if reduce and options.auto_reduce and options.n_components is None:
+            options = options.updated({"n_components": 0.9})
         synthetic = oversampling.generate_synthetic(
             denoised_training_set, minority_clusters, target, options
         )
@@ -227,30 +231,95 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
                 "rows": len(synthetic),
                 "per_cluster": {str(k): int(v) for k, v in per_cluster.items()},
                 "sampling_strategy": options.sampling_strategy,
+                "relative_contrast": contrast,
+                "n_components": str(options.n_components),
                 "preview": table_metadata(synthetic.head(10)),
             },
         )
 
     @dg.asset(
-        key=key("augmented_training_set"),
+        key=key("synthetic_realism"),
         group_name=f"{p}_oversample",
         io_manager_key=IO_MANAGER_KEY,
-        kinds={"pandas", "parquet"},
         ins=ins("denoised_training_set", "synthetic_samples"),
-        description="Denoised real rows plus accepted synthetic rows (`is_synthetic`).",
+        kinds={"pandas", "json"},
+        description="How realistic the synthetic rows are against the real training rows of "
+        "their class: per-column and correlation similarity, real-vs-synthetic detection AUC, "
+        "distance to the closest real record, majority intrusion, domain validity, and the "
+        "rows that fail a row-level check. Gated by the checks on this asset.",
         **common,
     )
-    def augmented_training_set(
+    def synthetic_realism(
         context: dg.AssetExecutionContext,
         denoised_training_set: pd.DataFrame,
         synthetic_samples: pd.DataFrame,
     ) -> dg.MaterializeResult:
-        augmented = oversampling.augment(denoised_training_set, synthetic_samples)
+        options = _options(context, spec)
+        found = gating.assess_synthetic(denoised_training_set, synthetic_samples, target, options)
+        summary = found.to_dict()
+        drop = found.rows_to_drop()
+        summary["rows_to_drop"] = drop.to_dict(orient="records")
+        worst = found.columns.sort_values("similarity").head(20)
         return dg.MaterializeResult(
+            value=summary,
+            metadata={
+                "passed": found.passed,
+                "failed_gates": ", ".join(found.failed_gates) or "none",
+                "rows_to_drop": len(drop),
+                "scores": dg.MetadataValue.json(summary["scores"]),
+                "gates": table_metadata(pd.DataFrame(summary["gates"])),
+                "worst_columns": table_metadata(worst),
+                "clusters": table_metadata(found.clusters),
+                "recommendations": "\n".join(found.recommendations) or "none",
+            },
+        )
+
+    @dg.multi_asset(
+        name=f"{p}__augment",
+        outs={
+            "augmented_training_set": dg.AssetOut(
+                key=key("augmented_training_set"),
+                group_name=f"{p}_oversample",
+                io_manager_key=IO_MANAGER_KEY,
+                kinds={"pandas", "parquet"},
+                description="Denoised real rows plus accepted synthetic rows (`is_synthetic`).",
+            ),
+            "rejected_synthetic_samples": dg.AssetOut(
+                key=key("rejected_synthetic_samples"),
+                group_name=f"{p}_oversample",
+                io_manager_key=IO_MANAGER_KEY,
+                kinds={"pandas", "parquet"},
+                description="Synthetic rows dropped by a row-level realism check, with the reason.",
+            ),
+        },
+        ins=ins("denoised_training_set", "synthetic_samples", "synthetic_realism"),
+        **common,
+    )
+    def augment(
+        context: dg.AssetExecutionContext,
+        denoised_training_set: pd.DataFrame,
+        synthetic_samples: pd.DataFrame,
+        synthetic_realism: dict[str, Any],
+    ):
+        to_drop = pd.DataFrame(synthetic_realism["rows_to_drop"], columns=[ROW_ID, REASON])
+        accepted, rejected = gating.split_accepted(synthetic_samples, to_drop)
+        augmented = oversampling.augment(denoised_training_set, accepted)
+        yield dg.MaterializeResult(
+            asset_key=key("augmented_training_set"),
             value=augmented,
             metadata={
                 **frame_metadata(augmented, target),
                 "synthetic_rows": int(augmented[IS_SYNTHETIC].sum()),
+                "rejected_synthetic_rows": len(rejected),
+            },
+        )
+        reasons = rejected[REASON].value_counts()
+        yield dg.MaterializeResult(
+            asset_key=key("rejected_synthetic_samples"),
+            value=rejected,
+            metadata={
+                "dagster/row_count": len(rejected),
+                "by_reason": {str(k): int(v) for k, v in reasons.items()},
             },
         )
 
@@ -400,14 +469,10 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             target=target,
             champion_info=champion_model,
         )
-        from smote_pipeline.core.html import render_html
-
-        page = render_html(text, title=f"SMOTE report: {p}")
         return dg.MaterializeResult(
             value=text,
             metadata={
                 "report": dg.MetadataValue.md(text),
-                "report_html": dg.MetadataValue.text(page),
                 "smote_helped": holdout_evaluation["smote_helped"],
                 "ship": champion_model["strategy"],
             },
@@ -420,7 +485,8 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         filter_noise,
         minority_clusters,
         synthetic_samples,
-        augmented_training_set,
+        synthetic_realism,
+        augment,
         candidate_models,
         champion_model,
         holdout_evaluation,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
-from smote_pipeline.core import expectations, isolation
+from smote_pipeline.core import evaluation, expectations, gating, isolation
 from smote_pipeline.core.spec import PipelineSpec
 from smote_pipeline.defs.metadata import table_metadata
 
@@ -73,7 +73,9 @@ def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
         synthetic_samples: pd.DataFrame, denoised_training_set: pd.DataFrame
     ) -> dg.AssetCheckResult:
         real = denoised_training_set[denoised_training_set[target] == 1]
-        suite = expectations.build_suite(real, target, name=f"{p}_synthetic_realism")
+        suite = expectations.build_suite(
+            real, target, name=f"{p}_synthetic_realism", integer_columns="auto"
+        )
         outcome = expectations.validate_frame(synthetic_samples, suite, target)
         failed = pd.DataFrame(outcome.failed, columns=["expectation", "column", "unexpected_count"])
         return dg.AssetCheckResult(
@@ -87,4 +89,77 @@ def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
             },
         )
 
-    return [holdout_isolation, synthetic_expectations]
+    @dg.asset_check(
+        asset=key("holdout_evaluation"),
+        name="smote_helped",
+        description="Warns when no oversampling strategy beat the best non-resampling strategy "
+        "on the real hold-out (paired bootstrap 95% interval of the average-precision "
+        "difference above zero).",
+    )
+    def smote_helped(holdout_evaluation: dict) -> dg.AssetCheckResult:
+        verdicts = pd.DataFrame(holdout_evaluation["verdicts"])
+        return dg.AssetCheckResult(
+            passed=bool(evaluation.smote_helped(holdout_evaluation)),
+            severity=dg.AssetCheckSeverity.WARN,
+            description=evaluation.verdict_summary(holdout_evaluation)["text"],
+            metadata={"verdicts": table_metadata(verdicts.head(20))},
+        )
+
+    realism_key = key("synthetic_realism")
+
+    @dg.multi_asset_check(
+        name=f"{p}__realism_gates",
+        specs=[
+            dg.AssetCheckSpec(
+                name=gate,
+                asset=realism_key,
+                blocking=gate in gating.BLOCKING_GATES,
+                description=GATE_DESCRIPTIONS[gate],
+            )
+            for gate in gating.GATES
+        ],
+        ins={"synthetic_realism": dg.AssetIn(key=realism_key)},
+    )
+    def realism_gates(synthetic_realism: dict):
+        gates = {g["name"]: g for g in synthetic_realism["gates"]}
+        for name in gating.GATES:
+            gate = gates.get(name)
+            hard = name in gating.BLOCKING_GATES
+            if gate is None:
+                yield dg.AssetCheckResult(
+                    asset_key=realism_key,
+                    check_name=name,
+                    passed=True,
+                    metadata={"measured": "not measured on this data"},
+                )
+                continue
+            yield dg.AssetCheckResult(
+                asset_key=realism_key,
+                check_name=name,
+                passed=bool(gate["passed"]),
+                severity=dg.AssetCheckSeverity.ERROR if hard else dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "value": gate["value"],
+                    "threshold": gate["threshold"],
+                    "limit": gate["direction"],
+                },
+            )
+
+    return [holdout_isolation, synthetic_expectations, smote_helped, realism_gates]
+
+
+GATE_DESCRIPTIONS = {
+    "invalid_share": "Share of synthetic rows outside the real domain (range, categories, "
+    "integers, nulls). Blocking.",
+    "far_share": "Share of synthetic rows farther from every real row than real rows are from "
+    "each other (points in empty regions, e.g. bridging clusters). Blocking.",
+    "detection_auc": "Cross-validated ROC AUC of a classifier telling synthetic from real rows "
+    "(0.5 = indistinguishable). Blocking.",
+    "intrusion_share": "Share of synthetic rows whose nearest real rows are mostly of the other "
+    "class (they are dropped from training). Warning.",
+    "near_copy_share": "Share of synthetic rows that (nearly) copy a real row (dropped). Warning.",
+    "column_similarity": "Per-column KS / total-variation similarity to the real rows. Warning.",
+    "correlation_similarity": "Similarity of the correlation matrices. Warning.",
+    "relative_contrast": "Nearest-neighbour contrast of real minority rows; low means distances "
+    "have concentrated (high dimensions): use n_components. Warning.",
+}

@@ -43,7 +43,8 @@ class SmotePipelineComponent(dg.Component, dg.Model, dg.Resolvable):
     description: str = Field("", description="Shown in the UI.")
     options: dict[str, Any] = Field(default_factory=dict, description="Pipeline options.")
     storage: str | None = Field(
-        None, description="Storage folder (default: SMOTE_PIPELINE_STORAGE or ./smote_pipeline_storage)."
+        None,
+        description="Storage folder (default: SMOTE_PIPELINE_STORAGE or ./smote_pipeline_storage).",
     )
 
     def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:

@@ -55,5 +55,10 @@ def build_definitions(specs: Sequence[PipelineSpec], storage: str | Path) -> dg.
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"Pipeline names must be unique; repeated: {duplicates}.")
-    shared = dg.Definitions(resources={IO_MANAGER_KEY: PipelineIOManager(base_dir=str(storage))})
+    shared = dg.Definitions(
+        resources={IO_MANAGER_KEY: PipelineIOManager(base_dir=str(storage))},
+        # One process per run: every step imports scikit-learn and GX, which costs
+        # seconds per step under the multiprocess executor on a small machine.
+        executor=dg.in_process_executor,
+    )
     return dg.Definitions.merge(shared, *(build_pipeline_defs(s) for s in specs))

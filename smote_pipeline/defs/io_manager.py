@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 from pydantic import Field
 
+from smote_pipeline.core.html import render_html
 from smote_pipeline.defs.storage import atomic_write, decode, encode, find_stored
 
 DEFAULT_STORAGE = "smote_pipeline_storage"
@@ -17,7 +18,8 @@ class PipelineIOManager(dg.ConfigurableIOManager):
     """Stores each asset under ``base_dir/<prefix>/<asset>.<suffix>``.
 
     DataFrames as Parquet through pyarrow, JSON-like values as JSON, reports as
-    Markdown, models as skops; every write is atomic.
+    Markdown (plus a self-contained HTML rendering beside it), models as skops;
+    every write is atomic.
     """
 
     base_dir: str = Field(
@@ -39,7 +41,13 @@ class PipelineIOManager(dg.ConfigurableIOManager):
         base = self._base(context)
         path = base.with_name(base.name + suffix)
         atomic_write(path, payload)
-        context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
+        metadata = {"path": dg.MetadataValue.path(str(path))}
+        if suffix == ".md":
+            html = base.with_name(base.name + ".html")
+            title = obj.splitlines()[0].lstrip("# ").strip() if obj.startswith("#") else "Report"
+            atomic_write(html, render_html(obj, title=title).encode("utf-8"))
+            metadata["html"] = dg.MetadataValue.path(str(html))
+        context.add_output_metadata(metadata)
 
     def load_input(self, context: dg.InputContext) -> Any:
         return decode(find_stored(self._base(context)))

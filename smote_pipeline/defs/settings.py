@@ -93,6 +93,12 @@ class PipelineSettings(dg.ConfigurableResource):
     n_bootstrap: int = Field(
         _default("n_bootstrap"), description="Bootstrap resamples for the 95% intervals."
     )
+    realism_thresholds: dict[str, float] = Field(
+        default_factory=dict, description="Overrides of the realism gate thresholds."
+    )
+    auto_reduce: bool = Field(
+        _default("auto_reduce"), description="Interpolate in PCA space when distances concentrate."
+    )
 
     def options(self) -> PipelineOptions:
         """The configured values as :class:`PipelineOptions` (validated)."""
@@ -101,6 +107,7 @@ class PipelineSettings(dg.ConfigurableResource):
         if n_components is not None and n_components >= 1 and float(n_components).is_integer():
             values["n_components"] = int(n_components)
         values["strategies"] = tuple(values["strategies"])
+        values["realism_thresholds"] = dict(values["realism_thresholds"])
         return PipelineOptions(**values)
 
     @classmethod

@@ -22,6 +22,7 @@ TRUSTED_MODULE_PREFIXES: tuple[str, ...] = (
     "sklearn.",
     "imblearn.",
     "smote_pipeline.samplers.",
+    "smote_pipeline.core.estimators.",
     "numpy.",
     "builtins.",
     "collections.",

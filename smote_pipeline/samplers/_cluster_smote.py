@@ -8,10 +8,12 @@ import warnings
 import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
-from sklearn.base import clone
+from imblearn.utils import check_sampling_strategy
+from sklearn.base import _fit_context, clone
 from sklearn.decomposition import PCA
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
 
 from smote_pipeline.samplers._allocation import cluster_weights, largest_remainder
 from smote_pipeline.samplers._clustering import AutoKMeans
@@ -41,6 +43,8 @@ from smote_pipeline.samplers._validation import (
 
 _SEED_MAX = np.iinfo(np.int32).max
 NOISE_LABEL = -1
+#: Value :meth:`ClusterAwareSMOTE.find_clusters` gives rows of classes not over-sampled.
+NOT_OVERSAMPLED = -2
 
 
 class ClusterAwareSMOTE(BaseOverSampler):
@@ -65,15 +69,19 @@ class ClusterAwareSMOTE(BaseOverSampler):
         Neighbours (within the cluster) a parent can be paired with.
     clusterer : estimator with ``fit_predict`` or None, default=None
         Clusters the rows of each class. ``None`` uses
-        ``AutoKMeans(max_clusters=max_clusters)``; a clone of the given estimator is
+        ``AutoKMeans(max_clusters=max_clusters, standardize=False)`` (k chosen on a
+        bounded sample of the class, see :class:`AutoKMeans`); a clone of the given
+        estimator is
         used otherwise (its ``random_state`` is seeded if it has one set to None).
         Label ``-1`` (HDBSCAN / DBSCAN noise) is noise, see note 2.
     max_clusters : int, default=8
         Passed to the default :class:`AutoKMeans`; 1 disables clustering.
     allocation : {"proportional", "sparse"}, default="proportional"
         How a class's synthetic count is split across clusters, see note 3.
-    small_cluster : {"duplicate", "skip", "shrink_k"}, default="duplicate"
+    small_cluster : {"shrink_k", "skip", "duplicate"}, default="shrink_k"
         Behaviour for clusters with fewer than ``k_neighbors + 1`` rows, see note 4.
+        The default never emits exact copies of real rows unless every cluster of the
+        class is a single row.
     n_components : int, float in (0, 1) or None, default=None
         PCA of the class's numeric columns before SMOTE, see note 5.
     categorical_features : array-like of str, int or bool, or None, default=None
@@ -99,6 +107,10 @@ class ClusterAwareSMOTE(BaseOverSampler):
     cluster_labels_ : dict
         Class -> ndarray of shape (n_class_rows,) with the cluster of each row of the
         class (rows in input order; ``-1`` = noise).
+    clusterers_ : dict
+        Class -> fitted clusterer (empty when ``cluster_labels`` were given); for the
+        default :class:`AutoKMeans`, ``clusterers_[c].silhouette_scores_`` tells why
+        its number of clusters was chosen.
     n_clusters_ : dict
         Class -> number of clusters used for generation (noise excluded; 1 for the
         all-noise fallback).
@@ -126,9 +138,13 @@ class ClusterAwareSMOTE(BaseOverSampler):
     Notes
     -----
     1. **Clusters.** Clustering runs per class, in the same distance space as the
-       neighbour search (note 7, after PCA when used). ``fit_resample(X, y,
+       neighbour search (notes 6 and 7, after PCA when used). ``fit_resample(X, y,
        cluster_labels=...)`` skips clustering and uses the given label of each row of
-       an over-sampled class. No synthetic row has parents in two clusters.
+       an over-sampled class; :meth:`find_clusters` computes exactly the labels
+       ``fit_resample`` would use (``-2`` for rows of classes not over-sampled). The
+       seeds of PCA and clustering are drawn before anything else, so the output does
+       not depend on whether the labels were passed in. No synthetic row has parents
+       in two clusters.
     2. **Noise label -1.** Noise rows are never parents nor neighbours (SMOTE around an
        outlier amplifies it); they stay in the output as real rows. If every row of a
        class is noise, the class is treated as one cluster (id -1) with a warning.
@@ -137,11 +153,15 @@ class ClusterAwareSMOTE(BaseOverSampler):
        get more. Counts are the weights' quotas, rounded by largest remainder, so they
        always sum exactly to the class's target.
     4. **Small clusters** (fewer than ``k_neighbors + 1`` rows), each announced with a
-       :class:`SmallClusterWarning` naming class, cluster and size: "duplicate" emits
-       random copies of the cluster's rows (parent twice, factor 0); "skip" gives the
-       cluster's share to the regular clusters (if no cluster is regular it falls back
-       to "shrink_k"); "shrink_k" pairs with all ``size - 1`` other rows of the cluster
-       (a one-row cluster is duplicated).
+       :class:`SmallClusterWarning` naming class, cluster and size: "shrink_k" (the
+       default) pairs with all ``size - 1`` other rows of the cluster, and a one-row
+       cluster gives its share to the other clusters of the class; "skip" gives the
+       share of every small cluster to the regular clusters (if no cluster is regular
+       it falls back to "shrink_k"); "duplicate" emits random copies of the cluster's
+       rows (parent twice, factor 0). Exact copies of real rows are flagged as
+       memorisation by the realism checks, so "shrink_k" and "skip" only emit them
+       when every cluster of the class is a single row (then there is nothing to
+       interpolate with, and the rows are duplicated with the warning).
     5. **PCA.** Fitted on the class's (standardised) numeric rows — the synthetic rows
        belong to that class, and other classes must not shape its manifold. ``int``
        components are capped at ``min(n_rows, n_numeric)``. Interpolation happens on the
@@ -150,8 +170,15 @@ class ClusterAwareSMOTE(BaseOverSampler):
        Duplicates are exact copies.
     6. **Categorical and integer columns.** A synthetic row takes, in each categorical
        column, the most frequent value among parent ``a``'s neighbours in its cluster
-       (ties: the nearest), as SMOTE-NC does. In the distance space each categorical
-       is one-hot encoded so that a mismatch weighs one standard deviation. Numeric
+       (ties: the nearest), as SMOTE-NC does. In the distance space (neighbours and
+       clustering) each categorical column is one-hot encoded with indicators of
+       ``1 / sqrt(2)``, so two rows that differ in one categorical column are exactly
+       1 apart in it: as far as two rows one standard deviation apart in one
+       standardised numeric column (with ``standardize=False``: the median standard
+       deviation of the numeric columns, as SMOTE-NC). The default clusterer does
+       not standardise this space again (that would inflate the indicator of a
+       category of frequency ``p`` by ``1 / sqrt(p (1 - p))``, letting rare
+       categories dominate the clusters). Numeric
        columns whose real values in the class are all integers are rounded. Every
        numeric value is clipped to the real range of its cluster.
     7. **Standardisation.** With ``standardize=True`` neighbours are searched on numeric
@@ -159,11 +186,17 @@ class ClusterAwareSMOTE(BaseOverSampler):
        original units (standardising is affine, so only the choice of neighbours
        changes). With ``standardize=False``, one cluster, no PCA and no safety filter,
        the output equals imbalanced-learn's SMOTE for the same seed (up to ties).
-    8. **Safety filter.** One neighbour index over all real rows (numeric columns
-       standardised over all rows) is built per fit; only candidates are queried. A
-       candidate with more than ``safety_k / 2`` of its ``safety_k`` nearest real rows
-       in another class is rejected and redrawn in its cluster, for up to
-       ``max_redraws`` rounds. Candidates still unsafe are kept ("keep", the class
+    8. **Safety filter.** A candidate with more than ``safety_k / 2`` of its
+       ``safety_k`` nearest real rows (numeric columns standardised over all rows) in
+       another class is rejected and redrawn in its cluster, for up to
+       ``max_redraws`` rounds; each round evaluates only the rows redrawn in it. The
+       rule is evaluated exactly but cheaply (see
+       :class:`~smote_pipeline.samplers._safety.SafetyIndex`): the distance to the
+       candidate's ``safety_k - safety_k // 2``-th nearest real row of its own class
+       comes from a small index over that class, candidates with enough other-class
+       rows inside it in random blocks of the other classes are rejected without a
+       full search, and only the rest is queried against one index over all real rows
+       (built once per fit, queried in bounded chunks). Candidates still unsafe are kept ("keep", the class
        count is exact) or dropped ("drop", fewer rows), with a
        :class:`SafetyFilterWarning` either way.
 
@@ -207,7 +240,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
         clusterer=None,
         max_clusters: int = 8,
         allocation: str = "proportional",
-        small_cluster: str = "duplicate",
+        small_cluster: str = "shrink_k",
         n_components: int | float | None = None,
         categorical_features=None,
         standardize: bool = True,
@@ -245,7 +278,10 @@ class ClusterAwareSMOTE(BaseOverSampler):
             Class of each row.
         cluster_labels : array-like of shape (n_samples,), default=None
             Precomputed cluster of each row (read only for rows of over-sampled
-            classes; ``-1`` = noise). When given, no clustering is done.
+            classes; ``-1`` = noise), e.g. the output of :meth:`find_clusters`. When
+            given, no clustering is done; the random draws are the same as without it,
+            so ``fit_resample(X, y, cluster_labels=self.find_clusters(X, y))`` equals
+            ``fit_resample(X, y)``.
 
         Returns
         -------
@@ -255,11 +291,80 @@ class ClusterAwareSMOTE(BaseOverSampler):
         """
         return super().fit_resample(X, y, cluster_labels=cluster_labels)
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def find_clusters(self, X, y) -> np.ndarray:
+        """Cluster every over-sampled class exactly as :meth:`fit_resample` would.
+
+        Same validation, encoding, distance space (standardisation, one-hot weights,
+        PCA), clusterer and seeds as ``fit_resample(X, y)``; nothing is generated.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        cluster_labels : ndarray of shape (n_samples,)
+            Cluster id of each row of a class that would be over-sampled (``-1`` =
+            noise, from HDBSCAN-like clusterers), and ``-2``
+            (:data:`NOT_OVERSAMPLED`) for rows of every other class. Passing it as
+            ``fit_resample(X, y, cluster_labels=...)`` gives the same result as
+            ``fit_resample(X, y)``.
+        """
+        check_classification_targets(y)
+        X, y, _ = self._check_X_y(X, y)
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y, self._sampling_type
+        )
+        rng = check_random_state(self.random_state)
+        table = self._table(X)
+        seeds = self._draw_seeds(rng)
+        self.cluster_labels_, self.pca_, self.clusterers_ = {}, {}, {}
+        parts = []
+        for class_label in self.sampling_strategy_:
+            rows = np.flatnonzero(y == class_label)
+            _, Z = self._class_space(class_label, table.numeric[rows], table.codes[rows],
+                                     table.n_categories, seeds[class_label][0])
+            labels = self._cluster(class_label, Z, seeds[class_label][1])
+            self.cluster_labels_[class_label] = labels
+            parts.append((rows, labels))
+        kinds = {labels.dtype.kind for _, labels in parts}
+        dtype = np.int64 if kinds <= {"i", "u", "b"} else object
+        out = np.full(y.shape[0], NOT_OVERSAMPLED, dtype=dtype)
+        for rows, labels in parts:
+            out[rows] = labels
+        return out
+
     # ------------------------------------------------------------------ fit
+    def _table(self, X) -> FeatureTable:
+        self.categorical_features_ = resolve_categorical(X, self.categorical_features)
+        return FeatureTable.from_input(X, self.categorical_features_)
+
+    def _draw_seeds(self, rng) -> dict:
+        """Class -> (PCA seed, clusterer seed), drawn before any generation.
+
+        Drawn up-front and whether or not ``cluster_labels`` are given, so that
+        :meth:`find_clusters` and ``fit_resample(cluster_labels=...)`` consume the
+        random state exactly as ``fit_resample`` does. No number is drawn when no PCA
+        or seeded clustering is configured (then the pair / factor draws are
+        imbalanced-learn's SMOTE's, see note 7).
+        """
+        needs_cluster_seed = (
+            self.max_clusters > 1 if self.clusterer is None
+            else self.clusterer.get_params().get("random_state", 0) is None
+        )
+        seeds = {}
+        for class_label in self.sampling_strategy_:
+            pca_seed = rng.randint(_SEED_MAX) if self.n_components is not None else None
+            cluster_seed = rng.randint(_SEED_MAX) if needs_cluster_seed else None
+            seeds[class_label] = (pca_seed, cluster_seed)
+        return seeds
+
     def _fit_resample(self, X, y, cluster_labels=None):
         rng = check_random_state(self.random_state)
-        self.categorical_features_ = resolve_categorical(X, self.categorical_features)
-        table = FeatureTable.from_input(X, self.categorical_features_)
+        table = self._table(X)
+        seeds = self._draw_seeds(rng)
         cluster_labels = as_index_array(cluster_labels, y.shape[0], "cluster_labels")
         safety = (
             SafetyIndex(table.numeric, table.codes, table.n_categories, y, self.safety_k,
@@ -267,6 +372,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
             if self.safety_filter and any(self.sampling_strategy_.values())
             else None
         )
+        self.clusterers_ = {}
         self.cluster_labels_, self.n_clusters_, self.n_synthetic_, self.pca_ = {}, {}, {}, {}
         self._n_evaluated, self._n_rejected, self.n_unsafe_kept_ = 0, 0, 0
         numeric_parts, source_parts, y_parts, provenance = [], [], [], []
@@ -274,23 +380,15 @@ class ClusterAwareSMOTE(BaseOverSampler):
             rows = np.flatnonzero(y == class_label)
             labels = None if cluster_labels is None else cluster_labels[rows]
             result, cat_sources, cluster_of = self._oversample_class(
-                class_label, n_new, rows, table, labels, safety, rng
+                class_label, n_new, rows, table, labels, safety, seeds[class_label], rng
             )
             self.n_synthetic_[class_label] = result.parent_a.size
             numeric_parts.append(result.numeric)
             source_parts.append(rows[cat_sources[result.parent_a]])
             y_parts.append(np.full(result.parent_a.size, class_label, dtype=y.dtype))
             provenance.append(
-                pd.DataFrame(
-                    {
-                        "class_label": pd.Series([class_label] * result.parent_a.size,
-                                                 dtype=object),
-                        "cluster_id": cluster_of,
-                        "parent_index_a": rows[result.parent_a],
-                        "parent_index_b": rows[result.parent_b],
-                        "interpolation_factor": result.steps,
-                    }
-                )
+                (np.full(result.parent_a.size, class_label, dtype=object), cluster_of,
+                 rows[result.parent_a], rows[result.parent_b], result.steps)
             )
         self.safety_rejection_rate_ = (
             self._n_rejected / self._n_evaluated if self._n_evaluated else float("nan")
@@ -309,11 +407,12 @@ class ClusterAwareSMOTE(BaseOverSampler):
         return X_resampled, y_resampled
 
     # ------------------------------------------------------------ per class
-    def _oversample_class(self, class_label, n_new, rows, table, labels, safety, rng):
+    def _oversample_class(self, class_label, n_new, rows, table, labels, safety, seeds, rng):
         numeric, codes = table.numeric[rows], table.codes[rows]
-        space, Z = self._class_space(class_label, numeric, codes, table.n_categories, rng)
+        space, Z = self._class_space(class_label, numeric, codes, table.n_categories,
+                                     seeds[0])
         if labels is None:
-            labels = self._cluster(Z, rng)
+            labels = self._cluster(class_label, Z, seeds[1])
         self.cluster_labels_[class_label] = np.asarray(labels)
         plans = self._plan_clusters(class_label, n_new, labels, Z, codes, space, rng)
         self.n_clusters_[class_label] = len(plans)
@@ -334,10 +433,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
                 rng,
             )
         cluster_ids = np.array([p.cluster_id for p in plans], dtype=object)
-        cluster_of = pd.Series(cluster_ids[cluster_index], dtype=object)
-        return result, cat_sources, cluster_of
+        return result, cat_sources, cluster_ids[cluster_index]
 
-    def _class_space(self, class_label, numeric, codes, n_categories, rng):
+    def _class_space(self, class_label, numeric, codes, n_categories, pca_seed):
         """Distance space (for clusters / neighbours) and generation coordinates."""
         distance = DistanceSpace(self.standardize).fit(numeric, codes, n_categories)
         Z = distance.transform(numeric, codes)
@@ -347,7 +445,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
             n_components = self.n_components
             if isinstance(n_components, numbers.Integral):
                 n_components = min(n_components, n_rows, n_numeric)
-            pca = PCA(n_components=n_components, random_state=rng.randint(_SEED_MAX))
+            pca = PCA(n_components=n_components, random_state=pca_seed)
             coords = pca.fit_transform(Z[:, :n_numeric])
             self.pca_[class_label] = pca
 
@@ -362,18 +460,19 @@ class ClusterAwareSMOTE(BaseOverSampler):
         )
         return ClassSpace(numeric, coords, to_numeric, integral), Z
 
-    def _cluster(self, Z, rng):
+    def _cluster(self, class_label, Z, seed) -> np.ndarray:
+        """Cluster the rows ``Z`` of one class (note 1); stores the fitted clusterer."""
         if self.clusterer is None:
-            if self.max_clusters == 1:
-                return np.zeros(Z.shape[0], dtype=np.int64)
-            clusterer = AutoKMeans(max_clusters=self.max_clusters,
-                                   random_state=rng.randint(_SEED_MAX))
+            # The distance space is already scaled (note 6): no second standardisation.
+            clusterer = AutoKMeans(max_clusters=self.max_clusters, standardize=False,
+                                   random_state=seed)
         else:
             clusterer = clone(self.clusterer)
-            params = clusterer.get_params()
-            if "random_state" in params and params["random_state"] is None:
-                clusterer.set_params(random_state=rng.randint(_SEED_MAX))
-        return np.asarray(clusterer.fit_predict(Z))
+            if seed is not None:
+                clusterer.set_params(random_state=seed)
+        labels = np.asarray(clusterer.fit_predict(Z))
+        self.clusterers_[class_label] = clusterer
+        return labels
 
     def _plan_clusters(self, class_label, n_new, labels, Z, codes, space, rng):
         """Split ``n_new`` across clusters and fix each cluster's neighbour rule."""
@@ -392,21 +491,30 @@ class ClusterAwareSMOTE(BaseOverSampler):
         sizes = np.array([m.size for m in members])
         k = self.k_neighbors
         small = sizes < k + 1
+        single = sizes == 1
         policy = self.small_cluster
         if policy == "skip" and small.all():
             policy = "shrink_k"
-        eligible = ~small if policy == "skip" else np.ones(len(members), dtype=bool)
+        if policy == "shrink_k" and single.all():
+            policy = "duplicate"  # nothing to interpolate with anywhere in the class
+        if policy == "skip":
+            eligible = ~small
+        elif policy == "shrink_k":
+            eligible = ~single
+        else:
+            eligible = np.ones(len(members), dtype=bool)
         weights = cluster_weights(self.allocation, members, Z, rng) * eligible
         if weights.sum() == 0:
             weights = sizes * eligible
         counts = largest_remainder(n_new, weights)
         plans = []
-        for cid, rows, count, is_small in zip(cluster_ids, members, counts, small, strict=True):
+        for cid, rows, count, is_small, ok in zip(cluster_ids, members, counts, small,
+                                                  eligible, strict=True):
             k_eff = k
             if is_small:
                 k_eff = rows.size - 1 if policy == "shrink_k" else 0
                 if n_new:
-                    self._warn_small(class_label, cid, rows.size, policy, k_eff)
+                    self._warn_small(class_label, cid, rows.size, policy, k_eff, ok)
             neighbors = None
             if k_eff > 0 and count > 0:
                 neighbors = rows[self_excluded_neighbors(Z[rows], k_eff)]
@@ -416,12 +524,16 @@ class ClusterAwareSMOTE(BaseOverSampler):
             plans.append(ClusterPlan(cid, rows, int(count), neighbors, low, high))
         return plans
 
-    def _warn_small(self, class_label, cluster_id, size, policy, k_eff):
-        action = {
-            "duplicate": "emitting copies of its rows",
-            "skip": "giving its share to the other clusters",
-            "shrink_k": f"using k={k_eff} neighbours",
-        }[policy if k_eff or policy == "skip" else "duplicate"]
+    def _warn_small(self, class_label, cluster_id, size, policy, k_eff, eligible):
+        if not eligible:
+            action = "giving its share to the other clusters of the class"
+        elif policy == "shrink_k":
+            action = f"using k={k_eff} neighbours"
+        elif self.small_cluster == "duplicate":
+            action = "emitting copies of its rows"
+        else:
+            action = ("every cluster of the class has one row, so copies of the rows "
+                      "are emitted (exact copies of real rows)")
         warnings.warn(
             f"ClusterAwareSMOTE: class {fmt_label(class_label)}, cluster "
             f"{fmt_label(cluster_id)} has {size} row(s), fewer than k_neighbors + 1 = "
@@ -492,9 +604,15 @@ def _noise_mask(labels: np.ndarray) -> np.ndarray:
     return np.array([label == NOISE_LABEL for label in labels], dtype=bool)
 
 
-def _concat_provenance(parts: list[pd.DataFrame]) -> pd.DataFrame:
+def _concat_provenance(parts: list[tuple]) -> pd.DataFrame:
+    """One DataFrame from per-class column tuples (a single construction, no concat)."""
     columns = ["class_label", "cluster_id", "parent_index_a", "parent_index_b",
                "interpolation_factor"]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    return pd.concat(parts, ignore_index=True)[columns]
+    data = {}
+    for name, values in zip(columns, zip(*parts, strict=True), strict=True):
+        values = values[0] if len(values) == 1 else np.concatenate(values)
+        data[name] = pd.Series(values, dtype=object if values.dtype == object else None,
+                               copy=False)
+    return pd.DataFrame(data, copy=False)

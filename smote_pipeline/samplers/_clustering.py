@@ -5,32 +5,38 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.cluster import KMeans
-from sklearn.metrics import pairwise_distances_argmin, silhouette_score
-from sklearn.preprocessing import StandardScaler
+from sklearn.metrics import pairwise_distances_argmin
+from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
+
+from smote_pipeline.samplers._neighbors import limit_threads
 
 _SEED_MAX = np.iinfo(np.int32).max
-#: Up to this many rows k-means runs single-threaded: thread start-up costs more than
-#: it saves on small inputs, and on a busy machine oversubscription made it ~30x slower.
-SINGLE_THREAD_MAX_ROWS = 20_000
 
 
 class AutoKMeans(ClusterMixin, BaseEstimator):
     """K-means whose number of clusters ``k`` in ``1..max_clusters`` is chosen from data.
 
     Rule for ``k``
-        1. Features are standardised (zero mean, unit variance; constant features
-           stay 0), because real tables mix scales and k-means is scale dependent.
-           All distances below are computed in that space.
-        2. For every ``k`` in ``2..min(max_clusters, n_distinct - 1)``, k-means is fitted
-           on a random sample of at most ``sample_size`` rows and its silhouette on
-           that sample is recorded in ``silhouette_scores_``. The sample bounds the
-           cost of the silhouette (quadratic in rows).
+        1. With ``standardize=True`` features are standardised (zero mean, unit
+           variance; constant features stay 0), because real tables mix scales and
+           k-means is scale dependent. All distances below are computed in that space.
+           :class:`ClusterAwareSMOTE` passes ``standardize=False``: it clusters in its
+           own distance space, which is already scaled (and where one-hot columns must
+           keep their weight instead of being blown up by their small variance).
+        2. **Bounded sample.** At most ``sample_size`` rows are drawn at random
+           (all rows if there are fewer). Everything in this step is computed on the
+           sample only, so the cost of choosing ``k`` does not grow with the number of
+           rows: one Ward hierarchical clustering of the sample (Ward merges minimise
+           the same within-cluster sum of squares as k-means) is cut into ``k``
+           groups for every ``k`` in ``2..min(max_clusters, n_sample - 1)``, and the
+           silhouette of each cut is computed from one matrix of pairwise distances of
+           the sample. The scores are in ``silhouette_scores_``.
         3. ``k`` with the highest silhouette is chosen if that silhouette reaches
            ``min_silhouette``; otherwise ``k = 1``. The silhouette is undefined for one
            cluster, so a threshold is needed to ever answer "no structure": 0.25 is
@@ -38,23 +44,24 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
            found. Splitting one blob is cheap for cluster-aware SMOTE (it only
            restricts interpolation), merging real clusters is not, so the default
            errs towards splitting.
-        4. The final k-means with the chosen ``k`` is fitted on all rows.
+        4. One k-means with the chosen ``k`` is fitted on **all** rows, started from
+           the centroids of the chosen cut of the sample (a single run: the start is
+           already a good one).
 
-    Degenerate inputs: one row (or one distinct row) gives one cluster; ``k`` is capped
-    at ``n_distinct_rows - 1`` for the silhouette search.
+    Degenerate inputs: fewer than 3 rows, or all rows identical, give one cluster.
 
     Parameters
     ----------
     max_clusters : int, default=8
         Largest number of clusters considered.
-    sample_size : int, default=2000
-        Rows used to score each ``k`` (silhouette).
+    sample_size : int, default=500
+        Most rows used to choose ``k`` (Ward tree and silhouettes, quadratic in it).
     min_silhouette : float, default=0.25
         Best silhouette needed to prefer ``k >= 2`` over one cluster.
-    n_init : int, default=3
-        K-means restarts (each fit is seeded from ``random_state``).
+    standardize : bool, default=True
+        Standardise features before clustering.
     random_state : int, RandomState instance or None, default=None
-        Controls the sample and the k-means initialisations.
+        Controls the sample and the final k-means.
 
     Attributes
     ----------
@@ -66,6 +73,8 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
         Silhouette on the sample for each ``k >= 2`` tried.
     cluster_centers_ : ndarray of shape (n_clusters_, n_features)
         Centres in the original units.
+    mean_, scale_ : ndarray of shape (n_features,)
+        Standardisation (zeros and ones with ``standardize=False``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -85,7 +94,7 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
         "max_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
         "sample_size": [Interval(numbers.Integral, 2, None, closed="left")],
         "min_silhouette": [Interval(numbers.Real, -1, 1, closed="both")],
-        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+        "standardize": ["boolean"],
         "random_state": ["random_state"],
     }
 
@@ -93,15 +102,15 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
         self,
         *,
         max_clusters: int = 8,
-        sample_size: int = 2000,
+        sample_size: int = 500,
         min_silhouette: float = 0.25,
-        n_init: int = 3,
+        standardize: bool = True,
         random_state=None,
     ) -> None:
         self.max_clusters = max_clusters
         self.sample_size = sample_size
         self.min_silhouette = min_silhouette
-        self.n_init = n_init
+        self.standardize = standardize
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -120,26 +129,39 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
         self : AutoKMeans
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
-        if X.shape[0] <= SINGLE_THREAD_MAX_ROWS:
-            with threadpool_limits(1):
-                return self._fit(X)
-        return self._fit(X)
+        with limit_threads(X.shape[0]):
+            return self._fit(X)
 
     def _fit(self, X):
-        rng = check_random_state(self.random_state)
-        self.scaler_ = StandardScaler().fit(X)
-        Z = self.scaler_.transform(X)
-        n_samples = Z.shape[0]
-        sample = np.arange(n_samples)
-        if n_samples > self.sample_size:
-            sample = np.sort(rng.choice(n_samples, self.sample_size, replace=False))
-        Z_sample = Z[sample]
-        n_distinct = np.unique(Z_sample, axis=0).shape[0]
+        n_samples = X.shape[0]
+        if self.standardize:
+            self.mean_ = X.mean(axis=0)
+            std = X.std(axis=0)
+            self.scale_ = np.where(std > 0, std, 1.0)
+            Z = (X - self.mean_) / self.scale_
+        else:
+            self.mean_, self.scale_ = np.zeros(X.shape[1]), np.ones(X.shape[1])
+            Z = X
         self.silhouette_scores_: dict[int, float] = {}
-        for k in range(2, min(self.max_clusters, n_distinct - 1) + 1):
-            labels = self._kmeans(k, rng).fit_predict(Z_sample)
-            if np.unique(labels).size > 1:
-                self.silhouette_scores_[k] = float(silhouette_score(Z_sample, labels))
+        cuts: dict[int, np.ndarray] = {}
+        sample = None
+        max_k = min(self.max_clusters, min(n_samples, self.sample_size) - 1)
+        if max_k >= 2:
+            rng = check_random_state(self.random_state)
+            sample = np.arange(n_samples)
+            if n_samples > self.sample_size:
+                sample = np.sort(rng.choice(n_samples, self.sample_size, replace=False))
+            Z_sample = Z[sample]
+            distances = euclidean_distances(Z_sample)
+            if distances.max() > 0:
+                tree = linkage(Z_sample, method="ward")
+                for k in range(2, max_k + 1):
+                    labels = fcluster(tree, k, criterion="maxclust") - 1
+                    if np.unique(labels).size == k:
+                        cuts[k] = labels
+                        self.silhouette_scores_[k] = silhouette_from_distances(
+                            distances, labels
+                        )
         best_k, best_score = max(
             self.silhouette_scores_.items(), key=lambda item: (item[1], -item[0]),
             default=(1, -np.inf),
@@ -149,15 +171,18 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
             self.labels_ = np.zeros(n_samples, dtype=np.int32)
             centers = Z.mean(axis=0, keepdims=True)
         else:
-            kmeans = self._kmeans(self.n_clusters_, rng).fit(Z)
+            labels = cuts[self.n_clusters_]
+            start = np.stack([Z[sample[labels == c]].mean(axis=0)
+                              for c in range(self.n_clusters_)])
+            kmeans = KMeans(
+                n_clusters=self.n_clusters_, init=start, n_init=1,
+                random_state=rng.randint(_SEED_MAX),
+            ).fit(Z)
             self.labels_ = kmeans.labels_
             centers = kmeans.cluster_centers_
         self._centers_scaled = centers
-        self.cluster_centers_ = self.scaler_.inverse_transform(centers)
+        self.cluster_centers_ = centers * self.scale_ + self.mean_
         return self
-
-    def _kmeans(self, k: int, rng: np.random.RandomState) -> KMeans:
-        return KMeans(n_clusters=k, n_init=self.n_init, random_state=rng.randint(_SEED_MAX))
 
     def predict(self, X) -> np.ndarray:
         """Assign rows to the nearest fitted centre (in the standardised space).
@@ -172,5 +197,38 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        Z = self.scaler_.transform(X)
+        Z = (X - self.mean_) / self.scale_
         return pairwise_distances_argmin(Z, self._centers_scaled).astype(np.int32)
+
+
+def silhouette_from_distances(distances: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette from a square matrix of pairwise distances.
+
+    Same definition as :func:`sklearn.metrics.silhouette_score` (rows of one-row
+    clusters score 0), computed with one matrix product so that several labelings of
+    the same rows share one distance matrix.
+
+    Parameters
+    ----------
+    distances : ndarray of shape (n_rows, n_rows)
+    labels : ndarray of shape (n_rows,)
+        At least 2 and at most ``n_rows - 1`` distinct labels.
+
+    Returns
+    -------
+    score : float
+    """
+    _, codes, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    n_rows = codes.size
+    onehot = np.zeros((n_rows, counts.size))
+    onehot[np.arange(n_rows), codes] = 1.0
+    mean_to = distances @ onehot / counts  # mean distance to each cluster (self incl.)
+    own = counts[codes]
+    rows = np.arange(n_rows)
+    intra = mean_to[rows, codes] * own / np.maximum(own - 1, 1)
+    mean_to[rows, codes] = np.inf
+    inter = mean_to.min(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = np.nan_to_num((inter - intra) / np.maximum(intra, inter))
+    scores[own == 1] = 0.0
+    return float(scores.mean())

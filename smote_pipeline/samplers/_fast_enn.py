@@ -1,18 +1,28 @@
 """Edited nearest neighbours that only searches where a removal is possible.
 
 Plain ENN (imbalanced-learn's ``EditedNearestNeighbours``) queries the
-``n_neighbors + 1`` nearest rows of every targeted row over all rows and drops the
-first (the row itself). Its cost is quadratic for brute force.
+``k + 1`` nearest rows of every targeted row over all rows and drops the first (the
+row itself). With brute force (high dimension) that is quadratic in the rows.
 
-Shortcut, exact up to floating-point ties in distances: let ``delta(r)`` be the
-distance from row ``r`` (class ``c``) to the nearest row of any other class. If ``k``
-rows other than ``r`` lie strictly closer than ``delta(r)``, they are all of class
-``c``, so ``r``'s ``k + 1`` nearest rows (itself included) are all of class ``c`` and
-ENN keeps ``r`` under both ``kind_sel="all"`` and ``kind_sel="mode"``. For a large
-class, ``delta`` is computed against the (few) other rows, and a random sample of the
-class serves as evidence: rows with ``k`` sampled class-mates inside ``delta`` are
-proven clean. Only the remaining candidates (and every row of the smaller classes) are
-queried exactly against an index over all rows, exactly as plain ENN does.
+Exact shortcut (up to floating-point ties in distances). A row ``x`` of class ``c`` is
+removed only if at least ``m`` of its ``k`` neighbours are of another class, with
+``m = 1`` for ``kind_sel="all"`` and ``m = ceil(k / 2)`` for ``"mode"`` (if class
+``c`` is not the most frequent among the ``k``, another class has at least as many
+rows as ``c``, so the other classes hold at least half of them). Let ``r_m(x)`` be the
+distance to the ``m``-th nearest row of another class. If ``k - m + 1`` rows of class
+``c`` (other than ``x``) lie strictly closer than ``r_m(x)``, then the ``k`` nearest
+rows hold at most ``m - 1`` rows of another class and ENN keeps ``x``.
+
+For a large class (more rows than all other classes together, at least
+:data:`PRUNE_MIN_ROWS` rows, brute-force dimension), ``r_m`` is computed for every row
+against the (few) rows of the other classes, and class-mates inside ``r_m`` are counted
+in disjoint random blocks of the class of growing size (each block 4 times the
+previous), so that most rows are proven clean against a small block and only the
+undecided ones meet the larger blocks. Squared distances come from one matrix product
+per chunk of rows (memory bounded by :data:`CHUNK_ELEMENTS`), with a margin for
+rounding so that a proof is never wrong. Rows still undecided, and every row of the
+smaller classes, are queried exactly against an index over all rows, exactly as plain
+ENN does. Low-dimensional data uses a k-d tree over all rows (``O(n log n)``).
 """
 
 from __future__ import annotations
@@ -97,29 +107,99 @@ def edited_nearest_neighbours(
         return result
     index = make_neighbors(k + 1, n_features, n_jobs).fit(Z)
     prune = n_samples >= PRUNE_MIN_ROWS and index.algorithm == "brute"
+    m = 1 if kind_sel == "all" else (k + 1) // 2
     for target in target_classes:
         rows = np.flatnonzero(y == target)
         others = np.flatnonzero(y != target)
         if prune and others.size and rows.size > others.size:
-            rows = rows[~_proven_clean(Z, rows, others, k, rng, n_jobs)]
+            rows = rows[~_proven_clean(Z, rows, others, k, m, rng)]
         _exact(index, Z, y, rows, target, kind_sel, result)
     return result
 
 
-def _proven_clean(Z, rows, others, k, rng, n_jobs) -> np.ndarray:
-    """Rows with ``k`` sampled class-mates closer than the nearest other-class row."""
+#: Most squared distances held at once (per chunk of rows) by the screening; also
+#: at most half the elements of the data, so that small inputs use small buffers.
+CHUNK_ELEMENTS = 2**22
+
+
+def chunk_budget(Z: np.ndarray) -> int:
+    """Distances per chunk: ``CHUNK_ELEMENTS``, or half of ``Z.size`` if smaller."""
+    return int(min(CHUNK_ELEMENTS, max(2**14, Z.size // 2)))
+#: Smallest block of class-mates used as evidence.
+MIN_BLOCK = 1000
+
+
+def _sq_norms(A: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", A, A)
+
+
+def _chunks(n_rows: int, n_cols: int, budget: int = CHUNK_ELEMENTS):
+    step = max(1, budget // max(n_cols, 1))
+    for start in range(0, n_rows, step):
+        yield slice(start, min(start + step, n_rows))
+
+
+def _augment(Z, rows, right: bool) -> np.ndarray:
+    """Rows of ``Z`` with one extra column, so that one matrix product gives distances.
+
+    ``left @ right.T = |b|^2 - 2 a.b``, the squared distance minus ``|a|^2`` (constant
+    per query row, so it is added to thresholds instead of to every entry).
+    """
+    A = Z[rows]
+    if right:
+        return np.hstack([-2.0 * A, _sq_norms(A)[:, None]])
+    return np.hstack([A, np.ones((A.shape[0], 1))])
+
+
+def _kth_smallest_sq(Z, rows, others, m) -> np.ndarray:
+    """``|b|^2 - 2 a.b`` of each of ``rows`` to its ``m``-th nearest row of ``others``."""
+    B = _augment(Z, others, right=True)
+    out = np.empty(rows.size)
+    for part in _chunks(rows.size, others.size, chunk_budget(Z)):
+        d2 = _augment(Z, rows[part], right=False) @ B.T
+        if m <= 3:  # a few passes of argmin beat a partition of every row
+            at = np.arange(d2.shape[0])
+            for _ in range(m - 1):
+                d2[at, d2.argmin(axis=1)] = np.inf
+            out[part] = d2.min(axis=1)
+        else:
+            d2.partition(m - 1, axis=1)  # in place
+            out[part] = d2[:, m - 1]
+    return out
+
+
+def _proven_clean(Z, rows, others, k, m, rng) -> np.ndarray:
+    """Rows with ``k - m + 1`` class-mates strictly closer than ``r_m`` (module doc)."""
+    needed = k - m + 1
     n_features = Z.shape[1]
-    delta = (
-        make_neighbors(1, n_features, n_jobs).fit(Z[others]).kneighbors(Z[rows])[0][:, 0]
-    )
-    sample_size = min(rows.size, max(1000, 4 * others.size))
-    sample = np.sort(rng.choice(rows, sample_size, replace=False))
-    n_query = min(k + 1, sample_size)
-    distance, position = (
-        make_neighbors(n_query, n_features, n_jobs).fit(Z[sample]).kneighbors(Z[rows])
-    )
-    inside = (distance < delta[:, None]) & (sample[position] != rows[:, None])
-    return inside.sum(axis=1) >= k
+    z_sq = _sq_norms(Z[rows])
+    r_sq = np.maximum(_kth_smallest_sq(Z, rows, others, min(m, others.size)) + z_sq, 0)
+    # rounding margin of squared distances computed as |a|^2 + |b|^2 - 2 a.b in float64
+    scale = z_sq + max(z_sq.max(), _sq_norms(Z[others]).max())
+    threshold = r_sq - 64 * (n_features + 2) * np.finfo(np.float64).eps * scale
+    order = rng.permutation(rows.size)  # blocks of class-mates, as positions in rows
+    position = np.empty(rows.size, dtype=np.int64)
+    position[order] = np.arange(rows.size)
+    counts = np.zeros(rows.size, dtype=np.int64)
+    pending = np.flatnonzero(threshold > 0)
+    start, size = 0, max(MIN_BLOCK, others.size)
+    while pending.size and start < rows.size and 2 * size < Z.shape[0]:
+        block = order[start:start + size]
+        B = _augment(Z, rows[block], right=True)
+        for part in _chunks(pending.size, block.size, chunk_budget(Z)):
+            who = pending[part]
+            d2 = _augment(Z, rows[who], right=False) @ B.T
+            mine = np.flatnonzero((position[who] >= start) & (position[who] < start + size))
+            d2[mine, position[who[mine]] - start] = np.inf  # a row is not its own mate
+            counts[who] += np.count_nonzero(
+                d2 < (threshold[who] - z_sq[who])[:, None], axis=1
+            )
+        pending = pending[counts[pending] < needed]
+        start, size = start + size, 4 * size
+    clean = np.ones(rows.size, dtype=bool)
+    clean[pending] = False
+    clean[threshold <= 0] = False
+    return clean
 
 
 def _exact(index, Z, y, rows, target, kind_sel, result: ENNResult) -> None:

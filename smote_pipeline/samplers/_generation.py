@@ -105,11 +105,13 @@ def draw(plan: ClusterPlan, space: ClassSpace, n_samples: int, rng) -> Draw:
     rows, cols = np.divmod(pair, k)
     parent_a = plan.members[rows]
     parent_b = plan.neighbors[rows, cols]
-    coords = space.coords[parent_a] + steps[:, None] * (
-        space.coords[parent_b] - space.coords[parent_a]
-    )
+    start = space.coords[parent_a]
+    coords = space.coords[parent_b]  # fancy indexing copies: updated in place below
+    coords -= start
+    coords *= steps[:, None]
+    coords += start
     numeric = coords if space.to_numeric is None else space.to_numeric(coords)
-    numeric = np.clip(numeric, plan.low, plan.high)
+    np.clip(numeric, plan.low, plan.high, out=numeric)
     if space.integral.any():
         numeric[:, space.integral] = np.round(numeric[:, space.integral])
     return Draw(parent_a, parent_b, steps, numeric)

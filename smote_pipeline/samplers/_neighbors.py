@@ -12,9 +12,11 @@ standard deviation of the numeric columns, as SMOTE-NC does.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 #: Above this many dimensions space-partitioning trees lose to brute force.
 TREE_MAX_DIMENSIONS = 15
@@ -44,9 +46,31 @@ def make_neighbors(n_neighbors: int, n_features: int, n_jobs=None) -> NearestNei
     )
 
 
-#: Up to this many rows, neighbour searches run single-threaded (thread start-up and
-#: oversubscription on a busy machine cost more than they save).
+#: Up to this many rows, neighbour searches and k-means run single-threaded (thread
+#: start-up and oversubscription on a busy machine cost more than they save: k-means
+#: on 2000 rows took 1 s with two OpenMP threads on a loaded 2-core machine, 10 ms
+#: with one).
 SINGLE_THREAD_MAX_ROWS = 20_000
+
+_CONTROLLER: list[ThreadpoolController] = []
+
+
+def limit_threads(n_rows: int):
+    """Context manager: one BLAS / OpenMP thread when ``n_rows`` is small.
+
+    ``threadpoolctl.threadpool_limits`` inspects every loaded library on each call
+    (~5 ms); the controller is created once per process and reused (~20 us a call).
+
+    Parameters
+    ----------
+    n_rows : int
+        Size of the work; above :data:`SINGLE_THREAD_MAX_ROWS` nothing is limited.
+    """
+    if n_rows > SINGLE_THREAD_MAX_ROWS:
+        return contextlib.nullcontext()
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1)
 
 
 def self_excluded_neighbors(Z: np.ndarray, k: int) -> np.ndarray:
@@ -67,10 +91,8 @@ def self_excluded_neighbors(Z: np.ndarray, k: int) -> np.ndarray:
         Positions into ``Z``, nearest first.
     """
     index = make_neighbors(k + 1, Z.shape[1]).fit(Z)
-    if Z.shape[0] <= SINGLE_THREAD_MAX_ROWS:
-        with threadpool_limits(1):
-            return index.kneighbors(Z, return_distance=False)[:, 1:]
-    return index.kneighbors(Z, return_distance=False)[:, 1:]
+    with limit_threads(Z.shape[0]):
+        return index.kneighbors(Z, return_distance=False)[:, 1:]
 
 
 class DistanceSpace:

@@ -150,8 +150,16 @@ class FeatureTable:
         """Split ``X`` (validated by :func:`check_mixed_X_y`) into numeric and codes."""
         n_samples, n_features = X.shape
         numeric_idx = np.setdiff1d(np.arange(n_features), categorical_idx)
-        numeric = np.empty((n_samples, numeric_idx.size), dtype=np.float64)
-        for out, j in enumerate(numeric_idx):
+        by_column = not (
+            isinstance(X, np.ndarray) and X.dtype.kind in "fiub" and not categorical_idx.size
+        )
+        if by_column:
+            numeric = np.empty((n_samples, numeric_idx.size), dtype=np.float64)
+        else:
+            # all-numeric array: one cast, and no copy at all for float64 (the samplers
+            # never write into ``numeric``)
+            numeric = np.asarray(X, dtype=np.float64)
+        for out, j in enumerate(numeric_idx if by_column else []):
             column = _column(X, j)
             try:
                 numeric[:, out] = np.asarray(column, dtype=np.float64)

@@ -25,7 +25,9 @@ class Materialized:
     storage: Path
 
     def stored(self, asset: str) -> Path:
-        (path,) = (self.storage / self.spec.name).glob(f"{asset}.*")
+        (path,) = [
+            p for p in (self.storage / self.spec.name).glob(f"{asset}.*") if p.suffix != ".html"
+        ]
         return path
 
 

@@ -36,16 +36,31 @@ def test_every_asset_is_materialized_and_checks_pass(small_run):
         "noise_quarantine",
         "minority_clusters",
         "synthetic_samples",
+        "synthetic_realism",
         "augmented_training_set",
+        "rejected_synthetic_samples",
         "candidate_models",
         "champion_model",
         "holdout_evaluation",
         "smote_report",
     }
     assert materialized == {f"small/{s}" for s in steps}
-    assert _check_results(small_run.result) == {
-        "holdout_isolation": True,
-        "synthetic_expectations": True,
+    checks = _check_results(small_run.result)
+    assert checks.pop("smote_helped") in (True, False)  # a WARN, not a gate
+    hard = {
+        "holdout_isolation",
+        "synthetic_expectations",
+        "invalid_share",
+        "far_share",
+        "detection_auc",
+    }
+    assert {name: checks[name] for name in hard} == dict.fromkeys(hard, True)
+    assert set(checks) == hard | {
+        "intrusion_share",
+        "near_copy_share",
+        "column_similarity",
+        "correlation_similarity",
+        "relative_contrast",
     }
 
 
@@ -66,14 +81,18 @@ def test_row_counts_add_up(small_run):
     assert len(denoised) + len(quarantine) == len(train)
     assert set(denoised["row_id"]) | set(quarantine["row_id"]) == set(train["row_id"])
     assert quarantine["reason"].str.len().gt(0).all()
-    assert len(augmented) == len(denoised) + len(synthetic)
-    assert augmented["is_synthetic"].sum() == len(synthetic) > 0
+    rejected = _value(small_run, "rejected_synthetic_samples")
+    assert len(augmented) == len(denoised) + len(synthetic) - len(rejected)
+    assert augmented["is_synthetic"].sum() == len(synthetic) - len(rejected) > 0
+    assert set(rejected["row_id"]) <= set(synthetic["row_id"])
+    assert not set(rejected["row_id"]) & set(augmented["row_id"])
+    assert rejected["reason"].str.len().gt(0).all()
     assert (synthetic["label"] == 1).all() and (synthetic["row_id"] < 0).all()
     assert set(synthetic["parent_row_id_a"]) <= set(denoised["row_id"])
     assert set(synthetic["parent_row_id_b"]) <= set(denoised["row_id"])
     positives = int(denoised["label"].sum()) + len(synthetic)
     negatives = int((denoised["label"] == 0).sum())
-    assert abs(positives / negatives - 0.5) < 0.01
+    assert abs(positives / negatives - 0.5) < 0.01  # sampling_strategy, before gating
     clusters = _value(small_run, "minority_clusters")
     assert set(clusters["row_id"]) == set(denoised.loc[denoised["label"] == 1, "row_id"])
 
@@ -97,7 +116,9 @@ def test_models_metrics_and_report(small_run):
     assert {"smote", "cluster_smote"} <= {v["strategy"] for v in evaluation["verdicts"]}
     report = _value(small_run, "smote_report")
     assert report.startswith("# SMOTE report: small")
-    assert "## Verdict" in report and "data:image/png;base64," in report
+    assert "## Did SMOTE help?" in report and "data:image/png;base64," in report
+    html = small_run.stored("smote_report").with_suffix(".html").read_text()
+    assert html.startswith("<!DOCTYPE html>") and "Did SMOTE help?" in html
     assert f"**Ship: `{champion['strategy']}`.**" in report
 
 
@@ -141,8 +162,10 @@ def test_failing_expectations_block_training(small_run, tmp_path):
 
     check = dg.AssetCheckKey(dg.AssetKey(["small", "synthetic_samples"]), "synthetic_expectations")
     downstream = dg.AssetSelection.assets(
-        dg.AssetKey(["small", "augmented_training_set"]), dg.AssetKey(["small", "candidate_models"])
-    )
+        dg.AssetKey(["small", "synthetic_realism"]),
+        dg.AssetKey(["small", "augmented_training_set"]),
+        dg.AssetKey(["small", "candidate_models"]),
+    ).required_multi_asset_neighbors()
     result = _rerun_with(small_run, tmp_path, corrupt, dg.AssetSelection.checks(check) | downstream)
     assert not result.success
     (evaluation,) = result.get_asset_check_evaluations()
