@@ -113,3 +113,35 @@ def difference_plot(verdicts: list[dict[str, object]]) -> bytes:
     axis.set_xlabel(f"hold-out average precision minus {baseline} (95% paired bootstrap)")
     axis.set_ylim(-0.6, len(verdicts) - 0.4)
     return _png(figure)
+
+
+def column_distributions_plot(real: Any, synthetic: Any, columns: list[str]) -> bytes:
+    """Histograms of real vs synthetic values for a few columns, as PNG bytes.
+
+    Numeric columns share bins per panel; categorical ones show level shares.
+    """
+    figure, axes = plt.subplots(1, len(columns), figsize=(4 * len(columns), 3), squeeze=False)
+    for axis, column in zip(axes[0], columns, strict=True):
+        values = real[column]
+        if values.dtype.kind in "biuf":
+            both = np.concatenate([values.to_numpy(float), synthetic[column].to_numpy(float)])
+            bins = np.histogram_bin_edges(both, bins=20)
+            axis.hist(values, bins=bins, density=True, alpha=0.6, label="real")
+            axis.hist(synthetic[column], bins=bins, density=True, alpha=0.6, label="synthetic")
+        else:
+            levels = sorted(set(values.astype(str)) | set(synthetic[column].astype(str)))
+            shares = [
+                values.astype(str).value_counts(normalize=True).reindex(levels, fill_value=0),
+                synthetic[column]
+                .astype(str)
+                .value_counts(normalize=True)
+                .reindex(levels, fill_value=0),
+            ]
+            x = np.arange(len(levels))
+            axis.bar(x - 0.2, shares[0], width=0.4, label="real")
+            axis.bar(x + 0.2, shares[1], width=0.4, label="synthetic")
+            axis.set_xticks(x, levels, rotation=45)
+        axis.set_title(column)
+    axes[0][0].legend(fontsize="small")
+    figure.suptitle("Least similar columns: real vs synthetic minority rows")
+    return _png(figure)

@@ -12,6 +12,7 @@ from smote_pipeline.core.clustering import numeric_matrix
 from smote_pipeline.core.columns import CLUSTER_ID, IS_SYNTHETIC, ROW_ID
 from smote_pipeline.core.plots import (
     calibration_plot,
+    column_distributions_plot,
     difference_plot,
     precision_recall_plot,
     projection_plot,
@@ -188,6 +189,7 @@ def build_report(
     clusters: pd.DataFrame,
     target: str,
     champion_info: dict[str, Any] | None = None,
+    realism: dict[str, Any] | None = None,
 ) -> str:
     """Render the report as self-contained Markdown (figures inlined as PNG).
 
@@ -264,6 +266,8 @@ def build_report(
         ]
     lines += _selection_lines(info.get("selection"))
     lines += _synthetic_section(augmented, clusters, target)
+    if realism is not None:
+        lines += _realism_section(realism, augmented, target)
     return "\n".join(lines) + "\n"
 
 
@@ -285,3 +289,49 @@ def _synthetic_section(augmented: pd.DataFrame, clusters: pd.DataFrame, target: 
         png = projection_plot(matrix[: len(real)], matrix[len(real) :], labels)
         lines += [_image(png, "real vs synthetic"), ""]
     return lines
+
+
+def _realism_section(realism: dict[str, Any], augmented: pd.DataFrame, target: str) -> list[str]:
+    """Realism gates, recommendations and the worst columns' distributions."""
+    gates = pd.DataFrame(realism["gates"])
+    shown = pd.DataFrame(
+        {
+            "gate": gates["name"],
+            "value": [_fmt(v) for v in gates["value"]],
+            "limit": [
+                f"{d} {t}" for d, t in zip(gates["direction"], gates["threshold"], strict=True)
+            ],
+            "passed": ["yes" if ok else "**no**" for ok in gates["passed"]],
+        }
+    )
+    flags = realism.get("row_flags", {})
+    lines = [
+        "## Realism of the synthetic rows",
+        "",
+        "Measured against the real training rows of the minority class (never the hold-out). "
+        "Blocking gates (invalid values, points far from any real row, real-vs-synthetic "
+        "detection) stop training; the others warn. Rows failing a row-level check were "
+        f"dropped before training: {flags.get('to_drop', 0)} "
+        f"(near copies {flags.get('near_copy', 0)}, intrusions {flags.get('intrusion', 0)}, "
+        f"invalid {flags.get('invalid', 0)}).",
+        "",
+        _table(shown),
+        "",
+    ]
+    lines += [f"- {r}" for r in realism.get("recommendations", [])]
+    columns = pd.DataFrame(realism.get("columns", []))
+    minority = augmented[augmented[target] == 1]
+    if len(columns) and "similarity" in columns:
+        worst = [
+            c for c in columns.sort_values("similarity")["column"].head(3) if c in minority.columns
+        ]
+        if worst:
+            real = minority[~minority[IS_SYNTHETIC]]
+            synthetic = minority[minority[IS_SYNTHETIC]]
+            png = column_distributions_plot(real, synthetic, worst)
+            lines += ["", _image(png, "worst columns"), ""]
+    return lines
+
+
+def _fmt(value: Any) -> str:
+    return "n/a" if value is None else f"{value:.3f}"

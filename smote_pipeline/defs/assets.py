@@ -446,7 +446,11 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         group_name=f"{p}_holdout",
         io_manager_key=IO_MANAGER_KEY,
         ins=ins(
-            "holdout_evaluation", "champion_model", "augmented_training_set", "minority_clusters"
+            "holdout_evaluation",
+            "champion_model",
+            "augmented_training_set",
+            "minority_clusters",
+            "synthetic_realism",
         ),
         kinds={"markdown"},
         description="Markdown report: did SMOTE help here, and what to ship.",
@@ -458,6 +462,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         champion_model: dict[str, Any],
         augmented_training_set: pd.DataFrame,
         minority_clusters: pd.DataFrame,
+        synthetic_realism: dict[str, Any],
     ) -> dg.MaterializeResult:
         text = report.build_report(
             pipeline=p,
@@ -468,6 +473,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             clusters=minority_clusters,
             target=target,
             champion_info=champion_model,
+            realism=synthetic_realism,
         )
         return dg.MaterializeResult(
             value=text,

@@ -117,6 +117,7 @@ def test_models_metrics_and_report(small_run):
     report = _value(small_run, "smote_report")
     assert report.startswith("# SMOTE report: small")
     assert "## Did SMOTE help?" in report and "data:image/png;base64," in report
+    assert "## Realism of the synthetic rows" in report and "| far_share |" in report
     html = small_run.stored("smote_report").with_suffix(".html").read_text()
     assert html.startswith("<!DOCTYPE html>") and "Did SMOTE help?" in html
     assert f"**Ship: `{champion['strategy']}`.**" in report
