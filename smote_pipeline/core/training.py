@@ -205,8 +205,15 @@ def fit_candidates(
     augmented: pd.DataFrame,
     target: str,
     options: PipelineOptions,
+    skipped: dict[str, str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Cross-validate and refit every configured strategy.
+
+    A strategy that cannot be fitted on this data (for example SMOTE when a
+    training fold holds a single positive row) is left out and its reason put
+    in ``skipped``; imbalanced-learn's SMOTE uses fewer neighbours when a fold
+    has fewer positive rows than ``k_neighbors + 1``. It is an error when no
+    strategy can be fitted.
 
     Native thread pools (OpenMP, BLAS) are limited to one thread meanwhile:
     on data of this size the models gain nothing from more, and spinning
@@ -246,11 +253,28 @@ def fit_candidates(
         "trained_ratio", "prior_ratio", "training_fingerprint"}``.
     """
     with threadpool_limits(1):
-        return _fit_candidates(training, augmented, target, options)
+        return _fit_candidates(
+            training, augmented, target, options, {} if skipped is None else skipped
+        )
+
+
+def _fold_options(name: str, options: PipelineOptions, min_fold_positives: int) -> PipelineOptions:
+    """Options for one strategy, with imbalanced-learn SMOTE's k fitted to the folds."""
+    if name == "smote" and options.k_neighbors >= min_fold_positives:
+        if min_fold_positives < 2:
+            raise ValueError(
+                f"a training fold holds {min_fold_positives} positive row(s); SMOTE needs 2"
+            )
+        return options.updated({"k_neighbors": min_fold_positives - 1})
+    return options
 
 
 def _fit_candidates(
-    training: pd.DataFrame, augmented: pd.DataFrame, target: str, options: PipelineOptions
+    training: pd.DataFrame,
+    augmented: pd.DataFrame,
+    target: str,
+    options: PipelineOptions,
+    skipped: dict[str, str],
 ) -> dict[str, dict[str, Any]]:
     features = feature_columns(training, target)
     categorical = categorical_columns(training, target)
@@ -264,21 +288,31 @@ def _fit_candidates(
     cache: dict[str, tuple[list[float], np.ndarray]] = {}
     oofs: dict[str, np.ndarray] = {}
     candidates: dict[str, dict[str, Any]] = {}
+    min_fold_positives = min(int(y[train].sum()) for train, _ in splits)
     for name in options.strategies:
-        strategy = build_strategy(
-            name, model=options.model, features=features, categorical=categorical, options=options
-        )
-        estimator = recalibrate(strategy, name, options)
-        key = joblib.hash(_scoring_estimator(estimator))
-        if key not in cache:
-            cache[key] = cross_validate(
-                _scoring_estimator(estimator), X, y, splits=splits, metric=metric
+        try:
+            strategy_options = _fold_options(name, options, min_fold_positives)
+            strategy = build_strategy(
+                name,
+                model=options.model,
+                features=features,
+                categorical=categorical,
+                options=strategy_options,
             )
-        scores, oof = cache[key]
+            estimator = recalibrate(strategy, name, strategy_options)
+            key = joblib.hash(_scoring_estimator(estimator))
+            if key not in cache:
+                cache[key] = cross_validate(
+                    _scoring_estimator(estimator), X, y, splits=splits, metric=metric
+                )
+            scores, oof = cache[key]
+            model, threshold, facts = _fit_final(
+                name, estimator, X, y, augmented, target, strategy_options, categorical
+            )
+        except ValueError as error:
+            skipped[name] = f"{type(error).__name__}: {error}"
+            continue
         oofs[name] = oof
-        model, threshold, facts = _fit_final(
-            name, estimator, X, y, augmented, target, options, categorical
-        )
         trained = trained_minority_ratio(name, options)
         candidates[name] = {
             "model": model,
@@ -296,6 +330,11 @@ def _fit_candidates(
             "prior_ratio": prior_ratio,
             "training_fingerprint": fingerprint,
         }
+    if not candidates:
+        raise ValueError(
+            f"No strategy could be fitted on this training set: {skipped}. Provide more "
+            "positive rows or lower cv_folds."
+        )
     if options.ensemble_top >= 2 and len(candidates) >= 2:
         candidates[ENSEMBLE] = _soft_voting(candidates, oofs, X, y, splits, options, fingerprint)
     return candidates

@@ -338,7 +338,12 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         augmented_training_set: pd.DataFrame,
     ) -> dg.MaterializeResult:
         options = _options(context, spec)
-        candidates = training.fit_candidates(training_set, augmented_training_set, target, options)
+        skipped: dict[str, str] = {}
+        candidates = training.fit_candidates(
+            training_set, augmented_training_set, target, options, skipped=skipped
+        )
+        if skipped:
+            context.log.warning(f"Strategies skipped on this data: {skipped}")
         rows = pd.DataFrame(
             [
                 {
@@ -362,6 +367,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
                 "model": options.model,
                 "selection_metric": options.selection_metric,
                 "cv_splits": len(first["cv_scores"]),
+                "skipped_strategies": dg.MetadataValue.json(skipped),
                 "training_fingerprint": first["training_fingerprint"],
             },
         )

@@ -1,0 +1,121 @@
+"""Degenerate but valid data runs through every core step with a defined outcome."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from smote_pipeline.core import clustering, evaluation, gating, noise, oversampling, training
+from smote_pipeline.core.ingestion import TargetSpec, prepare_dataset
+from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.split import split_holdout
+from smote_pipeline_tests.conftest import make_frame
+
+FAST = {
+    "cv_folds": 2,
+    "cv_repeats": 1,
+    "model": "logistic_regression",
+    "strategies": ["no_resampling", "smote", "cluster_smote"],
+    "n_bootstrap": 100,
+}
+
+
+def run_chain(frame: pd.DataFrame, **options) -> dict:
+    """Every core step of the pipeline, as the assets call them."""
+    opts = PipelineOptions().updated({**FAST, **options})
+    prepared = prepare_dataset(frame, TargetSpec("label", "yes"))
+    train, holdout = split_holdout(prepared, "label", holdout_fraction=0.25, random_state=0)
+    denoised, quarantine = noise.filter_noise(train, "label", opts)
+    clusters = clustering.cluster_minority(denoised, "label", opts)
+    synthetic = oversampling.generate_synthetic(denoised, clusters.assignments, "label", opts)
+    realism = gating.assess_synthetic(denoised, synthetic, "label", opts)
+    accepted, rejected = gating.split_accepted(synthetic, realism.rows_to_drop())
+    augmented = oversampling.augment(denoised, accepted)
+    skipped: dict[str, str] = {}
+    candidates = training.fit_candidates(train, augmented, "label", opts, skipped=skipped)
+    result = evaluation.evaluate_on_holdout(
+        candidates,
+        holdout,
+        "label",
+        baseline=evaluation.best_baseline(candidates),
+        random_state=0,
+        n_bootstrap=opts.n_bootstrap,
+    )
+    return {
+        "synthetic": synthetic,
+        "rejected": rejected,
+        "augmented": augmented,
+        "evaluation": result,
+        "quarantine": quarantine,
+        "realism": realism,
+        "skipped": skipped,
+    }
+
+
+def _check_outcome(out: dict) -> None:
+    for record in out["evaluation"]["metrics"]:
+        assert 0.0 <= record["average_precision"] <= 1.0
+    assert out["augmented"]["is_synthetic"].sum() == len(out["synthetic"]) - len(out["rejected"])
+
+
+def test_constant_columns():
+    frame = make_frame(seed=1).assign(constant=7.0, zero=0)
+    out = run_chain(frame)
+    synthetic = out["synthetic"]
+    assert (synthetic["constant"] == 7.0).all() and (synthetic["zero"] == 0).all()
+    _check_outcome(out)
+
+
+def test_all_categorical_features():
+    rng = np.random.default_rng(0)
+    n_neg, n_pos = 300, 40
+    levels = [f"v{i}" for i in range(8)]
+    frame = pd.DataFrame(
+        {
+            "colour": np.r_[
+                rng.choice(["red", "green"], n_neg), rng.choice(["blue", "teal"], n_pos)
+            ],
+            "size": np.r_[rng.choice(["s", "m", "l"], n_neg), rng.choice(["xl", "l"], n_pos)],
+            "shape": rng.choice(levels, n_neg + n_pos),
+            "label": ["no"] * n_neg + ["yes"] * n_pos,
+        }
+    )
+    out = run_chain(frame, noise_method="none")
+    assert set(out["synthetic"]["colour"]) <= {"blue", "teal"}
+    assert set(out["synthetic"]["size"]) <= {"xl", "l"}
+    _check_outcome(out)
+
+
+def test_categorical_column_with_thousands_of_levels():
+    frame = make_frame(1500, 60, seed=2)
+    frame["customer"] = [f"c{i}" for i in range(len(frame))]
+    out = run_chain(frame, noise_method="none")
+    real_levels = set(frame.loc[frame["label"] == "yes", "customer"])
+    assert set(out["synthetic"]["customer"]) <= real_levels
+    _check_outcome(out)
+
+
+@pytest.mark.parametrize("n_positive", [3, 5])
+def test_tiny_minority(n_positive):
+    out = run_chain(make_frame(200, n_positive, seed=3), noise_method="none")
+    assert len(out["synthetic"]) > 0
+    if n_positive == 3:  # 2 training positives: a CV fold holds one, too few for SMOTE
+        assert "SMOTE needs 2" in out["skipped"]["smote"]
+    assert set(out["synthetic"]["label"]) == {1}
+    _check_outcome(out)
+
+
+def test_extreme_imbalance_one_in_ten_thousand():
+    out = run_chain(make_frame(30_000, 3, seed=4), noise_method="none")
+    assert out["evaluation"]["holdout_positives"] == 1
+    _check_outcome(out)
+
+
+def test_noise_filter_refusing_to_erase_the_minority_names_the_option():
+    frame = make_frame(300, 30, seed=5)
+    rng = np.random.default_rng(0)
+    flip = rng.choice(np.flatnonzero(frame["label"] == "yes"), size=15, replace=False)
+    frame.loc[flip, ["a", "b", "c"]] = rng.normal(0, 1, size=(15, 3))
+    with pytest.raises(ValueError, match="max_minority_removal"):
+        run_chain(frame, max_minority_removal=0.05)
