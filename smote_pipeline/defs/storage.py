@@ -67,7 +67,70 @@ def encode(value: Any) -> tuple[str, bytes]:
         return ".json", json.dumps(value, indent=2, sort_keys=True).encode("utf-8")
     import skops.io as sio
 
-    return ".skops", sio.dumps(value)
+    return ".skops", _reproducible_zip(sio.dumps(value))
+
+
+def _reproducible_zip(payload: bytes) -> bytes:
+    """Rewrite a skops archive so that equal content gives equal bytes.
+
+    skops identifies objects (and names array files) by their Python ``id()``
+    and stamps entries with the time of writing; both change from run to run.
+    Every id is replaced by its order of first mention in ``schema.json``
+    (consistently, so shared references stay shared) and entries get a fixed
+    time.
+    """
+    import io
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(payload))
+    schema = source.read("schema.json").decode("utf-8")
+    pattern = re.compile(r'("__id__": |"file": ")(\d+)')
+    numbers: dict[str, str] = {}
+    for match in pattern.finditer(schema):
+        numbers.setdefault(match.group(2), str(len(numbers) + 1))
+    schema = pattern.sub(lambda m: m.group(1) + numbers[m.group(2)], schema)
+
+    def renamed(filename: str) -> str:
+        stem, _, suffix = filename.partition(".")
+        return f"{numbers.get(stem, stem)}.{suffix}" if suffix else filename
+
+    target_buffer = io.BytesIO()
+    with zipfile.ZipFile(target_buffer, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        entries = [("schema.json", schema.encode("utf-8"))] + sorted(
+            (renamed(info.filename), _zero_padding(info.filename, source.read(info.filename)))
+            for info in source.infolist()
+            if info.filename != "schema.json"
+        )
+        for filename, content in entries:
+            entry = zipfile.ZipInfo(filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, content)
+    return target_buffer.getvalue()
+
+
+def _zero_padding(filename: str, content: bytes) -> bytes:
+    """Re-save a structured ``.npy`` array with its padding bytes zeroed.
+
+    Structured arrays (scikit-learn's tree nodes) have alignment padding that
+    holds whatever was in memory; the values are untouched.
+    """
+    import io
+
+    import numpy as np
+
+    if not filename.endswith(".npy"):
+        return content
+    array = np.load(io.BytesIO(content), allow_pickle=False)
+    if array.dtype.names is None:
+        return content
+    clean = np.zeros(array.shape, dtype=array.dtype)
+    for name in array.dtype.names:
+        clean[name] = array[name]
+    buffer = io.BytesIO()
+    np.save(buffer, clean, allow_pickle=False)
+    return buffer.getvalue()
 
 
 def _is_json(value: Any) -> bool:

@@ -58,3 +58,35 @@ def test_failed_write_keeps_previous_file(tmp_path):
         atomic_write(path, object())  # type: ignore[arg-type]
     assert decode(path) == {"v": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_killed_writer_leaves_the_previous_value_readable(tmp_path):
+    """SIGKILL a process while it rewrites a stored frame: readers see a whole value."""
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    path = tmp_path / "frame.parquet"
+    atomic_write(path, encode(pd.DataFrame({"x": [1, 2, 3]}))[1])
+    script = textwrap.dedent(
+        f"""
+        import numpy as np, pandas as pd
+        from pathlib import Path
+        from smote_pipeline.defs.storage import atomic_write, encode
+        big = pd.DataFrame(np.random.default_rng(0).normal(size=(400_000, 20)))
+        big.columns = [str(c) for c in big.columns]
+        payload = encode(big)[1]
+        print("ready", flush=True)
+        while True:
+            atomic_write(Path({str(path)!r}), payload)
+        """
+    )
+    writer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "ready"
+    time.sleep(0.7)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    value = decode(path)
+    assert value.shape in {(3, 1), (400_000, 20)}
