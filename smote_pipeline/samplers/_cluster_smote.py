@@ -196,8 +196,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
        comes from a small index over that class, candidates with enough other-class
        rows inside it in random blocks of the other classes are rejected without a
        full search, and only the rest is queried against one index over all real rows
-       (built once per fit, queried in bounded chunks). Candidates still unsafe are kept ("keep", the class
-       count is exact) or dropped ("drop", fewer rows), with a
+       (built once per fit, queried in bounded chunks). Candidates still unsafe are
+       kept ("keep", the class count is exact) or dropped ("drop", fewer rows), with a
        :class:`SafetyFilterWarning` either way.
 
     Examples
