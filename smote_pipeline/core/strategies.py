@@ -131,6 +131,34 @@ def _with_encoder(encoder: ColumnTransformer | None, clf: BaseEstimator) -> Base
     return clf if encoder is None else Pipeline([("encode", encoder), ("model", clf)])
 
 
+#: Largest number of categories a tree model sees per column; rarer levels are
+#: grouped (HistGradientBoosting accepts at most 255 bins per feature).
+MAX_CATEGORIES = 250
+
+
+def ordinal_encoding(categorical: list[str], numeric: list[str]) -> ColumnTransformer:
+    """Categorical columns as ordinal codes (first), numeric columns passed through.
+
+    Unknown categories become NaN (treated as missing by the tree models); a
+    column with more than :data:`MAX_CATEGORIES` levels keeps the most frequent
+    ones and groups the rest.
+    """
+    return ColumnTransformer(
+        [
+            (
+                "categorical",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value",
+                    unknown_value=np.nan,
+                    max_categories=MAX_CATEGORIES,
+                ),
+                categorical,
+            ),
+            ("numeric", "passthrough", numeric),
+        ]
+    )
+
+
 def build_classifier(
     model: str,
     features: list[str],
@@ -178,16 +206,7 @@ def build_classifier(
     )
     if not categorical:
         return clf
-    encode = ColumnTransformer(
-        [
-            (
-                "categorical",
-                OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan),
-                categorical,
-            ),
-            ("numeric", "passthrough", numeric),
-        ]
-    )
+    encode = ordinal_encoding(categorical, numeric)
     return Pipeline([("encode", encode), ("model", clf)])
 
 
@@ -316,16 +335,7 @@ def _smote_bagging(
         random_state=options.random_state,
     )
     numeric = [c for c in features if c not in categorical]
-    encode = ColumnTransformer(
-        [
-            (
-                "categorical",
-                OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan),
-                categorical,
-            ),
-            ("numeric", "passthrough", numeric),
-        ]
-    )
+    encode = ordinal_encoding(categorical, numeric)
     return Pipeline([("encode", encode), ("bagging", bagging)])
 
 
