@@ -90,3 +90,18 @@ def test_killed_writer_leaves_the_previous_value_readable(tmp_path):
     writer.wait()
     value = decode(path)
     assert value.shape in {(3, 1), (400_000, 20)}
+
+
+def test_io_manager_never_writes_outside_its_root(tmp_path):
+    import dagster as dg
+
+    from smote_pipeline.defs.io_manager import PipelineIOManager
+
+    manager = PipelineIOManager(base_dir=str(tmp_path / "root"))
+    inside = dg.build_output_context(asset_key=dg.AssetKey(["demo", "x"]))
+    manager.handle_output(inside, {"a": 1})
+    assert (tmp_path / "root" / "demo" / "x.json").exists()
+    escaping = dg.build_output_context(asset_key=dg.AssetKey(["..", "..", "evil"]))
+    with pytest.raises(ValueError, match="outside"):
+        manager.handle_output(escaping, {"a": 1})
+    assert not (tmp_path / "evil.json").exists()
