@@ -359,3 +359,22 @@ def test_distance_sample_leaves_far_unmeasured_but_flags_every_near_copy(cluster
     assert rows["far"].notna().sum() == 100 and rows["dcr"].notna().sum() == 100
     assert rows["near_copy"].iloc[399]  # near-copies: every row, measured or not
     assert len(report.rows_to_drop(include_far=True)) >= len(report.rows_to_drop())
+
+
+def test_cluster_aware_smote_passes_where_bridging_smote_fails(clusters):
+    """The product's own sampler, same data and neighbour count as the failing SMOTE."""
+    from smote_pipeline import ClusterAwareSMOTE
+
+    real, other = clusters
+    both = pd.concat([real.drop(columns="cluster_id"), other], ignore_index=True)
+    sampler = ClusterAwareSMOTE(k_neighbors=60, random_state=0)
+    X_res, _ = sampler.fit_resample(both[["x1", "x2"]], both[TARGET])
+    synthetic = X_res.iloc[len(both) :].reset_index(drop=True)
+    synthetic.insert(0, "row_id", -np.arange(1, len(synthetic) + 1))
+    synthetic[TARGET] = 1
+    report = assess_realism(real, synthetic, other, TARGET)
+    assert report.passed, (report.failed_gates, report.scores)
+    assert report.scores["far_share"] <= 0.05
+    assert report.scores["intrusion_share"] <= 0.10
+    bridging = assess_realism(real, plain_smote_synthetic(real, other), other, TARGET)
+    assert not bridging.passed
