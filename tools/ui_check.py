@@ -44,13 +44,29 @@ ASSETS = [
     "noise_quarantine",
     "minority_clusters",
     "synthetic_samples",
+    "synthetic_realism",
     "augmented_training_set",
+    "rejected_synthetic_samples",
     "candidate_models",
     "champion_model",
     "holdout_evaluation",
     "smote_report",
 ]
-CHECKS = {"synthetic_samples": "synthetic_expectations", "holdout_set": "holdout_isolation"}
+CHECKS = {
+    "synthetic_samples": ["synthetic_expectations"],
+    "holdout_set": ["holdout_isolation"],
+    "synthetic_realism": [
+        "invalid_share",
+        "far_share",
+        "detection_auc",
+        "intrusion_share",
+        "near_copy_share",
+        "column_similarity",
+        "correlation_similarity",
+        "relative_contrast",
+    ],
+    "holdout_evaluation": ["smote_helped"],
+}
 
 
 def free_port() -> int:
@@ -143,8 +159,8 @@ def visit(url: str, out: Path) -> dict[str, list[str]]:
             "graph",
             [f"demo_{g}" for g in ("ingest", "clean", "oversample", "train", "holdout")],
         )
-        for asset, check in CHECKS.items():
-            open_page(f"/assets/demo/{asset}?view=checks", f"{asset}_checks", [check])
+        for asset, checks in CHECKS.items():
+            open_page(f"/assets/demo/{asset}?view=checks", f"{asset}_checks", checks)
         open_page("/assets/demo/smote_report", "smote_report", ["demo_holdout", "report"])
         browser.close()
     return seen
@@ -169,7 +185,7 @@ def main() -> int:
         "catalog": len(ASSETS),
         "graph": 5,
         "smote_report": 2,
-        **{f"{a}_checks": 1 for a in CHECKS},
+        **{f"{a}_checks": len(c) for a, c in CHECKS.items()},
     }
     ok = True
     for name, found in seen.items():

@@ -40,7 +40,8 @@ def test_every_asset_and_check_is_shown(tmp_path, monkeypatch):
         seen = ui.visit(url, out)
     assert seen["catalog"] == [f"demo/{a}" for a in ui.ASSETS]
     assert len(seen["graph"]) == 5
-    assert seen["synthetic_samples_checks"] == ["synthetic_expectations"]
-    assert seen["holdout_set_checks"] == ["holdout_isolation"]
+    for asset, checks in ui.CHECKS.items():
+        assert seen[f"{asset}_checks"] == checks, asset
+    assert len(ui.ASSETS) == 15 and sum(map(len, ui.CHECKS.values())) == 11
     assert seen["smote_report"] == ["demo_holdout", "report"]
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.png" for n in seen)
