@@ -75,6 +75,30 @@ class Draw:
     numeric: np.ndarray
 
 
+#: Rounds in which synthetic rows that round onto a parent are redrawn.
+MAX_COPY_REDRAWS = 5
+
+
+def _interpolate(
+    plan: ClusterPlan, space: ClassSpace, pair: np.ndarray, steps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parents and numeric values of the rows given by neighbour pairs and factors."""
+    k = plan.neighbors.shape[1]
+    rows, cols = np.divmod(pair, k)
+    parent_a = plan.members[rows]
+    parent_b = plan.neighbors[rows, cols]
+    start = space.coords[parent_a]
+    coords = space.coords[parent_b]  # fancy indexing copies: updated in place below
+    coords -= start
+    coords *= steps[:, None]
+    coords += start
+    numeric = coords if space.to_numeric is None else space.to_numeric(coords)
+    np.clip(numeric, plan.low, plan.high, out=numeric)
+    if space.integral.any():
+        numeric[:, space.integral] = np.round(numeric[:, space.integral])
+    return parent_a, parent_b, numeric
+
+
 def draw(plan: ClusterPlan, space: ClassSpace, n_samples: int, rng) -> Draw:
     """Draw ``n_samples`` synthetic rows in ``plan``'s cluster.
 
@@ -82,6 +106,8 @@ def draw(plan: ClusterPlan, space: ClassSpace, n_samples: int, rng) -> Draw:
     the ``n_members * k`` pairs, then a factor ``u ~ U[0, 1)``; the row is
     ``a + u * (b - a)`` in generation coordinates, mapped back to original units,
     clipped to the cluster's per-column range and rounded on integral columns.
+    With integral columns, a row that rounds exactly onto one of its parents is
+    redrawn (new pair and factor) up to :data:`MAX_COPY_REDRAWS` times.
 
     Parameters
     ----------
@@ -99,21 +125,24 @@ def draw(plan: ClusterPlan, space: ClassSpace, n_samples: int, rng) -> Draw:
         parent_a = plan.members[rng.randint(0, plan.members.size, size=n_samples)]
         numeric = space.numeric[parent_a].copy()
         return Draw(parent_a, parent_a.copy(), np.zeros(n_samples), numeric)
-    k = plan.neighbors.shape[1]
     pair = rng.randint(0, plan.neighbors.size, size=n_samples)
     steps = rng.uniform(size=n_samples)
-    rows, cols = np.divmod(pair, k)
-    parent_a = plan.members[rows]
-    parent_b = plan.neighbors[rows, cols]
-    start = space.coords[parent_a]
-    coords = space.coords[parent_b]  # fancy indexing copies: updated in place below
-    coords -= start
-    coords *= steps[:, None]
-    coords += start
-    numeric = coords if space.to_numeric is None else space.to_numeric(coords)
-    np.clip(numeric, plan.low, plan.high, out=numeric)
+    parent_a, parent_b, numeric = _interpolate(plan, space, pair, steps)
     if space.integral.any():
-        numeric[:, space.integral] = np.round(numeric[:, space.integral])
+        # Rounding can land a row exactly on a parent (parents one unit apart, or a
+        # small factor): a copy adds no information and realism checks drop it.
+        # Redraw the pair and factor of such rows a few times; the rest stay.
+        for _ in range(MAX_COPY_REDRAWS):
+            copies = np.flatnonzero(
+                np.all(numeric == space.numeric[parent_a], axis=1)
+                | np.all(numeric == space.numeric[parent_b], axis=1)
+            )
+            if not copies.size:
+                break
+            pair[copies] = rng.randint(0, plan.neighbors.size, size=copies.size)
+            steps[copies] = rng.uniform(size=copies.size)
+            a, b, values = _interpolate(plan, space, pair[copies], steps[copies])
+            parent_a[copies], parent_b[copies], numeric[copies] = a, b, values
     return Draw(parent_a, parent_b, steps, numeric)
 
 
