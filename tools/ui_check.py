@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from smote_pipeline.core.gating import GATES
+
 CHROMIUM = os.environ.get("SMOTE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -55,16 +57,7 @@ ASSETS = [
 CHECKS = {
     "synthetic_samples": ["synthetic_expectations"],
     "holdout_set": ["holdout_isolation"],
-    "synthetic_realism": [
-        "invalid_share",
-        "far_share",
-        "detection_auc",
-        "intrusion_share",
-        "near_copy_share",
-        "column_similarity",
-        "correlation_similarity",
-        "relative_contrast",
-    ],
+    "synthetic_realism": list(GATES),
     "holdout_evaluation": ["smote_helped"],
 }
 

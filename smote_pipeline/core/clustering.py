@@ -12,21 +12,6 @@ from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversampling import make_cluster_smote
 
 
-def numeric_matrix(frame: pd.DataFrame, target: str) -> np.ndarray:
-    """Features as a float matrix: numeric columns as they are, categoricals one-hot.
-
-    Used for distance-based steps that need numbers only (clustering,
-    projections). Returns an array of shape (n_rows, n_numeric + n_levels).
-    """
-    features = feature_columns(frame, target)
-    categorical = categorical_columns(frame, target)
-    numeric = frame[[c for c in features if c not in categorical]].to_numpy(dtype=np.float64)
-    if not categorical:
-        return numeric
-    dummies = pd.get_dummies(frame[categorical].astype(str), dtype=np.float64).to_numpy()
-    return np.hstack([numeric, dummies])
-
-
 @dataclass(frozen=True)
 class MinorityClusters:
     """Cluster assignment of the minority rows and how it was chosen."""

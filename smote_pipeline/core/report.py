@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smote_pipeline.core.clustering import numeric_matrix
 from smote_pipeline.core.columns import CLUSTER_ID, IS_SYNTHETIC, ROW_ID
 from smote_pipeline.core.plots import (
     calibration_plot,
@@ -17,6 +16,7 @@ from smote_pipeline.core.plots import (
     precision_recall_plot,
     projection_plot,
 )
+from smote_pipeline.core.realism_space import FeatureSpace
 
 
 def _image(png: bytes, alt: str) -> str:
@@ -283,10 +283,10 @@ def _synthetic_section(augmented: pd.DataFrame, clusters: pd.DataFrame, target: 
         "",
     ]
     if len(real) >= 2 and len(synthetic):
-        matrix = numeric_matrix(pd.concat([real, synthetic]), target)
+        space = FeatureSpace.fit(real, target)  # the distance space of the realism gates
         cluster_of = dict(zip(clusters[ROW_ID], clusters[CLUSTER_ID], strict=True))
         labels = np.array([cluster_of.get(r, -1) for r in real[ROW_ID]])
-        png = projection_plot(matrix[: len(real)], matrix[len(real) :], labels)
+        png = projection_plot(space.transform(real), space.transform(synthetic), labels)
         lines += [_image(png, "real vs synthetic"), ""]
     return lines
 

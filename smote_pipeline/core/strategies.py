@@ -90,16 +90,10 @@ BASELINE_STRATEGIES: frozenset[str] = frozenset(
     {"no_resampling", "class_weight", "cost_sensitive_threshold"}
 )
 
-#: Strategies that change the class balance the model learns from.
-RESAMPLING_STRATEGIES: frozenset[str] = frozenset(
-    {
-        "random_undersampling",
-        "balanced_random_forest",
-        "easy_ensemble",
-        "smote",
-        "cluster_smote",
-        "smote_bagging",
-    }
+#: Strategies that change the class balance the model learns from (every one but
+#: the baselines and the one-class model, which learns from one class only).
+RESAMPLING_STRATEGIES: frozenset[str] = (
+    frozenset(STRATEGY_NAMES) - BASELINE_STRATEGIES - {"one_class"}
 )
 
 

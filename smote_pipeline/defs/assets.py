@@ -218,9 +218,11 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         minority_clusters: pd.DataFrame,
     ) -> dg.MaterializeResult:
         options = _options(context, spec)
-        reduce, contrast = gating.needs_reduction(denoised_training_set, target, options)
-        if reduce and options.auto_reduce and options.n_components is None:
-            options = options.updated({"n_components": 0.9})
+        contrast = None  # measured for every run by synthetic_realism; here only when needed
+        if options.auto_reduce and options.n_components is None:
+            reduce, contrast = gating.needs_reduction(denoised_training_set, target, options)
+            if reduce:
+                options = options.updated({"n_components": 0.9})
         synthetic = oversampling.generate_synthetic(
             denoised_training_set, minority_clusters, target, options
         )
@@ -231,7 +233,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
                 "rows": len(synthetic),
                 "per_cluster": {str(k): int(v) for k, v in per_cluster.items()},
                 "sampling_strategy": options.sampling_strategy,
-                "relative_contrast": contrast,
+                "relative_contrast": "not measured" if contrast is None else contrast,
                 "n_components": str(options.n_components),
                 "preview": table_metadata(synthetic.head(10)),
             },

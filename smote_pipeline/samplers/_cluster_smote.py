@@ -324,8 +324,13 @@ class ClusterAwareSMOTE(BaseOverSampler):
         parts = []
         for class_label in self.sampling_strategy_:
             rows = np.flatnonzero(y == class_label)
-            _, Z = self._class_space(class_label, table.numeric[rows], table.codes[rows],
-                                     table.n_categories, seeds[class_label][0])
+            _, Z = self._class_space(
+                class_label,
+                table.numeric[rows],
+                table.codes[rows],
+                table.n_categories,
+                seeds[class_label][0],
+            )
             labels = self._cluster(class_label, Z, seeds[class_label][1])
             self.cluster_labels_[class_label] = labels
             parts.append((rows, labels))
@@ -351,7 +356,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
         imbalanced-learn's SMOTE's, see note 7).
         """
         needs_cluster_seed = (
-            self.max_clusters > 1 if self.clusterer is None
+            self.max_clusters > 1
+            if self.clusterer is None
             else self.clusterer.get_params().get("random_state", 0) is None
         )
         seeds = {}
@@ -367,8 +373,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
         seeds = self._draw_seeds(rng)
         cluster_labels = as_index_array(cluster_labels, y.shape[0], "cluster_labels")
         safety = (
-            SafetyIndex(table.numeric, table.codes, table.n_categories, y, self.safety_k,
-                        self.standardize)
+            SafetyIndex(
+                table.numeric, table.codes, table.n_categories, y, self.safety_k, self.standardize
+            )
             if self.safety_filter and any(self.sampling_strategy_.values())
             else None
         )
@@ -387,8 +394,13 @@ class ClusterAwareSMOTE(BaseOverSampler):
             source_parts.append(rows[cat_sources[result.parent_a]])
             y_parts.append(np.full(result.parent_a.size, class_label, dtype=y.dtype))
             provenance.append(
-                (np.full(result.parent_a.size, class_label, dtype=object), cluster_of,
-                 rows[result.parent_a], rows[result.parent_b], result.steps)
+                (
+                    np.full(result.parent_a.size, class_label, dtype=object),
+                    cluster_of,
+                    rows[result.parent_a],
+                    rows[result.parent_b],
+                    result.steps,
+                )
             )
         self.safety_rejection_rate_ = (
             self._n_rejected / self._n_evaluated if self._n_evaluated else float("nan")
@@ -409,8 +421,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
     # ------------------------------------------------------------ per class
     def _oversample_class(self, class_label, n_new, rows, table, labels, safety, seeds, rng):
         numeric, codes = table.numeric[rows], table.codes[rows]
-        space, Z = self._class_space(class_label, numeric, codes, table.n_categories,
-                                     seeds[0])
+        space, Z = self._class_space(class_label, numeric, codes, table.n_categories, seeds[0])
         if labels is None:
             labels = self._cluster(class_label, Z, seeds[1])
         self.cluster_labels_[class_label] = np.asarray(labels)
@@ -429,7 +440,14 @@ class ClusterAwareSMOTE(BaseOverSampler):
         cluster_index = np.concatenate(cluster_index) if cluster_index else np.zeros(0, int)
         if safety is not None and result.parent_a.size:
             result, cluster_index = self._apply_safety(
-                class_label, result, cluster_index, plans, space, codes, cat_sources, safety,
+                class_label,
+                result,
+                cluster_index,
+                plans,
+                space,
+                codes,
+                cat_sources,
+                safety,
                 rng,
             )
         cluster_ids = np.array([p.cluster_id for p in plans], dtype=object)
@@ -464,8 +482,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
         """Cluster the rows ``Z`` of one class (note 1); stores the fitted clusterer."""
         if self.clusterer is None:
             # The distance space is already scaled (note 6): no second standardisation.
-            clusterer = AutoKMeans(max_clusters=self.max_clusters, standardize=False,
-                                   random_state=seed)
+            clusterer = AutoKMeans(
+                max_clusters=self.max_clusters, standardize=False, random_state=seed
+            )
         else:
             clusterer = clone(self.clusterer)
             if seed is not None:
@@ -508,8 +527,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
             weights = sizes * eligible
         counts = largest_remainder(n_new, weights)
         plans = []
-        for cid, rows, count, is_small, ok in zip(cluster_ids, members, counts, small,
-                                                  eligible, strict=True):
+        for cid, rows, count, is_small, ok in zip(
+            cluster_ids, members, counts, small, eligible, strict=True
+        ):
             k_eff = k
             if is_small:
                 k_eff = rows.size - 1 if policy == "shrink_k" else 0
@@ -532,8 +552,10 @@ class ClusterAwareSMOTE(BaseOverSampler):
         elif self.small_cluster == "duplicate":
             action = "emitting copies of its rows"
         else:
-            action = ("every cluster of the class has one row, so copies of the rows "
-                      "are emitted (exact copies of real rows)")
+            action = (
+                "every cluster of the class has one row, so copies of the rows "
+                "are emitted (exact copies of real rows)"
+            )
         warnings.warn(
             f"ClusterAwareSMOTE: class {fmt_label(class_label)}, cluster "
             f"{fmt_label(cluster_id)} has {size} row(s), fewer than k_neighbors + 1 = "
@@ -566,8 +588,12 @@ class ClusterAwareSMOTE(BaseOverSampler):
                 result.parent_a[where], result.parent_b[where] = new.parent_a, new.parent_b
                 result.steps[where], result.numeric[where] = new.steps, new.numeric
             flags[redo] = unsafe(
-                Draw(result.parent_a[redo], result.parent_b[redo], result.steps[redo],
-                     result.numeric[redo])
+                Draw(
+                    result.parent_a[redo],
+                    result.parent_b[redo],
+                    result.steps[redo],
+                    result.numeric[redo],
+                )
             )
         n_unsafe = int(flags.sum())
         if n_unsafe:
@@ -583,8 +609,12 @@ class ClusterAwareSMOTE(BaseOverSampler):
             )
             if self.safety_fallback == "drop":
                 keep = ~flags
-                result = Draw(result.parent_a[keep], result.parent_b[keep], result.steps[keep],
-                              result.numeric[keep])
+                result = Draw(
+                    result.parent_a[keep],
+                    result.parent_b[keep],
+                    result.steps[keep],
+                    result.numeric[keep],
+                )
                 cluster_index = cluster_index[keep]
         return result, cluster_index
 
@@ -606,13 +636,17 @@ def _noise_mask(labels: np.ndarray) -> np.ndarray:
 
 def _concat_provenance(parts: list[tuple]) -> pd.DataFrame:
     """One DataFrame from per-class column tuples (a single construction, no concat)."""
-    columns = ["class_label", "cluster_id", "parent_index_a", "parent_index_b",
-               "interpolation_factor"]
+    columns = [
+        "class_label",
+        "cluster_id",
+        "parent_index_a",
+        "parent_index_b",
+        "interpolation_factor",
+    ]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     data = {}
     for name, values in zip(columns, zip(*parts, strict=True), strict=True):
         values = values[0] if len(values) == 1 else np.concatenate(values)
-        data[name] = pd.Series(values, dtype=object if values.dtype == object else None,
-                               copy=False)
+        data[name] = pd.Series(values, dtype=object if values.dtype == object else None, copy=False)
     return pd.DataFrame(data, copy=False)

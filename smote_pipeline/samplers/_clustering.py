@@ -159,11 +159,10 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
                     labels = fcluster(tree, k, criterion="maxclust") - 1
                     if np.unique(labels).size == k:
                         cuts[k] = labels
-                        self.silhouette_scores_[k] = silhouette_from_distances(
-                            distances, labels
-                        )
+                        self.silhouette_scores_[k] = silhouette_from_distances(distances, labels)
         best_k, best_score = max(
-            self.silhouette_scores_.items(), key=lambda item: (item[1], -item[0]),
+            self.silhouette_scores_.items(),
+            key=lambda item: (item[1], -item[0]),
             default=(1, -np.inf),
         )
         self.n_clusters_ = best_k if best_score >= self.min_silhouette else 1
@@ -172,10 +171,11 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
             centers = Z.mean(axis=0, keepdims=True)
         else:
             labels = cuts[self.n_clusters_]
-            start = np.stack([Z[sample[labels == c]].mean(axis=0)
-                              for c in range(self.n_clusters_)])
+            start = np.stack([Z[sample[labels == c]].mean(axis=0) for c in range(self.n_clusters_)])
             kmeans = KMeans(
-                n_clusters=self.n_clusters_, init=start, n_init=1,
+                n_clusters=self.n_clusters_,
+                init=start,
+                n_init=1,
                 random_state=rng.randint(_SEED_MAX),
             ).fit(Z)
             self.labels_ = kmeans.labels_

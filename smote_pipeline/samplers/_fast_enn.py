@@ -125,6 +125,8 @@ CHUNK_ELEMENTS = 2**22
 def chunk_budget(Z: np.ndarray) -> int:
     """Distances per chunk: ``CHUNK_ELEMENTS``, or half of ``Z.size`` if smaller."""
     return int(min(CHUNK_ELEMENTS, max(2**14, Z.size // 2)))
+
+
 #: Smallest block of class-mates used as evidence.
 MIN_BLOCK = 1000
 
@@ -184,16 +186,14 @@ def _proven_clean(Z, rows, others, k, m, rng) -> np.ndarray:
     pending = np.flatnonzero(threshold > 0)
     start, size = 0, max(MIN_BLOCK, others.size)
     while pending.size and start < rows.size and 2 * size < Z.shape[0]:
-        block = order[start:start + size]
+        block = order[start : start + size]
         B = _augment(Z, rows[block], right=True)
         for part in _chunks(pending.size, block.size, chunk_budget(Z)):
             who = pending[part]
             d2 = _augment(Z, rows[who], right=False) @ B.T
             mine = np.flatnonzero((position[who] >= start) & (position[who] < start + size))
             d2[mine, position[who[mine]] - start] = np.inf  # a row is not its own mate
-            counts[who] += np.count_nonzero(
-                d2 < (threshold[who] - z_sq[who])[:, None], axis=1
-            )
+            counts[who] += np.count_nonzero(d2 < (threshold[who] - z_sq[who])[:, None], axis=1)
         pending = pending[counts[pending] < needed]
         start, size = start + size, 4 * size
     clean = np.ones(rows.size, dtype=bool)

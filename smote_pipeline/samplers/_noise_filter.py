@@ -166,9 +166,11 @@ class NoiseFilter(BaseCleaningSampler):
         rng = check_random_state(self.random_state)
         self.categorical_features_ = resolve_categorical(X, self.categorical_features)
         table = FeatureTable.from_input(X, self.categorical_features_)
-        Z = DistanceSpace(self.standardize).fit(
-            table.numeric, table.codes, table.n_categories
-        ).transform(table.numeric, table.codes)
+        Z = (
+            DistanceSpace(self.standardize)
+            .fit(table.numeric, table.codes, table.n_categories)
+            .transform(table.numeric, table.codes)
+        )
         classes, y_code = np.unique(y, return_inverse=True)
         targets = [int(np.flatnonzero(classes == c)[0]) for c in self.sampling_strategy_]
         flagged, reasons = getattr(self, f"_flag_{self.method}")(Z, y_code, targets, classes, rng)
@@ -279,4 +281,3 @@ class NoiseFilter(BaseCleaningSampler):
         tags.input_tags.string = True
         tags.sampler_tags.sample_indices = True
         return tags
-

@@ -47,8 +47,16 @@ class SafetyIndex:
         Orders the blocks of step 3.
     """
 
-    def __init__(self, numeric, codes, n_categories, y, n_neighbors: int, standardize: bool,
-                 random_state=None):
+    def __init__(
+        self,
+        numeric,
+        codes,
+        n_categories,
+        y,
+        n_neighbors: int,
+        standardize: bool,
+        random_state=None,
+    ):
         self.space = DistanceSpace(standardize).fit(numeric, codes, n_categories)
         self.Z = self.space.transform(numeric, codes)
         self.n_neighbors = min(n_neighbors, self.Z.shape[0])
@@ -75,7 +83,8 @@ class SafetyIndex:
             small = others.size <= SMALL_OTHERS
             other_index = (
                 make_neighbors(m, self.Z.shape[1]).fit(self.Z[others])
-                if small and others.size >= m else None
+                if small and others.size >= m
+                else None
             )
             order = None if small else others[self.rng.permutation(others.size)]
             self._per_class[class_label] = (same_index, other_index, order, m, s, others)
@@ -127,12 +136,10 @@ class SafetyIndex:
         left = np.hstack([Z, np.ones((Z.shape[0], 1))])
         start, size = 0, MIN_BLOCK
         while pending.size and start < order.size and 2 * size < self.Z.shape[0]:
-            B = _augment(self.Z, order[start:start + size], right=True)
+            B = _augment(self.Z, order[start : start + size], right=True)
             for part in _chunks(pending.size, B.shape[0], chunk_budget(self.Z)):
                 who = pending[part]
-                counts[who] += np.count_nonzero(
-                    left[who] @ B.T < threshold[who][:, None], axis=1
-                )
+                counts[who] += np.count_nonzero(left[who] @ B.T < threshold[who][:, None], axis=1)
             done = counts[pending] >= m
             unsafe[pending[done]] = True
             pending = pending[~done]

@@ -51,8 +51,10 @@ def check_mixed_X_y(sampler, X, y):
 
 
 def _is_categorical_dtype(dtype) -> bool:
-    return isinstance(dtype, pd.CategoricalDtype) or dtype.kind in "OSUb" or (
-        isinstance(dtype, pd.StringDtype)
+    return (
+        isinstance(dtype, pd.CategoricalDtype)
+        or dtype.kind in "OSUb"
+        or (isinstance(dtype, pd.StringDtype))
     )
 
 
@@ -90,8 +92,11 @@ def resolve_categorical(X, categorical_features) -> np.ndarray:
         else:
             mask = [X.dtype.kind == "b"] * n_features
         return np.flatnonzero(np.asarray(mask, dtype=bool))
-    spec = np.asarray(list(categorical_features) if not isinstance(
-        categorical_features, np.ndarray) else categorical_features)
+    spec = np.asarray(
+        list(categorical_features)
+        if not isinstance(categorical_features, np.ndarray)
+        else categorical_features
+    )
     if spec.size == 0:
         return np.array([], dtype=int)
     if spec.dtype.kind == "b":
@@ -225,7 +230,7 @@ def build_output(X, table: FeatureTable, numeric_new: np.ndarray, source_rows: n
         return pd.concat([X.reset_index(drop=True), new], ignore_index=True)
     out = np.empty((X.shape[0] + n_new, X.shape[1]), dtype=X.dtype)
     out[: X.shape[0]] = X
-    new = out[X.shape[0]:]
+    new = out[X.shape[0] :]
     if table.numeric_idx.size == X.shape[1]:
         new[...] = numeric_new  # all-numeric: one cast-and-copy, no temporary
     elif table.numeric_idx.size:
