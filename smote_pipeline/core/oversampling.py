@@ -72,12 +72,17 @@ def generate_synthetic(
     synthetic = X_res.iloc[len(denoised) :].reset_index(drop=True)
     provenance = sampler.provenance_.reset_index(drop=True)
     row_ids = denoised[ROW_ID].to_numpy()
-    synthetic.insert(0, ROW_ID, -np.arange(1, len(synthetic) + 1, dtype=np.int64))
-    synthetic[target] = provenance["class_label"].to_numpy().astype(np.int8)
-    synthetic[CLUSTER_ID] = provenance["cluster_id"].to_numpy().astype(np.int64)
-    synthetic[PARENT_A] = row_ids[provenance["parent_index_a"].to_numpy()]
-    synthetic[PARENT_B] = row_ids[provenance["parent_index_b"].to_numpy()]
-    synthetic[INTERPOLATION_FACTOR] = provenance["interpolation_factor"].to_numpy(dtype=np.float64)
+    provenance_columns = pd.DataFrame(
+        {
+            target: provenance["class_label"].to_numpy().astype(np.int8),
+            CLUSTER_ID: provenance["cluster_id"].to_numpy().astype(np.int64),
+            PARENT_A: row_ids[provenance["parent_index_a"].to_numpy()],
+            PARENT_B: row_ids[provenance["parent_index_b"].to_numpy()],
+            INTERPOLATION_FACTOR: provenance["interpolation_factor"].to_numpy(dtype=np.float64),
+        }
+    )
+    ids = pd.DataFrame({ROW_ID: -np.arange(1, len(synthetic) + 1, dtype=np.int64)})
+    synthetic = pd.concat([ids, synthetic, provenance_columns], axis=1)
     return synthetic
 
 
