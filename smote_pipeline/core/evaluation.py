@@ -36,9 +36,24 @@ RANKING_METRICS: tuple[str, ...] = ("average_precision", "roc_auc", "brier")
 HELPED, NO_DIFFERENCE, HURT = "helped", "no detectable difference", "hurt"
 
 
-def _interval(values: np.ndarray) -> tuple[float, float]:
-    low, high = np.percentile(values, [2.5, 97.5])
+#: Family-wise error rate of the verdicts (and level of every other interval).
+ALPHA = 0.05
+
+
+def _interval(values: np.ndarray, alpha: float = ALPHA) -> tuple[float, float]:
+    low, high = np.percentile(values, [50 * alpha, 100 - 50 * alpha])
     return float(low), float(high)
+
+
+def verdict_level(n_comparisons: int) -> float:
+    """Confidence level of each verdict interval: ``1 - ALPHA / n_comparisons`` (Bonferroni).
+
+    Every resampling strategy is compared with the same baseline; reading any of
+    them as "helped" at 95% each would claim a win by chance far more often than
+    5% of the time (about 1 - 0.95^m with m comparisons). Widening each interval to
+    ``1 - 0.05 / m`` keeps the chance of any false "helped" or "hurt" below 5%.
+    """
+    return 1.0 - ALPHA / max(int(n_comparisons), 1)
 
 
 def _downsample_curve(precision: np.ndarray, recall: np.ndarray) -> dict[str, list[float]]:
@@ -94,17 +109,25 @@ def _score_candidate(
 
 
 def _compare(
-    name: str, baseline: str, boot: dict[str, dict[str, np.ndarray]], records: dict[str, dict]
+    name: str,
+    baseline: str,
+    boot: dict[str, dict[str, np.ndarray]],
+    records: dict[str, dict],
+    level: float,
 ) -> dict[str, Any]:
-    """Paired bootstrap of (strategy - baseline) on the same resampled hold-out rows."""
+    """Paired bootstrap of (strategy - baseline) on the same resampled hold-out rows.
+
+    Intervals are at ``level`` (see :func:`verdict_level`).
+    """
     entry: dict[str, Any] = {
         "strategy": name,
         "baseline": baseline,
         "metric": "average_precision",
         "oversampling": name in OVERSAMPLING_STRATEGIES,
+        "level": level,
     }
     for metric in RANKING_METRICS:
-        low, high = _interval(boot[name][metric] - boot[baseline][metric])
+        low, high = _interval(boot[name][metric] - boot[baseline][metric], 1.0 - level)
         difference = records[name][metric] - records[baseline][metric]
         if metric == "average_precision":
             entry.update(difference=difference, low=low, high=high, verdict=verdict(low, high))
@@ -166,9 +189,10 @@ def evaluate_on_holdout(
         - ``curves``: precision-recall points per strategy.
         - ``calibration``: reliability-curve points per strategy.
         - ``verdicts``: per resampling strategy, the difference in average
-          precision against ``baseline`` with a paired bootstrap interval and
-          ``helped`` / ``no detectable difference`` / ``hurt`` (plus ROC AUC
-          and Brier differences with intervals).
+          precision against ``baseline`` with a paired bootstrap interval at
+          ``level`` (simultaneous 95% over the comparisons, see
+          :func:`verdict_level`) and ``helped`` / ``no detectable difference`` /
+          ``hurt`` (plus ROC AUC and Brier differences with intervals).
         - ``holdout_rows``, ``holdout_positives``, ``baseline``, ``champion``,
           ``selection_rule``, ``recall_at_precision_level``, ``n_bootstrap``,
           ``smote_helped`` and ``summary`` (see :func:`verdict_summary`).
@@ -188,11 +212,9 @@ def evaluate_on_holdout(
         calibration[name] = calibration_points(y, proba)
     verdicts = []
     if baseline is not None:
-        verdicts = [
-            _compare(name, baseline, boot, records)
-            for name in candidates
-            if name in RESAMPLING_STRATEGIES
-        ]
+        compared = [name for name in candidates if name in RESAMPLING_STRATEGIES]
+        level = verdict_level(len(compared))
+        verdicts = [_compare(name, baseline, boot, records, level) for name in compared]
     result = {
         "metrics": list(records.values()),
         "curves": curves,
@@ -213,7 +235,7 @@ def evaluate_on_holdout(
 
 
 def verdict(low: float, high: float) -> str:
-    """Verdict from a 95% interval of (resampling - baseline) average precision."""
+    """Verdict from an interval of (resampling - baseline) average precision."""
     if low > 0:
         return HELPED
     if high < 0:
@@ -239,6 +261,14 @@ def smote_helped(evaluation: dict[str, Any]) -> bool:
 
 def _is_oversampling(entry: dict[str, Any]) -> bool:
     return bool(entry.get("oversampling", entry["strategy"] in OVERSAMPLING_STRATEGIES))
+
+
+def level_text(entry: dict[str, Any]) -> str:
+    """How a verdict interval's level reads in reports ("95% CI" for one comparison)."""
+    level = float(entry.get("level", 1.0 - ALPHA))
+    if level >= 1.0 - ALPHA - 1e-12:
+        return "95% CI"
+    return f"{level:.1%} CI, 95% jointly over {round(ALPHA / (1.0 - level))} comparisons"
 
 
 def verdict_summary(evaluation: dict[str, Any]) -> dict[str, Any]:
@@ -271,7 +301,8 @@ def verdict_summary(evaluation: dict[str, Any]) -> dict[str, Any]:
     text = (
         f"SMOTE {'helped' if overall == HELPED else 'hurt' if overall == HURT else 'did not help'}"
         f": best oversampling strategy `{best['strategy']}` vs `{best['baseline']}`, average "
-        f"precision {best['difference']:+.3f} (95% CI [{best['low']:+.3f}, {best['high']:+.3f}])."
+        f"precision {best['difference']:+.3f} ({level_text(best)} [{best['low']:+.3f}, "
+        f"{best['high']:+.3f}])."
     )
     if overall == NO_DIFFERENCE:
         text = (

@@ -94,12 +94,13 @@ def calibration_plot(calibration: dict[str, dict[str, list[float]]]) -> bytes:
 
 
 def difference_plot(verdicts: list[dict[str, object]]) -> bytes:
-    """Differences in average precision against the baseline with 95% intervals, as PNG.
+    """Differences in average precision against the baseline with their intervals, as PNG.
 
     Parameters
     ----------
     verdicts : list of dict
-        ``strategy``, ``baseline``, ``difference``, ``low``, ``high``, ``verdict``.
+        ``strategy``, ``baseline``, ``difference``, ``low``, ``high``, ``verdict`` and
+        ``level`` (the intervals' confidence level, 95% when absent).
     """
     colours = {"helped": "tab:green", "hurt": "tab:red"}
     figure, axis = plt.subplots(figsize=(6, 0.5 + 0.45 * max(len(verdicts), 1)))
@@ -110,7 +111,10 @@ def difference_plot(verdicts: list[dict[str, object]]) -> bytes:
     axis.axvline(0.0, color="black", linewidth=0.8)
     axis.set_yticks(range(len(verdicts)), [str(v["strategy"]) for v in verdicts])
     baseline = verdicts[0]["baseline"] if verdicts else "baseline"
-    axis.set_xlabel(f"hold-out average precision minus {baseline} (95% paired bootstrap)")
+    level = float(verdicts[0].get("level", 0.95)) if verdicts else 0.95
+    axis.set_xlabel(
+        f"hold-out average precision minus {baseline} ({level:.1%} paired bootstrap, jointly 95%)"
+    )
     axis.set_ylim(-0.6, len(verdicts) - 0.4)
     return _png(figure)
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.columns import CLUSTER_ID, IS_SYNTHETIC, ROW_ID
+from smote_pipeline.core.evaluation import level_text
 from smote_pipeline.core.plots import (
     calibration_plot,
     column_distributions_plot,
@@ -104,15 +105,16 @@ def _verdict_lines(evaluation: dict[str, Any]) -> list[str]:
             )
         lines.append(
             f"- **{v['strategy']}** vs **{v['baseline']}**: {v['verdict']} "
-            f"(average precision {v['difference']:+.3f}, 95% CI "
+            f"(average precision {v['difference']:+.3f}, {level_text(v)} "
             f"[{v['low']:+.3f}, {v['high']:+.3f}]{extra})."
         )
     lines += [
         "",
         f"The baseline `{evaluation['verdicts'][0]['baseline']}` is the best strategy without "
         "resampling by cross-validation on training data; differences are paired stratified "
-        'bootstrap intervals on the hold-out. "Helped" is claimed only when the whole interval '
-        "is above 0.",
+        "bootstrap intervals on the hold-out, widened (Bonferroni) so that the chance of any "
+        'false "helped" or "hurt" across all the comparisons stays below 5%. "Helped" is claimed '
+        "only when the whole interval is above 0.",
         "",
         _image(difference_plot(evaluation["verdicts"]), "differences with intervals"),
     ]

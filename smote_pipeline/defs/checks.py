@@ -93,8 +93,8 @@ def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
         asset=key("holdout_evaluation"),
         name="smote_helped",
         description="Warns when no oversampling strategy beat the best non-resampling strategy "
-        "on the real hold-out (paired bootstrap 95% interval of the average-precision "
-        "difference above zero).",
+        "on the real hold-out (paired bootstrap interval of the average-precision "
+        "difference above zero, simultaneous 95% over all resampling strategies compared).",
     )
     def smote_helped(holdout_evaluation: dict) -> dg.AssetCheckResult:
         verdicts = pd.DataFrame(holdout_evaluation["verdicts"])

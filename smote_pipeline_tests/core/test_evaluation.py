@@ -148,3 +148,30 @@ def test_report_and_html_are_self_contained():
     page = render_html(text)
     assert page.startswith("<!DOCTYPE html>") and "<table>" in page
     assert 'src="data:image/png;base64,' in page
+
+
+def test_verdict_intervals_widen_with_the_number_of_comparisons():
+    """Bonferroni: each of m verdict intervals is at 1 - 0.05 / m, so adding
+    comparisons widens the interval of the same pair of strategies."""
+    holdout, y = _holdout(n=300, positives=30, seed=3)
+    rng = np.random.default_rng(4)
+    base = np.clip(0.25 * y + rng.uniform(0, 0.75, size=len(y)), 0, 1)
+    better = np.clip(0.35 * y + rng.uniform(0, 0.65, size=len(y)), 0, 1)
+
+    def smote_verdict(**extra):
+        result = evaluate_on_holdout(
+            _candidates(no_resampling=base, smote=better, **extra),
+            holdout,
+            "label",
+            baseline="no_resampling",
+            random_state=0,
+            n_bootstrap=2000,
+        )
+        return next(v for v in result["verdicts"] if v["strategy"] == "smote")
+
+    alone = smote_verdict()
+    among_four = smote_verdict(cluster_smote=base, smote_bagging=base, random_undersampling=base)
+    assert alone["level"] == pytest.approx(0.95)
+    assert among_four["level"] == pytest.approx(1 - 0.05 / 4)
+    assert among_four["difference"] == alone["difference"]
+    assert among_four["low"] < alone["low"] and among_four["high"] > alone["high"]
