@@ -35,9 +35,14 @@ class NoiseFilter(BaseCleaningSampler):
     Parameters
     ----------
     method : {"enn", "tomek", "ipf", "isolation_forest"}, default="enn"
-        - "enn": edited nearest neighbours, ``kind_sel`` rule, searching only where a
-          removal is possible (see :mod:`smote_pipeline.samplers._fast_enn`); the
-          removals equal imbalanced-learn's ``EditedNearestNeighbours`` (up to ties).
+        - "enn": edited nearest neighbours, ``kind_sel`` rule; the removals equal
+          imbalanced-learn's ``EditedNearestNeighbours`` (up to distance ties). When
+          the largest class outnumbers the others (at least 5000 rows, more than 15
+          dimensions) it is screened (see :mod:`smote_pipeline.samplers._fast_enn`):
+          one single-precision pass over largest-class x other-class distances, local
+          groups of class-mates, and an exact double-precision search only for rows
+          too close to call. That pass is quadratic when the minority is a fixed share
+          (about 1.2 ns per distance: 1 s at 200k rows with 1% minority, 12 s at 1M).
         - "tomek": rows of targeted classes in a Tomek link (imbalanced-learn's
           :class:`~imblearn.under_sampling.TomekLinks` rule).
         - "ipf": iterative-partitioning filter of SMOTE-IPF (fold-wise decision trees,
@@ -71,7 +76,8 @@ class NoiseFilter(BaseCleaningSampler):
     contamination : "auto" or float in (0, 0.5], default="auto"
         Passed to :class:`~sklearn.ensemble.IsolationForest`.
     random_state : int, RandomState instance or None, default=None
-        Seeds "ipf", "isolation_forest" and the evidence sample of "enn".
+        Seeds "ipf", "isolation_forest" and the groups of class-mates of "enn" (its
+        removals do not depend on it).
     n_jobs : int or None, default=None
         Parallel jobs of neighbour searches and isolation forests.
 
