@@ -91,6 +91,10 @@ class ClusterAwareSMOTE(BaseOverSampler):
         Search neighbours on standardised numeric columns (note 7).
     safety_filter : bool, default=False
         Reject and redraw candidates whose real neighbourhood is another class (note 8).
+        Exact while cheap; on large data (a round with ``n_candidates x n_real`` above
+        ``_safety.EXACT_BUDGET`` and a class side above ``_safety.REFERENCE_CAP`` rows)
+        the rule is evaluated on a bounded, seeded reference: exact counts in the
+        candidate's local leaf plus a weighted uniform sample (note 8).
     safety_k : int, default=5
         Real neighbours (all classes) consulted by the safety filter.
     max_redraws : int, default=10
@@ -189,16 +193,30 @@ class ClusterAwareSMOTE(BaseOverSampler):
     8. **Safety filter.** A candidate with more than ``safety_k / 2`` of its
        ``safety_k`` nearest real rows (numeric columns standardised over all rows) in
        another class is rejected and redrawn in its cluster, for up to
-       ``max_redraws`` rounds; each round evaluates only the rows redrawn in it. The
-       rule is evaluated exactly but cheaply (see
-       :class:`~smote_pipeline.samplers._safety.SafetyIndex`): the distance to the
-       candidate's ``safety_k - safety_k // 2``-th nearest real row of its own class
-       comes from a small index over that class, candidates with enough other-class
-       rows inside it in random blocks of the other classes are rejected without a
-       full search, and only the rest is queried against one index over all real rows
-       (built once per fit, queried in bounded chunks). Candidates still unsafe are
-       kept ("keep", the class count is exact) or dropped ("drop", fewer rows), with a
-       :class:`SafetyFilterWarning` either way.
+       ``max_redraws`` rounds; each round evaluates only the rows redrawn in it.
+       Equivalently: at least ``m = safety_k // 2 + 1`` other-class rows lie closer
+       than the candidate's ``s = safety_k - m + 1``-th nearest real row of its class
+       (distance ``R``). Checking this exactly costs every candidate against every
+       real row (quadratic), so (see
+       :class:`~smote_pipeline.samplers._safety.SafetyIndex`):
+
+       - **exact** (up to distance ties) when a round has ``n_candidates x n_real <=
+         EXACT_BUDGET`` (3.4e7) or the distance space has at most 15 dimensions (one
+         query of the ``safety_k`` nearest real rows), or when the class and the
+         other classes each have at most ``REFERENCE_CAP`` (2048) real rows;
+       - **sampled** otherwise: ``R`` from all rows of the class (or, above
+         ``REFERENCE_CAP`` rows, from a uniform sample of ``REFERENCE_CAP`` of them at
+         the rank closest to ``s`` real rows), and the other-class rows inside ``R``
+         counted exactly in the candidate's local leaf (the other classes are split
+         into leaves of about ``LEAF_ROWS`` = 2048 nearby rows) plus, outside the leaf,
+         a uniform sample of ``REFERENCE_CAP`` rows each counting ``n_other /
+         REFERENCE_CAP``; rejected when that estimate reaches ``m``. Linear in the
+         candidates; the tests measured 94% agreement with the exact rule on
+         SMOTE-like candidates when the class is used whole, 76% when it is sampled
+         too. Samples and leaves are drawn with seed 0 (the same flags every run).
+
+       Candidates still unsafe are kept ("keep", the class count is exact) or dropped
+       ("drop", fewer rows), with a :class:`SafetyFilterWarning` either way.
 
     Examples
     --------

@@ -78,25 +78,3 @@ def test_noise_filter_invariants(data, method):
     assert len(X_res) == len(y_res) == len(nf.sample_indices_)
     assert len(nf.removed_indices_) == len(nf.removal_reasons_) == len(X) - len(X_res)
     pd.testing.assert_frame_equal(X_res, X.iloc[nf.sample_indices_].reset_index(drop=True))
-
-
-def test_safety_screening_equals_the_exact_rule(monkeypatch):
-    from sklearn.datasets import make_classification
-
-    from smote_pipeline.samplers import _safety
-
-    X, y = make_classification(n_samples=6000, n_features=20, n_informative=5,
-                               weights=[0.95], random_state=0)
-    rng = np.random.RandomState(1)
-    minority = X[y == 1]
-    a, b = (minority[rng.randint(0, len(minority), 1500)] for _ in range(2))
-    candidates = a + rng.uniform(size=(1500, 1)) * (b - a)
-    no_codes = np.zeros((1500, 0), dtype=int)
-    for small_others in (10**9, 0):  # index over the other class / blocks + exact
-        monkeypatch.setattr(_safety, "SMALL_OTHERS", small_others)
-        monkeypatch.setattr(_safety, "MIN_BLOCK", 200)
-        index = _safety.SafetyIndex(X, np.zeros((6000, 0), dtype=int), [], y, 5, True)
-        flags = index.unsafe(candidates, no_codes, 1)
-        exact = index._exact(index.space.transform(candidates, no_codes), 1)
-        np.testing.assert_array_equal(flags, exact)
-        assert 0 < flags.mean() < 1
