@@ -3,9 +3,12 @@
 Usage::
 
     PYTHONPATH=. python benchmarks/bench_samplers.py --sizes 10000 100000 200000 1000000 \
-        --repeat 3 --cap 300
+        --repeat 3 --cap 120
 
-(``PYTHONPATH=.`` is only needed when the package is not installed.)
+(from the repository root; ``PYTHONPATH=.`` is only needed when the package is not
+installed; ``--methods`` picks methods by name, ``--large-from`` sets the size from
+which only :data:`LARGE_METHODS` run). Expect about 10 minutes on 2 cores for the
+command above (the 1M-row safety filter alone takes about a minute per run).
 
 Data: ``make_classification`` with 20 features (5 informative, 2 redundant), 1%
 minority, no label flips. Each method runs in its own forked child process per size,
@@ -39,14 +42,11 @@ from smote_pipeline.samplers import ClusterAwareSMOTE, NoiseFilter
 METHODS = {
     "imblearn SMOTE": lambda: SMOTE(random_state=0),
     "ClusterAwareSMOTE": lambda: ClusterAwareSMOTE(random_state=0),
-    "ClusterAwareSMOTE n_components=5": lambda: ClusterAwareSMOTE(
-        random_state=0, n_components=5
-    ),
+    "ClusterAwareSMOTE n_components=5": lambda: ClusterAwareSMOTE(random_state=0, n_components=5),
     "ClusterAwareSMOTE safety_filter": lambda: ClusterAwareSMOTE(
         random_state=0, safety_filter=True
     ),
-    "NoiseFilter(enn)": lambda: NoiseFilter(method="enn", max_minority_removal=1.0,
-                                            random_state=0),
+    "NoiseFilter(enn)": lambda: NoiseFilter(method="enn", max_minority_removal=1.0, random_state=0),
     "imblearn KMeansSMOTE": lambda: KMeansSMOTE(random_state=0),
     # defaults find no cluster "balanced enough" at 1% minority; accept any cluster
     "imblearn KMeansSMOTE threshold=0": lambda: KMeansSMOTE(
@@ -70,8 +70,13 @@ _DATA: dict[str, np.ndarray] = {}
 def make_data(n_samples: int) -> tuple[np.ndarray, np.ndarray]:
     """Generated benchmark data: 20 features, 1% minority."""
     return make_classification(
-        n_samples=n_samples, n_features=20, n_informative=5, n_redundant=2,
-        weights=[0.99], flip_y=0, random_state=0,
+        n_samples=n_samples,
+        n_features=20,
+        n_informative=5,
+        n_redundant=2,
+        weights=[0.99],
+        flip_y=0,
+        random_state=0,
     )
 
 
@@ -131,16 +136,27 @@ def run(name: str, cap: float, repeat: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--cap", type=float, default=300.0,
-                        help="seconds allowed per method and size (default 300)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="timed runs per method and size; the best is shown (default 3)")
-    parser.add_argument("--large-from", type=int, default=1_000_000,
-                        help="from this many rows on, run only LARGE_METHODS")
+    parser.add_argument(
+        "--cap", type=float, default=300.0, help="seconds allowed per method and size (default 300)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="timed runs per method and size; the best is shown (default 3)",
+    )
+    parser.add_argument(
+        "--large-from",
+        type=int,
+        default=1_000_000,
+        help="from this many rows on, run only LARGE_METHODS",
+    )
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
     args = parser.parse_args()
-    header = (f"{'rows':>9} {'method':<34} {'time s':>8} {'x SMOTE':>8} "
-              f"{'peak MB':>8} {'mem/io':>7} {'rows out':>9} {'runs':>4}")
+    header = (
+        f"{'rows':>9} {'method':<34} {'time s':>8} {'x SMOTE':>8} "
+        f"{'peak MB':>8} {'mem/io':>7} {'rows out':>9} {'runs':>4}"
+    )
     print(header)
     print("-" * len(header))
     for size in args.sizes:
@@ -160,15 +176,22 @@ def main() -> None:
                 smote_time = best
             ratio = f"{best / smote_time:8.2f}" if smote_time else f"{'-':>8}"
             if "peak" in result:
-                memory = (f"{result['peak'] / 2**20:8.1f} {result['peak'] / result['io']:7.2f} "
-                          f"{result['n_out']:>9}")
+                memory = (
+                    f"{result['peak'] / 2**20:8.1f} {result['peak'] / result['io']:7.2f} "
+                    f"{result['n_out']:>9}"
+                )
             else:
                 memory = f"{'-':>8} {'-':>7} {'-':>9}"
             capped = "*" if result.get("timeout") else ""
-            print(f"{size:>9} {name:<34} {best:8.3f} {ratio} {memory} "
-                  f"{len(result['times']):>3}{capped:1}", flush=True)
-    print(f"time s: best of up to {args.repeat} runs; * = stopped by --cap after the "
-          "runs counted; peak MB from one extra traced run.")
+            print(
+                f"{size:>9} {name:<34} {best:8.3f} {ratio} {memory} "
+                f"{len(result['times']):>3}{capped:1}",
+                flush=True,
+            )
+    print(
+        f"time s: best of up to {args.repeat} runs; * = stopped by --cap after the "
+        "runs counted; peak MB from one extra traced run."
+    )
 
 
 if __name__ == "__main__":
