@@ -92,9 +92,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
     safety_filter : bool, default=False
         Reject and redraw candidates whose real neighbourhood is another class (note 8).
         Exact while cheap; on large data (a round with ``n_candidates x n_real`` above
-        ``_safety.EXACT_BUDGET`` and a class side above ``_safety.REFERENCE_CAP`` rows)
-        the rule is evaluated on a bounded, seeded reference: exact counts in the
-        candidate's local leaf plus a weighted uniform sample (note 8).
+        ``_safety.EXACT_BUDGET`` and a side above ``_safety.REFERENCE_CAP`` rows) the
+        rule is evaluated on a bounded, seeded reference: exact counts in the
+        candidate's local leaves plus a weighted uniform sample (note 8).
     safety_k : int, default=5
         Real neighbours (all classes) consulted by the safety filter.
     max_redraws : int, default=10
@@ -204,16 +204,20 @@ class ClusterAwareSMOTE(BaseOverSampler):
          EXACT_BUDGET`` (3.4e7) or the distance space has at most 15 dimensions (one
          query of the ``safety_k`` nearest real rows), or when the class and the
          other classes each have at most ``REFERENCE_CAP`` (2048) real rows;
-       - **sampled** otherwise: ``R`` from all rows of the class (or, above
-         ``REFERENCE_CAP`` rows, from a uniform sample of ``REFERENCE_CAP`` of them at
-         the rank closest to ``s`` real rows), and the other-class rows inside ``R``
-         counted exactly in the candidate's local leaf (the other classes are split
-         into leaves of about ``LEAF_ROWS`` = 2048 nearby rows) plus, outside the leaf,
-         a uniform sample of ``REFERENCE_CAP`` rows each counting ``n_other /
-         REFERENCE_CAP``; rejected when that estimate reaches ``m``. Linear in the
-         candidates; the tests measured 94% agreement with the exact rule on
-         SMOTE-like candidates when the class is used whole, 76% when it is sampled
-         too. Samples and leaves are drawn with seed 0 (the same flags every run).
+       - **sampled** otherwise (single precision): a side (the class, or the other
+         classes) with more than ``REFERENCE_CAP`` rows is split once into leaves of
+         about ``LEAF_ROWS`` (2048) nearby rows, whose rows count exactly, plus a
+         uniform sample of ``REFERENCE_CAP`` rows, each sampled row outside the
+         counted leaves standing for ``rows / REFERENCE_CAP`` real rows. ``R`` is where
+         the class's count reaches ``s`` (its own leaf plus the weighted sample; exact
+         if the class has at most ``REFERENCE_CAP`` rows), and the other-class rows
+         inside ``R`` are counted in the candidate's ``LEAF_PROBES`` (3) nearest
+         leaves plus the weighted sample outside them; rejected when that estimate
+         reaches ``m``. Linear in the candidates. Agreement with the exact rule on
+         SMOTE-like candidates (tests and benchmark data): 94% at 20,000 rows, 89%
+         at 100,000 rows (the misses are unsafe candidates judged safe, in wide
+         overlaps). Samples and leaves are drawn with seed 0 (the same flags every
+         run).
 
        Candidates still unsafe are kept ("keep", the class count is exact) or dropped
        ("drop", fewer rows), with a :class:`SafetyFilterWarning` either way.
