@@ -126,7 +126,8 @@ def edited_nearest_neighbours(
     random_state : RandomState or None
         Draws the blocks of class-mates (the flags do not depend on it).
     n_jobs : int or None
-        Parallel jobs of the exact neighbour searches.
+        Parallel jobs of the plain (not screened) neighbour search; the screened
+        path runs on one thread (see :func:`_one_thread`).
 
     Returns
     -------
