@@ -22,7 +22,7 @@ from smote_pipeline.core.bootstrap import (
 from smote_pipeline.core.calibration import calibration_points, uncalibrated_proba
 from smote_pipeline.core.columns import feature_columns
 from smote_pipeline.core.estimators import prior_correct
-from smote_pipeline.core.selection import greater_is_better, select_champion
+from smote_pipeline.core.selection import AVERAGE_RULE, greater_is_better, select_champion
 from smote_pipeline.core.strategies import (
     BASELINE_STRATEGIES,
     OVERSAMPLING_STRATEGIES,
@@ -147,7 +147,7 @@ def evaluate_on_holdout(
     random_state: int,
     n_bootstrap: int = N_BOOTSTRAP,
     recall_at_precision: float = 0.8,
-    selection_rule: str = "one_standard_error",
+    selection_rule: str = AVERAGE_RULE,
 ) -> dict[str, Any]:
     """Score every candidate on the real hold-out.
 
@@ -170,7 +170,7 @@ def evaluate_on_holdout(
         same resamples serve every candidate, so differences are paired.
     recall_at_precision : float, default=0.8
         Precision level of the reported ``recall_at_precision``.
-    selection_rule : str, default="one_standard_error"
+    selection_rule : str, default="one_standard_error_average"
         Rule that names the champion (from training scores only), recorded
         for the report.
 

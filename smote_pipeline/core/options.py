@@ -76,11 +76,15 @@ class PipelineOptions:
     selection_rule : str
         ``"one_standard_error"``: the simplest strategy whose paired fold-wise
         difference to the best is within one (repeated-CV corrected) standard
-        error; ``"max"``: the best mean score (naive, for comparison).
+        error; ``"one_standard_error_average"``: a soft-voting average of all
+        those strategies (a single one when the best is clearly ahead);
+        ``"max"``: the best mean score (naive, for comparison). See
+        :mod:`smote_pipeline.core.selection`.
     ensemble_top : int
-        When >= 2, also build a soft-voting ensemble of the ``ensemble_top``
-        best candidates (by cross-validation); it competes as the most complex
-        candidate. 0 disables it.
+        With ``"one_standard_error_average"``: at most this many members
+        (0 = no cap). Otherwise, when >= 2, also build a soft-voting ensemble
+        of the ``ensemble_top`` best candidates (by cross-validation); it
+        competes as the most complex candidate. 0 disables it.
     recalibration : str
         Probability recalibration of strategies that learn a changed class
         balance: ``"none"``, ``"prior"`` (exact odds correction),
@@ -121,7 +125,7 @@ class PipelineOptions:
     cv_folds: int = 5
     cv_repeats: int = 2
     selection_metric: str = "average_precision"
-    selection_rule: str = "one_standard_error"
+    selection_rule: str = "one_standard_error_average"
     ensemble_top: int = 0
     recalibration: str = "none"
     false_negative_cost: float | None = None

@@ -18,6 +18,7 @@ from smote_pipeline.core.plots import (
     projection_plot,
 )
 from smote_pipeline.core.realism_space import FeatureSpace
+from smote_pipeline.core.selection import AVERAGE_RULE
 
 
 def _image(png: bytes, alt: str) -> str:
@@ -126,13 +127,18 @@ def _ship_lines(
 ) -> list[str]:
     record = next((r for r in evaluation["metrics"] if r["strategy"] == champion), None)
     info = champion_info or {}
-    rule = info.get("selection_rule", evaluation.get("selection_rule", "one_standard_error"))
-    why = (
-        "the simplest strategy whose cross-validated score is within one (paired, "
-        "repeated-CV corrected) standard error of the best"
-        if rule == "one_standard_error"
-        else "the best mean cross-validated score"
+    rule = info.get("selection_rule", evaluation.get("selection_rule", AVERAGE_RULE))
+    within = (
+        "cross-validated score is within one (paired, repeated-CV corrected) standard error "
+        "of the best"
     )
+    why = {
+        "one_standard_error": f"the simplest strategy whose {within}",
+        AVERAGE_RULE: f"the average of the predicted probabilities of every strategy whose "
+        f"{within} (the training data cannot rank them)",
+    }.get(rule, "the best mean cross-validated score")
+    if info.get("members"):
+        why += f"; members: {', '.join(f'`{m}`' for m in info['members'])}"
     lines = [
         f"**Ship: `{champion}`.** Chosen on training data only: {why}. The hold-out never "
         "influenced this choice; its figures below are the unbiased estimate.",

@@ -24,7 +24,9 @@ from smote_pipeline.core.columns import (
 )
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.selection import (
+    AVERAGE_RULE,
     greater_is_better,
+    one_standard_error_set,
     score,
     select_champion,
     selection_table,
@@ -335,12 +337,41 @@ def _fit_candidates(
             f"No strategy could be fitted on this training set: {skipped}. Provide more "
             "positive rows or lower cv_folds."
         )
-    if options.ensemble_top >= 2 and len(candidates) >= 2:
-        candidates[ENSEMBLE] = _soft_voting(candidates, oofs, X, y, splits, options, fingerprint)
+    members = _ensemble_members(candidates, oofs, options)
+    if len(members) >= 2:
+        candidates[ENSEMBLE] = _soft_voting(
+            members, candidates, oofs, X, y, splits, options, fingerprint
+        )
     return candidates
 
 
+def _ensemble_members(
+    candidates: dict[str, dict[str, Any]], oofs: dict[str, np.ndarray], options: PipelineOptions
+) -> list[str]:
+    """Members of the soft-voting ensemble, best cross-validated score first.
+
+    With the averaging rule, the one-standard-error set (capped at
+    ``ensemble_top`` when that is >= 2); otherwise the ``ensemble_top`` best
+    candidates, or none. Members whose out-of-fold probabilities duplicate a
+    better member's (a threshold tuner and its model) are skipped.
+    """
+    if options.selection_rule == AVERAGE_RULE:
+        ranked, cap = one_standard_error_set(candidates), options.ensemble_top
+    elif options.ensemble_top >= 2:
+        sign = 1.0 if greater_is_better(options.selection_metric) else -1.0
+        ranked = sorted(candidates, key=lambda n: -sign * candidates[n]["cv_mean"])
+        cap = options.ensemble_top
+    else:
+        return []
+    members: list[str] = []
+    for name in ranked:
+        if not any(np.array_equal(oofs[name], oofs[m]) for m in members):
+            members.append(name)
+    return members[:cap] if cap >= 2 else members
+
+
 def _soft_voting(
+    members: list[str],
     candidates: dict[str, dict[str, Any]],
     oofs: dict[str, np.ndarray],
     X: pd.DataFrame,
@@ -349,22 +380,12 @@ def _soft_voting(
     options: PipelineOptions,
     fingerprint: str,
 ) -> dict[str, Any]:
-    """Soft-voting ensemble of the best candidates, scored on the members' out-of-fold output.
+    """Soft-voting ensemble of ``members``, scored on their out-of-fold output.
 
-    Members whose out-of-fold probabilities duplicate an earlier member's (a
-    threshold tuner and its model) are skipped. Its cross-validated score is
-    slightly optimistic: the members were chosen on the same folds.
+    Its cross-validated score is slightly optimistic: the members were chosen on
+    the same folds.
     """
     metric = options.selection_metric
-    sign = 1.0 if greater_is_better(metric) else -1.0
-    ranked = sorted(candidates, key=lambda n: -sign * candidates[n]["cv_mean"])
-    members: list[str] = []
-    for name in ranked:
-        if any(np.array_equal(oofs[name], oofs[m]) for m in members):
-            continue
-        members.append(name)
-        if len(members) == options.ensemble_top:
-            break
     oof = np.mean([oofs[m] for m in members], axis=0)
     per_repeat = len(splits) // len(oof)
     scores = [
@@ -383,6 +404,7 @@ def _soft_voting(
         "synthetic_rows": 0,
         "fit_on": f"members: {', '.join(members)}",
         "members": members,
+        "selection_rule": options.selection_rule,
         "recalibration": "none",
         "trained_ratio": None,
         "prior_ratio": candidates[members[0]]["prior_ratio"],
@@ -412,7 +434,8 @@ def champion_record(
         ``cv_metric``, ``cv_mean``, ``cv_sem``, ``selection_rule``,
         ``selection`` (see :func:`~smote_pipeline.core.selection.selection_table`),
         ``parameters`` (the model's top-level parameters as text),
-        ``training_fingerprint``, ``fit_on``, ``fit_rows``, ``options``.
+        ``training_fingerprint``, ``fit_on``, ``fit_rows``, ``members`` (of an
+        ensemble champion, else empty), ``options``.
     """
     name = select_champion(candidates, options.selection_rule)
     chosen = candidates[name]
@@ -431,5 +454,6 @@ def champion_record(
         "training_fingerprint": chosen.get("training_fingerprint", ""),
         "fit_on": chosen.get("fit_on", "training_set"),
         "fit_rows": int(chosen.get("fit_rows", 0)),
+        "members": list(chosen.get("members", [])),
         "options": options.to_dict(),
     }

@@ -10,7 +10,6 @@ if TYPE_CHECKING:
 NOISE_METHODS = ("enn", "tomek", "ipf", "isolation_forest", "none")
 MODEL_FAMILIES = ("hist_gradient_boosting", "logistic_regression", "random_forest")
 SELECTION_METRICS = ("average_precision", "roc_auc", "brier", "log_loss")
-SELECTION_RULES = ("one_standard_error", "max")
 RECALIBRATION_METHODS = ("none", "prior", "sigmoid", "isotonic")
 
 
@@ -71,6 +70,8 @@ def _positive_int(option: str, value: object, minimum: int = 1) -> None:
 
 def _validate_selection(options: PipelineOptions) -> None:
     """Options of model selection, recalibration and hold-out evaluation."""
+    from smote_pipeline.core.selection import SELECTION_RULES
+
     _positive_int("cv_repeats", options.cv_repeats)
     _positive_int("bagging_estimators", options.bagging_estimators)
     _positive_int("n_bootstrap", options.n_bootstrap, 100)

@@ -380,8 +380,9 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         io_manager_key=IO_MANAGER_KEY,
         ins=ins("candidate_models"),
         kinds={"scikit-learn", "skops"},
-        description="The strategy chosen by cross-validation on training data (1-SE rule), "
-        "refitted on all training data. Independent of the hold-out.",
+        description="The model chosen by cross-validation on training data (by default the "
+        "average of the strategies within one standard error of the best), refitted on all "
+        "training data. Independent of the hold-out.",
         **common,
     )
     def champion_model(
@@ -397,6 +398,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
                 "cv_sem": round(champion["cv_sem"], 4),
                 "threshold": round(champion["threshold"], 4),
                 "selection_rule": champion["selection_rule"],
+                "members": ", ".join(champion["members"]) or champion["strategy"],
                 "training_fingerprint": champion["training_fingerprint"],
                 "fit_on": champion["fit_on"],
                 "parameters": dg.MetadataValue.json(champion["parameters"]),

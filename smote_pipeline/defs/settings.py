@@ -68,12 +68,13 @@ class PipelineSettings(dg.ConfigurableResource):
     )
     selection_rule: str = Field(
         _default("selection_rule"),
-        description="one_standard_error (simplest strategy within one paired SE of the best) "
-        "or max.",
+        description="one_standard_error_average (average of the strategies within one paired "
+        "SE of the best), one_standard_error (the simplest of them) or max.",
     )
     ensemble_top: int = Field(
         _default("ensemble_top"),
-        description="Soft-voting ensemble of this many best candidates (0 = off).",
+        description="Cap on the averaged strategies (0 = no cap); with the other rules, a "
+        "soft-voting ensemble of this many best candidates (0 = off).",
     )
     recalibration: str = Field(
         _default("recalibration"),

@@ -11,7 +11,13 @@ from smote_pipeline.core import clustering, noise, oversampling, split, training
 from smote_pipeline.core.evaluation import best_baseline, evaluate_on_holdout
 from smote_pipeline.core.ingestion import TargetSpec, prepare_dataset
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.selection import corrected_standard_error, select_champion
+from smote_pipeline.core.selection import (
+    AVERAGE_RULE,
+    corrected_standard_error,
+    one_standard_error_set,
+    select_champion,
+)
+from smote_pipeline.core.strategies import ENSEMBLE
 from smote_pipeline.core.training import tune_threshold
 from smote_pipeline_tests.conftest import make_frame
 
@@ -59,6 +65,28 @@ def test_paired_rule_sees_a_consistent_small_gain_and_ignores_noise():
     assert select_champion({"no_resampling": _paired(base), "smote": _paired(noisy)}) == (
         "no_resampling"
     )
+
+
+def test_average_rule_keeps_only_what_the_data_cannot_rank():
+    base = [0.60, 0.70, 0.50, 0.80, 0.65, 0.55]
+    close = [s + d for s, d in zip(base, [0.02, -0.03, 0.01, 0.02, -0.01, 0.02], strict=True)]
+    worse = [s - 0.15 for s in base]  # behind on every fold
+    candidates = {
+        "no_resampling": _paired(base),
+        "smote": _paired(close),
+        "random_undersampling": _paired(worse),
+    }
+    assert one_standard_error_set(candidates) == ["smote", "no_resampling"]  # best first
+    # without an ensemble built by the rule, the best of the set ships alone
+    assert select_champion(candidates, AVERAGE_RULE) == "smote"
+    averaged = {**candidates, ENSEMBLE: {**_paired(close), "selection_rule": AVERAGE_RULE}}
+    assert select_champion(averaged, AVERAGE_RULE) == ENSEMBLE
+    assert one_standard_error_set(averaged) == ["smote", "no_resampling"]
+    # an ensemble of the top-k option competes under the other rules, not this one
+    top_k = {**candidates, ENSEMBLE: {**_paired(close), "selection_rule": "one_standard_error"}}
+    assert select_champion(top_k, AVERAGE_RULE) == "smote"
+    lone = {"no_resampling": _paired(base), "random_undersampling": _paired(worse)}
+    assert one_standard_error_set(lone) == ["no_resampling"]
 
 
 def test_loss_metrics_are_minimised():
@@ -168,3 +196,26 @@ def test_champion_does_not_change_when_the_holdout_changes():
     assert joblib.hash(after["model"]) == fingerprint
     assert results[0]["metrics"] != results[1]["metrics"]
     assert before["training_fingerprint"] == training.training_fingerprint(train, "label")
+
+
+def test_default_champion_averages_the_one_standard_error_set():
+    options = PipelineOptions(
+        strategies=("no_resampling", "class_weight", "cost_sensitive_threshold", "smote"),
+        model="logistic_regression",
+        cv_folds=3,
+        max_clusters=3,
+    )
+    assert options.selection_rule == AVERAGE_RULE
+    train, augmented, holdout = _pipeline_data(options)
+    candidates = training.fit_candidates(train, augmented, "label", options)
+    within = one_standard_error_set(candidates)
+    champion = training.champion_record(candidates, options)
+    assert len(within) >= 3  # this fixed draw: the strategies are indistinguishable
+    assert champion["strategy"] == ENSEMBLE
+    members = champion["members"]
+    # the threshold tuner predicts the same probabilities as its model: counted once
+    assert not {"no_resampling", "cost_sensitive_threshold"} <= set(members)
+    assert set(members) <= set(within) and len(members) >= 2
+    X = holdout[FEATURES + ["colour"]] if "colour" in holdout else holdout[FEATURES]
+    expected = np.mean([candidates[m]["model"].predict_proba(X)[:, 1] for m in members], axis=0)
+    np.testing.assert_allclose(champion["model"].predict_proba(X)[:, 1], expected)

@@ -7,6 +7,8 @@ import shutil
 import dagster as dg
 import pandas as pd
 
+from smote_pipeline.core.selection import one_standard_error_set
+from smote_pipeline.core.strategies import ENSEMBLE
 from smote_pipeline.defs.factory import build_definitions
 from smote_pipeline.defs.storage import decode
 
@@ -101,14 +103,19 @@ def test_models_metrics_and_report(small_run):
     STRATEGIES = set(small_run.spec.options.strategies)
     assert {"no_resampling", "smote", "cluster_smote"} <= STRATEGIES
     candidates = _value(small_run, "candidate_models")
-    assert set(candidates) == STRATEGIES
+    assert set(candidates) - {ENSEMBLE} == STRATEGIES
     champion = _value(small_run, "champion_model")
-    assert champion["strategy"] in STRATEGIES
+    assert champion["selection_rule"] == "one_standard_error_average"  # the default
+    within = set(one_standard_error_set(candidates))
+    if champion["strategy"] == ENSEMBLE:  # the average of the indistinguishable strategies
+        assert len(champion["members"]) >= 2 and set(champion["members"]) <= within
+    else:  # one strategy clearly ahead
+        assert champion["strategy"] in STRATEGIES and champion["members"] == []
     holdout = _value(small_run, "holdout_set")
     proba = champion["model"].predict_proba(holdout[["a", "b", "c", "colour"]])[:, 1]
     assert proba.shape == (len(holdout),)
     evaluation = _value(small_run, "holdout_evaluation")
-    assert {r["strategy"] for r in evaluation["metrics"]} == STRATEGIES
+    assert {r["strategy"] for r in evaluation["metrics"]} == set(candidates)
     for record in evaluation["metrics"]:
         for metric in ("average_precision", "roc_auc", "brier", "precision", "recall", "f1"):
             assert 0.0 <= record[metric] <= 1.0
