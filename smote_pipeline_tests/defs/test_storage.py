@@ -8,6 +8,7 @@ import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 
 from smote_pipeline.defs.storage import (
+    STALE_TEMPORARY_SECONDS,
     UntrustedModelError,
     atomic_write,
     decode,
@@ -90,6 +91,22 @@ def test_killed_writer_leaves_the_previous_value_readable(tmp_path):
     writer.wait()
     value = decode(path)
     assert value.shape in {(3, 1), (400_000, 20)}
+
+
+def test_stale_temporaries_of_a_killed_writer_are_removed_on_the_next_write(tmp_path):
+    path = tmp_path / "frame.json"
+    stale = tmp_path / ".frame.json.abc123.tmp"  # what a SIGKILLed atomic_write leaves
+    fresh = tmp_path / ".frame.json.def456.tmp"  # a concurrent writer's, still in use
+    other = tmp_path / ".other.json.abc123.tmp"  # another file's: not ours to remove
+    for leftover in (stale, fresh, other):
+        leftover.write_bytes(b"partial")
+    old = os.path.getmtime(stale) - STALE_TEMPORARY_SECONDS - 60
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    atomic_write(path, b'{"v": 2}')
+    assert not stale.exists()
+    assert fresh.exists() and other.exists()
+    assert decode(path) == {"v": 2}
 
 
 def test_io_manager_never_writes_outside_its_root(tmp_path):
