@@ -94,6 +94,28 @@ class PriorCorrectedClassifier(ClassifierMixin, BaseEstimator):
         self.odds_factor_ = float(prior) / float(self.trained_ratio)
         return self
 
+    @classmethod
+    def from_fitted(cls, fitted, odds_factor: float) -> PriorCorrectedClassifier:
+        """Wrap an already fitted classifier (no refit), correcting by ``odds_factor``.
+
+        Parameters
+        ----------
+        fitted : estimator
+            Fitted binary classifier with ``predict_proba`` and ``classes_``.
+        odds_factor : float
+            ``prior_ratio / trained_ratio``.
+
+        Returns
+        -------
+        PriorCorrectedClassifier
+            Fitted; calling :meth:`fit` again would refit a clone of ``fitted``.
+        """
+        wrapper = cls(fitted, trained_ratio=1.0, prior_ratio=odds_factor)
+        wrapper.estimator_ = fitted
+        wrapper.classes_ = fitted.classes_
+        wrapper.odds_factor_ = float(odds_factor)
+        return wrapper
+
     def predict_proba(self, X):
         """Corrected class probabilities, shape (n_samples, 2)."""
         check_is_fitted(self, "estimator_")

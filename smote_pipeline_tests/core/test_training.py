@@ -217,5 +217,15 @@ def test_default_champion_averages_the_one_standard_error_set():
     assert not {"no_resampling", "cost_sensitive_threshold"} <= set(members)
     assert set(members) <= set(within) and len(members) >= 2
     X = holdout[FEATURES + ["colour"]] if "colour" in holdout else holdout[FEATURES]
-    expected = np.mean([candidates[m]["model"].predict_proba(X)[:, 1] for m in members], axis=0)
-    np.testing.assert_allclose(champion["model"].predict_proba(X)[:, 1], expected)
+    def on_real_scale(name):  # resampled members vote prior-corrected
+        proba = candidates[name]["model"].predict_proba(X)[:, 1]
+        trained = candidates[name]["trained_ratio"]
+        if trained is None:
+            return proba
+        odds = proba / (1 - proba) * candidates[name]["prior_ratio"] / trained
+        return odds / (1 + odds)
+
+    expected = np.mean([on_real_scale(m) for m in members], axis=0)
+    np.testing.assert_allclose(champion["model"].predict_proba(X)[:, 1], expected, rtol=1e-9)
+    assert any(candidates[m]["trained_ratio"] is not None for m in members)
+    assert "prior-corrected" in champion["fit_on"]
