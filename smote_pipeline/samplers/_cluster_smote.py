@@ -396,7 +396,15 @@ class ClusterAwareSMOTE(BaseOverSampler):
         cluster_labels = as_index_array(cluster_labels, y.shape[0], "cluster_labels")
         safety = (
             SafetyIndex(
-                table.numeric, table.codes, table.n_categories, y, self.safety_k, self.standardize
+                table.numeric,
+                table.codes,
+                table.n_categories,
+                y,
+                self.safety_k,
+                self.standardize,
+                # its own stream: an int seed seeds it, anything else uses 0, so the
+                # pair and factor draws stay those of imbalanced-learn's SMOTE
+                self.random_state if isinstance(self.random_state, numbers.Integral) else 0,
             )
             if self.safety_filter and any(self.sampling_strategy_.values())
             else None
