@@ -17,7 +17,7 @@ maximum CV) and of every fixed strategy; the best fixed strategy is chosen in
 hindsight, which flatters it. Differences between rules are paired by case,
 with a 95% bootstrap interval over cases and win / loss counts.
 
-    python benchmarks/bench_quality.py                # 14 datasets x 3 seeds, 5x2 CV
+    python benchmarks/bench_quality.py                # 13 datasets x 3 seeds, 5x2 CV
     python benchmarks/bench_quality.py --quick        # 6 datasets x 1 seed, 3x1 CV
 
 (about 25 and 2 minutes on 2 cores; ``--jobs`` runs cases in parallel processes,

@@ -16,8 +16,10 @@ Rules (see :data:`SELECTION_RULES`):
     once); a single member when the best is clearly ahead. Averaging
     candidates the data cannot rank spreads the bet instead of staking it on
     the noisiest winner. ``benchmarks/bench_quality.py`` compares the rules
-    on 14 datasets x 3 seeds; this one had the best mean hold-out average
-    precision there.
+    on 13 datasets x 3 seeds: mean hold-out average precision 0.770 against
+    0.756 for ``"one_standard_error"``, 0.753 for ``"max"`` and 0.755 for the
+    best fixed strategy chosen in hindsight (paired difference to it +0.015,
+    95% interval [+0.002, +0.028]), at an equal Brier score.
 ``"one_standard_error"``
     The simplest strategy of the set (earliest in
     :data:`~smote_pipeline.core.strategies.STRATEGY_NAMES`).
