@@ -108,8 +108,13 @@ def datasets(seed: int = 0) -> dict[str, pd.DataFrame]:
     }
 
 
-def run_dataset(frame: pd.DataFrame, options: PipelineOptions) -> tuple[dict, dict]:
-    """The pipeline's core on one dataset; returns candidates and hold-out evaluation."""
+def run_dataset(
+    frame: pd.DataFrame, options: PipelineOptions, skipped: dict[str, str] | None = None
+) -> tuple[dict, dict]:
+    """The pipeline's core on one dataset; returns candidates and hold-out evaluation.
+
+    Strategies that could not be fitted are put in ``skipped`` with the reason.
+    """
     frame = prepare_dataset(frame, TargetSpec(TARGET, "pos", False))
     train, holdout = split.split_holdout(
         frame, TARGET, holdout_fraction=options.holdout_fraction, random_state=options.random_state
@@ -118,7 +123,7 @@ def run_dataset(frame: pd.DataFrame, options: PipelineOptions) -> tuple[dict, di
     found = clustering.cluster_minority(denoised, TARGET, options)
     synthetic = oversampling.generate_synthetic(denoised, found.assignments, TARGET, options)
     augmented = oversampling.augment(denoised, synthetic)
-    candidates = training.fit_candidates(train, augmented, TARGET, options)
+    candidates = training.fit_candidates(train, augmented, TARGET, options, skipped)
     result = evaluate_on_holdout(
         candidates,
         holdout,
@@ -147,12 +152,13 @@ def run_case(job: tuple[str, int, PipelineOptions]) -> dict:
     warnings.filterwarnings("ignore")
     frame = datasets(seed)[name]
     start = time.perf_counter()
-    lines = []
+    lines, skipped = [], {}
     try:
-        candidates, result = run_dataset(frame, options)
+        candidates, result = run_dataset(frame, options, skipped)
     except ValueError as error:  # the noise filter's guard refused: run without it
         lines.append(f"[{name} seed {seed}] {str(error).split('.')[0]}; noise_method='none'.")
-        candidates, result = run_dataset(frame, options.updated({"noise_method": "none"}))
+        skipped.clear()
+        candidates, result = run_dataset(frame, options.updated({"noise_method": "none"}), skipped)
     positives = int((frame[TARGET] == "pos").sum())
     lines.append(
         f"\n## {name}, seed {seed}: {len(frame)} rows, {positives} positive, "
@@ -173,6 +179,8 @@ def run_case(job: tuple[str, int, PipelineOptions]) -> dict:
             f"  verdict {v['strategy']:24} vs {v['baseline']}: {v['verdict']:25} "
             f"AP {v['difference']:+.3f} [{v['low']:+.3f}, {v['high']:+.3f}]"
         )
+    for strategy, reason in skipped.items():
+        lines.append(f"  skipped {strategy}: {reason[:150]}")
     chosen = picks(candidates)
     if ENSEMBLE in candidates:
         lines.append(f"  averaged set: {', '.join(candidates[ENSEMBLE]['members'])}")
