@@ -266,7 +266,7 @@ def _is_oversampling(entry: dict[str, Any]) -> bool:
 def level_text(entry: dict[str, Any]) -> str:
     """How a verdict interval's level reads in reports ("95% CI" for one comparison)."""
     level = float(entry.get("level", 1.0 - ALPHA))
-    if level >= 1.0 - ALPHA - 1e-12:
+    if level <= 1.0 - ALPHA + 1e-12:
         return "95% CI"
     return f"{level:.1%} CI, 95% jointly over {round(ALPHA / (1.0 - level))} comparisons"
 

@@ -4,7 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from smote_pipeline.core.evaluation import best_baseline, evaluate_on_holdout, verdict
+from smote_pipeline.core.evaluation import (
+    best_baseline,
+    evaluate_on_holdout,
+    level_text,
+    verdict,
+)
 
 
 class _Fixed:
@@ -175,3 +180,5 @@ def test_verdict_intervals_widen_with_the_number_of_comparisons():
     assert among_four["level"] == pytest.approx(1 - 0.05 / 4)
     assert among_four["difference"] == alone["difference"]
     assert among_four["low"] < alone["low"] and among_four["high"] > alone["high"]
+    assert level_text(alone) == "95% CI"
+    assert level_text(among_four) == "98.8% CI, 95% jointly over 4 comparisons"
