@@ -155,7 +155,7 @@ def one_standard_error_set(candidates: dict[str, dict[str, Any]]) -> list[str]:
     return sorted(inside, key=lambda n: (-_signed(singles[n]), _rank(n)))
 
 
-def select_champion(candidates: dict[str, dict[str, Any]], rule: str = "one_standard_error") -> str:
+def select_champion(candidates: dict[str, dict[str, Any]], rule: str) -> str:
     """Name of the champion strategy.
 
     Parameters
@@ -167,9 +167,9 @@ def select_champion(candidates: dict[str, dict[str, Any]], rule: str = "one_stan
         :func:`smote_pipeline.core.training.fit_candidates`). Without fold
         scores the classic rule is used: the bar is one standard error of the
         best candidate's mean below it.
-    rule : {"one_standard_error", "one_standard_error_average", "max"}, \
-default="one_standard_error"
-        See the module docstring. ``"one_standard_error_average"`` names the
+    rule : {"one_standard_error_average", "one_standard_error", "max"}
+        See the module docstring (the pipeline's default is
+        ``PipelineOptions.selection_rule``). ``"one_standard_error_average"`` names the
         ensemble candidate when :func:`~smote_pipeline.core.training.fit_candidates`
         built it from the set (``members`` of two or more), else the set's
         single member.

@@ -385,11 +385,10 @@ def _soft_voting(
 
     A member that learnt from a changed class balance and is not recalibrated
     votes with prior-corrected probabilities (odds times ``prior_ratio /
-    trained_ratio``), so that members speak on one probability scale: on the
-    first 18 cases of ``benchmarks/bench_quality.py`` this lowered the
-    average's Brier score from 0.0345 to 0.0307 at equal average precision.
-    Its cross-validated score is slightly optimistic: the members were chosen on
-    the same folds.
+    trained_ratio``), so that members speak on one probability scale and the
+    average's Brier score stays near the best single candidate's
+    (``benchmarks/bench_quality.py`` prints both). Its cross-validated score is
+    slightly optimistic: the members were chosen on the same folds.
     """
     metric = options.selection_metric
     factors = {m: _odds_factor(candidates[m]) for m in members}

@@ -9,6 +9,7 @@ import numpy as np
 from smote_pipeline.samplers._fast_enn import (
     CHUNK_ELEMENTS,
     Space32,
+    _chunks,
     _one_thread,
     _row_kth_smallest,
 )
@@ -91,9 +92,8 @@ class Leaves:
 def _nearest(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Column of the nearest centre of each row (bounded chunks)."""
     out = np.empty(left.shape[0], dtype=np.int64)
-    step = max(64, CHUNK_ELEMENTS // max(right.shape[1], 1))
-    for start in range(0, left.shape[0], step):
-        out[start : start + step] = (left[start : start + step] @ right).argmin(axis=1)
+    for part in _chunks(left.shape[0], right.shape[1]):
+        out[part] = (left[part] @ right).argmin(axis=1)
     return out
 
 
@@ -338,9 +338,8 @@ def _by_leaf(leaves: Leaves, left: np.ndarray, probes: int = 1):
 
 
 def _parts(who: np.ndarray, n_cols: int):
-    step = max(64, CHUNK_ELEMENTS // max(n_cols, 1))
-    for start in range(0, who.size, step):
-        yield who[start : start + step]
+    for part in _chunks(who.size, n_cols):
+        yield who[part]
 
 
 def _smallest(d2: np.ndarray, count: int) -> np.ndarray:

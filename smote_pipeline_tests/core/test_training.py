@@ -22,6 +22,7 @@ from smote_pipeline.core.training import tune_threshold
 from smote_pipeline_tests.conftest import make_frame
 
 FEATURES = ["a", "b", "c"]
+ONE_SE = "one_standard_error"
 
 
 def _candidate(mean, sem):
@@ -34,7 +35,7 @@ def test_one_standard_error_rule_prefers_the_simpler_strategy():
         "smote": _candidate(0.81, 0.02),
         "cluster_smote": _candidate(0.815, 0.02),
     }
-    assert select_champion(candidates) == "no_resampling"
+    assert select_champion(candidates, ONE_SE) == "no_resampling"
     assert select_champion(candidates, "max") == "cluster_smote"
 
 
@@ -44,7 +45,7 @@ def test_clearly_better_strategy_wins():
         "class_weight": _candidate(0.62, 0.01),
         "cluster_smote": _candidate(0.80, 0.01),
     }
-    assert select_champion(candidates) == "cluster_smote"
+    assert select_champion(candidates, ONE_SE) == "cluster_smote"
 
 
 def _paired(scores, ratio=0.25, metric="average_precision"):
@@ -61,8 +62,10 @@ def test_paired_rule_sees_a_consistent_small_gain_and_ignores_noise():
     base = [0.60, 0.70, 0.50, 0.80, 0.65, 0.55]
     steady = [s + 0.05 for s in base]  # better on every fold
     noisy = [s + d for s, d in zip(base, [0.2, -0.15, 0.18, -0.12, 0.1, -0.1], strict=True)]
-    assert select_champion({"no_resampling": _paired(base), "smote": _paired(steady)}) == "smote"
-    assert select_champion({"no_resampling": _paired(base), "smote": _paired(noisy)}) == (
+    assert select_champion({"no_resampling": _paired(base), "smote": _paired(steady)}, ONE_SE) == (
+        "smote"
+    )
+    assert select_champion({"no_resampling": _paired(base), "smote": _paired(noisy)}, ONE_SE) == (
         "no_resampling"
     )
 
@@ -94,7 +97,7 @@ def test_loss_metrics_are_minimised():
         _paired([0.05, 0.06, 0.05], metric="brier"),
         _paired([0.2, 0.25, 0.22], metric="brier"),
     )
-    assert select_champion({"no_resampling": high, "smote": low}) == "smote"
+    assert select_champion({"no_resampling": high, "smote": low}, ONE_SE) == "smote"
 
 
 def test_corrected_standard_error_exceeds_the_naive_one():
@@ -217,6 +220,7 @@ def test_default_champion_averages_the_one_standard_error_set():
     assert not {"no_resampling", "cost_sensitive_threshold"} <= set(members)
     assert set(members) <= set(within) and len(members) >= 2
     X = holdout[FEATURES + ["colour"]] if "colour" in holdout else holdout[FEATURES]
+
     def on_real_scale(name):  # resampled members vote prior-corrected
         proba = candidates[name]["model"].predict_proba(X)[:, 1]
         trained = candidates[name]["trained_ratio"]

@@ -273,8 +273,9 @@ def test_multiclass_each_class_on_its_own():
 
 
 def test_find_clusters_round_trips_through_fit_resample():
-    X, y = make_classification(n_samples=900, n_classes=3, n_informative=4,
-                               weights=[0.7, 0.2, 0.1], random_state=3)
+    X, y = make_classification(
+        n_samples=900, n_classes=3, n_informative=4, weights=[0.7, 0.2, 0.1], random_state=3
+    )
     for params in ({}, {"n_components": 2}, {"safety_filter": True}):
         sampler = ClusterAwareSMOTE(random_state=5, **params)
         labels = sampler.find_clusters(X, y)
@@ -308,7 +309,7 @@ def test_default_small_cluster_policy_never_copies_real_rows(two_cluster_minorit
     prov = sampler.provenance_
     assert len(prov) == 340 and 7 not in set(prov["cluster_id"])
     assert (prov["parent_index_a"] != prov["parent_index_b"]).all()
-    new = X_res[len(X):]
+    new = X_res[len(X) :]
     assert not (new[:, None, :] == X[None, minority, :]).all(axis=2).any()
 
 
@@ -326,12 +327,21 @@ def test_rare_category_does_not_dominate_clusters():
     rng = np.random.RandomState(0)
     n = 400
     numeric = np.r_[rng.normal(-5, 1, (n // 2, 2)), rng.normal(5, 1, (n // 2, 2))]
-    df = pd.DataFrame({"a": numeric[:, 0], "b": numeric[:, 1],
-                       "colour": pd.Series(np.where(rng.rand(n) < 0.03, "red", "blue"),
-                                           dtype="str")})
+    df = pd.DataFrame(
+        {
+            "a": numeric[:, 0],
+            "b": numeric[:, 1],
+            "colour": pd.Series(np.where(rng.rand(n) < 0.03, "red", "blue"), dtype="str"),
+        }
+    )
     y = np.r_[np.zeros(1000, int), np.ones(n, int)]
-    majority = pd.DataFrame({"a": rng.normal(0, 1, 1000), "b": rng.normal(0, 1, 1000),
-                             "colour": pd.Series(["blue"] * 1000, dtype="str")})
+    majority = pd.DataFrame(
+        {
+            "a": rng.normal(0, 1, 1000),
+            "b": rng.normal(0, 1, 1000),
+            "colour": pd.Series(["blue"] * 1000, dtype="str"),
+        }
+    )
     X = pd.concat([majority, df], ignore_index=True)
     sampler = ClusterAwareSMOTE(random_state=0)
     labels = sampler.find_clusters(X, y)[y == 1]

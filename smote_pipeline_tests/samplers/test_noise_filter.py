@@ -137,13 +137,18 @@ def test_sampling_strategy_majority_leaves_minority_alone():
 
 @pytest.mark.parametrize(("kind_sel", "k"), [("mode", 4), ("mode", 5), ("all", 5)])
 def test_pruned_enn_equals_imblearn_for_other_k(kind_sel, k):
-    X, y = make_classification(n_samples=7000, n_features=20, n_informative=5,
-                               weights=[0.95], flip_y=0.01, random_state=k)
-    reference = EditedNearestNeighbours(sampling_strategy="all", kind_sel=kind_sel,
-                                        n_neighbors=k)
+    X, y = make_classification(
+        n_samples=7000, n_features=20, n_informative=5, weights=[0.95], flip_y=0.01, random_state=k
+    )
+    reference = EditedNearestNeighbours(sampling_strategy="all", kind_sel=kind_sel, n_neighbors=k)
     reference.fit_resample(X, y)
-    nf = NoiseFilter(standardize=False, kind_sel=kind_sel, n_neighbors=k,
-                     max_minority_removal=1.0, random_state=0)
+    nf = NoiseFilter(
+        standardize=False,
+        kind_sel=kind_sel,
+        n_neighbors=k,
+        max_minority_removal=1.0,
+        random_state=0,
+    )
     nf.fit_resample(X, y)
     np.testing.assert_array_equal(
         nf.removed_indices_, np.setdiff1d(np.arange(len(y)), reference.sample_indices_)
