@@ -32,9 +32,11 @@ for brute force. Then
    and meets only the rows not yet proven: (a) the row's *leaf*, at most
    :data:`GROUP_ROWS` nearby rows of ``L`` (two-level Voronoi cells of random rows;
    97% of the rows are proven there on the benchmark data), (b) its coarse *cell*
-   (about ``sqrt(|L| GROUP_ROWS)`` rows), (c) random blocks of ``L`` of growing size
-   (:data:`MIN_BLOCK` rows, then :data:`BLOCK_GROWTH` times larger each) up to all of
-   ``L``.
+   (about ``sqrt(|L| GROUP_ROWS)`` rows), (c) the :data:`NEAR_CELLS` cells of nearest
+   centres.
+
+With ``search="approximate"`` step 1 only meets nearby pairs
+(:mod:`smote_pipeline.samplers._enn_probe`); steps 2 and 3 are unchanged.
 
 Single-precision distances carry a rounding bound (:func:`rounding_bound`, computed on
 centred data); a comparison closer than the bound is never trusted: such rows, and
@@ -48,31 +50,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
+from smote_pipeline.samplers._enn_probe import nearest_large, probed_r_sq
 from smote_pipeline.samplers._neighbors import make_neighbors
+from smote_pipeline.samplers._space32 import (
+    Space32,
+    chunks,
+    one_thread,
+    row_kth_smallest,
+    update_column_best,
+)
 
 #: Below this many rows plain ENN is cheap enough; no pruning.
 PRUNE_MIN_ROWS = 5000
 
-#: Most single-precision distances held at once by a screening chunk (1 MiB: the chunk
-#: stays in a core's cache while it is reduced).
-CHUNK_ELEMENTS = 2**18
-
-#: Fewest rows per chunk (fewer rows make the matrix product inefficient).
-MIN_CHUNK_ROWS = 64
-
 #: Rows per leaf of class-mates (step 3a).
 GROUP_ROWS = 256
 
-#: Smallest random block of class-mates used as evidence (step 3c).
-MIN_BLOCK = 1000
+#: Cells of nearest centres searched for class-mates (step 3c).
+NEAR_CELLS = 4
 
-#: Each block of class-mates is this many times larger than the previous one.
-BLOCK_GROWTH = 2
-
-_EPS32 = float(np.finfo(np.float32).eps)
-_CONTROLLER: list[ThreadpoolController] = []
+#: Values of ``search``.
+SEARCHES = ("exact", "approximate")
 
 
 @dataclass
@@ -90,12 +89,15 @@ class ENNResult:
         (ties: smallest code); -1 elsewhere.
     n_exact_queries : int
         Rows whose neighbours were searched exactly over all rows (diagnostics).
+    approximate : bool
+        Whether step 1 probed cells instead of computing all pairs.
     """
 
     flagged: np.ndarray
     n_other: np.ndarray
     main_other: np.ndarray
     n_exact_queries: int = 0
+    approximate: bool = False
 
 
 def edited_nearest_neighbours(
@@ -106,6 +108,7 @@ def edited_nearest_neighbours(
     kind_sel: str = "all",
     random_state: np.random.RandomState | None = None,
     n_jobs=None,
+    search: str = "exact",
 ) -> ENNResult:
     """Flag the rows plain ENN would remove.
 
@@ -124,10 +127,15 @@ def edited_nearest_neighbours(
         "all": remove a row if any neighbour has another class; "mode": if the most
         frequent neighbour class (ties: smallest) is not its class.
     random_state : RandomState or None
-        Draws the blocks of class-mates (the flags do not depend on it).
+        Draws the centres of the cells (exact flags do not depend on it).
     n_jobs : int or None
         Parallel jobs of the plain (not screened) neighbour search; the screened
-        path runs on one thread (see :func:`_one_thread`).
+        path runs on one thread (see :func:`~smote_pipeline.samplers._space32.one_thread`).
+    search : {"exact", "approximate"}, default="exact"
+        Step 1 of the screened path: "exact" computes all largest-class x other-class
+        distances; "approximate" only those near each row (see
+        :mod:`smote_pipeline.samplers._enn_probe`: it may miss removals, and never adds
+        one).
 
     Returns
     -------
@@ -151,118 +159,33 @@ def edited_nearest_neighbours(
         _exact(index, Z, y, np.flatnonzero(np.isin(y, targets)), k, kind_sel, result)
         return result
     m = 1 if kind_sel == "all" else (k + 1) // 2
-    with _one_thread():
-        undecided = _screened(Z, y, large, targets, k, m, kind_sel, rng, result)
+    with one_thread():
+        probed = search == "approximate"
+        result.approximate = probed
+        undecided = _screened(Z, y, large, targets, k, m, kind_sel, rng, result, probed)
         _exact(index, Z, y, undecided, k, kind_sel, result)
     return result
 
 
-def _one_thread():
-    """One BLAS / OpenMP thread for the screening and its (small) exact searches.
-
-    Chunk products are small; on a loaded 2-core machine two threads made a
-    2000 x 2000 neighbour search 13 times slower (0.26 s instead of 0.02 s).
-    """
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1)
-
-
-def rounding_bound(n_features: int) -> float:
-    """Factor ``f``: single-precision squared distances are within ``f (|a|^2 + |b|^2)``.
-
-    A squared distance ``|a|^2 + |b|^2 - 2 a.b`` summed over ``n_features + 2`` terms
-    in single precision (inputs rounded too) errs by at most about
-    ``(n_features + 5) eps (|a|^2 + |b|^2)``; the bound doubles that (and covers the
-    rounding of thresholds to single precision).
-
-    Parameters
-    ----------
-    n_features : int
-        Dimension of the (centred) distance space.
-
-    Returns
-    -------
-    float
-    """
-    return 2.0 * (n_features + 9) * _EPS32
-
-
-@dataclass
-class Space32:
-    """Centred single-precision rows laid out for distance products.
-
-    Attributes
-    ----------
-    A : ndarray of shape (n_samples, n_features + 2), dtype=float32
-        ``[x, 1, |x|^2]`` of each centred row ``x``.
-    sq : ndarray of shape (n_samples,)
-        Squared norms of the centred rows (double precision).
-    bound : float
-        :func:`rounding_bound` of the dimension.
-    center : ndarray of shape (n_features,)
-        Mean subtracted from the rows.
-    """
-
-    A: np.ndarray
-    sq: np.ndarray
-    bound: float
-    center: np.ndarray
-
-    @classmethod
-    def from_rows(cls, Z: np.ndarray) -> Space32:
-        """Centre ``Z`` by its mean, in bounded chunks (no double-precision copy)."""
-        center = Z.mean(axis=0)
-        n_samples, n_features = Z.shape
-        A = np.empty((n_samples, n_features + 2), dtype=np.float32)
-        A[:, n_features] = 1.0
-        sq = np.empty(n_samples)
-        for part in _chunks(n_samples, n_features, 2**20):
-            centred = Z[part] - center
-            sq[part] = np.einsum("ij,ij->i", centred, centred)
-            A[part, :n_features] = centred
-        A[:, n_features + 1] = sq
-        return cls(A, sq, rounding_bound(n_features), center)
-
-    def augment(self, points: np.ndarray) -> np.ndarray:
-        """:meth:`left` of new ``points`` (same centring)."""
-        centred = points - self.center
-        sq = np.einsum("ij,ij->i", centred, centred)[:, None]
-        return np.hstack([centred, np.ones_like(sq), sq], dtype=np.float32)
-
-    def left(self, rows: np.ndarray) -> np.ndarray:
-        """``[a, 1, |a|^2]`` of ``rows``: times :meth:`right` gives squared distances."""
-        return self.A[rows]
-
-    def right(self, rows: np.ndarray) -> np.ndarray:
-        """``[-2 b, |b|^2, 1]`` of ``rows``, transposed (contiguous)."""
-        n_features = self.A.shape[1] - 2
-        B = np.empty((n_features + 2, len(rows)), dtype=np.float32)
-        picked = self.A[rows]
-        np.multiply(picked[:, :n_features].T, -2.0, out=B[:n_features])
-        B[n_features] = picked[:, n_features + 1]
-        B[n_features + 1] = 1.0
-        return B
-
-
-def _chunks(n_rows: int, n_cols: int, budget: int = CHUNK_ELEMENTS):
-    step = max(MIN_CHUNK_ROWS, budget // max(n_cols, 1))
-    for start in range(0, n_rows, step):
-        yield slice(start, min(start + step, n_rows))
-
-
-def _screened(Z, y, large, targets, k, m, kind_sel, rng, result) -> np.ndarray:
+def _screened(Z, y, large, targets, k, m, kind_sel, rng, result, probed) -> np.ndarray:
     """Steps 1-3 of the module doc; returns rows left to the exact search."""
     space = Space32.from_rows(Z)
     large_rows = np.flatnonzero(y == large)
-    large_rows = large_rows[rng.permutation(large_rows.size)]  # blocks: random slices
     small_rows = np.flatnonzero(y != large)
     small_targets = small_rows[np.isin(y[small_rows], targets)]
     clean_large = large not in targets or small_rows.size < m
-    r_sq, best = _large_by_small(space, large_rows, small_rows, k, m, not clean_large)
+    groups = _local_groups(space, large_rows, rng) if large_rows.size > GROUP_ROWS else None
+    if probed and groups is not None:
+        best, suspects = nearest_large(space, large_rows, small_rows, k, *groups[1:], NEAR_CELLS)
+        r_sq = None
+        if not clean_large:
+            r_sq = probed_r_sq(space, large_rows, small_rows, m, rng)
+            r_sq[suspects] = _large_by_small(space, large_rows[suspects], small_rows, k, m, True)[0]
+    else:
+        r_sq, best = _large_by_small(space, large_rows, small_rows, k, m, not clean_large)
     undecided = [_decide_small(Z, y, space, small_rows, small_targets, best, k, kind_sel, result)]
     if not clean_large:
-        pending = _prove_clean(space, large_rows, r_sq, k - m + 1, rng)
+        pending = _prove_clean(space, large_rows, r_sq, k - m + 1, groups)
         undecided.append(large_rows[pending])
     return np.sort(np.concatenate(undecided))
 
@@ -280,39 +203,12 @@ def _large_by_small(space: Space32, large_rows, small_rows, k, m, need_rows):
     right = space.right(small_rows)
     r_sq = np.empty(large_rows.size, dtype=np.float32) if need_rows else None
     best = np.full((k, small_rows.size), np.inf, dtype=np.float32)
-    for part in _chunks(large_rows.size, small_rows.size):
+    for part in chunks(large_rows.size, small_rows.size):
         d2 = space.left(large_rows[part]) @ right
-        _update_column_best(d2, best)
+        update_column_best(d2, best)
         if need_rows:
-            r_sq[part] = _row_kth_smallest(d2, m)
+            r_sq[part] = row_kth_smallest(d2, m)
     return r_sq, best
-
-
-def _update_column_best(d2: np.ndarray, best: np.ndarray) -> None:
-    """Merge the chunk's columns into the running ``k`` smallest per column (in place)."""
-    hit = np.flatnonzero(d2.min(axis=0) < best[-1])
-    if hit.size == 0:
-        return
-    k = best.shape[0]
-    sub = d2[:, hit]
-    if sub.shape[0] > k:
-        sub = np.partition(sub, k - 1, axis=0)[:k]
-    best[:, hit] = np.sort(np.vstack([best[:, hit], sub]), axis=0)[:k]
-
-
-def _row_kth_smallest(d2: np.ndarray, m: int) -> np.ndarray:
-    """``m``-th smallest of each row; overwrites ``d2``.
-
-    For ``m <= 3`` a few passes of ``argmin`` beat ``np.partition`` (about 10 times
-    cheaper per pass on 2000 columns).
-    """
-    if m > 3:
-        d2.partition(m - 1, axis=1)
-        return d2[:, m - 1].copy()
-    at = np.arange(d2.shape[0])
-    for _ in range(m - 1):
-        d2[at, d2.argmin(axis=1)] = np.inf
-    return d2.min(axis=1)
 
 
 def _decide_small(Z, y, space, small_rows, targets, best, k, kind_sel, result) -> np.ndarray:
@@ -350,48 +246,57 @@ def _n_first_in_merge(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return np.count_nonzero(first < second[:, ::-1], axis=1)
 
 
-def _prove_clean(space: Space32, rows, r_sq, needed: int, rng) -> np.ndarray:
+def _prove_clean(space: Space32, rows, r_sq, needed: int, groups) -> np.ndarray:
     """Step 3: positions in ``rows`` not proven to have ``needed`` mates inside ``r_m``."""
     slack = space.bound * (space.sq[rows] + space.sq.max())
     threshold = (r_sq - 2 * slack).astype(np.float32)  # mate surely inside r_m
     unprovable = np.flatnonzero(threshold <= 0)
     pending = np.flatnonzero(threshold > 0)
-    if rows.size > GROUP_ROWS:
-        leaves, cells = _local_groups(space, rows, rng)
+    if groups is not None:
+        leaves, cells, centres = groups
         for groups in (leaves, cells):  # each stage counts afresh: groups differ
             pending = _prove_in_groups(space, rows, threshold, needed, pending, groups)
-    pending = _prove_in_blocks(space, rows, threshold, needed, pending)
+        pending = _prove_in_near_cells(space, rows, threshold, needed, pending, cells, centres)
     return np.concatenate([unprovable, pending])
 
 
-def _local_groups(space: Space32, rows, rng) -> tuple[list, list]:
+def _local_groups(space: Space32, rows, rng) -> tuple[list, list, np.ndarray]:
     """Split positions in ``rows`` into cells of nearby rows, and cells into leaves.
 
-    Cells: Voronoi cells of about ``sqrt(len(rows) / GROUP_ROWS)`` random rows. Leaves:
-    Voronoi cells of ``len(cell) // GROUP_ROWS`` random rows of a cell, cut into equal
-    parts of at most ``GROUP_ROWS``. Assigning costs ``O(n sqrt(n / GROUP_ROWS))``
-    distances. Every group is sorted.
+    Cells: Voronoi cells of about ``sqrt(len(rows) / GROUP_ROWS)`` random rows (their
+    :meth:`Space32.right` centres are returned too). Leaves: Voronoi cells of
+    ``len(cell) // GROUP_ROWS`` random rows of a cell, cut into equal parts of at most
+    ``GROUP_ROWS``. Assigning costs ``O(n sqrt(n / GROUP_ROWS))`` distances. Every group
+    is sorted.
     """
     n_cells = max(1, round(np.sqrt(rows.size / GROUP_ROWS)))
-    cells = _voronoi(space, rows, np.arange(rows.size), n_cells, rng)
+    cells, centres = _voronoi(space, rows, np.arange(rows.size), n_cells, rng)
     leaves = []
     for cell in cells:
-        for leaf in _voronoi(space, rows, cell, max(1, cell.size // GROUP_ROWS), rng):
-            leaves.extend(np.array_split(leaf, -(-leaf.size // GROUP_ROWS)))
-    return leaves, cells
+        if cell.size:
+            parts, _ = _voronoi(space, rows, cell, max(1, cell.size // GROUP_ROWS), rng)
+            for leaf in parts:
+                leaves.extend(
+                    np.array_split(leaf, -(-leaf.size // GROUP_ROWS)) if leaf.size else []
+                )
+    return leaves, cells, centres
 
 
-def _voronoi(space: Space32, rows, members, n_centers, rng) -> list[np.ndarray]:
-    """``members`` (sorted positions in ``rows``) grouped by nearest of random centres."""
-    if n_centers == 1:
-        return [members]
+def _voronoi(space: Space32, rows, members, n_centers, rng) -> tuple[list[np.ndarray], np.ndarray]:
+    """``members`` (sorted positions in ``rows``) grouped by nearest of random centres.
+
+    Returns the groups (one per centre, possibly empty) and the centres'
+    :meth:`Space32.right` columns.
+    """
     right = space.right(rows[members[rng.choice(members.size, n_centers, replace=False)]])
+    if n_centers == 1:
+        return [members], right
     nearest = np.empty(members.size, dtype=np.int64)
-    for part in _chunks(members.size, n_centers):
+    for part in chunks(members.size, n_centers):
         nearest[part] = (space.left(rows[members[part]]) @ right).argmin(axis=1)
     order = np.argsort(nearest, kind="stable")
     cells = np.split(members[order], np.cumsum(np.bincount(nearest, minlength=n_centers))[:-1])
-    return [cell for cell in cells if cell.size]
+    return cells, right
 
 
 def _prove_in_groups(space: Space32, rows, threshold, needed, pending, groups) -> np.ndarray:
@@ -406,7 +311,7 @@ def _prove_in_groups(space: Space32, rows, threshold, needed, pending, groups) -
         if waiting.size == 0:
             continue
         right = space.right(rows[group])
-        for part in _chunks(waiting.size, group.size):
+        for part in chunks(waiting.size, group.size):
             who = waiting[part]
             d2 = space.left(rows[who]) @ right
             d2[np.arange(who.size), np.searchsorted(group, who)] = np.inf  # not its own mate
@@ -414,22 +319,29 @@ def _prove_in_groups(space: Space32, rows, threshold, needed, pending, groups) -
     return pending[counts[pending] < needed]
 
 
-def _prove_in_blocks(space: Space32, rows, threshold, needed, pending) -> np.ndarray:
-    """Step 3c: count mates inside ``r_m`` in random blocks of growing size."""
-    counts = np.zeros(rows.size, dtype=np.int64)
-    start, size = 0, MIN_BLOCK
-    while pending.size and start < rows.size:
-        stop = min(start + size, rows.size)
-        right = space.right(rows[start:stop])
-        for part in _chunks(pending.size, stop - start):
-            who = pending[part]
-            d2 = space.left(rows[who]) @ right
-            mine = np.flatnonzero((who >= start) & (who < stop))
-            d2[mine, who[mine] - start] = np.inf  # a row is not its own mate
-            counts[who] += np.count_nonzero(d2 < threshold[who, None], axis=1)
-        pending = pending[counts[pending] < needed]
-        start, size = stop, size * BLOCK_GROWTH
-    return pending
+def _prove_in_near_cells(space: Space32, rows, threshold, needed, pending, cells, centres):
+    """Step 3c: count mates inside ``r_m`` in the :data:`NEAR_CELLS` cells of nearest centres.
+
+    Cells are disjoint, so the counts over a row's nearest cells add up.
+    """
+    if pending.size == 0 or len(cells) == 1:
+        return pending
+    probes = min(NEAR_CELLS, len(cells))
+    near = np.argsort(space.left(rows[pending]) @ centres, axis=1)[:, :probes]
+    counts = np.zeros(pending.size, dtype=np.int64)
+    for rank in range(probes):
+        for cell in np.unique(near[:, rank]):
+            group = cells[cell]
+            at = np.flatnonzero(near[:, rank] == cell)
+            right = space.right(rows[group])
+            for part in chunks(at.size, group.size):
+                who = pending[at[part]]
+                d2 = space.left(rows[who]) @ right
+                place = np.minimum(np.searchsorted(group, who), group.size - 1)
+                own = np.flatnonzero(group[place] == who)
+                d2[own, place[own]] = np.inf  # a row is not its own mate
+                counts[at[part]] += np.count_nonzero(d2 < threshold[who, None], axis=1)
+    return pending[counts < needed]
 
 
 def _exact(index, Z, y, rows, k, kind_sel, result: ENNResult) -> None:

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from smote_pipeline.samplers._fast_enn import (
+from smote_pipeline.samplers._neighbors import DistanceSpace, choose_algorithm, make_neighbors
+from smote_pipeline.samplers._space32 import (
     CHUNK_ELEMENTS,
     Space32,
-    _chunks,
-    _one_thread,
-    _row_kth_smallest,
+    chunks,
+    one_thread,
+    row_kth_smallest,
 )
-from smote_pipeline.samplers._neighbors import DistanceSpace, choose_algorithm, make_neighbors
 
 #: Real rows drawn from each side (own class, other classes) of a sampled reference.
 REFERENCE_CAP = 2048
@@ -92,7 +92,7 @@ class Leaves:
 def _nearest(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Column of the nearest centre of each row (bounded chunks)."""
     out = np.empty(left.shape[0], dtype=np.int64)
-    for part in _chunks(left.shape[0], right.shape[1]):
+    for part in chunks(left.shape[0], right.shape[1]):
         out[part] = (left[part] @ right).argmin(axis=1)
     return out
 
@@ -239,7 +239,7 @@ class SafetyIndex:
         Z = self.space.transform(numeric, codes)
         cheap = n_candidates * self.Z.shape[0] <= EXACT_BUDGET
         if cheap or choose_algorithm(Z.shape[1]) != "brute":
-            with _one_thread():
+            with one_thread():
                 return self.exact_unsafe(Z, class_label)
         return self.reference_unsafe(Z, self.reference(class_label))
 
@@ -274,7 +274,7 @@ class SafetyIndex:
         if rows.size <= REFERENCE_CAP:
             return Side(rows, 1.0)
         sample = rows[np.sort(self.rng.choice(rows.size, REFERENCE_CAP, replace=False))]
-        with _one_thread():
+        with one_thread():
             leaves = Leaves(self._space(), rows, self.rng)
         sampled = [np.isin(members, sample) for members in leaves.members]
         return Side(sample, rows.size / REFERENCE_CAP, leaves, sampled)
@@ -303,7 +303,7 @@ class SafetyIndex:
             return self._exact_reference(Z, own.sample, other.sample)
         space = self._space()
         left = space.augment(Z)
-        with _one_thread():
+        with one_thread():
             r_sq = _radius(space, left, own, self.n_own_needed)
             estimate = _other_estimate(space, left, other, r_sq)
         return estimate >= self.n_other_needed - 1e-9
@@ -338,7 +338,7 @@ def _by_leaf(leaves: Leaves, left: np.ndarray, probes: int = 1):
 
 
 def _parts(who: np.ndarray, n_cols: int):
-    for part in _chunks(who.size, n_cols):
+    for part in chunks(who.size, n_cols):
         yield who[part]
 
 
@@ -359,7 +359,7 @@ def _radius(space: Space32, left, own: Side, rank: int) -> np.ndarray:
     if own.leaves is None:
         right = space.right(own.sample)
         for rows in _parts(np.arange(left.shape[0]), own.sample.size):
-            r_sq[rows] = _row_kth_smallest(left[rows] @ right, rank)
+            r_sq[rows] = row_kth_smallest(left[rows] @ right, rank)
         return r_sq
     for _, members, who in _by_leaf(own.leaves, left):
         outside = own.sample[~np.isin(own.sample, members)]
