@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from smote_pipeline.samplers._space32 import Space32, chunks, row_kth_smallest
+from smote_pipeline.samplers._space32 import Space32, chunks, nearest_centre, row_kth_smallest
 
 #: Rows of the other classes per cell (the cells' mean size).
 CELL_ROWS = 64
@@ -67,8 +67,8 @@ def probed_r_sq(space: Space32, large_rows, small_rows, m: int, rng) -> np.ndarr
     n_cells = max(1, small_rows.size // CELL_ROWS)
     pick = rng.choice(small_rows.size, n_cells, replace=False)
     centres = space.right(small_rows[pick])
-    small_cells = _split(_nearest(space.left(small_rows), centres), n_cells)
-    large_cells = _split(_nearest(space.left(large_rows), centres), n_cells)
+    small_cells = _split(nearest_centre(space.left(small_rows), centres), n_cells)
+    large_cells = _split(nearest_centre(space.left(large_rows), centres), n_cells)
     near = _nearest_cells(space.left(small_rows[pick]) @ centres, min(PROBES, n_cells))
     r_sq = np.full(large_rows.size, np.inf, dtype=np.float32)
     for cell, mine in enumerate(large_cells):
@@ -79,14 +79,6 @@ def probed_r_sq(space: Space32, large_rows, small_rows, m: int, rng) -> np.ndarr
         for part in chunks(mine.size, cols.size):
             r_sq[mine[part]] = row_kth_smallest(space.left(large_rows[mine[part]]) @ right, m)
     return r_sq
-
-
-def _nearest(left: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre of each row, in bounded chunks."""
-    out = np.empty(left.shape[0], dtype=np.int64)
-    for part in chunks(left.shape[0], centres.shape[1]):
-        out[part] = (left[part] @ centres).argmin(axis=1)
-    return out
 
 
 def _nearest_cells(d2: np.ndarray, count: int) -> np.ndarray:

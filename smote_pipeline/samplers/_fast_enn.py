@@ -56,6 +56,7 @@ from smote_pipeline.samplers._neighbors import make_neighbors
 from smote_pipeline.samplers._space32 import (
     Space32,
     chunks,
+    nearest_centre,
     one_thread,
     row_kth_smallest,
     update_column_best,
@@ -291,9 +292,7 @@ def _voronoi(space: Space32, rows, members, n_centers, rng) -> tuple[list[np.nda
     right = space.right(rows[members[rng.choice(members.size, n_centers, replace=False)]])
     if n_centers == 1:
         return [members], right
-    nearest = np.empty(members.size, dtype=np.int64)
-    for part in chunks(members.size, n_centers):
-        nearest[part] = (space.left(rows[members[part]]) @ right).argmin(axis=1)
+    nearest = nearest_centre(space.left(rows[members]), right)
     order = np.argsort(nearest, kind="stable")
     cells = np.split(members[order], np.cumsum(np.bincount(nearest, minlength=n_centers))[:-1])
     return cells, right

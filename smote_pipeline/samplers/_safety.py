@@ -11,6 +11,7 @@ from smote_pipeline.samplers._space32 import (
     CHUNK_ELEMENTS,
     Space32,
     chunks,
+    nearest_centre,
     one_thread,
     row_kth_smallest,
 )
@@ -50,7 +51,7 @@ class Leaves:
         self.space = space
         n_top = max(1, round(np.sqrt(rows.size / LEAF_ROWS)))
         self.top = space.right(rows[rng.choice(rows.size, n_top, replace=False)])
-        top_of = _nearest(space.left(rows), self.top)
+        top_of = nearest_centre(space.left(rows), self.top)
         self.subs: list[tuple[np.ndarray, int]] = []
         self.leaf_of = np.empty(rows.size, dtype=np.int64)
         base = 0
@@ -60,7 +61,7 @@ class Leaves:
             centres = rows[members[rng.choice(members.size, n_sub, replace=False)]]
             right = space.right(centres)
             self.subs.append((right, base))
-            self.leaf_of[members] = base + _nearest(space.left(rows[members]), right)
+            self.leaf_of[members] = base + nearest_centre(space.left(rows[members]), right)
             base += n_sub
         order = np.argsort(self.leaf_of, kind="stable")
         bounds = np.cumsum(np.bincount(self.leaf_of, minlength=base))[:-1]
@@ -75,26 +76,18 @@ class Leaves:
             The ``probes`` leaves of nearest centres within the point's nearest cell,
             nearest first (-1 when the cell has fewer leaves).
         """
-        top_of = _nearest(left, self.top)
+        top_of = nearest_centre(left, self.top)
         leaf = np.full((left.shape[0], probes), -1, dtype=np.int64)
         for cell, (right, base) in enumerate(self.subs):
             where = np.flatnonzero(top_of == cell)
             if where.size == 0:
                 continue
             if right.shape[1] == 1 or probes == 1:
-                leaf[where, 0] = base + _nearest(left[where], right)
+                leaf[where, 0] = base + nearest_centre(left[where], right)
                 continue
             order = np.argsort(left[where] @ right, axis=1)[:, :probes]
             leaf[where, : order.shape[1]] = base + order
         return leaf
-
-
-def _nearest(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Column of the nearest centre of each row (bounded chunks)."""
-    out = np.empty(left.shape[0], dtype=np.int64)
-    for part in chunks(left.shape[0], right.shape[1]):
-        out[part] = (left[part] @ right).argmin(axis=1)
-    return out
 
 
 @dataclass

@@ -144,3 +144,23 @@ def row_kth_smallest(d2: np.ndarray, m: int) -> np.ndarray:
     for _ in range(m - 1):
         d2[at, d2.argmin(axis=1)] = np.inf
     return d2.min(axis=1)
+
+
+def nearest_centre(left: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre of each row, in bounded chunks.
+
+    Parameters
+    ----------
+    left : ndarray of shape (n_rows, n_features + 2)
+        :meth:`Space32.left` (or :meth:`Space32.augment`) rows.
+    centres : ndarray of shape (n_features + 2, n_centres)
+        :meth:`Space32.right` columns of the centres.
+
+    Returns
+    -------
+    ndarray of shape (n_rows,), dtype=int
+    """
+    out = np.empty(left.shape[0], dtype=np.int64)
+    for part in chunks(left.shape[0], centres.shape[1]):
+        out[part] = (left[part] @ centres).argmin(axis=1)
+    return out
