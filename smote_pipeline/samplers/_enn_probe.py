@@ -1,53 +1,43 @@
 """Approximate step 1 of the screened ENN for very large data (``search="approximate"``).
 
 The exact step 1 of :mod:`smote_pipeline.samplers._fast_enn` computes all
-``|L| x |S|`` distances between the largest class ``L`` and the other rows ``S``. With a
-fixed minority share that is quadratic in the number of rows (about 1.2 ns per
-distance: 10 s at 1M rows with 1% minority). The approximate step computes only the
-distances near each row:
+``|L| x |S|`` distances between the largest class ``L`` and the other rows ``S``, and
+step 3 then proves every ``L`` row clean. With a fixed minority share that is
+quadratic in the number of rows (about 1.2 ns per distance: 10 s at 1M rows with 1%
+minority). The approximate path only searches near the small rows:
 
-- ``S`` side (:func:`nearest_large`): each ``S`` row meets the ``L`` rows of the
-  :data:`~smote_pipeline.samplers._fast_enn.NEAR_CELLS` cells of ``L`` whose centres are
-  nearest (the cells of step 3). Its :data:`SUSPECTS` nearest ``L`` rows found there
-  are the *suspects*.
-- ``L`` side (:func:`probed_r_sq`): ``S`` is split into Voronoi cells of about
-  :data:`CELL_ROWS` rows; each ``L`` row (assigned to the cell of its nearest centre)
-  meets the ``S`` rows of the :data:`PROBES` cells nearest to its cell
-  (``|L| PROBES CELL_ROWS`` distances). Suspects get their exact distances to all of
-  ``S`` (``|suspects| x |S|``).
+1. :func:`nearest_large`: each ``S`` row meets the ``L`` rows of the :data:`PROBES`
+   leaves of step 3 (about 256 nearby ``L`` rows each) whose centroids are nearest,
+   ``|S| (n_leaves + PROBES 256)`` distances. Its ``k`` nearest ``L`` distances found
+   there decide the ``S`` row (step 2); its :data:`CANDIDATES` nearest ``L`` rows are
+   the *candidates*.
+2. Only candidates are ``L`` rows that may be removed: they get their exact distances
+   to all of ``S`` (``|candidates| x |S|``) and go through step 3. Every other ``L``
+   row is kept.
 
-Both results are upper bounds of the exact ones. The screened ENN stays one-sided with
-them: an ``L`` row is removed only after an exact search over all rows, and with two
-classes an ``S`` row is removed only if plain ENN removes it too (fewer ``L`` rows seen
-near it can only turn a removal into a keep). What the approximation does is *miss*
-removals, when a row's true nearest rows of the other class lie in cells it did not
-meet; in about 18 intrinsic dimensions (``benchmarks/bench_samplers.py`` data) it finds
-about 95% of the removals at 1M rows (the benchmark prints the share).
+The screened ENN stays one-sided: an ``L`` row is removed only after an exact search
+over all rows, and with two classes an ``S`` row is removed only if plain ENN removes
+it too (fewer ``L`` rows seen near it can only turn a removal into a keep). What the
+approximation does is *miss* removals: an ``S`` row whose nearest ``L`` rows lie in
+leaves it did not probe, an ``L`` row that is no small row's candidate.
+``benchmarks/bench_samplers.py`` prints the share of plain ENN's removals it finds.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from smote_pipeline.samplers._space32 import Space32, chunks, nearest_centre, row_kth_smallest
+from smote_pipeline.samplers._space32 import Space32, chunks
 
-#: Rows of the other classes per cell (the cells' mean size).
-CELL_ROWS = 64
+#: Leaves of the largest class searched per small row, nearest centroids first.
+PROBES = 32
 
-#: Cells of the other classes met by each cell (its own and those of nearest centres).
-PROBES = 8
-
-#: Nearest large rows of each small row whose distances to the other classes are
-#: computed exactly (the large rows most likely to be removed).
-SUSPECTS = 3
+#: Nearest largest-class rows of each small row that may be removed (candidates).
+CANDIDATES = 8
 
 
-def probed_r_sq(space: Space32, large_rows, small_rows, m: int, rng) -> np.ndarray:
-    """Squared distance of each large row to its ``m``-th nearest probed small row.
-
-    An upper bound of the exact ``r_m^2`` of
-    :func:`smote_pipeline.samplers._fast_enn._large_by_small` (``inf`` when the probed
-    cells hold fewer than ``m`` rows).
+def nearest_large(space: Space32, large_rows, small_rows, k: int, leaves: list) -> tuple:
+    """Nearest large rows of each small row, among the rows of its nearest leaves.
 
     Parameters
     ----------
@@ -55,96 +45,66 @@ def probed_r_sq(space: Space32, large_rows, small_rows, m: int, rng) -> np.ndarr
         All rows.
     large_rows, small_rows : ndarray of int
         Rows of the largest class and of the other classes (positions in ``space``).
-    m : int
-        Rank of the other-class distance.
-    rng : RandomState
-        Draws the centres of the cells.
-
-    Returns
-    -------
-    ndarray of shape (n_large,), dtype=float32
-    """
-    n_cells = max(1, small_rows.size // CELL_ROWS)
-    pick = rng.choice(small_rows.size, n_cells, replace=False)
-    centres = space.right(small_rows[pick])
-    small_cells = _split(nearest_centre(space.left(small_rows), centres), n_cells)
-    large_cells = _split(nearest_centre(space.left(large_rows), centres), n_cells)
-    near = _nearest_cells(space.left(small_rows[pick]) @ centres, min(PROBES, n_cells))
-    r_sq = np.full(large_rows.size, np.inf, dtype=np.float32)
-    for cell, mine in enumerate(large_cells):
-        cols = np.concatenate([small_cells[other] for other in near[cell]])
-        if mine.size == 0 or cols.size < m:
-            continue
-        right = space.right(small_rows[cols])
-        for part in chunks(mine.size, cols.size):
-            r_sq[mine[part]] = row_kth_smallest(space.left(large_rows[mine[part]]) @ right, m)
-    return r_sq
-
-
-def _nearest_cells(d2: np.ndarray, count: int) -> np.ndarray:
-    """Per centre, the ``count`` nearest centres (itself included), from centre ``d2``."""
-    np.fill_diagonal(d2, -np.inf)
-    if count >= d2.shape[1]:
-        return np.broadcast_to(np.arange(d2.shape[1]), d2.shape)
-    return np.argpartition(d2, count - 1, axis=1)[:, :count]
-
-
-def _split(labels: np.ndarray, n_groups: int) -> list[np.ndarray]:
-    """Positions of ``labels`` grouped by label ``0..n_groups - 1`` (each sorted)."""
-    order = np.argsort(labels, kind="stable")
-    return np.split(order, np.cumsum(np.bincount(labels, minlength=n_groups))[:-1])
-
-
-def nearest_large(space: Space32, large_rows, small_rows, k: int, cells, centres, probes: int):
-    """Nearest large rows of each small row, among the large rows of its ``probes`` cells
-    of nearest centres.
-
-    Parameters
-    ----------
-    space : Space32
-        All rows.
-    large_rows, small_rows : ndarray of int
-        Rows of the largest class and of the other classes.
     k : int
         Distances kept per small row.
-    cells : list of ndarray
-        Cells of the largest class (positions in ``large_rows``).
-    centres : ndarray
-        :meth:`Space32.right` columns of the cells' centres.
-    probes : int
-        Cells searched per small row.
+    leaves : list of ndarray
+        Leaves of the largest class (positions in ``large_rows``).
 
     Returns
     -------
     best : ndarray of shape (k, n_small), dtype=float32
-        ``k`` smallest squared distances, ascending (``inf`` where the cells hold fewer
-        rows): an upper bound of the exact ``best`` of
+        ``k`` smallest squared distances found, ascending (``inf`` where fewer): an
+        upper bound of the exact ``best`` of
         :func:`smote_pipeline.samplers._fast_enn._large_by_small`.
-    suspects : ndarray of int
-        Positions in ``large_rows`` found among the :data:`SUSPECTS` nearest of some
-        small row: the large rows most likely to have a small row among their neighbours.
+    candidates : ndarray of int
+        Sorted positions in ``large_rows`` found among the :data:`CANDIDATES` nearest
+        of some small row.
     """
-    keep = max(k, SUSPECTS)
-    dist = np.full((small_rows.size, keep), np.inf, dtype=np.float32)
-    index = np.full((small_rows.size, keep), -1, dtype=np.int64)
-    probes = min(probes, len(cells))
-    near = np.argsort(space.left(small_rows) @ centres, axis=1)[:, :probes]
-    for cell, group in enumerate(cells):
-        at = np.flatnonzero((near == cell).any(axis=1))
-        if group.size == 0 or at.size == 0:
+    keep = max(k, CANDIDATES)
+    probes = min(PROBES, len(leaves))
+    slots = _nearest_leaves(space, large_rows, space.left(small_rows), leaves, probes)
+    dist = np.full((small_rows.size, probes, keep), np.inf, dtype=np.float32)
+    index = np.full((small_rows.size, probes, keep), -1, dtype=np.int64)
+    pairs = slots.ravel()
+    order = np.argsort(pairs, kind="stable")
+    bounds = np.cumsum(np.bincount(pairs, minlength=len(leaves)))
+    for leaf, stop in enumerate(bounds):
+        start = bounds[leaf - 1] if leaf else 0
+        if stop == start:
             continue
-        right = space.right(large_rows[group])
-        for part in chunks(at.size, group.size):
-            who = at[part]
-            d2 = space.left(small_rows[who]) @ right
-            values, pos = _k_smallest_rows(d2, keep)
-            both_d = np.hstack([dist[who], values])
-            both_i = np.hstack([index[who], group[pos]])
-            order = np.argsort(both_d, axis=1)[:, :keep]
-            dist[who] = np.take_along_axis(both_d, order, axis=1)
-            index[who] = np.take_along_axis(both_i, order, axis=1)
-    suspects = np.unique(index[index >= 0])
-    return np.ascontiguousarray(dist[:, :k].T), suspects
+        who, slot = np.divmod(order[start:stop], probes)
+        group = leaves[leaf]
+        d2 = space.left(small_rows[who]) @ space.right(large_rows[group])
+        values, pos = _k_smallest_rows(d2, keep)
+        dist[who, slot, : values.shape[1]] = values
+        index[who, slot, : values.shape[1]] = group[pos]
+    dist = dist.reshape(small_rows.size, -1)
+    index = index.reshape(small_rows.size, -1)
+    top = np.argpartition(dist, keep - 1, axis=1)[:, :keep] if dist.shape[1] > keep else None
+    if top is not None:
+        dist = np.take_along_axis(dist, top, axis=1)
+        index = np.take_along_axis(index, top, axis=1)
+    best = np.sort(dist, axis=1)[:, :k].T
+    candidates = np.unique(index[index >= 0])
+    return np.ascontiguousarray(best), candidates
+
+
+def _nearest_leaves(space: Space32, large_rows, left, leaves, probes: int) -> np.ndarray:
+    """The ``probes`` leaves of nearest centroid of each ``left`` row (unordered)."""
+    n_features = space.A.shape[1] - 2
+    sizes = np.array([leaf.size for leaf in leaves])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    members = space.A[large_rows[np.concatenate(leaves)], :n_features].astype(np.float64)
+    centroids = np.add.reduceat(members, starts, axis=0) / sizes[:, None]
+    right = space.right_of_points(centroids)
+    slots = np.empty((left.shape[0], probes), dtype=np.int64)
+    for part in chunks(left.shape[0], right.shape[1]):
+        d2 = left[part] @ right
+        if probes < d2.shape[1]:
+            slots[part] = np.argpartition(d2, probes - 1, axis=1)[:, :probes]
+        else:
+            slots[part] = np.arange(d2.shape[1])
+    return slots
 
 
 def _k_smallest_rows(d2: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from smote_pipeline.samplers._enn_probe import nearest_large, probed_r_sq
+from smote_pipeline.samplers._enn_probe import nearest_large
 from smote_pipeline.samplers._neighbors import make_neighbors
 from smote_pipeline.samplers._space32 import (
     Space32,
@@ -176,17 +176,18 @@ def _screened(Z, y, large, targets, k, m, kind_sel, rng, result, probed) -> np.n
     small_targets = small_rows[np.isin(y[small_rows], targets)]
     clean_large = large not in targets or small_rows.size < m
     groups = _local_groups(space, large_rows, rng) if large_rows.size > GROUP_ROWS else None
+    among = None  # large rows that may be removed (positions in large_rows): all
     if probed and groups is not None:
-        best, suspects = nearest_large(space, large_rows, small_rows, k, *groups[1:], NEAR_CELLS)
+        best, among = nearest_large(space, large_rows, small_rows, k, groups[0])
         r_sq = None
         if not clean_large:
-            r_sq = probed_r_sq(space, large_rows, small_rows, m, rng)
-            r_sq[suspects] = _large_by_small(space, large_rows[suspects], small_rows, k, m, True)[0]
+            r_sq = np.full(large_rows.size, np.inf, dtype=np.float32)
+            r_sq[among] = _large_by_small(space, large_rows[among], small_rows, k, m, True)[0]
     else:
         r_sq, best = _large_by_small(space, large_rows, small_rows, k, m, not clean_large)
     undecided = [_decide_small(Z, y, space, small_rows, small_targets, best, k, kind_sel, result)]
     if not clean_large:
-        pending = _prove_clean(space, large_rows, r_sq, k - m + 1, groups)
+        pending = _prove_clean(space, large_rows, r_sq, k - m + 1, groups, among)
         undecided.append(large_rows[pending])
     return np.sort(np.concatenate(undecided))
 
@@ -247,12 +248,14 @@ def _n_first_in_merge(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return np.count_nonzero(first < second[:, ::-1], axis=1)
 
 
-def _prove_clean(space: Space32, rows, r_sq, needed: int, groups) -> np.ndarray:
-    """Step 3: positions in ``rows`` not proven to have ``needed`` mates inside ``r_m``."""
+def _prove_clean(space: Space32, rows, r_sq, needed: int, groups, among=None) -> np.ndarray:
+    """Step 3: positions in ``rows`` (or in ``among`` of them) not proven to have
+    ``needed`` mates inside ``r_m``."""
     slack = space.bound * (space.sq[rows] + space.sq.max())
     threshold = (r_sq - 2 * slack).astype(np.float32)  # mate surely inside r_m
-    unprovable = np.flatnonzero(threshold <= 0)
-    pending = np.flatnonzero(threshold > 0)
+    among = np.arange(rows.size) if among is None else among
+    unprovable = among[threshold[among] <= 0]
+    pending = among[threshold[among] > 0]
     if groups is not None:
         leaves, cells, centres = groups
         for groups in (leaves, cells):  # each stage counts afresh: groups differ

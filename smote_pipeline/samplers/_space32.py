@@ -98,6 +98,11 @@ class Space32:
         sq = np.einsum("ij,ij->i", centred, centred)[:, None]
         return np.hstack([centred, np.ones_like(sq), sq], dtype=np.float32)
 
+    def right_of_points(self, points: np.ndarray) -> np.ndarray:
+        """:meth:`right` of new points given in centred coordinates."""
+        sq = np.einsum("ij,ij->i", points, points)
+        return np.vstack([-2.0 * points.T, sq, np.ones_like(sq)]).astype(np.float32)
+
     def left(self, rows: np.ndarray) -> np.ndarray:
         """``[a, 1, |a|^2]`` of ``rows``: times :meth:`right` gives squared distances."""
         return self.A[rows]
