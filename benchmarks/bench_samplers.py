@@ -8,9 +8,7 @@ Usage::
 (from the repository root; ``PYTHONPATH=.`` is only needed when the package is not
 installed; ``--methods`` picks methods by name, ``--large-from`` sets the size from
 which only :data:`LARGE_METHODS` run). Expect about 10 minutes on 2 cores for the
-command above (the 1M-row safety filter alone takes about a minute per run). When the approximate
-noise filter is among the methods, a last table compares its removals with the exact
-filter's at every size.
+command above (the 1M-row safety filter alone takes about a minute per run).
 
 Data: ``make_classification`` with 20 features (5 informative, 2 redundant), 1%
 minority, no label flips. Each method runs in its own forked child process per size,
@@ -49,9 +47,6 @@ METHODS = {
         random_state=0, safety_filter=True
     ),
     "NoiseFilter(enn)": lambda: NoiseFilter(method="enn", max_minority_removal=1.0, random_state=0),
-    "NoiseFilter(enn) approximate": lambda: NoiseFilter(
-        method="enn", max_minority_removal=1.0, random_state=0, search="approximate"
-    ),
     "imblearn KMeansSMOTE": lambda: KMeansSMOTE(random_state=0),
     # defaults find no cluster "balanced enough" at 1% minority; accept any cluster
     "imblearn KMeansSMOTE threshold=0": lambda: KMeansSMOTE(
@@ -67,7 +62,6 @@ LARGE_METHODS = [
     "ClusterAwareSMOTE n_components=5",
     "ClusterAwareSMOTE safety_filter",
     "NoiseFilter(enn)",
-    "NoiseFilter(enn) approximate",
 ]
 
 _DATA: dict[str, np.ndarray] = {}
@@ -198,25 +192,6 @@ def main() -> None:
         f"time s: best of up to {args.repeat} runs; * = stopped by --cap after the "
         "runs counted; peak MB from one extra traced run."
     )
-    if "NoiseFilter(enn) approximate" in args.methods:
-        print_agreement(args.sizes)
-
-
-def print_agreement(sizes: list[int]) -> None:
-    """Removals of ``NoiseFilter(search="approximate")`` against the exact filter."""
-    print("\nNoiseFilter(enn) search='approximate' against 'exact' (one run each):")
-    print(f"{'rows':>9} {'exact removals':>15} {'found':>7} {'share':>7} {'false':>6}")
-    for size in sizes:
-        X, y = make_data(size)
-        removed = {}
-        for search in ("exact", "approximate"):
-            noise_filter = NoiseFilter(max_minority_removal=1.0, random_state=0, search=search)
-            noise_filter.fit_resample(X, y)
-            removed[search] = set(noise_filter.removed_indices_.tolist())
-        found = len(removed["exact"] & removed["approximate"])
-        share = found / max(len(removed["exact"]), 1)
-        false = len(removed["approximate"] - removed["exact"])
-        print(f"{size:>9} {len(removed['exact']):>15} {found:>7} {share:7.1%} {false:>6}")
 
 
 if __name__ == "__main__":

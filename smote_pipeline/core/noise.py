@@ -16,7 +16,6 @@ def make_noise_filter(options: PipelineOptions, categorical: list[str]) -> Noise
     return NoiseFilter(
         method=options.noise_method,
         n_neighbors=options.noise_neighbors,
-        search=options.noise_search,
         max_minority_removal=options.max_minority_removal,
         categorical_features=categorical or None,
         random_state=options.random_state,

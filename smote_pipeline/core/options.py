@@ -40,9 +40,6 @@ class PipelineOptions:
         ``"isolation_forest"`` or ``"none"`` to skip noise filtering.
     noise_neighbors : int
         Neighbours consulted by the ``enn`` noise filter.
-    noise_search : str
-        ``"exact"`` or ``"approximate"`` neighbour search of the ``enn`` noise filter
-        (see :class:`~smote_pipeline.samplers.NoiseFilter`'s ``search``).
     max_minority_removal : float
         Largest share of minority rows the noise filter may remove before it
         refuses (an error) instead of silently eroding the class.
@@ -117,7 +114,6 @@ class PipelineOptions:
     one_vs_rest: bool = False
     noise_method: str = "enn"
     noise_neighbors: int = 3
-    noise_search: str = "exact"
     max_minority_removal: float = 0.2
     max_clusters: int = 8
     k_neighbors: int = 5

@@ -8,7 +8,6 @@ if TYPE_CHECKING:
     from smote_pipeline.core.options import PipelineOptions
 
 NOISE_METHODS = ("enn", "tomek", "ipf", "isolation_forest", "none")
-NOISE_SEARCHES = ("exact", "approximate")
 MODEL_FAMILIES = ("hist_gradient_boosting", "logistic_regression", "random_forest")
 SELECTION_METRICS = ("average_precision", "roc_auc", "brier", "log_loss")
 RECALIBRATION_METHODS = ("none", "prior", "sigmoid", "isotonic")
@@ -48,8 +47,6 @@ def validate_options(options: PipelineOptions) -> None:
         _fail("cv_folds", options.cv_folds, "an integer >= 2")
     if options.noise_method not in NOISE_METHODS:
         _fail("noise_method", options.noise_method, f"one of {list(NOISE_METHODS)}")
-    if options.noise_search not in NOISE_SEARCHES:
-        _fail("noise_search", options.noise_search, f"one of {list(NOISE_SEARCHES)}")
     if options.model not in MODEL_FAMILIES:
         _fail("model", options.model, f"one of {list(MODEL_FAMILIES)}")
     n_components = options.n_components

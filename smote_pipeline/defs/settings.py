@@ -36,9 +36,6 @@ class PipelineSettings(dg.ConfigurableResource):
         _default("noise_method"), description="enn, tomek, ipf, isolation_forest or none."
     )
     noise_neighbors: int = Field(_default("noise_neighbors"), description="ENN neighbours.")
-    noise_search: str = Field(
-        _default("noise_search"), description="ENN neighbour search: exact or approximate."
-    )
     max_minority_removal: float = Field(
         _default("max_minority_removal"),
         description="Most minority share noise filtering may drop.",

@@ -35,9 +35,6 @@ for brute force. Then
    (about ``sqrt(|L| GROUP_ROWS)`` rows), (c) the :data:`NEAR_CELLS` cells of nearest
    centres.
 
-With ``search="approximate"`` step 1 only meets nearby pairs
-(:mod:`smote_pipeline.samplers._enn_probe`); steps 2 and 3 are unchanged.
-
 Single-precision distances carry a rounding bound (:func:`rounding_bound`, computed on
 centred data); a comparison closer than the bound is never trusted: such rows, and
 ``L`` rows that no block proved clean, are queried exactly (double precision) against
@@ -51,7 +48,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from smote_pipeline.samplers._enn_probe import nearest_large
 from smote_pipeline.samplers._neighbors import make_neighbors
 from smote_pipeline.samplers._space32 import (
     Space32,
@@ -71,9 +67,6 @@ GROUP_ROWS = 256
 #: Cells of nearest centres searched for class-mates (step 3c).
 NEAR_CELLS = 4
 
-#: Values of ``search``.
-SEARCHES = ("exact", "approximate")
-
 
 @dataclass
 class ENNResult:
@@ -90,15 +83,12 @@ class ENNResult:
         (ties: smallest code); -1 elsewhere.
     n_exact_queries : int
         Rows whose neighbours were searched exactly over all rows (diagnostics).
-    approximate : bool
-        Whether step 1 probed cells instead of computing all pairs.
     """
 
     flagged: np.ndarray
     n_other: np.ndarray
     main_other: np.ndarray
     n_exact_queries: int = 0
-    approximate: bool = False
 
 
 def edited_nearest_neighbours(
@@ -109,7 +99,6 @@ def edited_nearest_neighbours(
     kind_sel: str = "all",
     random_state: np.random.RandomState | None = None,
     n_jobs=None,
-    search: str = "exact",
 ) -> ENNResult:
     """Flag the rows plain ENN would remove.
 
@@ -132,11 +121,6 @@ def edited_nearest_neighbours(
     n_jobs : int or None
         Parallel jobs of the plain (not screened) neighbour search; the screened
         path runs on one thread (see :func:`~smote_pipeline.samplers._space32.one_thread`).
-    search : {"exact", "approximate"}, default="exact"
-        Step 1 of the screened path: "exact" computes all largest-class x other-class
-        distances; "approximate" only those near each row (see
-        :mod:`smote_pipeline.samplers._enn_probe`: it may miss removals, and never adds
-        one).
 
     Returns
     -------
@@ -161,14 +145,12 @@ def edited_nearest_neighbours(
         return result
     m = 1 if kind_sel == "all" else (k + 1) // 2
     with one_thread():
-        probed = search == "approximate"
-        result.approximate = probed
-        undecided = _screened(Z, y, large, targets, k, m, kind_sel, rng, result, probed)
+        undecided = _screened(Z, y, large, targets, k, m, kind_sel, rng, result)
         _exact(index, Z, y, undecided, k, kind_sel, result)
     return result
 
 
-def _screened(Z, y, large, targets, k, m, kind_sel, rng, result, probed) -> np.ndarray:
+def _screened(Z, y, large, targets, k, m, kind_sel, rng, result) -> np.ndarray:
     """Steps 1-3 of the module doc; returns rows left to the exact search."""
     space = Space32.from_rows(Z)
     large_rows = np.flatnonzero(y == large)
@@ -176,18 +158,10 @@ def _screened(Z, y, large, targets, k, m, kind_sel, rng, result, probed) -> np.n
     small_targets = small_rows[np.isin(y[small_rows], targets)]
     clean_large = large not in targets or small_rows.size < m
     groups = _local_groups(space, large_rows, rng) if large_rows.size > GROUP_ROWS else None
-    among = None  # large rows that may be removed (positions in large_rows): all
-    if probed and groups is not None:
-        best, among = nearest_large(space, large_rows, small_rows, k, groups[0])
-        r_sq = None
-        if not clean_large:
-            r_sq = np.full(large_rows.size, np.inf, dtype=np.float32)
-            r_sq[among] = _large_by_small(space, large_rows[among], small_rows, k, m, True)[0]
-    else:
-        r_sq, best = _large_by_small(space, large_rows, small_rows, k, m, not clean_large)
+    r_sq, best = _large_by_small(space, large_rows, small_rows, k, m, not clean_large)
     undecided = [_decide_small(Z, y, space, small_rows, small_targets, best, k, kind_sel, result)]
     if not clean_large:
-        pending = _prove_clean(space, large_rows, r_sq, k - m + 1, groups, among)
+        pending = _prove_clean(space, large_rows, r_sq, k - m + 1, groups)
         undecided.append(large_rows[pending])
     return np.sort(np.concatenate(undecided))
 
@@ -248,14 +222,12 @@ def _n_first_in_merge(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return np.count_nonzero(first < second[:, ::-1], axis=1)
 
 
-def _prove_clean(space: Space32, rows, r_sq, needed: int, groups, among=None) -> np.ndarray:
-    """Step 3: positions in ``rows`` (or in ``among`` of them) not proven to have
-    ``needed`` mates inside ``r_m``."""
+def _prove_clean(space: Space32, rows, r_sq, needed: int, groups) -> np.ndarray:
+    """Step 3: positions in ``rows`` not proven to have ``needed`` mates inside ``r_m``."""
     slack = space.bound * (space.sq[rows] + space.sq.max())
     threshold = (r_sq - 2 * slack).astype(np.float32)  # mate surely inside r_m
-    among = np.arange(rows.size) if among is None else among
-    unprovable = among[threshold[among] <= 0]
-    pending = among[threshold[among] > 0]
+    unprovable = np.flatnonzero(threshold <= 0)
+    pending = np.flatnonzero(threshold > 0)
     if groups is not None:
         leaves, cells, centres = groups
         for groups in (leaves, cells):  # each stage counts afresh: groups differ

@@ -81,12 +81,6 @@ class NoiseFilter(BaseCleaningSampler):
     n_jobs : int or None, default=None
         Parallel jobs of neighbour searches and isolation forests (the screened "enn"
         path runs on one thread).
-    search : {"exact", "approximate"}, default="exact"
-        Neighbour search of the screened "enn" path. "exact" equals plain ENN (up to
-        distance ties); "approximate" compares each row only with rows of nearby cells
-        (:mod:`smote_pipeline.samplers._enn_probe`), for data too large for the exact
-        pass. It never removes a row plain ENN keeps but misses some removals:
-        ``benchmarks/bench_samplers.py`` prints the share it finds.
 
     Attributes
     ----------
@@ -139,7 +133,6 @@ class NoiseFilter(BaseCleaningSampler):
         "contamination": [StrOptions({"auto"}), Interval(numbers.Real, 0, 0.5, closed="right")],
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
-        "search": [StrOptions({"exact", "approximate"})],
     }
 
     def __init__(
@@ -158,7 +151,6 @@ class NoiseFilter(BaseCleaningSampler):
         contamination="auto",
         random_state=None,
         n_jobs=None,
-        search: str = "exact",
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.method = method
@@ -173,7 +165,6 @@ class NoiseFilter(BaseCleaningSampler):
         self.contamination = contamination
         self.random_state = random_state
         self.n_jobs = n_jobs
-        self.search = search
 
     def _check_X_y(self, X, y, accept_sparse=None):
         return check_mixed_X_y(self, X, y)
@@ -199,7 +190,7 @@ class NoiseFilter(BaseCleaningSampler):
     # ------------------------------------------------------------- methods
     def _flag_enn(self, Z, y, targets, classes, rng):
         result = edited_nearest_neighbours(
-            Z, y, targets, self.n_neighbors, self.kind_sel, rng, self.n_jobs, self.search
+            Z, y, targets, self.n_neighbors, self.kind_sel, rng, self.n_jobs
         )
         k = min(self.n_neighbors, y.size - 1)
         reasons = {

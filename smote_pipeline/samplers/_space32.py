@@ -1,8 +1,7 @@
 """Single-precision squared distances in blocks, with a proven rounding bound.
 
-Shared by the screened ENN (:mod:`smote_pipeline.samplers._fast_enn`), its probed
-variant (:mod:`smote_pipeline.samplers._enn_probe`) and the safety filter
-(:mod:`smote_pipeline.samplers._safety`): rows are centred and laid out so that one
+Shared by the screened ENN (:mod:`smote_pipeline.samplers._fast_enn`) and the safety
+filter (:mod:`smote_pipeline.samplers._safety`): rows are centred and laid out so that one
 single-precision matrix product gives a block of squared distances, blocks are kept
 small (:func:`chunks`), and the block reductions run on one thread.
 """
@@ -97,11 +96,6 @@ class Space32:
         centred = points - self.center
         sq = np.einsum("ij,ij->i", centred, centred)[:, None]
         return np.hstack([centred, np.ones_like(sq), sq], dtype=np.float32)
-
-    def right_of_points(self, points: np.ndarray) -> np.ndarray:
-        """:meth:`right` of new points given in centred coordinates."""
-        sq = np.einsum("ij,ij->i", points, points)
-        return np.vstack([-2.0 * points.T, sq, np.ones_like(sq)]).astype(np.float32)
 
     def left(self, rows: np.ndarray) -> np.ndarray:
         """``[a, 1, |a|^2]`` of ``rows``: times :meth:`right` gives squared distances."""

@@ -119,18 +119,3 @@ def test_noise_filter_refusing_to_erase_the_minority_names_the_option():
     frame.loc[flip, ["a", "b", "c"]] = rng.normal(0, 1, size=(15, 3))
     with pytest.raises(ValueError, match="max_minority_removal"):
         run_chain(frame, max_minority_removal=0.05)
-
-
-def test_unknown_noise_search_names_the_option_and_its_values():
-    from smote_pipeline.core.validation import validate_options
-
-    with pytest.raises(ValueError, match=r"noise_search='fast'.*'exact', 'approximate'"):
-        validate_options(PipelineOptions(noise_search="fast"))
-
-
-def test_approximate_noise_search_reaches_the_filter():
-    from smote_pipeline.core.noise import make_noise_filter
-
-    assert (
-        make_noise_filter(PipelineOptions(noise_search="approximate"), []).search == "approximate"
-    )

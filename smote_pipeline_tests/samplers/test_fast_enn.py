@@ -103,29 +103,3 @@ def test_outlying_rows_and_duplicates_still_match():
     y[10:20] = y[20:30]
     result = edited_nearest_neighbours(X, y, [0, 1], 3, "mode")
     np.testing.assert_array_equal(result.flagged, _reference(X, y, 3, "mode"))
-
-
-@pytest.mark.parametrize("kind_sel", ["mode", "all"])
-def test_approximate_enn_only_misses_removals(kind_sel):
-    X, y = make_classification(
-        n_samples=40000,
-        n_features=20,
-        n_informative=5,
-        n_redundant=2,
-        weights=[0.97],
-        flip_y=0.01,
-        random_state=5,
-    )
-    exact = edited_nearest_neighbours(X, y, [0, 1], 3, kind_sel)
-    approx = edited_nearest_neighbours(
-        X, y, [0, 1], 3, kind_sel, np.random.RandomState(1), search="approximate"
-    )
-    again = edited_nearest_neighbours(
-        X, y, [0, 1], 3, kind_sel, np.random.RandomState(1), search="approximate"
-    )
-    assert approx.approximate and not exact.approximate
-    np.testing.assert_array_equal(approx.flagged, again.flagged)  # seeded
-    assert not np.any(approx.flagged & ~exact.flagged)  # never a removal ENN would not make
-    found = np.count_nonzero(approx.flagged) / np.count_nonzero(exact.flagged)
-    assert 0.85 <= found <= 1.0
-    assert np.count_nonzero(exact.flagged) > 300  # a real test: many removals to find
