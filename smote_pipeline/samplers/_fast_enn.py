@@ -47,11 +47,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from joblib import effective_n_jobs
 
 from smote_pipeline.samplers._neighbors import make_neighbors
 from smote_pipeline.samplers._space32 import (
     Space32,
     chunks,
+    in_threads,
     nearest_centre,
     one_thread,
     row_kth_smallest,
@@ -119,8 +121,10 @@ def edited_nearest_neighbours(
     random_state : RandomState or None
         Draws the centres of the cells (exact flags do not depend on it).
     n_jobs : int or None
-        Parallel jobs of the plain (not screened) neighbour search; the screened
-        path runs on one thread (see :func:`~smote_pipeline.samplers._space32.one_thread`).
+        Threads of step 1 of the screened path (``None``: 1, ``-1``: all cores), each
+        product on one BLAS thread (see
+        :func:`~smote_pipeline.samplers._space32.one_thread`); also passed to the plain
+        neighbour search.
 
     Returns
     -------
@@ -145,12 +149,12 @@ def edited_nearest_neighbours(
         return result
     m = 1 if kind_sel == "all" else (k + 1) // 2
     with one_thread():
-        undecided = _screened(Z, y, large, targets, k, m, kind_sel, rng, result)
-        _exact(index, Z, y, undecided, k, kind_sel, result)
+        undecided = _screened(Z, y, large, targets, k, m, kind_sel, rng, result, n_jobs)
+    _exact(index, Z, y, undecided, k, kind_sel, result)
     return result
 
 
-def _screened(Z, y, large, targets, k, m, kind_sel, rng, result) -> np.ndarray:
+def _screened(Z, y, large, targets, k, m, kind_sel, rng, result, n_jobs=None) -> np.ndarray:
     """Steps 1-3 of the module doc; returns rows left to the exact search."""
     space = Space32.from_rows(Z)
     large_rows = np.flatnonzero(y == large)
@@ -158,16 +162,21 @@ def _screened(Z, y, large, targets, k, m, kind_sel, rng, result) -> np.ndarray:
     small_targets = small_rows[np.isin(y[small_rows], targets)]
     clean_large = large not in targets or small_rows.size < m
     groups = _local_groups(space, large_rows, rng) if large_rows.size > GROUP_ROWS else None
-    r_sq, best = _large_by_small(space, large_rows, small_rows, k, m, not clean_large)
+    n_threads = effective_n_jobs(n_jobs)
+    r_sq, best = _large_by_small(space, large_rows, small_rows, k, m, not clean_large, n_threads)
     undecided = [_decide_small(Z, y, space, small_rows, small_targets, best, k, kind_sel, result)]
     if not clean_large:
-        pending = _prove_clean(space, large_rows, r_sq, k - m + 1, groups)
+        pending = _prove_clean(space, large_rows, r_sq, k - m + 1, groups, n_threads)
         undecided.append(large_rows[pending])
     return np.sort(np.concatenate(undecided))
 
 
-def _large_by_small(space: Space32, large_rows, small_rows, k, m, need_rows):
+def _large_by_small(space: Space32, large_rows, small_rows, k, m, need_rows, n_threads=1):
     """Step 1: ``r_m^2`` of ``large_rows`` and the ``k`` smallest ``d^2`` of each small row.
+
+    With ``n_threads > 1`` contiguous shares of the chunks run in threads (the matrix
+    products and reductions release the GIL), each with its own running ``k`` smallest,
+    merged at the end.
 
     Returns
     -------
@@ -178,13 +187,18 @@ def _large_by_small(space: Space32, large_rows, small_rows, k, m, need_rows):
     """
     right = space.right(small_rows)
     r_sq = np.empty(large_rows.size, dtype=np.float32) if need_rows else None
-    best = np.full((k, small_rows.size), np.inf, dtype=np.float32)
-    for part in chunks(large_rows.size, small_rows.size):
-        d2 = space.left(large_rows[part]) @ right
-        update_column_best(d2, best)
-        if need_rows:
-            r_sq[part] = row_kth_smallest(d2, m)
-    return r_sq, best
+
+    def share_best(parts) -> np.ndarray:
+        best = np.full((k, small_rows.size), np.inf, dtype=np.float32)
+        for part in parts:
+            d2 = space.left(large_rows[part]) @ right
+            update_column_best(d2, best)
+            if need_rows:
+                r_sq[part] = row_kth_smallest(d2, m)
+        return best
+
+    bests = in_threads(share_best, list(chunks(large_rows.size, small_rows.size)), n_threads)
+    return r_sq, np.sort(np.vstack(bests), axis=0)[:k]
 
 
 def _decide_small(Z, y, space, small_rows, targets, best, k, kind_sel, result) -> np.ndarray:
@@ -222,7 +236,7 @@ def _n_first_in_merge(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return np.count_nonzero(first < second[:, ::-1], axis=1)
 
 
-def _prove_clean(space: Space32, rows, r_sq, needed: int, groups) -> np.ndarray:
+def _prove_clean(space: Space32, rows, r_sq, needed: int, groups, n_threads=1) -> np.ndarray:
     """Step 3: positions in ``rows`` not proven to have ``needed`` mates inside ``r_m``."""
     slack = space.bound * (space.sq[rows] + space.sq.max())
     threshold = (r_sq - 2 * slack).astype(np.float32)  # mate surely inside r_m
@@ -231,7 +245,7 @@ def _prove_clean(space: Space32, rows, r_sq, needed: int, groups) -> np.ndarray:
     if groups is not None:
         leaves, cells, centres = groups
         for groups in (leaves, cells):  # each stage counts afresh: groups differ
-            pending = _prove_in_groups(space, rows, threshold, needed, pending, groups)
+            pending = _prove_in_groups(space, rows, threshold, needed, pending, groups, n_threads)
         pending = _prove_in_near_cells(space, rows, threshold, needed, pending, cells, centres)
     return np.concatenate([unprovable, pending])
 
@@ -273,23 +287,32 @@ def _voronoi(space: Space32, rows, members, n_centers, rng) -> tuple[list[np.nda
     return cells, right
 
 
-def _prove_in_groups(space: Space32, rows, threshold, needed, pending, groups) -> np.ndarray:
-    """Steps 3a-b: count mates inside ``r_m`` among each pending row's group."""
+def _prove_in_groups(
+    space: Space32, rows, threshold, needed, pending, groups, n_threads=1
+) -> np.ndarray:
+    """Steps 3a-b: count mates inside ``r_m`` among each pending row's group.
+
+    Groups are disjoint, so shares of them run in ``n_threads`` threads.
+    """
     if pending.size == 0:
         return pending
     is_pending = np.zeros(rows.size, dtype=bool)
     is_pending[pending] = True
     counts = np.zeros(rows.size, dtype=np.int64)
-    for group in groups:
-        waiting = group[is_pending[group]]
-        if waiting.size == 0:
-            continue
-        right = space.right(rows[group])
-        for part in chunks(waiting.size, group.size):
-            who = waiting[part]
-            d2 = space.left(rows[who]) @ right
-            d2[np.arange(who.size), np.searchsorted(group, who)] = np.inf  # not its own mate
-            counts[who] = np.count_nonzero(d2 < threshold[who, None], axis=1)
+
+    def count(share) -> None:
+        for group in share:
+            waiting = group[is_pending[group]]
+            if waiting.size == 0:
+                continue
+            right = space.right(rows[group])
+            for part in chunks(waiting.size, group.size):
+                who = waiting[part]
+                d2 = space.left(rows[who]) @ right
+                d2[np.arange(who.size), np.searchsorted(group, who)] = np.inf  # not own mate
+                counts[who] = np.count_nonzero(d2 < threshold[who, None], axis=1)
+
+    in_threads(count, groups, n_threads)
     return pending[counts[pending] < needed]
 
 

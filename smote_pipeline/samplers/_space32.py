@@ -8,6 +8,7 @@ small (:func:`chunks`), and the block reductions run on one thread.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,3 +164,30 @@ def nearest_centre(left: np.ndarray, centres: np.ndarray) -> np.ndarray:
     for part in chunks(left.shape[0], centres.shape[1]):
         out[part] = (left[part] @ centres).argmin(axis=1)
     return out
+
+
+def in_threads(work, items: list, n_threads: int) -> list:
+    """``work(share)`` over ``n_threads`` interleaved shares of ``items``, in threads.
+
+    The matrix products and numpy reductions release the GIL; each product runs on one
+    BLAS thread (:func:`one_thread`), so ``n_threads`` products run at once. Below two
+    items per thread everything runs in the calling thread.
+
+    Parameters
+    ----------
+    work : callable
+        Takes a list of items; returns anything.
+    items : list
+        Work items (chunks, groups).
+    n_threads : int
+        Threads to use.
+
+    Returns
+    -------
+    list
+        The results of ``work``, one per share.
+    """
+    if n_threads <= 1 or len(items) < 2 * n_threads:
+        return [work(items)]
+    with ThreadPoolExecutor(n_threads) as pool:
+        return list(pool.map(work, [items[i::n_threads] for i in range(n_threads)]))

@@ -103,3 +103,19 @@ def test_outlying_rows_and_duplicates_still_match():
     y[10:20] = y[20:30]
     result = edited_nearest_neighbours(X, y, [0, 1], 3, "mode")
     np.testing.assert_array_equal(result.flagged, _reference(X, y, 3, "mode"))
+
+
+def test_threads_give_the_same_flags():
+    X, y = make_classification(
+        n_samples=12000,
+        n_features=20,
+        n_informative=5,
+        weights=[0.95],
+        flip_y=0.02,
+        random_state=11,
+    )
+    one = edited_nearest_neighbours(X, y, [0, 1], 3, "mode", n_jobs=None)
+    two = edited_nearest_neighbours(X, y, [0, 1], 3, "mode", n_jobs=2)
+    np.testing.assert_array_equal(one.flagged, two.flagged)
+    np.testing.assert_array_equal(one.main_other, two.main_other)
+    np.testing.assert_array_equal(two.flagged, _reference(X, y, 3, "mode"))
