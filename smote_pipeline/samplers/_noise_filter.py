@@ -42,7 +42,8 @@ class NoiseFilter(BaseCleaningSampler):
           one single-precision pass over largest-class x other-class distances, local
           groups of class-mates, and an exact double-precision search only for rows
           too close to call. That pass is quadratic when the minority is a fixed share
-          (about 1.2 ns per distance: 1 s at 200k rows with 1% minority, 12 s at 1M).
+          (about 1.2 ns per distance and thread: 1M rows with 1% minority take about
+          12 s on one thread, 8 s with ``n_jobs=2``; ``benchmarks/bench_samplers.py``).
         - "tomek": rows of targeted classes in a Tomek link (imbalanced-learn's
           :class:`~imblearn.under_sampling.TomekLinks` rule).
         - "ipf": iterative-partitioning filter of SMOTE-IPF (fold-wise decision trees,
@@ -79,8 +80,8 @@ class NoiseFilter(BaseCleaningSampler):
         Seeds "ipf", "isolation_forest" and the groups of class-mates of "enn" (its
         removals do not depend on it).
     n_jobs : int or None, default=None
-        Parallel jobs of neighbour searches and isolation forests (the screened "enn"
-        path runs on one thread).
+        Parallel jobs of neighbour searches and isolation forests; threads of the
+        screened "enn" path (``None``: one, ``-1``: all cores; same removals).
 
     Attributes
     ----------
