@@ -50,11 +50,11 @@ import numpy as np
 from joblib import effective_n_jobs
 
 from smote_pipeline.samplers._neighbors import make_neighbors
+from smote_pipeline.samplers._partition import Partition
 from smote_pipeline.samplers._space32 import (
     Space32,
     chunks,
     in_threads,
-    nearest_centre,
     one_thread,
     row_kth_smallest,
     update_column_best,
@@ -251,40 +251,20 @@ def _prove_clean(space: Space32, rows, r_sq, needed: int, groups, n_threads=1) -
 
 
 def _local_groups(space: Space32, rows, rng) -> tuple[list, list, np.ndarray]:
-    """Split positions in ``rows`` into cells of nearby rows, and cells into leaves.
+    """Leaves (at most ``GROUP_ROWS`` rows), cells and cell centres of ``rows``.
 
-    Cells: Voronoi cells of about ``sqrt(len(rows) / GROUP_ROWS)`` random rows (their
-    :meth:`Space32.right` centres are returned too). Leaves: Voronoi cells of
-    ``len(cell) // GROUP_ROWS`` random rows of a cell, cut into equal parts of at most
-    ``GROUP_ROWS``. Assigning costs ``O(n sqrt(n / GROUP_ROWS))`` distances. Every group
-    is sorted.
+    A :class:`~smote_pipeline.samplers._partition.Partition` with leaves of about
+    ``GROUP_ROWS`` rows; larger leaves are cut into equal parts of at most
+    ``GROUP_ROWS``. Groups hold sorted positions in ``rows``.
     """
-    n_cells = max(1, round(np.sqrt(rows.size / GROUP_ROWS)))
-    cells, centres = _voronoi(space, rows, np.arange(rows.size), n_cells, rng)
-    leaves = []
-    for cell in cells:
-        if cell.size:
-            parts, _ = _voronoi(space, rows, cell, max(1, cell.size // GROUP_ROWS), rng)
-            for leaf in parts:
-                leaves.extend(
-                    np.array_split(leaf, -(-leaf.size // GROUP_ROWS)) if leaf.size else []
-                )
-    return leaves, cells, centres
-
-
-def _voronoi(space: Space32, rows, members, n_centers, rng) -> tuple[list[np.ndarray], np.ndarray]:
-    """``members`` (sorted positions in ``rows``) grouped by nearest of random centres.
-
-    Returns the groups (one per centre, possibly empty) and the centres'
-    :meth:`Space32.right` columns.
-    """
-    right = space.right(rows[members[rng.choice(members.size, n_centers, replace=False)]])
-    if n_centers == 1:
-        return [members], right
-    nearest = nearest_centre(space.left(rows[members]), right)
-    order = np.argsort(nearest, kind="stable")
-    cells = np.split(members[order], np.cumsum(np.bincount(nearest, minlength=n_centers))[:-1])
-    return cells, right
+    partition = Partition(space, rows, GROUP_ROWS, rng)
+    leaves = [
+        part
+        for leaf in partition.leaves
+        if leaf.size
+        for part in np.array_split(leaf, -(-leaf.size // GROUP_ROWS))
+    ]
+    return leaves, partition.cells, partition.centres
 
 
 def _prove_in_groups(
@@ -329,6 +309,8 @@ def _prove_in_near_cells(space: Space32, rows, threshold, needed, pending, cells
     for rank in range(probes):
         for cell in np.unique(near[:, rank]):
             group = cells[cell]
+            if group.size == 0:
+                continue
             at = np.flatnonzero(near[:, rank] == cell)
             right = space.right(rows[group])
             for part in chunks(at.size, group.size):

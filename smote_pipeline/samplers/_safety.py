@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from smote_pipeline.samplers._neighbors import DistanceSpace, choose_algorithm, make_neighbors
+from smote_pipeline.samplers._partition import Partition
 from smote_pipeline.samplers._space32 import (
     CHUNK_ELEMENTS,
     Space32,
     chunks,
-    nearest_centre,
     one_thread,
     row_kth_smallest,
 )
@@ -27,67 +27,6 @@ LEAF_PROBES = 3
 
 #: A call is exact when candidates x real rows is at most this (about 0.1 s).
 EXACT_BUDGET = 2**25
-
-
-class Leaves:
-    """Two-level Voronoi partition of some rows into leaves of about ``LEAF_ROWS``.
-
-    About ``sqrt(n / LEAF_ROWS)`` random rows split the rows into cells, and
-    ``len(cell) // LEAF_ROWS`` random rows of each cell split it into leaves. New
-    points are placed by the same two nearest-centre steps (``O(sqrt(n))`` distances
-    each).
-
-    Parameters
-    ----------
-    space : Space32
-        All real rows.
-    rows : ndarray of int
-        Rows to partition (positions in ``space``).
-    rng : RandomState
-        Draws the centres.
-    """
-
-    def __init__(self, space: Space32, rows: np.ndarray, rng) -> None:
-        self.space = space
-        n_top = max(1, round(np.sqrt(rows.size / LEAF_ROWS)))
-        self.top = space.right(rows[rng.choice(rows.size, n_top, replace=False)])
-        top_of = nearest_centre(space.left(rows), self.top)
-        self.subs: list[tuple[np.ndarray, int]] = []
-        self.leaf_of = np.empty(rows.size, dtype=np.int64)
-        base = 0
-        for cell in range(n_top):
-            members = np.flatnonzero(top_of == cell)
-            n_sub = max(1, members.size // LEAF_ROWS)
-            centres = rows[members[rng.choice(members.size, n_sub, replace=False)]]
-            right = space.right(centres)
-            self.subs.append((right, base))
-            self.leaf_of[members] = base + nearest_centre(space.left(rows[members]), right)
-            base += n_sub
-        order = np.argsort(self.leaf_of, kind="stable")
-        bounds = np.cumsum(np.bincount(self.leaf_of, minlength=base))[:-1]
-        self.members = [rows[part] for part in np.split(order, bounds)]
-
-    def place(self, left: np.ndarray, probes: int = 1) -> np.ndarray:
-        """Leaves of new points, given their :meth:`Space32.augment` rows ``left``.
-
-        Returns
-        -------
-        leaves : ndarray of shape (n_points, probes), dtype=int
-            The ``probes`` leaves of nearest centres within the point's nearest cell,
-            nearest first (-1 when the cell has fewer leaves).
-        """
-        top_of = nearest_centre(left, self.top)
-        leaf = np.full((left.shape[0], probes), -1, dtype=np.int64)
-        for cell, (right, base) in enumerate(self.subs):
-            where = np.flatnonzero(top_of == cell)
-            if where.size == 0:
-                continue
-            if right.shape[1] == 1 or probes == 1:
-                leaf[where, 0] = base + nearest_centre(left[where], right)
-                continue
-            order = np.argsort(left[where] @ right, axis=1)[:, :probes]
-            leaf[where, : order.shape[1]] = base + order
-        return leaf
 
 
 @dataclass
@@ -108,7 +47,7 @@ class Side:
 
     sample: np.ndarray
     weight: float
-    leaves: Leaves | None = None
+    leaves: Partition | None = None
     sampled: list | None = None
 
 
@@ -268,7 +207,7 @@ class SafetyIndex:
             return Side(rows, 1.0)
         sample = rows[np.sort(self.rng.choice(rows.size, REFERENCE_CAP, replace=False))]
         with one_thread():
-            leaves = Leaves(self._space(), rows, self.rng)
+            leaves = Partition(self._space(), rows, LEAF_ROWS, self.rng)
         sampled = [np.isin(members, sample) for members in leaves.members]
         return Side(sample, rows.size / REFERENCE_CAP, leaves, sampled)
 
@@ -318,7 +257,7 @@ def _sq_distances(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return out
 
 
-def _by_leaf(leaves: Leaves, left: np.ndarray, probes: int = 1):
+def _by_leaf(leaves: Partition, left: np.ndarray, probes: int = 1):
     """Yield (leaf number, members, candidates probing it), each leaf once."""
     leaf = leaves.place(left, probes)
     who = np.repeat(np.arange(left.shape[0]), probes)[leaf.ravel() >= 0]
@@ -326,7 +265,7 @@ def _by_leaf(leaves: Leaves, left: np.ndarray, probes: int = 1):
     order = np.argsort(leaf, kind="stable")
     bounds = np.cumsum(np.bincount(leaf, minlength=len(leaves.members)))[:-1]
     for number, (members, part) in enumerate(zip(leaves.members, np.split(order, bounds))):
-        if part.size:
+        if part.size and members.size:
             yield number, members, who[part]
 
 
