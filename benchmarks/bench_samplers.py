@@ -47,8 +47,8 @@ METHODS = {
         random_state=0, safety_filter=True
     ),
     "NoiseFilter(enn)": lambda: NoiseFilter(method="enn", max_minority_removal=1.0, random_state=0),
-    "NoiseFilter(enn) n_jobs=-1": lambda: NoiseFilter(
-        method="enn", max_minority_removal=1.0, random_state=0, n_jobs=-1
+    "NoiseFilter(enn) n_jobs=1": lambda: NoiseFilter(
+        method="enn", max_minority_removal=1.0, random_state=0, n_jobs=1
     ),
     "imblearn KMeansSMOTE": lambda: KMeansSMOTE(random_state=0),
     # defaults find no cluster "balanced enough" at 1% minority; accept any cluster
@@ -65,7 +65,7 @@ LARGE_METHODS = [
     "ClusterAwareSMOTE n_components=5",
     "ClusterAwareSMOTE safety_filter",
     "NoiseFilter(enn)",
-    "NoiseFilter(enn) n_jobs=-1",
+    "NoiseFilter(enn) n_jobs=1",
 ]
 
 _DATA: dict[str, np.ndarray] = {}

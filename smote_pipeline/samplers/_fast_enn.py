@@ -47,7 +47,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from joblib import effective_n_jobs
 
 from smote_pipeline.samplers._neighbors import make_neighbors
 from smote_pipeline.samplers._partition import Partition
@@ -57,6 +56,7 @@ from smote_pipeline.samplers._space32 import (
     in_threads,
     one_thread,
     row_kth_smallest,
+    threads_for,
     update_column_best,
 )
 
@@ -121,10 +121,10 @@ def edited_nearest_neighbours(
     random_state : RandomState or None
         Draws the centres of the cells (exact flags do not depend on it).
     n_jobs : int or None
-        Threads of step 1 of the screened path (``None``: 1, ``-1``: all cores), each
-        product on one BLAS thread (see
-        :func:`~smote_pipeline.samplers._space32.one_thread`); also passed to the plain
-        neighbour search.
+        Threads of steps 1 and 3 of the screened path
+        (:func:`~smote_pipeline.samplers._space32.threads_for`: ``None`` follows the
+        OpenMP limit, as scikit-learn's neighbour search does); also passed to the
+        plain neighbour search. The flags do not depend on it.
 
     Returns
     -------
@@ -148,13 +148,14 @@ def edited_nearest_neighbours(
         _exact(index, Z, y, np.flatnonzero(np.isin(y, targets)), k, kind_sel, result)
         return result
     m = 1 if kind_sel == "all" else (k + 1) // 2
+    n_threads = threads_for(n_jobs)
     with one_thread():
-        undecided = _screened(Z, y, large, targets, k, m, kind_sel, rng, result, n_jobs)
+        undecided = _screened(Z, y, large, targets, k, m, kind_sel, rng, result, n_threads)
     _exact(index, Z, y, undecided, k, kind_sel, result)
     return result
 
 
-def _screened(Z, y, large, targets, k, m, kind_sel, rng, result, n_jobs=None) -> np.ndarray:
+def _screened(Z, y, large, targets, k, m, kind_sel, rng, result, n_threads=1) -> np.ndarray:
     """Steps 1-3 of the module doc; returns rows left to the exact search."""
     space = Space32.from_rows(Z)
     large_rows = np.flatnonzero(y == large)
@@ -162,7 +163,6 @@ def _screened(Z, y, large, targets, k, m, kind_sel, rng, result, n_jobs=None) ->
     small_targets = small_rows[np.isin(y[small_rows], targets)]
     clean_large = large not in targets or small_rows.size < m
     groups = _local_groups(space, large_rows, rng) if large_rows.size > GROUP_ROWS else None
-    n_threads = effective_n_jobs(n_jobs)
     r_sq, best = _large_by_small(space, large_rows, small_rows, k, m, not clean_large, n_threads)
     undecided = [_decide_small(Z, y, space, small_rows, small_targets, best, k, kind_sel, result)]
     if not clean_large:

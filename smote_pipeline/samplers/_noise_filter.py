@@ -43,7 +43,7 @@ class NoiseFilter(BaseCleaningSampler):
           groups of class-mates, and an exact double-precision search only for rows
           too close to call. That pass is quadratic when the minority is a fixed share
           (about 1.2 ns per distance and thread: 1M rows with 1% minority take about
-          12 s on one thread, 8 s with ``n_jobs=2``; ``benchmarks/bench_samplers.py``).
+          12 s on one thread, 8 s on two; ``benchmarks/bench_samplers.py``).
         - "tomek": rows of targeted classes in a Tomek link (imbalanced-learn's
           :class:`~imblearn.under_sampling.TomekLinks` rule).
         - "ipf": iterative-partitioning filter of SMOTE-IPF (fold-wise decision trees,
@@ -80,8 +80,11 @@ class NoiseFilter(BaseCleaningSampler):
         Seeds "ipf", "isolation_forest" and the groups of class-mates of "enn" (its
         removals do not depend on it).
     n_jobs : int or None, default=None
-        Parallel jobs of neighbour searches and isolation forests; threads of the
-        screened "enn" path (``None``: one, ``-1``: all cores; same removals).
+        Parallel jobs of neighbour searches and isolation forests. Threads of the
+        screened "enn" path: ``None`` uses the cores scikit-learn's own neighbour
+        search would (the OpenMP limit: all cores unless ``OMP_NUM_THREADS`` or
+        ``threadpoolctl`` lowers it), an int sets them (``-1``: all cores); the
+        removals do not depend on it.
 
     Attributes
     ----------

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from joblib import effective_n_jobs
 from threadpoolctl import ThreadpoolController
 
 #: Most single-precision distances held at once by a screening chunk (1 MiB: the chunk
@@ -25,15 +26,43 @@ _EPS32 = float(np.finfo(np.float32).eps)
 _CONTROLLER: list[ThreadpoolController] = []
 
 
-def one_thread():
-    """One BLAS / OpenMP thread for the screening and its (small) exact searches.
-
-    Chunk products are small; on a loaded 2-core machine two threads made a
-    2000 x 2000 neighbour search 13 times slower (0.26 s instead of 0.02 s).
-    """
+def _controller() -> ThreadpoolController:
     if not _CONTROLLER:
         _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1)
+    return _CONTROLLER[0]
+
+
+def one_thread():
+    """One BLAS / OpenMP thread per product for the screening (see :func:`in_threads`).
+
+    Chunk products are small; on a loaded 2-core machine two BLAS threads made a
+    2000 x 2000 neighbour search 13 times slower (0.26 s instead of 0.02 s).
+    Parallelism comes from :func:`in_threads` instead, one product per thread.
+    """
+    return _controller().limit(limits=1)
+
+
+def threads_for(n_jobs) -> int:
+    """Threads of the screened kernels.
+
+    ``n_jobs`` given: joblib's meaning (``-1``: all cores). ``None``: like
+    scikit-learn's OpenMP kernels (its brute-force neighbour search, which plain ENN
+    uses), the OpenMP thread limit in force: all cores unless ``OMP_NUM_THREADS``,
+    ``threadpoolctl`` or a joblib worker lowers it.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        The estimator's ``n_jobs``.
+
+    Returns
+    -------
+    int
+    """
+    if n_jobs is not None:
+        return effective_n_jobs(n_jobs)
+    limits = [lib["num_threads"] for lib in _controller().info() if lib["user_api"] == "openmp"]
+    return max(1, min(limits)) if limits else 1
 
 
 def rounding_bound(n_features: int) -> float:

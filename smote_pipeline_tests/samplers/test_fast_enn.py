@@ -114,8 +114,20 @@ def test_threads_give_the_same_flags():
         flip_y=0.02,
         random_state=11,
     )
-    one = edited_nearest_neighbours(X, y, [0, 1], 3, "mode", n_jobs=None)
+    one = edited_nearest_neighbours(X, y, [0, 1], 3, "mode", n_jobs=1)
     two = edited_nearest_neighbours(X, y, [0, 1], 3, "mode", n_jobs=2)
     np.testing.assert_array_equal(one.flagged, two.flagged)
     np.testing.assert_array_equal(one.main_other, two.main_other)
     np.testing.assert_array_equal(two.flagged, _reference(X, y, 3, "mode"))
+
+
+def test_default_threads_follow_the_openmp_limit():
+    from joblib import cpu_count
+    from threadpoolctl import threadpool_limits
+
+    from smote_pipeline.samplers._space32 import threads_for
+
+    assert threads_for(2) == 2 and threads_for(-1) == cpu_count()
+    with threadpool_limits(limits=1):
+        assert threads_for(None) == 1  # e.g. inside a joblib worker or under a user limit
+    assert 1 <= threads_for(None) <= cpu_count()
