@@ -94,7 +94,10 @@ class ClusterAwareSMOTE(BaseOverSampler):
         Exact while cheap; on large data (a round with ``n_candidates x n_real`` above
         ``_safety.EXACT_BUDGET`` and a side above ``_safety.REFERENCE_CAP`` rows) the
         rule is evaluated on a bounded, seeded reference: exact counts in the
-        candidate's local leaves plus a weighted uniform sample (note 8).
+        candidate's local leaves plus a weighted uniform sample (note 8). That path
+        runs in as many threads as scikit-learn's OpenMP kernels would use (all cores
+        unless ``OMP_NUM_THREADS`` or ``threadpoolctl`` lowers it); the result does not
+        depend on the thread count.
     safety_k : int, default=5
         Real neighbours (all classes) consulted by the safety filter.
     max_redraws : int, default=10

@@ -12,8 +12,10 @@ from smote_pipeline.samplers._space32 import (
     CHUNK_ELEMENTS,
     Space32,
     chunks,
+    in_threads,
     one_thread,
     row_kth_smallest,
+    threads_for,
 )
 
 #: Real rows drawn from each side (own class, other classes) of a sampled reference.
@@ -39,16 +41,19 @@ class Side:
         Rows used: all rows of the side, or a uniform sample of ``REFERENCE_CAP``.
     weight : float
         Real rows of the side each sampled row stands for (1.0: all rows used).
-    leaves : Leaves or None
+    leaves : Partition or None
         Leaves of the side's rows (only when sampled).
-    sampled : list of ndarray of bool
-        Per leaf, which of its members are in ``sample`` (only when sampled).
+    members : list of ndarray or None
+        Per leaf, its rows with those in ``sample`` first (only when sampled).
+    n_sampled : list of int or None
+        Per leaf, how many of its rows are in ``sample`` (only when sampled).
     """
 
     sample: np.ndarray
     weight: float
     leaves: Partition | None = None
-    sampled: list | None = None
+    members: list | None = None
+    n_sampled: list | None = None
 
 
 class SafetyIndex:
@@ -135,6 +140,7 @@ class SafetyIndex:
         else:
             self.rng = np.random.RandomState(0 if random_state is None else random_state)
         self._space32: Space32 | None = None
+        self.n_threads = threads_for(None)
         self._full = None
         self._references: dict = {}
 
@@ -208,8 +214,12 @@ class SafetyIndex:
         sample = rows[np.sort(self.rng.choice(rows.size, REFERENCE_CAP, replace=False))]
         with one_thread():
             leaves = Partition(self._space(), rows, LEAF_ROWS, self.rng)
-        sampled = [np.isin(members, sample) for members in leaves.members]
-        return Side(sample, rows.size / REFERENCE_CAP, leaves, sampled)
+        members, n_sampled = [], []
+        for leaf in leaves.members:
+            in_sample = np.isin(leaf, sample)
+            members.append(np.concatenate([leaf[in_sample], leaf[~in_sample]]))
+            n_sampled.append(int(np.count_nonzero(in_sample)))
+        return Side(sample, rows.size / REFERENCE_CAP, leaves, members, n_sampled)
 
     def _space(self) -> Space32:
         if self._space32 is None:
@@ -236,8 +246,8 @@ class SafetyIndex:
         space = self._space()
         left = space.augment(Z)
         with one_thread():
-            r_sq = _radius(space, left, own, self.n_own_needed)
-            estimate = _other_estimate(space, left, other, r_sq)
+            r_sq = _radius(space, left, own, self.n_own_needed, self.n_threads)
+            estimate = _other_estimate(space, left, other, r_sq, self.n_threads)
         return estimate >= self.n_other_needed - 1e-9
 
     def _exact_reference(self, Z: np.ndarray, own: np.ndarray, other: np.ndarray) -> np.ndarray:
@@ -258,7 +268,7 @@ def _sq_distances(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 
 def _by_leaf(leaves: Partition, left: np.ndarray, probes: int = 1):
-    """Yield (leaf number, members, candidates probing it), each leaf once."""
+    """Yield (leaf number, candidates probing it), each non-empty leaf once."""
     leaf = leaves.place(left, probes)
     who = np.repeat(np.arange(left.shape[0]), probes)[leaf.ravel() >= 0]
     leaf = leaf.ravel()[leaf.ravel() >= 0]
@@ -266,7 +276,7 @@ def _by_leaf(leaves: Partition, left: np.ndarray, probes: int = 1):
     bounds = np.cumsum(np.bincount(leaf, minlength=len(leaves.members)))[:-1]
     for number, (members, part) in enumerate(zip(leaves.members, np.split(order, bounds))):
         if part.size and members.size:
-            yield number, members, who[part]
+            yield number, who[part]
 
 
 def _parts(who: np.ndarray, n_cols: int):
@@ -285,21 +295,33 @@ def _smallest(d2: np.ndarray, count: int) -> np.ndarray:
     return out
 
 
-def _radius(space: Space32, left, own: Side, rank: int) -> np.ndarray:
-    """Squared ``R``: exact, or where leaf + weighted sample counts first reach ``rank``."""
+def _radius(space: Space32, left, own: Side, rank: int, n_threads: int = 1) -> np.ndarray:
+    """Squared ``R``: exact, or where leaf + weighted sample counts first reach ``rank``.
+
+    Each candidate is in one part (exact) or one leaf (sampled): shares run in threads.
+    """
     r_sq = np.empty(left.shape[0], dtype=np.float32)
     if own.leaves is None:
         right = space.right(own.sample)
-        for rows in _parts(np.arange(left.shape[0]), own.sample.size):
-            r_sq[rows] = row_kth_smallest(left[rows] @ right, rank)
+
+        def exact(share) -> None:
+            for rows in share:
+                r_sq[rows] = row_kth_smallest(left[rows] @ right, rank)
+
+        in_threads(exact, list(_parts(np.arange(left.shape[0]), own.sample.size)), n_threads)
         return r_sq
-    for _, members, who in _by_leaf(own.leaves, left):
-        outside = own.sample[~np.isin(own.sample, members)]
-        right_in, right_out = space.right(members), space.right(outside)
-        for rows in _parts(who, members.size + outside.size):
-            near = _smallest(left[rows] @ right_in, rank)
-            far = _smallest(left[rows] @ right_out, rank)
-            r_sq[rows] = _weighted_rank(near, far, own.weight, rank)
+
+    def sampled(share) -> None:
+        for number, who in share:
+            members = own.leaves.members[number]
+            outside = own.sample[~np.isin(own.sample, members)]
+            right_in, right_out = space.right(members), space.right(outside)
+            for rows in _parts(who, members.size + outside.size):
+                near = _smallest(left[rows] @ right_in, rank)
+                far = _smallest(left[rows] @ right_out, rank)
+                r_sq[rows] = _weighted_rank(near, far, own.weight, rank)
+
+    in_threads(sampled, list(_by_leaf(own.leaves, left)), n_threads)
     return r_sq
 
 
@@ -313,20 +335,36 @@ def _weighted_rank(near, far, weight: float, rank: int) -> np.ndarray:
     return np.take_along_axis(values, order, axis=1)[np.arange(len(values)), reached.argmax(1)]
 
 
-def _other_estimate(space: Space32, left, other: Side, r_sq) -> np.ndarray:
-    """Other-class rows inside ``R``: exact, or leaf count plus weighted sample outside."""
+def _other_estimate(space: Space32, left, other: Side, r_sq, n_threads: int = 1) -> np.ndarray:
+    """Other-class rows inside ``R``: exact, or leaf count plus weighted sample outside.
+
+    A candidate's probed leaves may fall to different threads: each thread adds into
+    its own array, summed at the end.
+    """
     right = space.right(other.sample)
     estimate = np.empty(left.shape[0])
-    for rows in _parts(np.arange(left.shape[0]), other.sample.size):
-        estimate[rows] = np.count_nonzero(left[rows] @ right < r_sq[rows, None], axis=1)
+
+    def on_sample(share) -> None:
+        for rows in share:
+            estimate[rows] = np.count_nonzero(left[rows] @ right < r_sq[rows, None], axis=1)
+
+    in_threads(on_sample, list(_parts(np.arange(left.shape[0]), other.sample.size)), n_threads)
     if other.leaves is None:
         return estimate
     estimate *= other.weight
-    for number, members, who in _by_leaf(other.leaves, left, LEAF_PROBES):
-        right = space.right(members)
-        sampled = other.sampled[number]
-        for rows in _parts(who, members.size):
-            inside = left[rows] @ right < r_sq[rows, None]
-            in_sample = np.count_nonzero(inside[:, sampled], axis=1)
-            estimate[rows] += np.count_nonzero(inside, axis=1) - other.weight * in_sample
+
+    def in_leaves(share) -> np.ndarray:
+        extra = np.zeros(left.shape[0])
+        for number, who in share:
+            members, n_sampled = other.members[number], other.n_sampled[number]
+            right = space.right(members)
+            for rows in _parts(who, members.size):
+                inside = left[rows] @ right < r_sq[rows, None]
+                # a sampled row already counts with weight w: here 1 - w more
+                extra[rows] += np.count_nonzero(inside[:, n_sampled:], axis=1)
+                extra[rows] += (1 - other.weight) * np.count_nonzero(inside[:, :n_sampled], axis=1)
+        return extra
+
+    for extra in in_threads(in_leaves, list(_by_leaf(other.leaves, left, LEAF_PROBES)), n_threads):
+        estimate += extra
     return estimate

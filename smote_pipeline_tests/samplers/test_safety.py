@@ -100,3 +100,16 @@ def test_degenerate_classes_are_decided_without_search():
     y_all[:2] = 1
     index = _safety.SafetyIndex(X, np.zeros((50, 0), dtype=int), [], y_all, 5, True)
     assert not index.unsafe(X[:4], no_codes, 0).any()  # 2 others < m = 3
+
+
+def test_sampled_rule_does_not_depend_on_threads(monkeypatch):
+    X, y, candidates = _problem(20000)
+    monkeypatch.setattr(_safety, "EXACT_BUDGET", 0)
+    monkeypatch.setattr(_safety, "REFERENCE_CAP", 256)
+    flags = []
+    for n_threads in (1, 2):
+        index = _index(X, y)
+        index.n_threads = n_threads
+        flags.append(index.unsafe(candidates, np.zeros((len(candidates), 0), dtype=int), 1))
+    np.testing.assert_array_equal(flags[0], flags[1])
+    assert 0 < flags[0].mean() < 1
