@@ -197,7 +197,8 @@ def _large_by_small(space: Space32, large_rows, small_rows, k, m, need_rows, n_t
                 r_sq[part] = row_kth_smallest(d2, m)
         return best
 
-    bests = in_threads(share_best, list(chunks(large_rows.size, small_rows.size)), n_threads)
+    parts = list(chunks(large_rows.size, small_rows.size))
+    bests = in_threads(share_best, parts, n_threads, large_rows.size * small_rows.size)
     return r_sq, np.sort(np.vstack(bests), axis=0)[:k]
 
 
@@ -292,7 +293,7 @@ def _prove_in_groups(
                 d2[np.arange(who.size), np.searchsorted(group, who)] = np.inf  # not own mate
                 counts[who] = np.count_nonzero(d2 < threshold[who, None], axis=1)
 
-    in_threads(count, groups, n_threads)
+    in_threads(count, groups, n_threads, pending.size * rows.size / len(groups))
     return pending[counts[pending] < needed]
 
 

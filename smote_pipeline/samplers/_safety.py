@@ -308,7 +308,8 @@ def _radius(space: Space32, left, own: Side, rank: int, n_threads: int = 1) -> n
             for rows in share:
                 r_sq[rows] = row_kth_smallest(left[rows] @ right, rank)
 
-        in_threads(exact, list(_parts(np.arange(left.shape[0]), own.sample.size)), n_threads)
+        parts = list(_parts(np.arange(left.shape[0]), own.sample.size))
+        in_threads(exact, parts, n_threads, left.shape[0] * own.sample.size)
         return r_sq
 
     def sampled(share) -> None:
@@ -321,7 +322,8 @@ def _radius(space: Space32, left, own: Side, rank: int, n_threads: int = 1) -> n
                 far = _smallest(left[rows] @ right_out, rank)
                 r_sq[rows] = _weighted_rank(near, far, own.weight, rank)
 
-    in_threads(sampled, list(_by_leaf(own.leaves, left)), n_threads)
+    cost = left.shape[0] * (LEAF_ROWS + own.sample.size)
+    in_threads(sampled, list(_by_leaf(own.leaves, left)), n_threads, cost)
     return r_sq
 
 
@@ -348,7 +350,8 @@ def _other_estimate(space: Space32, left, other: Side, r_sq, n_threads: int = 1)
         for rows in share:
             estimate[rows] = np.count_nonzero(left[rows] @ right < r_sq[rows, None], axis=1)
 
-    in_threads(on_sample, list(_parts(np.arange(left.shape[0]), other.sample.size)), n_threads)
+    parts = list(_parts(np.arange(left.shape[0]), other.sample.size))
+    in_threads(on_sample, parts, n_threads, left.shape[0] * other.sample.size)
     if other.leaves is None:
         return estimate
     estimate *= other.weight
@@ -365,6 +368,8 @@ def _other_estimate(space: Space32, left, other: Side, r_sq, n_threads: int = 1)
                 extra[rows] += (1 - other.weight) * np.count_nonzero(inside[:, :n_sampled], axis=1)
         return extra
 
-    for extra in in_threads(in_leaves, list(_by_leaf(other.leaves, left, LEAF_PROBES)), n_threads):
+    groups = list(_by_leaf(other.leaves, left, LEAF_PROBES))
+    cost = left.shape[0] * LEAF_PROBES * LEAF_ROWS
+    for extra in in_threads(in_leaves, groups, n_threads, cost):
         estimate += extra
     return estimate

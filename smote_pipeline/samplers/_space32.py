@@ -25,6 +25,9 @@ MIN_CHUNK_ROWS = 64
 _EPS32 = float(np.finfo(np.float32).eps)
 _CONTROLLER: list[ThreadpoolController] = []
 
+#: Least work (distances) run in threads by :func:`in_threads` (about 20 ms on one).
+THREAD_MIN_DISTANCES = 2**24
+
 
 def _controller() -> ThreadpoolController:
     if not _CONTROLLER:
@@ -195,12 +198,13 @@ def nearest_centre(left: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return out
 
 
-def in_threads(work, items: list, n_threads: int) -> list:
+def in_threads(work, items: list, n_threads: int, n_distances: float) -> list:
     """``work(share)`` over ``n_threads`` interleaved shares of ``items``, in threads.
 
     The matrix products and numpy reductions release the GIL; each product runs on one
-    BLAS thread (:func:`one_thread`), so ``n_threads`` products run at once. Below two
-    items per thread everything runs in the calling thread.
+    BLAS thread (:func:`one_thread`), so ``n_threads`` products run at once. Small work
+    (below :data:`THREAD_MIN_DISTANCES` distances, or two items per thread) runs in the
+    calling thread: threads would only add overhead and per-thread memory.
 
     Parameters
     ----------
@@ -210,13 +214,15 @@ def in_threads(work, items: list, n_threads: int) -> list:
         Work items (chunks, groups).
     n_threads : int
         Threads to use.
+    n_distances : float
+        About how many distances the items hold together.
 
     Returns
     -------
     list
         The results of ``work``, one per share.
     """
-    if n_threads <= 1 or len(items) < 2 * n_threads:
+    if n_threads <= 1 or len(items) < 2 * n_threads or n_distances < THREAD_MIN_DISTANCES:
         return [work(items)]
     with ThreadPoolExecutor(n_threads) as pool:
         return list(pool.map(work, [items[i::n_threads] for i in range(n_threads)]))

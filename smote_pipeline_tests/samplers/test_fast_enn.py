@@ -105,7 +105,10 @@ def test_outlying_rows_and_duplicates_still_match():
     np.testing.assert_array_equal(result.flagged, _reference(X, y, 3, "mode"))
 
 
-def test_threads_give_the_same_flags():
+def test_threads_give_the_same_flags(monkeypatch):
+    from smote_pipeline.samplers import _space32
+
+    monkeypatch.setattr(_space32, "THREAD_MIN_DISTANCES", 0)  # small data, threads anyway
     X, y = make_classification(
         n_samples=12000,
         n_features=20,

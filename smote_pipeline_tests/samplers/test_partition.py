@@ -59,3 +59,19 @@ def test_same_seed_same_partition(seed):
     a = Partition(space, np.arange(3000), 50, np.random.RandomState(seed))
     b = Partition(space, np.arange(3000), 50, np.random.RandomState(seed))
     assert all(np.array_equal(p, q) for p, q in zip(a.leaves, b.leaves, strict=True))
+
+
+def test_in_threads_runs_every_item_once_and_small_work_inline():
+    import threading
+
+    from smote_pipeline.samplers._space32 import THREAD_MIN_DISTANCES, in_threads
+
+    def work(share):
+        return [(item, threading.get_ident()) for item in share]
+
+    done = in_threads(work, list(range(10)), 2, THREAD_MIN_DISTANCES)
+    items = sorted(item for share in done for item, _ in share)
+    assert items == list(range(10)) and len(done) == 2
+    assert len({ident for share in done for _, ident in share}) >= 1
+    inline = in_threads(work, list(range(10)), 2, THREAD_MIN_DISTANCES - 1)
+    assert len(inline) == 1 and {ident for _, ident in inline[0]} == {threading.get_ident()}

@@ -103,6 +103,9 @@ def test_degenerate_classes_are_decided_without_search():
 
 
 def test_sampled_rule_does_not_depend_on_threads(monkeypatch):
+    from smote_pipeline.samplers import _space32
+
+    monkeypatch.setattr(_space32, "THREAD_MIN_DISTANCES", 0)  # small data, threads anyway
     X, y, candidates = _problem(20000)
     monkeypatch.setattr(_safety, "EXACT_BUDGET", 0)
     monkeypatch.setattr(_safety, "REFERENCE_CAP", 256)
