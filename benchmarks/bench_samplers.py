@@ -10,8 +10,8 @@ installed; ``--methods`` picks methods by name, ``--large-from`` sets the size f
 which only :data:`LARGE_METHODS` run). Expect about 10 minutes on 2 cores for the
 command above (the 1M-row safety filter alone takes about a minute per run).
 
-Data: ``make_classification`` with 20 features (5 informative, 2 redundant), 1%
-minority, no label flips. Each method runs in its own forked child process per size,
+Data: ``make_classification`` with 20 features (``--n-features``; 5 informative, 2
+redundant), 1% minority, no label flips. Each method runs in its own forked child process per size,
 so one method's allocations never count against another. In the child the method runs
 ``--repeat`` times without tracing (``time s`` is the best of these, the machine being
 shared and noisy; ``x SMOTE`` divides it by imbalanced-learn's SMOTE's best in the same
@@ -71,11 +71,11 @@ LARGE_METHODS = [
 _DATA: dict[str, np.ndarray] = {}
 
 
-def make_data(n_samples: int) -> tuple[np.ndarray, np.ndarray]:
-    """Generated benchmark data: 20 features, 1% minority."""
+def make_data(n_samples: int, n_features: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Generated benchmark data: ``n_features`` features (5 informative), 1% minority."""
     return make_classification(
         n_samples=n_samples,
-        n_features=20,
+        n_features=n_features,
         n_informative=5,
         n_redundant=2,
         weights=[0.99],
@@ -156,6 +156,13 @@ def main() -> None:
         help="from this many rows on, run only LARGE_METHODS",
     )
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    parser.add_argument(
+        "--n-features",
+        type=int,
+        default=20,
+        help="features of the generated data (default 20; up to 15 the neighbour searches "
+        "use k-d trees)",
+    )
     args = parser.parse_args()
     header = (
         f"{'rows':>9} {'method':<34} {'time s':>8} {'x SMOTE':>8} "
@@ -164,7 +171,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for size in args.sizes:
-        _DATA["X"], _DATA["y"] = make_data(size)
+        _DATA["X"], _DATA["y"] = make_data(size, args.n_features)
         smote_time = None
         methods = [m for m in args.methods if size < args.large_from or m in LARGE_METHODS]
         for name in methods:
