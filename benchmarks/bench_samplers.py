@@ -160,8 +160,7 @@ def main() -> None:
         "--n-features",
         type=int,
         default=20,
-        help="features of the generated data (default 20; up to 15 the neighbour searches "
-        "use k-d trees)",
+        help="features of the generated data (default 20, at least 7)",
     )
     args = parser.parse_args()
     header = (

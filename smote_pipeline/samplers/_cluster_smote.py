@@ -204,8 +204,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
        :class:`~smote_pipeline.samplers._safety.SafetyIndex`):
 
        - **exact** (up to distance ties) when a round has ``n_candidates x n_real <=
-         EXACT_BUDGET`` (3.4e7) or the distance space has at most 15 dimensions (one
-         query of the ``safety_k`` nearest real rows), or when the class and the
+         EXACT_BUDGET`` (3.4e7) or the distance space has at most 5 dimensions (one
+         k-d tree query of the ``safety_k`` nearest real rows), or when the class and the
          other classes each have at most ``REFERENCE_CAP`` (2048) real rows;
        - **sampled** otherwise (single precision): a side (the class, or the other
          classes) with more than ``REFERENCE_CAP`` rows is split once into leaves of

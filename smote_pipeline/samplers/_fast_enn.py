@@ -14,8 +14,10 @@ class. If ``k - m + 1`` rows of class ``c`` (other than ``x``) lie strictly clos
 keeps ``x``.
 
 Fast path: the largest class ``L`` holds more rows than all other classes together
-(the set ``S``), there are at least :data:`PRUNE_MIN_ROWS` rows and the dimension calls
-for brute force. Then
+(the set ``S``) and there are at least :data:`PRUNE_MIN_ROWS` rows, in any dimension
+(k-d trees lose from about 6 dimensions on: plain ENN over 100k generated rows took
+3.1 s with a tree in 6 dimensions and 33 s in 10, the screening 0.3 s; in 2 dimensions
+both took 0.3 s, at 1M rows 4.8 s). Then
 
 1. The ``|L| x |S|`` squared distances are computed once, in chunks of ``L`` rows (at
    most :data:`CHUNK_ELEMENTS`, or :data:`MIN_CHUNK_ROWS` rows, at a time: memory
@@ -38,8 +40,7 @@ for brute force. Then
 Single-precision distances carry a rounding bound (:func:`rounding_bound`, computed on
 centred data); a comparison closer than the bound is never trusted: such rows, and
 ``L`` rows that no block proved clean, are queried exactly (double precision) against
-an index over all rows, as plain ENN does. Low-dimensional data uses a k-d tree over
-all rows (``O(n log n)``), small or balanced data plain ENN.
+an index over all rows, as plain ENN does. Small or balanced data uses plain ENN.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def edited_nearest_neighbours(
     index = make_neighbors(k + 1, n_features, n_jobs).fit(Z)
     counts = np.bincount(y)
     large = int(np.argmax(counts))
-    if n_samples < PRUNE_MIN_ROWS or index.algorithm != "brute" or 2 * counts[large] <= n_samples:
+    if n_samples < PRUNE_MIN_ROWS or 2 * counts[large] <= n_samples:
         _exact(index, Z, y, np.flatnonzero(np.isin(y, targets)), k, kind_sel, result)
         return result
     m = 1 if kind_sel == "all" else (k + 1) // 2

@@ -37,8 +37,8 @@ class NoiseFilter(BaseCleaningSampler):
     method : {"enn", "tomek", "ipf", "isolation_forest"}, default="enn"
         - "enn": edited nearest neighbours, ``kind_sel`` rule; the removals equal
           imbalanced-learn's ``EditedNearestNeighbours`` (up to distance ties). When
-          the largest class outnumbers the others (at least 5000 rows, more than 15
-          dimensions) it is screened (see :mod:`smote_pipeline.samplers._fast_enn`):
+          the largest class outnumbers the others (at least 5000 rows, any dimension)
+          it is screened (see :mod:`smote_pipeline.samplers._fast_enn`):
           one single-precision pass over largest-class x other-class distances, local
           groups of class-mates, and an exact double-precision search only for rows
           too close to call. That pass is quadratic when the minority is a fixed share

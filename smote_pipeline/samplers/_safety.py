@@ -73,8 +73,8 @@ class SafetyIndex:
       other classes fewer than ``m`` (none is); or
     - ``n_candidates x n_real <= EXACT_BUDGET`` (:data:`EXACT_BUDGET`, 3.4e7
       distances; late redraw rounds with few candidates usually are), or the distance
-      space has at most 15 dimensions (k-d tree): one query of the ``k`` nearest real
-      rows; or
+      space has at most ``TREE_MAX_DIMENSIONS`` (5) dimensions (k-d tree): one query
+      of the ``k`` nearest real rows; or
     - class ``c`` and the other classes each have at most :data:`REFERENCE_CAP` real
       rows: the rule on all of them, in double precision.
 

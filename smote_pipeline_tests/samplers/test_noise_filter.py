@@ -48,11 +48,17 @@ def test_removes_planted_label_noise(method):
 
 @pytest.mark.parametrize(
     ("kind_sel", "n", "d"),
-    [("all", 400, 3), ("mode", 400, 3), ("all", 6000, 20), ("mode", 6000, 20)],
+    [
+        ("all", 400, 3),
+        ("mode", 400, 3),
+        ("all", 6000, 20),
+        ("mode", 6000, 20),
+        ("mode", 6000, 4),  # low dimension: screened too (trees are slower from 6 on)
+    ],
 )
 def test_fast_enn_equals_imblearn_enn(kind_sel, n, d):
-    # 6000 x 20 goes through the pruned path (brute force, >= PRUNE_MIN_ROWS rows)
-    assert n < _fast_enn.PRUNE_MIN_ROWS or d > 15
+    # 6000-row sets go through the screened path (at least PRUNE_MIN_ROWS rows)
+    assert _fast_enn.PRUNE_MIN_ROWS <= 6000
     X, y = make_classification(
         n_samples=n,
         n_features=d,
