@@ -10,10 +10,14 @@ from sklearn.neighbors import NearestNeighbors
 from smote_pipeline.samplers import ClusterAwareSMOTE, _safety
 
 
-def _problem(n_samples, n_candidates=1500, seed=0):
+def _problem(n_samples, n_candidates=1500, seed=0, n_features=20):
     """Generated data (1 class in 20) and SMOTE-like minority candidates."""
     X, y = make_classification(
-        n_samples=n_samples, n_features=20, n_informative=5, weights=[0.95], random_state=seed
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=5,
+        weights=[0.95],
+        random_state=seed,
     )
     rng = np.random.RandomState(seed + 1)
     minority = X[y == 1]
@@ -43,11 +47,17 @@ def test_rule_on_all_rows_equals_the_exact_query(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("cap", "floor"),
-    [(1200, 0.9), (256, 0.9)],  # measured 0.95 (all 1093 minority rows used), 0.97 (256)
+    ("cap", "floor", "n_features"),
+    [
+        (1200, 0.9, 20),  # measured 0.95 (all 1093 minority rows used)
+        (256, 0.9, 20),  # measured 0.97
+        (256, 0.9, 10),  # measured 0.985; sampled from 6 dimensions on (trees up to 5)
+    ],
 )
-def test_sampled_rule_agrees_with_the_exact_rule_on_most_candidates(monkeypatch, cap, floor):
-    X, y, candidates = _problem(20000)
+def test_sampled_rule_agrees_with_the_exact_rule_on_most_candidates(
+    monkeypatch, cap, floor, n_features
+):
+    X, y, candidates = _problem(20000, n_features=n_features)
     monkeypatch.setattr(_safety, "EXACT_BUDGET", 0)
     monkeypatch.setattr(_safety, "REFERENCE_CAP", cap)  # 1093 minority, 18907 others
     monkeypatch.setattr(_safety, "LEAF_ROWS", 2048)
