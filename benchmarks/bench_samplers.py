@@ -11,17 +11,17 @@ which only :data:`LARGE_METHODS` run). Expect about 10 minutes on 2 cores for th
 command above (the 1M-row safety filter alone takes about a minute per run).
 
 Data: ``make_classification`` with 20 features (``--n-features``; 5 informative, 2
-redundant), 1% minority, no label flips. Each method runs in its own forked child process per size,
-so one method's allocations never count against another. In the child the method runs
-``--repeat`` times without tracing (``time s`` is the best of these, the machine being
-shared and noisy; ``x SMOTE`` divides it by imbalanced-learn's SMOTE's best in the same
-run), plus once under ``tracemalloc`` for the peak memory (numpy allocations are traced,
-so it is the peak of Python/numpy heap allocations during ``fit_resample`` and excludes
-memory that native libraries such as BLAS or OpenMP allocate outside numpy). ``mem/io``
-divides it by the bytes of the input plus the output arrays. A method still running
-after ``--cap`` seconds is stopped: it is printed as ``> cap`` if no run finished,
-otherwise with the best of the runs that did (``runs`` column). Sizes from
-``--large-from`` rows on only run :data:`LARGE_METHODS`.
+redundant), 1% minority, no label flips. Each method runs in its own forked child
+process per size, so one method's allocations never count against another. In the child
+the method runs ``--repeat`` times without tracing (``time s`` is the best of these, the
+machine being shared and noisy; ``x SMOTE`` divides it by imbalanced-learn's SMOTE's
+best in the same run), plus once under ``tracemalloc`` for the peak memory (numpy
+allocations are traced, so it is the peak of Python/numpy heap allocations during
+``fit_resample`` and excludes memory that native libraries such as BLAS or OpenMP
+allocate outside numpy). ``mem/io`` divides it by the bytes of the input plus the output
+arrays. A method still running after ``--cap`` seconds is stopped: it is printed as
+``> cap`` if no run finished, otherwise with the best of the runs that did (``runs``
+column). Sizes from ``--large-from`` rows on only run :data:`LARGE_METHODS`.
 """
 
 from __future__ import annotations
@@ -163,6 +163,10 @@ def main() -> None:
         help="features of the generated data (default 20, at least 7)",
     )
     args = parser.parse_args()
+    if args.n_features < 7:
+        parser.error(
+            f"--n-features {args.n_features}: use at least 7 (5 informative + 2 redundant)"
+        )
     header = (
         f"{'rows':>9} {'method':<34} {'time s':>8} {'x SMOTE':>8} "
         f"{'peak MB':>8} {'mem/io':>7} {'rows out':>9} {'runs':>4}"

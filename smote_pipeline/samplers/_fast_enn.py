@@ -30,12 +30,12 @@ both took 0.3 s, at 1M rows 4.8 s). Then
    among its ``k`` nearest neighbours follows from merging both lists, and the labels
    of the nearest ``S`` rows give the rest (several small classes are handled).
 3. ``L`` rows are proven clean by counting class-mates strictly inside ``r_m``
-   (``k - m + 1`` of them suffice); each stage counts afresh (over disjoint groups)
-   and meets only the rows not yet proven: (a) the row's *leaf*, at most
-   :data:`GROUP_ROWS` nearby rows of ``L`` (two-level Voronoi cells of random rows;
-   97% of the rows are proven there on the benchmark data), (b) its coarse *cell*
-   (about ``sqrt(|L| GROUP_ROWS)`` rows), (c) the :data:`NEAR_CELLS` cells of nearest
-   centres.
+   (``k - m + 1`` of them suffice), meeting only rows not yet proven: (a) the row's
+   *leaf*, at most :data:`GROUP_ROWS` nearby rows of ``L`` (two-level Voronoi cells
+   of random rows; 97% of the rows are proven there on the benchmark data), then
+   afresh (b) its coarse *cell* (about ``sqrt(|L| GROUP_ROWS)`` rows) and (c) one by
+   one the next cells of nearest centres (:data:`NEAR_CELLS` cells in all), adding
+   up the counts of these disjoint cells.
 
 Single-precision distances carry a rounding bound (:func:`rounding_bound`, computed on
 centred data); a comparison closer than the bound is never trusted: such rows, and
@@ -163,10 +163,12 @@ def _screened(Z, y, large, targets, k, m, kind_sel, rng, result, n_threads=1) ->
     small_rows = np.flatnonzero(y != large)
     small_targets = small_rows[np.isin(y[small_rows], targets)]
     clean_large = large not in targets or small_rows.size < m
-    groups = _local_groups(space, large_rows, rng) if large_rows.size > GROUP_ROWS else None
     r_sq, best = _large_by_small(space, large_rows, small_rows, k, m, not clean_large, n_threads)
-    undecided = [_decide_small(Z, y, space, small_rows, small_targets, best, k, kind_sel, result)]
+    undecided = [
+        _decide_small(Z, y, space, large, small_rows, small_targets, best, k, kind_sel, result)
+    ]
     if not clean_large:
+        groups = _local_groups(space, large_rows, rng) if large_rows.size > GROUP_ROWS else None
         pending = _prove_clean(space, large_rows, r_sq, k - m + 1, groups, n_threads)
         undecided.append(large_rows[pending])
     return np.sort(np.concatenate(undecided))
@@ -175,7 +177,7 @@ def _screened(Z, y, large, targets, k, m, kind_sel, rng, result, n_threads=1) ->
 def _large_by_small(space: Space32, large_rows, small_rows, k, m, need_rows, n_threads=1):
     """Step 1: ``r_m^2`` of ``large_rows`` and the ``k`` smallest ``d^2`` of each small row.
 
-    With ``n_threads > 1`` contiguous shares of the chunks run in threads (the matrix
+    With ``n_threads > 1`` interleaved shares of the chunks run in threads (the matrix
     products and reductions release the GIL), each with its own running ``k`` smallest,
     merged at the end.
 
@@ -203,7 +205,7 @@ def _large_by_small(space: Space32, large_rows, small_rows, k, m, need_rows, n_t
     return r_sq, np.sort(np.vstack(bests), axis=0)[:k]
 
 
-def _decide_small(Z, y, space, small_rows, targets, best, k, kind_sel, result) -> np.ndarray:
+def _decide_small(Z, y, space, large, small_rows, targets, best, k, kind_sel, result):
     """Step 2: flag targeted small-class rows; returns those too close to call."""
     if targets.size == 0:
         return targets
@@ -221,7 +223,6 @@ def _decide_small(Z, y, space, small_rows, targets, best, k, kind_sel, result) -
     n_large_high = _n_first_in_merge(lam + slack, sigma)
     sure = n_large_low == n_large_high
     n_classes = int(y.max()) + 1
-    large = int(np.argmax(np.bincount(y)))
     counts = np.zeros((targets.size, n_classes), dtype=np.int64)
     counts[:, large] = n_large_low
     use = np.arange(k)[None, :] < (k - n_large_low)[:, None]
@@ -246,9 +247,10 @@ def _prove_clean(space: Space32, rows, r_sq, needed: int, groups, n_threads=1) -
     pending = np.flatnonzero(threshold > 0)
     if groups is not None:
         leaves, cells, centres = groups
-        for groups in (leaves, cells):  # each stage counts afresh: groups differ
-            pending = _prove_in_groups(space, rows, threshold, needed, pending, groups, n_threads)
-        pending = _prove_in_near_cells(space, rows, threshold, needed, pending, cells, centres)
+        pending = _prove_in_leaves(space, rows, threshold, needed, pending, leaves, n_threads)
+        pending = _prove_in_near_cells(
+            space, rows, threshold, needed, pending, cells, centres, n_threads
+        )
     return np.concatenate([unprovable, pending])
 
 
@@ -269,12 +271,10 @@ def _local_groups(space: Space32, rows, rng) -> tuple[list, list, np.ndarray]:
     return leaves, partition.cells, partition.centres
 
 
-def _prove_in_groups(
-    space: Space32, rows, threshold, needed, pending, groups, n_threads=1
-) -> np.ndarray:
-    """Steps 3a-b: count mates inside ``r_m`` among each pending row's group.
+def _prove_in_leaves(space: Space32, rows, threshold, needed, pending, leaves, n_threads=1):
+    """Step 3a: count mates inside ``r_m`` among each pending row's leaf.
 
-    Groups are disjoint, so shares of them run in ``n_threads`` threads.
+    Leaves are disjoint, so shares of them run in ``n_threads`` threads.
     """
     if pending.size == 0:
         return pending
@@ -283,46 +283,61 @@ def _prove_in_groups(
     counts = np.zeros(rows.size, dtype=np.int64)
 
     def count(share) -> None:
-        for group in share:
-            waiting = group[is_pending[group]]
-            if waiting.size == 0:
-                continue
-            right = space.right(rows[group])
-            for part in chunks(waiting.size, group.size):
-                who = waiting[part]
-                d2 = space.left(rows[who]) @ right
-                d2[np.arange(who.size), np.searchsorted(group, who)] = np.inf  # not own mate
-                counts[who] = np.count_nonzero(d2 < threshold[who, None], axis=1)
+        for leaf in share:
+            waiting = leaf[is_pending[leaf]]
+            if waiting.size:
+                counts[waiting] = _mates_inside(space, rows, threshold, waiting, leaf)
 
-    in_threads(count, groups, n_threads, pending.size * rows.size / len(groups))
+    in_threads(count, leaves, n_threads, pending.size * GROUP_ROWS)
     return pending[counts[pending] < needed]
 
 
-def _prove_in_near_cells(space: Space32, rows, threshold, needed, pending, cells, centres):
-    """Step 3c: count mates inside ``r_m`` in the :data:`NEAR_CELLS` cells of nearest centres.
+def _prove_in_near_cells(
+    space: Space32, rows, threshold, needed, pending, cells, centres, n_threads=1
+):
+    """Steps 3b-c: count mates inside ``r_m`` in the row's cell, then in its next cells of
+    nearest centres (:data:`NEAR_CELLS` in all) while it is not proven.
 
-    Cells are disjoint, so the counts over a row's nearest cells add up.
+    Cells are disjoint, so the counts over a row's nearest cells add up; at one rank a
+    row meets one cell, so shares of the cells run in ``n_threads`` threads.
     """
-    if pending.size == 0 or len(cells) == 1:
+    if pending.size == 0:
         return pending
     probes = min(NEAR_CELLS, len(cells))
     near = np.argsort(space.left(rows[pending]) @ centres, axis=1)[:, :probes]
     counts = np.zeros(pending.size, dtype=np.int64)
+    waiting = np.arange(pending.size)  # positions in pending
     for rank in range(probes):
-        for cell in np.unique(near[:, rank]):
-            group = cells[cell]
-            if group.size == 0:
-                continue
-            at = np.flatnonzero(near[:, rank] == cell)
-            right = space.right(rows[group])
-            for part in chunks(at.size, group.size):
-                who = pending[at[part]]
-                d2 = space.left(rows[who]) @ right
-                place = np.minimum(np.searchsorted(group, who), group.size - 1)
-                own = np.flatnonzero(group[place] == who)
-                d2[own, place[own]] = np.inf  # a row is not its own mate
-                counts[at[part]] += np.count_nonzero(d2 < threshold[who, None], axis=1)
-    return pending[counts < needed]
+        cell_of = near[waiting, rank]
+        order = np.argsort(cell_of, kind="stable")
+        bounds = np.cumsum(np.bincount(cell_of, minlength=len(cells)))[:-1]
+        items = [(c, waiting[at]) for c, at in enumerate(np.split(order, bounds)) if at.size]
+
+        def count(share) -> None:
+            for cell, at in share:
+                if cells[cell].size:
+                    who = pending[at]
+                    counts[at] += _mates_inside(space, rows, threshold, who, cells[cell])
+
+        in_threads(count, items, n_threads, waiting.size * rows.size / len(cells))
+        waiting = waiting[counts[waiting] < needed]
+        if waiting.size == 0:
+            break
+    return pending[waiting]
+
+
+def _mates_inside(space: Space32, rows, threshold, who, group) -> np.ndarray:
+    """Rows of ``group`` (sorted positions in ``rows``) strictly inside each ``who`` row's
+    threshold, the row itself excluded."""
+    right = space.right(rows[group])
+    out = np.empty(who.size, dtype=np.int64)
+    for part in chunks(who.size, group.size):
+        d2 = space.left(rows[who[part]]) @ right
+        place = np.minimum(np.searchsorted(group, who[part]), group.size - 1)
+        own = np.flatnonzero(group[place] == who[part])
+        d2[own, place[own]] = np.inf  # a row is not its own mate
+        out[part] = np.count_nonzero(d2 < threshold[who[part], None], axis=1)
+    return out
 
 
 def _exact(index, Z, y, rows, k, kind_sel, result: ENNResult) -> None:

@@ -58,11 +58,19 @@ SINGLE_THREAD_MAX_ROWS = 20_000
 _CONTROLLER: list[ThreadpoolController] = []
 
 
-def limit_threads(n_rows: int):
-    """Context manager: one BLAS / OpenMP thread when ``n_rows`` is small.
+def thread_controller() -> ThreadpoolController:
+    """The process's ``ThreadpoolController``, created once.
 
     ``threadpoolctl.threadpool_limits`` inspects every loaded library on each call
-    (~5 ms); the controller is created once per process and reused (~20 us a call).
+    (~5 ms); the controller is reused instead (~20 us a call).
+    """
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
+
+
+def limit_threads(n_rows: int):
+    """Context manager: one BLAS / OpenMP thread when ``n_rows`` is small.
 
     Parameters
     ----------
@@ -71,9 +79,7 @@ def limit_threads(n_rows: int):
     """
     if n_rows > SINGLE_THREAD_MAX_ROWS:
         return contextlib.nullcontext()
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1)
+    return thread_controller().limit(limits=1)
 
 
 def self_excluded_neighbors(Z: np.ndarray, k: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from smote_pipeline.samplers._space32 import (
     in_threads,
     one_thread,
     row_kth_smallest,
+    smallest,
     threads_for,
 )
 
@@ -284,17 +285,6 @@ def _parts(who: np.ndarray, n_cols: int):
         yield who[part]
 
 
-def _smallest(d2: np.ndarray, count: int) -> np.ndarray:
-    """The ``count`` smallest of each row, ascending (``inf`` when too few)."""
-    out = np.full((d2.shape[0], count), np.inf, dtype=np.float32)
-    at = np.arange(d2.shape[0])
-    for j in range(min(count, d2.shape[1])):
-        where = d2.argmin(axis=1)
-        out[:, j] = d2[at, where]
-        d2[at, where] = np.inf
-    return out
-
-
 def _radius(space: Space32, left, own: Side, rank: int, n_threads: int = 1) -> np.ndarray:
     """Squared ``R``: exact, or where leaf + weighted sample counts first reach ``rank``.
 
@@ -318,8 +308,8 @@ def _radius(space: Space32, left, own: Side, rank: int, n_threads: int = 1) -> n
             outside = own.sample[~np.isin(own.sample, members)]
             right_in, right_out = space.right(members), space.right(outside)
             for rows in _parts(who, members.size + outside.size):
-                near = _smallest(left[rows] @ right_in, rank)
-                far = _smallest(left[rows] @ right_out, rank)
+                near = smallest(left[rows] @ right_in, rank)
+                far = smallest(left[rows] @ right_out, rank)
                 r_sq[rows] = _weighted_rank(near, far, own.weight, rank)
 
     cost = left.shape[0] * (LEAF_ROWS + own.sample.size)

@@ -3,7 +3,8 @@
 Shared by the screened ENN (:mod:`smote_pipeline.samplers._fast_enn`) and the safety
 filter (:mod:`smote_pipeline.samplers._safety`): rows are centred and laid out so that one
 single-precision matrix product gives a block of squared distances, blocks are kept
-small (:func:`chunks`), and the block reductions run on one thread.
+small (:func:`chunks`), each product runs on one BLAS thread (:func:`one_thread`), and
+independent blocks run in threads (:func:`in_threads`, :func:`threads_for`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from joblib import effective_n_jobs
-from threadpoolctl import ThreadpoolController
+
+from smote_pipeline.samplers._neighbors import thread_controller
 
 #: Most single-precision distances held at once by a screening chunk (1 MiB: the chunk
 #: stays in a core's cache while it is reduced).
@@ -23,16 +25,9 @@ CHUNK_ELEMENTS = 2**18
 MIN_CHUNK_ROWS = 64
 
 _EPS32 = float(np.finfo(np.float32).eps)
-_CONTROLLER: list[ThreadpoolController] = []
 
 #: Least work (distances) run in threads by :func:`in_threads` (about 20 ms on one).
 THREAD_MIN_DISTANCES = 2**24
-
-
-def _controller() -> ThreadpoolController:
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0]
 
 
 def one_thread():
@@ -42,7 +37,7 @@ def one_thread():
     2000 x 2000 neighbour search 13 times slower (0.26 s instead of 0.02 s).
     Parallelism comes from :func:`in_threads` instead, one product per thread.
     """
-    return _controller().limit(limits=1)
+    return thread_controller().limit(limits=1)
 
 
 def threads_for(n_jobs) -> int:
@@ -64,7 +59,8 @@ def threads_for(n_jobs) -> int:
     """
     if n_jobs is not None:
         return effective_n_jobs(n_jobs)
-    limits = [lib["num_threads"] for lib in _controller().info() if lib["user_api"] == "openmp"]
+    info = thread_controller().info()
+    limits = [lib["num_threads"] for lib in info if lib["user_api"] == "openmp"]
     return max(1, min(limits)) if limits else 1
 
 
@@ -146,6 +142,8 @@ class Space32:
 
 
 def chunks(n_rows: int, n_cols: int, budget: int = CHUNK_ELEMENTS):
+    """Slices of ``n_rows`` rows whose blocks against ``n_cols`` columns hold at most
+    ``budget`` elements (but at least :data:`MIN_CHUNK_ROWS` rows)."""
     step = max(MIN_CHUNK_ROWS, budget // max(n_cols, 1))
     for start in range(0, n_rows, step):
         yield slice(start, min(start + step, n_rows))
@@ -163,19 +161,28 @@ def update_column_best(d2: np.ndarray, best: np.ndarray) -> None:
     best[:, hit] = np.sort(np.vstack([best[:, hit], sub]), axis=0)[:k]
 
 
-def row_kth_smallest(d2: np.ndarray, m: int) -> np.ndarray:
-    """``m``-th smallest of each row; overwrites ``d2``.
+def smallest(d2: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` smallest of each row, ascending (``inf`` when too few); overwrites
+    ``d2``.
 
-    For ``m <= 3`` a few passes of ``argmin`` beat ``np.partition`` (about 10 times
+    Passes of ``argmin``: for a few values they beat ``np.partition`` (about 10 times
     cheaper per pass on 2000 columns).
     """
+    out = np.full((d2.shape[0], count), np.inf, dtype=d2.dtype)
+    at = np.arange(d2.shape[0])
+    for j in range(min(count, d2.shape[1])):
+        where = d2.argmin(axis=1)
+        out[:, j] = d2[at, where]
+        d2[at, where] = np.inf
+    return out
+
+
+def row_kth_smallest(d2: np.ndarray, m: int) -> np.ndarray:
+    """``m``-th smallest of each row; overwrites ``d2`` (:func:`smallest` for ``m <= 3``)."""
     if m > 3:
         d2.partition(m - 1, axis=1)
         return d2[:, m - 1].copy()
-    at = np.arange(d2.shape[0])
-    for _ in range(m - 1):
-        d2[at, d2.argmin(axis=1)] = np.inf
-    return d2.min(axis=1)
+    return smallest(d2, m)[:, m - 1]
 
 
 def nearest_centre(left: np.ndarray, centres: np.ndarray) -> np.ndarray:
