@@ -119,7 +119,7 @@ def run_dataset(
     train, holdout = split.split_holdout(
         frame, TARGET, holdout_fraction=options.holdout_fraction, random_state=options.random_state
     )
-    denoised, _ = noise.filter_noise(train, TARGET, options)
+    denoised = noise.filter_noise(train, TARGET, options).denoised
     found = clustering.cluster_minority(denoised, TARGET, options)
     synthetic = oversampling.generate_synthetic(denoised, found.assignments, TARGET, options)
     augmented = oversampling.augment(denoised, synthetic)

@@ -60,7 +60,8 @@ class PriorCorrectedClassifier(ClassifierMixin, BaseEstimator):
     estimator_ : estimator
         The fitted estimator (uncorrected probabilities).
     odds_factor_ : float
-        ``prior_ratio / trained_ratio``.
+        ``prior_ratio / max(trained_ratio, prior_ratio)`` (1.0 when the real
+        balance is already above the trained one, where nothing was resampled).
     classes_ : ndarray of shape (2,)
         Class labels.
     """
@@ -91,7 +92,10 @@ class PriorCorrectedClassifier(ClassifierMixin, BaseEstimator):
         if prior is None:
             positives = int((y == 1).sum())
             prior = positives / max(len(y) - positives, 1)
-        self.odds_factor_ = float(prior) / float(self.trained_ratio)
+        # Over-sampling never lowers the minority share: a sampler asked for a ratio
+        # the data already exceeds generates nothing (MinorityRatio), so the model
+        # learnt the real balance.
+        self.odds_factor_ = float(prior) / max(float(self.trained_ratio), float(prior))
         return self
 
     @classmethod

@@ -41,8 +41,13 @@ class PipelineOptions:
     noise_neighbors : int
         Neighbours consulted by the ``enn`` noise filter.
     max_minority_removal : float
-        Largest share of minority rows the noise filter may remove before it
-        refuses (an error) instead of silently eroding the class.
+        Largest share of minority rows the noise filter may remove; beyond it
+        see ``noise_on_excess``.
+    noise_on_excess : str
+        When the noise filter flags more of the minority than
+        ``max_minority_removal``: ``"trim"`` removes only the most suspicious
+        rows up to the cap and keeps (and lists) the rest; ``"raise"`` stops
+        the run with an error.
     max_clusters : int
         Upper bound of the automatic choice of minority clusters.
     k_neighbors : int
@@ -115,6 +120,7 @@ class PipelineOptions:
     noise_method: str = "enn"
     noise_neighbors: int = 3
     max_minority_removal: float = 0.2
+    noise_on_excess: str = "trim"
     max_clusters: int = 8
     k_neighbors: int = 5
     sampling_strategy: float = 0.5

@@ -16,14 +16,19 @@ from smote_pipeline.core.columns import (
     feature_columns,
 )
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.samplers import ClusterAwareSMOTE
+from smote_pipeline.samplers import ClusterAwareSMOTE, MinorityRatio
 from smote_pipeline.samplers._cluster_smote import NOT_OVERSAMPLED
 
 
 def make_cluster_smote(options: PipelineOptions, categorical: list[str]) -> ClusterAwareSMOTE:
-    """Build the configured :class:`ClusterAwareSMOTE`."""
+    """Build the configured :class:`ClusterAwareSMOTE`.
+
+    ``sampling_strategy`` is a :class:`~smote_pipeline.samplers.MinorityRatio`:
+    when the minority already holds at least that share of the majority, nothing
+    is generated (imbalanced-learn's float semantics would raise).
+    """
     return ClusterAwareSMOTE(
-        sampling_strategy=options.sampling_strategy,
+        sampling_strategy=MinorityRatio(options.sampling_strategy),
         random_state=options.random_state,
         k_neighbors=options.k_neighbors,
         max_clusters=options.max_clusters,

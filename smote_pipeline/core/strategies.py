@@ -61,6 +61,7 @@ from sklearn.model_selection import TunedThresholdClassifierCV
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from smote_pipeline.core.validation import MODEL_FAMILIES
+from smote_pipeline.samplers import MinorityRatio
 
 #: Strategy names, ordered from simplest to most invasive. Model selection
 #: prefers the earlier one when scores are statistically indistinguishable.
@@ -252,15 +253,17 @@ def trained_minority_ratio(name: str, options: Any) -> float | None:
 
 
 def _smote(options: Any, categorical: list[str]) -> SMOTE | SMOTENC:
+    """imbalanced-learn's SMOTE (SMOTE-NC with categorical columns), up to the ratio only."""
+    ratio = MinorityRatio(options.sampling_strategy)
     if categorical:
         return SMOTENC(
             categorical_features=categorical,
-            sampling_strategy=options.sampling_strategy,
+            sampling_strategy=ratio,
             k_neighbors=options.k_neighbors,
             random_state=options.random_state,
         )
     return SMOTE(
-        sampling_strategy=options.sampling_strategy,
+        sampling_strategy=ratio,
         k_neighbors=options.k_neighbors,
         random_state=options.random_state,
     )

@@ -317,6 +317,8 @@ def _fit_candidates(
             continue
         oofs[name] = oof
         trained = trained_minority_ratio(name, options)
+        if trained is not None:  # nothing is generated where the data is above the ratio
+            trained = max(trained, prior_ratio)
         candidates[name] = {
             "model": model,
             "threshold": threshold

@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from smote_pipeline.core.options import PipelineOptions
 
 NOISE_METHODS = ("enn", "tomek", "ipf", "isolation_forest", "none")
+NOISE_ON_EXCESS = ("trim", "raise")
 MODEL_FAMILIES = ("hist_gradient_boosting", "logistic_regression", "random_forest")
 SELECTION_METRICS = ("average_precision", "roc_auc", "brier", "log_loss")
 RECALIBRATION_METHODS = ("none", "prior", "sigmoid", "isotonic")
@@ -35,8 +36,10 @@ def validate_options(options: PipelineOptions) -> None:
             options.sampling_strategy,
             "the minority/majority ratio after oversampling, in (0, 1]",
         )
-    if not 0.0 <= options.max_minority_removal < 1.0:
-        _fail("max_minority_removal", options.max_minority_removal, "a share in [0, 1)")
+    if not 0.0 <= options.max_minority_removal <= 1.0:
+        _fail("max_minority_removal", options.max_minority_removal, "a share in [0, 1]")
+    if options.noise_on_excess not in NOISE_ON_EXCESS:
+        _fail("noise_on_excess", options.noise_on_excess, f"one of {list(NOISE_ON_EXCESS)}")
     for name in ("noise_neighbors", "k_neighbors", "max_clusters"):
         value = getattr(options, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -162,11 +162,20 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
     )
     def filter_noise(context: dg.AssetExecutionContext, training_set: pd.DataFrame):
         options = _options(context, spec)
-        denoised, quarantine = noise.filter_noise(training_set, target, options)
+        found = noise.filter_noise(training_set, target, options)
+        denoised, quarantine = found.denoised, found.quarantine
+        for message in found.warnings:
+            context.log.warning(message)
         yield dg.MaterializeResult(
             asset_key=key("denoised_training_set"),
             value=denoised,
-            metadata={**frame_metadata(denoised, target), "noise_method": options.noise_method},
+            metadata={
+                **frame_metadata(denoised, target),
+                "noise_method": options.noise_method,
+                "noise_warnings": "\n".join(found.warnings) or "none",
+                "kept_suspects": len(found.kept_suspects),
+                "kept_suspects_table": table_metadata(found.kept_suspects.head(50)),
+            },
         )
         yield dg.MaterializeResult(
             asset_key=key("noise_quarantine"),

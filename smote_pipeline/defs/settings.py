@@ -40,6 +40,10 @@ class PipelineSettings(dg.ConfigurableResource):
         _default("max_minority_removal"),
         description="Most minority share noise filtering may drop.",
     )
+    noise_on_excess: str = Field(
+        _default("noise_on_excess"),
+        description="trim (remove only the most suspicious up to the cap) or raise.",
+    )
     max_clusters: int = Field(_default("max_clusters"), description="Most minority clusters.")
     k_neighbors: int = Field(_default("k_neighbors"), description="SMOTE neighbours per cluster.")
     sampling_strategy: float = Field(

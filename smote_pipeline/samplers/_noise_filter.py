@@ -63,7 +63,15 @@ class NoiseFilter(BaseCleaningSampler):
         quarter of the clean rows in our tests).
     max_minority_removal : float in [0, 1], default=0.2
         Largest share of any minority class (every class but the largest) that may be
-        removed; beyond it ``fit_resample`` raises ``ValueError``.
+        removed. See ``on_excess`` for what happens when more of it is flagged.
+    on_excess : {"trim", "raise"}, default="trim"
+        When the method flags more than ``max_minority_removal`` of a minority class:
+        "trim" removes only the most suspicious of them, up to the cap, keeps the rest
+        (listed in ``kept_suspect_indices_``) and warns; "raise" raises ``ValueError``
+        naming the share and the fix. Suspicion is ranked by the method's own strength
+        (ENN: neighbours of another class; IPF: votes; isolation forest: anomaly
+        score), ties by how much nearer the row lies to another class than to its own
+        (nearest-neighbour distance ratio; a query of the flagged rows only).
     categorical_features : array-like of str, int or bool, or None, default=None
         Categorical columns (``None``: auto-detect), one-hot encoded for distances.
     standardize : bool, default=True
@@ -96,6 +104,11 @@ class NoiseFilter(BaseCleaningSampler):
         Positions of the removed rows, in input order.
     removal_reasons_ : list of str
         One human-readable reason per removed row (same order as ``removed_indices_``).
+    kept_suspect_indices_ : ndarray of shape (n_kept_suspects,)
+        Positions of rows the method flagged but that were kept because their class
+        reached the ``max_minority_removal`` cap (``on_excess="trim"``), in input order.
+    kept_suspect_reasons_ : list of str
+        Why each kept suspect was flagged (same order as ``kept_suspect_indices_``).
     categorical_features_ : ndarray of int
         Positions of the categorical columns.
     n_features_in_ : int
@@ -107,9 +120,10 @@ class NoiseFilter(BaseCleaningSampler):
     -----
     Guards, checked after the method has flagged rows: a class is never emptied (if
     every row of a class is flagged, none is removed and a ``UserWarning`` says so),
-    and no minority class loses more than ``max_minority_removal`` of its rows
-    (``ValueError`` naming the parameter, the share and the fix). The kept rows keep
-    their input order and dtypes.
+    and no minority class loses more than ``max_minority_removal`` of its rows (the
+    most suspicious are removed and a ``UserWarning`` says how many were kept, or,
+    with ``on_excess="raise"``, a ``ValueError`` naming the parameter, the share and
+    the fix). The kept rows keep their input order and dtypes.
 
     Examples
     --------
@@ -117,7 +131,7 @@ class NoiseFilter(BaseCleaningSampler):
     >>> from smote_pipeline.samplers import NoiseFilter
     >>> X, y = make_classification(n_samples=300, weights=[0.8], flip_y=0.05,
     ...                            random_state=0)
-    >>> nf = NoiseFilter(max_minority_removal=0.5, random_state=0)
+    >>> nf = NoiseFilter(random_state=0)
     >>> X_clean, y_clean = nf.fit_resample(X, y)
     >>> len(nf.removed_indices_) == len(nf.removal_reasons_) == len(X) - len(X_clean)
     True
@@ -129,6 +143,7 @@ class NoiseFilter(BaseCleaningSampler):
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "kind_sel": [StrOptions({"all", "mode"})],
         "max_minority_removal": [Interval(numbers.Real, 0, 1, closed="both")],
+        "on_excess": [StrOptions({"trim", "raise"})],
         "categorical_features": ["array-like", None],
         "standardize": ["boolean"],
         "n_folds": [Interval(numbers.Integral, 2, None, closed="left")],
@@ -147,6 +162,7 @@ class NoiseFilter(BaseCleaningSampler):
         n_neighbors: int = 3,
         kind_sel: str = "mode",
         max_minority_removal: float = 0.2,
+        on_excess: str = "trim",
         categorical_features=None,
         standardize: bool = True,
         n_folds: int = 5,
@@ -161,6 +177,7 @@ class NoiseFilter(BaseCleaningSampler):
         self.n_neighbors = n_neighbors
         self.kind_sel = kind_sel
         self.max_minority_removal = max_minority_removal
+        self.on_excess = on_excess
         self.categorical_features = categorical_features
         self.standardize = standardize
         self.n_folds = n_folds
@@ -184,11 +201,15 @@ class NoiseFilter(BaseCleaningSampler):
         )
         classes, y_code = np.unique(y, return_inverse=True)
         targets = [int(np.flatnonzero(classes == c)[0]) for c in self.sampling_strategy_]
-        flagged, reasons = getattr(self, f"_flag_{self.method}")(Z, y_code, targets, classes, rng)
-        self._check_guards(y_code, classes, flagged)
+        flagged, reasons, strength = getattr(self, f"_flag_{self.method}")(
+            Z, y_code, targets, classes, rng
+        )
+        kept = self._apply_guards(Z, y_code, classes, flagged, strength)
         self.sample_indices_ = np.flatnonzero(~flagged)
         self.removed_indices_ = np.flatnonzero(flagged)
         self.removal_reasons_ = [reasons[i] for i in self.removed_indices_]
+        self.kept_suspect_indices_ = kept
+        self.kept_suspect_reasons_ = [reasons[i] for i in kept]
         return take_rows(X, self.sample_indices_), y[self.sample_indices_]
 
     # ------------------------------------------------------------- methods
@@ -205,7 +226,7 @@ class NoiseFilter(BaseCleaningSampler):
             )
             for i in np.flatnonzero(result.flagged)
         }
-        return result.flagged, reasons
+        return result.flagged, reasons, np.asarray(result.n_other, dtype=np.float64)
 
     def _flag_tomek(self, Z, y, targets, classes, rng):
         nearest = make_neighbors(2, Z.shape[1], self.n_jobs).fit(Z)
@@ -220,7 +241,7 @@ class NoiseFilter(BaseCleaningSampler):
             )
             for i in np.flatnonzero(flagged)
         }
-        return flagged, reasons
+        return flagged, reasons, np.zeros(y.size)
 
     def _flag_ipf(self, Z, y, targets, classes, rng):
         flagged, votes = iterative_partitioning_filter(
@@ -230,10 +251,11 @@ class NoiseFilter(BaseCleaningSampler):
             i: f"ipf: misclassified by {votes[i]} of {self.n_folds} fold models"
             for i in np.flatnonzero(flagged)
         }
-        return flagged, reasons
+        return flagged, reasons, np.asarray(votes, dtype=np.float64)
 
     def _flag_isolation_forest(self, Z, y, targets, classes, rng):
         flagged = np.zeros(y.size, dtype=bool)
+        strength = np.zeros(y.size)
         reasons = {}
         for target in targets:
             rows = np.flatnonzero(y == target)
@@ -246,16 +268,18 @@ class NoiseFilter(BaseCleaningSampler):
                 n_jobs=self.n_jobs,
             ).fit(Z[rows])
             scores = forest.decision_function(Z[rows])
+            strength[rows] = -scores
             for row, score in zip(rows[scores < 0], scores[scores < 0], strict=True):
                 flagged[row] = True
                 reasons[row] = (
                     f"isolation_forest: anomaly within class {fmt_label(classes[target])} "
                     f"(decision score {score:.3f} < 0)"
                 )
-        return flagged, reasons
+        return flagged, reasons, strength
 
     # -------------------------------------------------------------- guards
-    def _check_guards(self, y, classes, flagged) -> None:
+    def _apply_guards(self, Z, y, classes, flagged, strength) -> np.ndarray:
+        """Unflag rows the guards protect (in place); returns the kept suspects."""
         counts = np.bincount(y, minlength=classes.size)
         removed = np.bincount(y[flagged], minlength=classes.size)
         for code in np.flatnonzero(removed == counts):
@@ -269,19 +293,37 @@ class NoiseFilter(BaseCleaningSampler):
             flagged[y == code] = False
             removed[code] = 0
         majority = int(np.argmax(counts))
+        kept = []
         for code in range(classes.size):
+            allowed = int(np.floor(self.max_minority_removal * counts[code] + 1e-9))
+            if code == majority or removed[code] <= allowed:
+                continue
             share = removed[code] / counts[code]
-            if code != majority and share > self.max_minority_removal:
-                allowed = int(np.floor(self.max_minority_removal * counts[code]))
+            if self.on_excess == "raise":
                 raise ValueError(
                     f"NoiseFilter(method={self.method!r}) would remove {share:.1%} "
                     f"({removed[code]} of {counts[code]} rows) of minority class "
                     f"{fmt_label(classes[code])}, more than max_minority_removal="
                     f"{self.max_minority_removal} (at most {allowed} rows). Raise "
-                    f"max_minority_removal to at least {np.ceil(share * 100 - 1e-9) / 100:.2f} if "
-                    "this is intended, or keep the minority out of cleaning with "
-                    "sampling_strategy='majority', or use a gentler method."
+                    f"max_minority_removal to at least {min(np.ceil(share * 100) / 100, 1):.2f}"
+                    " if this is intended, use on_excess='trim' to remove only the most "
+                    "suspicious rows up to the cap, or use a gentler method."
                 )
+            suspects = np.flatnonzero(flagged & (y == code))
+            order = np.lexsort((-_other_class_pull(Z, y, suspects, code), -strength[suspects]))
+            spared = np.sort(suspects[order[allowed:]])
+            flagged[spared] = False
+            kept.append(spared)
+            warnings.warn(
+                f"NoiseFilter(method={self.method!r}) flagged {removed[code]} of "
+                f"{counts[code]} rows ({share:.1%}) of minority class "
+                f"{fmt_label(classes[code])}, more than max_minority_removal="
+                f"{self.max_minority_removal}: only the {allowed} most suspicious are removed, "
+                f"{spared.size} stay (kept_suspect_indices_).",
+                UserWarning,
+                stacklevel=4,
+            )
+        return np.sort(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.intp)
 
     def _more_tags(self):
         return {"X_types": ["2darray", "dataframe", "string"], "sample_indices": True}
@@ -292,3 +334,33 @@ class NoiseFilter(BaseCleaningSampler):
         tags.input_tags.string = True
         tags.sampler_tags.sample_indices = True
         return tags
+
+
+def _other_class_pull(Z: np.ndarray, y: np.ndarray, rows: np.ndarray, code: int) -> np.ndarray:
+    """How much nearer each row lies to another class than to its own class.
+
+    ``d_own / d_other`` with the nearest-neighbour distance within the row's class
+    (itself excluded) and to any row of another class; larger is more suspicious.
+    One query of ``rows`` against each side, so the cost is ``len(rows) x n``.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_dimensions)
+        Distance space.
+    y : ndarray of shape (n_samples,)
+        Class codes.
+    rows : ndarray of int
+        Rows of class ``code`` to rank.
+    code : int
+        Their class.
+
+    Returns
+    -------
+    ndarray of shape (len(rows),)
+    """
+    own, other = Z[y == code], Z[y != code]
+    if own.shape[0] < 2:
+        return np.zeros(rows.size)
+    d_own = make_neighbors(2, Z.shape[1], None).fit(own).kneighbors(Z[rows])[0][:, 1]
+    d_other = make_neighbors(1, Z.shape[1], None).fit(other).kneighbors(Z[rows])[0][:, 0]
+    return d_own / np.maximum(d_other, 1e-12)

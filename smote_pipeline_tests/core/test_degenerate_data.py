@@ -26,7 +26,8 @@ def run_chain(frame: pd.DataFrame, **options) -> dict:
     opts = PipelineOptions().updated({**FAST, **options})
     prepared = prepare_dataset(frame, TargetSpec("label", "yes"))
     train, holdout = split_holdout(prepared, "label", holdout_fraction=0.25, random_state=0)
-    denoised, quarantine = noise.filter_noise(train, "label", opts)
+    found = noise.filter_noise(train, "label", opts)
+    denoised, quarantine = found.denoised, found.quarantine
     clusters = clustering.cluster_minority(denoised, "label", opts)
     synthetic = oversampling.generate_synthetic(denoised, clusters.assignments, "label", opts)
     realism = gating.assess_synthetic(denoised, synthetic, "label", opts)
@@ -50,6 +51,7 @@ def run_chain(frame: pd.DataFrame, **options) -> dict:
         "quarantine": quarantine,
         "realism": realism,
         "skipped": skipped,
+        "noise": found,
     }
 
 
@@ -112,10 +114,26 @@ def test_extreme_imbalance_one_in_ten_thousand():
     _check_outcome(out)
 
 
-def test_noise_filter_refusing_to_erase_the_minority_names_the_option():
+def _noisy_minority() -> pd.DataFrame:
     frame = make_frame(300, 30, seed=5)
     rng = np.random.default_rng(0)
     flip = rng.choice(np.flatnonzero(frame["label"] == "yes"), size=15, replace=False)
     frame.loc[flip, ["a", "b", "c"]] = rng.normal(0, 1, size=(15, 3))
+    return frame
+
+
+def test_noise_filter_refusing_to_erase_the_minority_names_the_option():
     with pytest.raises(ValueError, match="max_minority_removal"):
-        run_chain(frame, max_minority_removal=0.05)
+        run_chain(_noisy_minority(), max_minority_removal=0.05, noise_on_excess="raise")
+
+
+def test_noise_filter_over_the_cap_trims_and_lists_the_kept_suspects():
+    out = run_chain(_noisy_minority(), max_minority_removal=0.05)
+    found = out["noise"]
+    removed_positives = int(found.quarantine["label"].sum())
+    train_positives = removed_positives + int(found.denoised["label"].sum())
+    assert removed_positives == int(np.floor(0.05 * train_positives))
+    assert len(found.kept_suspects) > 0 and set(found.kept_suspects["label"]) == {1}
+    assert set(found.kept_suspects["row_id"]) <= set(found.denoised["row_id"])
+    assert any("most suspicious" in w for w in found.warnings)
+    _check_outcome(out)

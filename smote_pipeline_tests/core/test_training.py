@@ -136,7 +136,7 @@ def _pipeline_data(options, seed=0, holdout_seed=0):
     train, holdout = split.split_holdout(
         frame, "label", holdout_fraction=0.25, random_state=holdout_seed
     )
-    denoised, _ = noise.filter_noise(train, "label", options)
+    denoised = noise.filter_noise(train, "label", options).denoised
     found = clustering.cluster_minority(denoised, "label", options)
     synthetic = oversampling.generate_synthetic(denoised, found.assignments, "label", options)
     return train, oversampling.augment(denoised, synthetic), holdout

@@ -2,10 +2,9 @@
 
 No check is skipped or expected to fail. ``ClusterAwareSMOTE`` runs with
 ``max_clusters=3`` only to keep the suite fast (the checks fit it ~20 times on 1000
-rows; the clustering search is the costly part). ``NoiseFilter`` runs with
-``max_minority_removal=1.0`` because the checks' generic 3-class data overlaps heavily
-and ENN legitimately removes more than 20% of its middle class, which the default guard
-would (correctly) refuse.
+rows; the clustering search is the costly part). ``NoiseFilter`` runs with its
+defaults: on the checks' overlapping 3-class data ENN flags more than 20% of the
+middle class, and the default cap removes only the most suspicious of them.
 
 ``parametrize_with_checks`` hands pytest a generator, which pytest deprecates; the
 argument values are materialised into a list so the deprecation (an error under this
@@ -20,7 +19,7 @@ from smote_pipeline.samplers import ClusterAwareSMOTE, NoiseFilter
 _CHECKS = parametrize_with_checks(
     [
         ClusterAwareSMOTE(random_state=0, max_clusters=3),
-        NoiseFilter(random_state=0, max_minority_removal=1.0),
+        NoiseFilter(random_state=0),
     ]
 ).mark
 

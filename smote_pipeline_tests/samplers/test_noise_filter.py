@@ -100,11 +100,43 @@ def test_isolation_forest_flags_class_outliers():
     assert "isolation_forest" in nf.removal_reasons_[0]
 
 
-def test_refuses_to_remove_too_much_minority():
+def test_refuses_to_remove_too_much_minority_when_asked():
     X, y, _ = _flipped()
     with pytest.raises(ValueError, match=r"max_minority_removal=0\.01") as info:
-        NoiseFilter(max_minority_removal=0.01).fit_resample(X, y)
+        NoiseFilter(max_minority_removal=0.01, on_excess="raise").fit_resample(X, y)
     assert "minority class 1" in str(info.value) and "Raise max_minority_removal" in str(info.value)
+    assert "on_excess='trim'" in str(info.value)
+
+
+def test_cap_removes_only_the_most_suspicious_minority_rows():
+    X, y, _ = _flipped()
+    full = NoiseFilter(max_minority_removal=1.0).fit(X, y)
+    full.fit_resample(X, y)
+    flagged_minority = [i for i in full.removed_indices_ if y[i] == 1]
+    cap = 0.05
+    allowed = int(np.floor(cap * (y == 1).sum()))
+    assert len(flagged_minority) > allowed  # the cap binds on this data
+    nf = NoiseFilter(max_minority_removal=cap)
+    with pytest.warns(UserWarning, match=rf"only the {allowed} most suspicious are removed"):
+        _, y_res = nf.fit_resample(X, y)
+    removed_minority = [i for i in nf.removed_indices_ if y[i] == 1]
+    assert len(removed_minority) == allowed
+    # every flagged minority row is either removed or listed as a kept suspect
+    assert sorted(removed_minority + list(nf.kept_suspect_indices_)) == sorted(flagged_minority)
+    assert len(nf.kept_suspect_reasons_) == len(nf.kept_suspect_indices_)
+    assert all(r.startswith("enn:") for r in nf.kept_suspect_reasons_)
+    # majority removals are not capped
+    assert {i for i in full.removed_indices_ if y[i] == 0} == {
+        i for i in nf.removed_indices_ if y[i] == 0
+    }
+    # removed minority rows are at least as suspicious (neighbours of another class)
+    # as the kept ones
+    other = {i: int(r.split(":")[1].split()[0]) for i, r in zip(
+        full.removed_indices_, full.removal_reasons_, strict=True)}  # fmt: skip
+    assert min(other[i] for i in removed_minority) >= max(
+        other[i] for i in nf.kept_suspect_indices_
+    )
+    assert (y_res == 1).sum() == (y == 1).sum() - allowed
 
 
 def test_never_drops_a_class():
