@@ -177,8 +177,11 @@ def summarise(table: pd.DataFrame) -> None:
         print(f"  failed at {step}: {count}")
     if ok.empty:
         return
-    print(f"\n{'on the ' + str(len(ok)) + ' sets that ran':28} {'mean AP':>8} {'mean Brier':>11}"
-          f"   {'champion - fixed, AP [95% CI]':34} {'Brier [95% CI]':28} AP wins/losses")  # fmt: skip
+    title = f"on the {len(ok)} sets that ran"
+    print(
+        f"\n{title:28} {'mean AP':>8} {'mean Brier':>11}   "
+        f"{'champion - fixed, AP [95% CI]':34} {'Brier [95% CI]':28} AP wins/losses"
+    )
     print(f"{'champion':28} {ok['ap'].mean():8.3f} {ok['brier'].mean():11.4f}")
     for name, _, _ in FIXED:
         ap, brier = ok[f"{name}_ap"].to_numpy(float), ok[f"{name}_brier"].to_numpy(float)

@@ -58,6 +58,14 @@ def categorical_columns(frame: pd.DataFrame, target: str) -> list[str]:
     return [c for c in feature_columns(frame, target) if is_categorical(frame[c])]
 
 
+def missing_numeric_columns(frame: pd.DataFrame, target: str) -> list[str]:
+    """Numeric feature columns of ``frame`` holding at least one missing value."""
+    categorical = set(categorical_columns(frame, target))
+    return [
+        c for c in feature_columns(frame, target) if c not in categorical and frame[c].isna().any()
+    ]
+
+
 def row_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """Content hash of each row over ``columns``, independent of dtype width.
 

@@ -59,7 +59,9 @@ def prepare_dataset(frame: pd.DataFrame, target: TargetSpec) -> pd.DataFrame:
         With the offending column, value or option named: missing target,
         reserved column names, missing target values, unknown positive label,
         a single class, more than two classes (unless ``one_vs_rest``), fewer
-        than two positive rows, no feature columns, or NaN/infinite features.
+        than two positive rows, no feature columns, or infinite feature values.
+        Missing feature values are kept (NaN; in categorical columns the
+        category :data:`MISSING_CATEGORY`).
     """
     if frame.empty:
         raise ValueError("The source table has no rows.")
@@ -110,11 +112,15 @@ def prepare_dataset(frame: pd.DataFrame, target: TargetSpec) -> pd.DataFrame:
     features = feature_columns(out, target.column)
     if not features:
         raise ValueError("The data has no feature columns besides the target.")
-    _reject_non_finite(out, target.column)
+    _reject_infinite(out, target.column)
     _normalise_categoricals(out, target.column)
     out.insert(0, ROW_ID, np.arange(len(out), dtype=np.int64))
     out[target.column] = positive.astype(np.int8)
     return out.reset_index(drop=True)
+
+
+#: The category a missing value of a categorical column becomes.
+MISSING_CATEGORY = "<missing>"
 
 
 def _normalise_categoricals(frame: pd.DataFrame, target: str) -> None:
@@ -122,30 +128,37 @@ def _normalise_categoricals(frame: pd.DataFrame, target: str) -> None:
 
     A column mixing numbers and strings (common in hand-edited CSV files) is a
     categorical column whose values are compared as text: ``1`` and ``"1"``
-    become the same category. Booleans become ``"True"`` / ``"False"``.
+    become the same category. Booleans become ``"True"`` / ``"False"``. A missing
+    value becomes the category :data:`MISSING_CATEGORY`, so every model and
+    sampler sees it as one more level and synthetic rows copy it like any other.
     """
     for column in categorical_columns(frame, target):
-        frame[column] = frame[column].astype(str).astype(object)
+        values = frame[column]
+        text = values.astype(object).where(values.isna(), values.astype(str))
+        frame[column] = text.where(values.notna(), MISSING_CATEGORY).astype(object)
 
 
-def _reject_non_finite(frame: pd.DataFrame, target: str) -> None:
-    """Raise naming every feature column with missing or infinite values."""
+def _reject_infinite(frame: pd.DataFrame, target: str) -> None:
+    """Raise naming every numeric feature column with infinite values.
+
+    Missing values are accepted: tree models use them as they are, and every
+    step that cannot imputes inside the training rows it is fitted on.
+    """
     categorical = set(categorical_columns(frame, target))
     problems = []
     for column in feature_columns(frame, target):
-        values = frame[column]
-        n_missing = int(values.isna().sum())
-        n_inf = 0
-        if column not in categorical:
-            n_inf = int(np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan)).sum())
-        if n_missing or n_inf:
-            problems.append(f"{column!r} ({n_missing} missing, {n_inf} infinite)")
+        if column in categorical:
+            continue
+        values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+        n_inf = int(np.isinf(values).sum())
+        if n_inf:
+            problems.append(f"{column!r} ({n_inf} infinite)")
     if problems:
         raise ValueError(
-            "Feature column(s) with missing or infinite values: "
+            "Feature column(s) with infinite values: "
             + ", ".join(problems[:20])
-            + ". SMOTE interpolates between rows and cannot use them: impute or drop those "
-            "values in the source."
+            + ". No model or sampler can use them: replace them (for example by a missing "
+            "value, which the pipeline accepts) or drop those rows in the source."
         )
 
 

@@ -71,9 +71,11 @@ def column_similarity(
     Numeric and integer columns: ``1 - KS``, the complement of the
     Kolmogorov-Smirnov statistic (largest gap between the two empirical CDFs).
     Categorical columns: ``1 - TV``, the complement of the total-variation
-    distance between category shares. Both lie in [0, 1]; 1 means identical
-    marginals, 0 disjoint ones. Nulls are ignored here (the domain check
-    flags them).
+    distance between category shares, both on the non-null values. Where
+    either side has nulls, the similarity is at most ``1 - |difference of
+    null shares|``, so a column whose synthetic rows miss values far more or
+    less often than the real ones scores low. All lie in [0, 1]; 1 means
+    identical marginals, 0 disjoint ones.
 
     Parameters
     ----------
@@ -101,15 +103,23 @@ def column_similarity(
                 text_values(real[domain.name].dropna()),
                 text_values(synthetic[domain.name].dropna()),
             )
+        gap = abs(
+            float(real[domain.name].isna().mean()) - float(synthetic[domain.name].isna().mean())
+        )
+        if gap > 0 and not np.isnan(similarity):
+            similarity = min(similarity, 1.0 - gap)
         records.append(
             {
                 "column": domain.name,
                 "kind": domain.kind,
                 "similarity": similarity,
                 "p_value": p_value,
+                "null_share_gap": gap,
             }
         )
-    return pd.DataFrame(records, columns=["column", "kind", "similarity", "p_value"])
+    return pd.DataFrame(
+        records, columns=["column", "kind", "similarity", "p_value", "null_share_gap"]
+    )
 
 
 def _correlations(matrix: np.ndarray) -> np.ndarray:

@@ -39,6 +39,8 @@ def _numeric_violations(values: np.ndarray, raw: pd.Series, domain: ColumnDomain
     """Boolean masks of every numeric violation of one column."""
     null = raw.isna().to_numpy()
     invalid = np.isnan(values) & ~null
+    if domain.null_share > 0:  # the real rows have gaps here: a null is realistic
+        null = np.zeros_like(null)
     tol = RELATIVE_TOLERANCE * max(1.0, abs(domain.minimum or 0.0), abs(domain.maximum or 0.0))
     with np.errstate(invalid="ignore"):
         out_of_range = (values < domain.minimum - tol) | (values > domain.maximum + tol)
@@ -60,6 +62,8 @@ def _categorical_violations(raw: pd.Series, domain: ColumnDomain) -> dict:
     null = raw.isna().to_numpy()
     known = pd.Index(domain.categories)
     invalid = (known.get_indexer(text_values(raw)) < 0) & ~null
+    if domain.null_share > 0:
+        null = np.zeros_like(null)
     return {"null": null, "invalid_category": invalid}
 
 
@@ -75,7 +79,8 @@ def domain_violations(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check every synthetic row against the real per-column domain.
 
-    A row is invalid if any feature is null, not numeric in a numeric column,
+    A row is invalid if any feature is null where the real rows have no null,
+    not numeric in a numeric column,
     outside the real ``[min, max]`` range, not an integer in a column whose
     real values are all integers, or a category never seen in the real rows.
 

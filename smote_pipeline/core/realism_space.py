@@ -40,6 +40,9 @@ class ColumnDomain:
         Real range of a numeric column (None for categorical columns).
     categories : tuple of str
         Real values of a categorical column, as text (empty for numeric ones).
+    null_share : float
+        Share of real rows missing a value in this column. A synthetic null is
+        out of the domain only where the real rows have none.
     """
 
     name: str
@@ -47,6 +50,7 @@ class ColumnDomain:
     minimum: float | None = None
     maximum: float | None = None
     categories: tuple[str, ...] = ()
+    null_share: float = 0.0
 
     @property
     def is_numeric(self) -> bool:
@@ -82,14 +86,17 @@ def learn_domain(real: pd.DataFrame, target: str) -> list[ColumnDomain]:
     domains = []
     for column in feature_columns(real, target):
         series = real[column]
+        nulls = float(series.isna().mean()) if len(series) else 0.0
         if is_categorical(series):
             values = sorted(set(text_values(series.dropna())))
-            domains.append(ColumnDomain(column, CATEGORICAL, categories=tuple(values)))
+            domains.append(
+                ColumnDomain(column, CATEGORICAL, categories=tuple(values), null_share=nulls)
+            )
             continue
         values = numeric_values(series)
         finite = values[np.isfinite(values)]
         if finite.size == 0:
-            domains.append(ColumnDomain(column, NUMERIC, np.nan, np.nan))
+            domains.append(ColumnDomain(column, NUMERIC, np.nan, np.nan, null_share=nulls))
             continue
         integral = bool(np.all(finite == np.round(finite)))
         domains.append(
@@ -98,6 +105,7 @@ def learn_domain(real: pd.DataFrame, target: str) -> list[ColumnDomain]:
                 INTEGER if integral else NUMERIC,
                 float(finite.min()),
                 float(finite.max()),
+                null_share=nulls,
             )
         )
     return domains
@@ -113,8 +121,8 @@ class FeatureSpace:
     rows differing in one category are at distance 1, like one standard
     deviation of a numeric column. A category never seen in the real rows
     encodes as all zeros; a null or infinite numeric value encodes as the real
-    mean (0). Those rows are flagged by the domain checks anyway; the encoding
-    only keeps neighbour searches defined.
+    mean (0), so a missing value is neither near nor far (the domain checks
+    flag infinite values, and nulls where the real rows have none).
 
     Attributes
     ----------

@@ -41,6 +41,7 @@ one when scores are statistically indistinguishable):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -55,9 +56,11 @@ from imblearn.under_sampling import RandomUnderSampler
 from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import make_scorer
 from sklearn.model_selection import TunedThresholdClassifierCV
+from sklearn.pipeline import Pipeline as SkPipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from smote_pipeline.core.validation import MODEL_FAMILIES
@@ -98,14 +101,48 @@ RESAMPLING_STRATEGIES: frozenset[str] = (
 )
 
 
-def _encoder(model: str, features: list[str], categorical: list[str]) -> ColumnTransformer | None:
-    """Column preprocessing of a model family; None when nothing is needed."""
+def _numeric_block(numeric: list[str], missing: list[str], *, scale: bool) -> list[tuple]:
+    """Median-imputed numeric columns (optionally standardised) and missing flags.
+
+    ``missing`` are the numeric columns with gaps in the training data; each gets a
+    0/1 indicator column (fixed columns in every fold: ``MissingIndicator(features=
+    "all")``). Imputation statistics come from the rows the estimator is fitted on,
+    so inside cross-validation only from the training fold.
+    """
+    impute = SimpleImputer(strategy="median", keep_empty_features=True)
+    steps = SkPipeline([("impute", impute), ("scale", StandardScaler())]) if scale else impute
+    block: list[tuple] = [("numeric", steps, numeric)]
+    if missing:
+        block.append(("missing", MissingIndicator(features="all"), missing))
+    return block
+
+
+def _encoder(
+    model: str, features: list[str], categorical: list[str], missing: list[str] = ()
+) -> ColumnTransformer | None:
+    """Column preprocessing of a model family; None when nothing is needed.
+
+    Logistic regression gets one-hot categories and imputed, standardised numeric
+    columns (with missing flags); tree families get ordinal codes and keep NaN,
+    which they handle natively.
+    """
     numeric = [c for c in features if c not in categorical]
     if model == "logistic_regression":
         return ColumnTransformer(
             [
                 ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
-                ("numeric", StandardScaler(), numeric),
+                *_numeric_block(numeric, list(missing), scale=True),
+            ]
+        )
+    if model == "imputed_trees":  # trees that refuse NaN (AdaBoost of easy_ensemble)
+        return ColumnTransformer(
+            [
+                (
+                    "categorical",
+                    OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+                    categorical,
+                ),
+                *_numeric_block(numeric, list(missing), scale=False),
             ]
         )
     if not categorical:
@@ -124,6 +161,30 @@ def _encoder(model: str, features: list[str], categorical: list[str]) -> ColumnT
 
 def _with_encoder(encoder: ColumnTransformer | None, clf: BaseEstimator) -> BaseEstimator:
     return clf if encoder is None else Pipeline([("encode", encoder), ("model", clf)])
+
+
+def missing_indicator_names(missing: list[str]) -> list[str]:
+    """Names of the indicator columns that :func:`imputer_frame` adds."""
+    return [f"missingindicator_{c}" for c in missing]
+
+
+def imputer_frame(features: list[str], categorical: list[str], missing: list[str]) -> Any:
+    """Median imputation before a sampler that refuses NaN, keeping a DataFrame.
+
+    Numeric columns are imputed (statistics of the fitted rows only), each column
+    of ``missing`` gets a 0/1 indicator (:func:`missing_indicator_names`) and the
+    categorical columns pass through under their own names, so the sampler and
+    the model after it still find every column by name.
+    """
+    numeric = [c for c in features if c not in categorical]
+    return ColumnTransformer(
+        [
+            ("numeric", SimpleImputer(strategy="median", keep_empty_features=True), numeric),
+            ("missing", MissingIndicator(features="all"), missing),
+        ],
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
 
 
 #: Largest number of categories a tree model sees per column; rarer levels are
@@ -161,6 +222,7 @@ def build_classifier(
     *,
     random_state: int,
     class_weight: str | None = None,
+    missing: Sequence[str] = (),
 ) -> BaseEstimator:
     """The model family with its preprocessing, as one estimator on DataFrames.
 
@@ -176,6 +238,10 @@ def build_classifier(
         Seed of the model.
     class_weight : {"balanced"} or None
         Passed to the model.
+    missing : sequence of str
+        Numeric columns with missing values in the training data. Tree families
+        use NaN natively; logistic regression imputes the median (of the rows it
+        is fitted on) and adds a missing flag for these columns.
 
     Returns
     -------
@@ -184,7 +250,7 @@ def build_classifier(
     """
     if model == "logistic_regression":
         clf = LogisticRegression(max_iter=2000, class_weight=class_weight)
-        return _with_encoder(_encoder(model, features, categorical), clf)
+        return _with_encoder(_encoder(model, features, categorical, missing), clf)
     if model == "random_forest":
         clf = RandomForestClassifier(
             n_estimators=200, class_weight=class_weight, random_state=random_state
@@ -270,7 +336,7 @@ def _smote(options: Any, categorical: list[str]) -> SMOTE | SMOTENC:
 
 
 def _tree_ensemble(
-    name: str, features: list[str], categorical: list[str], options: Any
+    name: str, features: list[str], categorical: list[str], options: Any, missing: list[str]
 ) -> BaseEstimator:
     seed = options.random_state
     if name == "balanced_random_forest":
@@ -278,9 +344,9 @@ def _tree_ensemble(
             n_estimators=200, sampling_strategy="all", replacement=True, bootstrap=False,
             random_state=seed,
         )  # fmt: skip
-    else:
-        clf = EasyEnsembleClassifier(n_estimators=10, random_state=seed)
-    return _with_encoder(_encoder("random_forest", features, categorical), clf)
+        return _with_encoder(_encoder("random_forest", features, categorical), clf)
+    clf = EasyEnsembleClassifier(n_estimators=10, random_state=seed)  # AdaBoost: no NaN
+    return _with_encoder(_encoder("imputed_trees", features, categorical, missing), clf)
 
 
 def _one_class(features: list[str], categorical: list[str], options: Any) -> BaseEstimator:
@@ -298,7 +364,7 @@ def _positional_classifier(model: str, n_categorical: int, n_numeric: int, seed:
         encode = ColumnTransformer(
             [
                 ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
-                ("numeric", StandardScaler(), numeric),
+                *_numeric_block(numeric, [], scale=True),
             ]
         )
         return Pipeline([("encode", encode), ("model", LogisticRegression(max_iter=2000))])
@@ -343,6 +409,7 @@ def build_strategy(
     features: list[str],
     categorical: list[str],
     options: Any,
+    missing: Sequence[str] = (),
 ) -> BaseEstimator:
     """One candidate strategy as an estimator on DataFrames.
 
@@ -356,6 +423,13 @@ def build_strategy(
         Feature columns and the categorical ones among them.
     options : PipelineOptions
         Sampler options (seed, neighbours, ratio, noise filter, clusters, costs).
+    missing : sequence of str
+        Numeric columns with missing values in the training data. Models and
+        samplers that take NaN get it as it is (HistGradientBoosting, random
+        forests, ``NoiseFilter`` and ``ClusterAwareSMOTE``); the others impute the
+        median inside the estimator, so inside each training fold (logistic
+        regression, ``easy_ensemble``, and imbalanced-learn's SMOTE, which then
+        also sees a 0/1 missing flag per column of ``missing``).
 
     Returns
     -------
@@ -368,14 +442,23 @@ def build_strategy(
     from smote_pipeline.core.oversampling import make_cluster_smote
 
     seed = options.random_state
+    missing = list(missing)
     if name in ("balanced_random_forest", "easy_ensemble"):
-        return _tree_ensemble(name, features, categorical, options)
+        return _tree_ensemble(name, features, categorical, options, missing)
     if name == "one_class":
         return _one_class(features, categorical, options)
     if name == "smote_bagging":
         return _smote_bagging(model, features, categorical, options)
     weight = "balanced" if name == "class_weight" else None
-    clf = build_classifier(model, features, categorical, random_state=seed, class_weight=weight)
+    if name == "smote" and missing:  # imbalanced-learn's SMOTE refuses NaN: impute first
+        smote_features = features + missing_indicator_names(missing)
+        clf = build_classifier(model, smote_features, categorical, random_state=seed)
+        smote = _smote(options, categorical)
+        steps = [("impute", imputer_frame(features, categorical, missing)), ("smote", smote)]
+        return Pipeline([*steps, ("classifier", clf)])
+    clf = build_classifier(
+        model, features, categorical, random_state=seed, class_weight=weight, missing=missing
+    )
     if name == "cost_sensitive_threshold":
         scorer = make_scorer(expected_cost, false_negative_cost=options.false_negative_cost)
         return TunedThresholdClassifierCV(

@@ -9,8 +9,6 @@ import joblib
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.ensemble import VotingClassifier
-from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import precision_recall_curve
 from sklearn.model_selection import RepeatedStratifiedKFold, TunedThresholdClassifierCV
 from threadpoolctl import threadpool_limits
@@ -20,9 +18,10 @@ from smote_pipeline.core.columns import (
     IS_SYNTHETIC,
     categorical_columns,
     feature_columns,
+    missing_numeric_columns,
     row_hashes,
 )
-from smote_pipeline.core.estimators import PriorCorrectedClassifier, prior_correct
+from smote_pipeline.core.estimators import SoftVotingEnsemble, prior_correct
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.selection import (
     AVERAGE_RULE,
@@ -186,7 +185,11 @@ def _fit_final(
     if name == "cluster_smote" and options.recalibration in ("none", "prior"):
         prior_ratio = float(y.sum()) / max(len(y) - int(y.sum()), 1)
         clf = build_classifier(
-            options.model, features, categorical, random_state=options.random_state
+            options.model,
+            features,
+            categorical,
+            random_state=options.random_state,
+            missing=missing_numeric_columns(augmented, target),
         )
         model = recalibrate(clf, name, options, prior_ratio=prior_ratio)
         model.fit(augmented[features], augmented[target].to_numpy().astype(np.int64))
@@ -281,6 +284,7 @@ def _fit_candidates(
 ) -> dict[str, dict[str, Any]]:
     features = feature_columns(training, target)
     categorical = categorical_columns(training, target)
+    missing = missing_numeric_columns(training, target)
     X, y = training[features], training[target].to_numpy().astype(np.int64)
     splits = cv_splits(
         y, n_folds=options.cv_folds, n_repeats=options.cv_repeats, random_state=options.random_state
@@ -301,6 +305,7 @@ def _fit_candidates(
                 features=features,
                 categorical=categorical,
                 options=strategy_options,
+                missing=missing,
             )
             estimator = recalibrate(strategy, name, strategy_options)
             key = joblib.hash(_scoring_estimator(estimator))
@@ -343,7 +348,7 @@ def _fit_candidates(
     members = _ensemble_members(candidates, oofs, options)
     if len(members) >= 2:
         candidates[ENSEMBLE] = _soft_voting(
-            members, candidates, oofs, X, y, splits, options, fingerprint
+            members, candidates, oofs, y, splits, options, fingerprint
         )
     return candidates
 
@@ -377,7 +382,6 @@ def _soft_voting(
     members: list[str],
     candidates: dict[str, dict[str, Any]],
     oofs: dict[str, np.ndarray],
-    X: pd.DataFrame,
     y: np.ndarray,
     splits: list[tuple[np.ndarray, np.ndarray]],
     options: PipelineOptions,
@@ -399,13 +403,9 @@ def _soft_voting(
     scores = [
         score(metric, y[test], oof[i // per_repeat, test]) for i, (_, test) in enumerate(splits)
     ]
-    voting = VotingClassifier(
-        [
-            (m, FrozenEstimator(PriorCorrectedClassifier.from_fitted(candidates[m]["model"], f)))
-            for m, f in factors.items()
-        ],
-        voting="soft",
-    ).fit(X, y)
+    voting = SoftVotingEnsemble(
+        [(m, candidates[m]["model"]) for m in members], [factors[m] for m in members]
+    ).fit()
     corrected = [m for m, f in factors.items() if f != 1.0]
     return {
         "model": voting,
@@ -413,7 +413,7 @@ def _soft_voting(
         "threshold_source": "maximum F1 on out-of-fold training predictions",
         "cv_metric": metric,
         **_summary(scores, splits),
-        "fit_rows": len(X),
+        "fit_rows": len(y),
         "synthetic_rows": 0,
         "fit_on": f"members: {', '.join(members)}"
         + (f" (prior-corrected: {', '.join(corrected)})" if corrected else ""),

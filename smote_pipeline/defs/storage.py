@@ -2,11 +2,14 @@
 
 DataFrames are Parquet (pyarrow), JSON-like values are sorted JSON, text is
 Markdown, and fitted models are skops files loaded with an explicit list of
-trusted types: nothing is unpickled from an arbitrary file.
+trusted types: nothing is unpickled from an arbitrary file. A model is checked
+against that list before it is written, so the pipeline never writes a file it
+would refuse to load.
 """
 
 from __future__ import annotations
 
+import functools
 import glob
 import json
 import os
@@ -35,7 +38,31 @@ SUFFIXES = (".parquet", ".json", ".md", ".skops")
 
 
 class UntrustedModelError(ValueError):
-    """A model file holds a type outside :data:`TRUSTED_MODULE_PREFIXES`."""
+    """A model holds a type the loader does not trust (see :func:`is_trusted`)."""
+
+
+@functools.cache
+def trusted_types() -> frozenset[str]:
+    """Types outside :data:`TRUSTED_MODULE_PREFIXES` that the pipeline's own models hold.
+
+    Derived from the pipeline, not kept by hand: see
+    :mod:`smote_pipeline.defs.trusted_types`.
+    """
+    from smote_pipeline.defs.trusted_types import stored_types
+
+    return frozenset(stored_types())
+
+
+def is_trusted(type_name: str) -> bool:
+    """Whether a model file may hold ``type_name`` (a trusted module, or a derived type)."""
+    return type_name.startswith(TRUSTED_MODULE_PREFIXES) or type_name in trusted_types()
+
+
+def refused_types(payload: bytes) -> list[str]:
+    """Types of a skops payload that :func:`is_trusted` refuses."""
+    import skops.io as sio
+
+    return [t for t in sio.get_untrusted_types(data=payload) if not is_trusted(t)]
 
 
 #: Age after which a temporary file of an interrupted write is removed.
@@ -86,7 +113,16 @@ def encode(value: Any) -> tuple[str, bytes]:
         return ".json", json.dumps(value, indent=2, sort_keys=True).encode("utf-8")
     import skops.io as sio
 
-    return ".skops", _reproducible_zip(sio.dumps(value))
+    payload = _reproducible_zip(sio.dumps(value))
+    refused = refused_types(payload)
+    if refused:
+        raise UntrustedModelError(
+            f"The model holds types {refused} that the loader would refuse, so it is not "
+            "written. A new library version stores them: run `python -m "
+            "smote_pipeline.defs.trusted_types --write` to derive the trusted list again, "
+            "review the change and commit it."
+        )
+    return ".skops", payload
 
 
 def _reproducible_zip(payload: bytes) -> bytes:
@@ -174,7 +210,7 @@ def decode(path: Path) -> Any:
 
 
 def load_model(path: Path) -> Any:
-    """Load a skops model file, refusing any type outside the trusted modules.
+    """Load a skops model file, refusing any type :func:`is_trusted` refuses.
 
     Raises
     ------
@@ -191,7 +227,7 @@ def load_model(path: Path) -> Any:
             f"Model file {str(path)!r} is not a readable skops file ({error}); rematerialize "
             "the asset that wrote it."
         ) from error
-    refused = [t for t in untrusted if not t.startswith(TRUSTED_MODULE_PREFIXES)]
+    refused = [t for t in untrusted if not is_trusted(t)]
     if refused:
         raise UntrustedModelError(
             f"Model file {str(path)!r} contains untrusted types {refused}; it was not written by "

@@ -126,7 +126,10 @@ class ClusterAwareSMOTE(BaseOverSampler):
     provenance_ : pandas.DataFrame of shape (n_synthetic_total, 5)
         One row per synthetic row, in output order: ``class_label``, ``cluster_id``,
         ``parent_index_a``, ``parent_index_b`` (positions in the ``X`` given to
-        ``fit_resample``) and ``interpolation_factor`` in [0, 1].
+        ``fit_resample``) and ``interpolation_factor`` in [0, 1]. A record of the
+        last call, not needed to resample again: it is left out when the sampler
+        is pickled or stored with skops (which cannot store a DataFrame), for
+        example inside a fitted ``BalancedBaggingClassifier``.
     safety_rejection_rate_ : float
         Rejected candidates / evaluated candidates over all redraw rounds and classes
         (NaN when the filter is off or nothing was generated).
@@ -504,11 +507,17 @@ class ClusterAwareSMOTE(BaseOverSampler):
                 return pca.inverse_transform(scores) * distance.scale_ + distance.mean_
 
             Z = np.hstack([coords, Z[:, n_numeric:]])
+        missing = np.isnan(numeric)
         integral = (
-            np.all(numeric == np.round(numeric), axis=0)
+            np.all((numeric == np.round(numeric)) | missing, axis=0)
             if n_rows
             else np.zeros(n_numeric, dtype=bool)
         )
+        if missing.any():
+            if to_numeric is None:  # interpolate the imputed values; gaps follow parents
+                coords = distance.transform(numeric, codes[:, :0]) * distance.scale_
+                coords += distance.mean_
+            return ClassSpace(numeric, coords, to_numeric, integral, missing), Z
         return ClassSpace(numeric, coords, to_numeric, integral), Z
 
     def _cluster(self, class_label, Z, seed) -> np.ndarray:
@@ -572,8 +581,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
             if k_eff > 0 and count > 0:
                 neighbors = rows[self_excluded_neighbors(Z[rows], k_eff)]
             numeric = space.numeric[rows]
-            low = numeric.min(axis=0) if rows.size else numeric[:0].sum(axis=0)
-            high = numeric.max(axis=0) if rows.size else low
+            low = _column_bound(np.fmin, numeric) if rows.size else numeric[:0].sum(axis=0)
+            high = _column_bound(np.fmax, numeric) if rows.size else low
             plans.append(ClusterPlan(cid, rows, int(count), neighbors, low, high))
         return plans
 
@@ -651,6 +660,11 @@ class ClusterAwareSMOTE(BaseOverSampler):
                 cluster_index = cluster_index[keep]
         return result, cluster_index
 
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
+        state.pop("provenance_", None)
+        return state
+
     def _more_tags(self):
         return {"X_types": ["2darray", "dataframe", "string"]}
 
@@ -659,6 +673,11 @@ class ClusterAwareSMOTE(BaseOverSampler):
         tags.input_tags.sparse = False
         tags.input_tags.string = True
         return tags
+
+
+def _column_bound(reduce, numeric: np.ndarray) -> np.ndarray:
+    """Per-column min or max ignoring NaN (``np.fmin`` / ``np.fmax``); NaN if all missing."""
+    return reduce.reduce(numeric, axis=0)
 
 
 def _noise_mask(labels: np.ndarray) -> np.ndarray:

@@ -30,12 +30,17 @@ class ClassSpace:
         Maps coordinates back to original numeric units (``None``: identity).
     integral : ndarray of shape (n_numeric,), dtype=bool
         Columns whose real values in the class are all integers (outputs are rounded).
+    missing : ndarray of shape (n_class, n_numeric), dtype=bool, or None
+        Where ``numeric`` is NaN (None: nowhere). Where a parent lacks a value, the
+        synthetic row takes the nearer parent's value in that column, missing if that
+        one is missing, so synthetic rows follow the real rows' missingness.
     """
 
     numeric: np.ndarray
     coords: np.ndarray
     to_numeric: object
     integral: np.ndarray
+    missing: np.ndarray | None = None
 
 
 @dataclass
@@ -93,10 +98,26 @@ def _interpolate(
     coords *= steps[:, None]
     coords += start
     numeric = coords if space.to_numeric is None else space.to_numeric(coords)
+    if space.missing is not None:
+        _follow_missing(space, parent_a, parent_b, steps, numeric)
     np.clip(numeric, plan.low, plan.high, out=numeric)
     if space.integral.any():
         numeric[:, space.integral] = np.round(numeric[:, space.integral])
     return parent_a, parent_b, numeric
+
+
+def _follow_missing(
+    space: ClassSpace,
+    parent_a: np.ndarray,
+    parent_b: np.ndarray,
+    steps: np.ndarray,
+    numeric: np.ndarray,
+) -> None:
+    """Where either parent is missing a value, copy the nearer parent's (in place)."""
+    rows, cols = np.nonzero(space.missing[parent_a] | space.missing[parent_b])
+    if rows.size:
+        nearer = np.where(steps[rows] < 0.5, parent_a[rows], parent_b[rows])
+        numeric[rows, cols] = space.numeric[nearer, cols]
 
 
 def draw(plan: ClusterPlan, space: ClassSpace, n_samples: int, rng) -> Draw:

@@ -107,6 +107,10 @@ def self_excluded_neighbors(Z: np.ndarray, k: int) -> np.ndarray:
 class DistanceSpace:
     """Fitted map from (numeric, codes) to the Euclidean space used for neighbours.
 
+    Missing numeric values (NaN) are replaced by the column mean of the fitted rows
+    (0 after standardisation), so a missing value is neither near nor far; the rows
+    themselves keep their NaN.
+
     Parameters
     ----------
     standardize : bool
@@ -118,14 +122,26 @@ class DistanceSpace:
 
     def fit(self, numeric: np.ndarray, codes: np.ndarray, n_categories: list[int]):
         """Learn centring / scaling from ``numeric`` of shape (n_rows, n_numeric)."""
-        std = numeric.std(axis=0) if numeric.shape[0] else np.ones(numeric.shape[1])
+        n_columns = numeric.shape[1]
+        missing = np.isnan(numeric)
+        present = (~missing).sum(axis=0)
+        if missing.any():
+            filled = np.where(missing, 0.0, numeric)
+            mean = filled.sum(axis=0) / np.maximum(present, 1)
+            centred = np.where(missing, 0.0, numeric - mean)
+            std = np.sqrt((centred**2).sum(axis=0) / np.maximum(present, 1))
+        elif numeric.shape[0]:
+            mean, std = numeric.mean(axis=0), numeric.std(axis=0)
+        else:
+            mean, std = np.zeros(n_columns), np.ones(n_columns)
+        self.fill_ = mean if missing.any() else None
         if self.standardize:
-            self.mean_ = numeric.mean(axis=0) if numeric.shape[0] else np.zeros_like(std)
+            self.mean_ = mean
             self.scale_ = np.where(std > 0, std, 1.0)
             weight = 1.0
         else:
-            self.mean_ = np.zeros(numeric.shape[1])
-            self.scale_ = np.ones(numeric.shape[1])
+            self.mean_ = np.zeros(n_columns)
+            self.scale_ = np.ones(n_columns)
             positive = std[std > 0]
             weight = float(np.median(positive)) if positive.size else 1.0
         self.onehot_value_ = weight / np.sqrt(2.0)
@@ -135,6 +151,10 @@ class DistanceSpace:
     def transform(self, numeric: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """Map rows to the distance space; shape (n_rows, n_numeric + n_indicators)."""
         scaled = (numeric - self.mean_) / self.scale_
+        gaps = np.isnan(scaled)
+        if gaps.any():
+            fill = (self.fill_ if self.fill_ is not None else self.mean_) - self.mean_
+            scaled[gaps] = np.broadcast_to(fill / self.scale_, scaled.shape)[gaps]
         if codes.shape[1] == 0:
             return scaled
         onehot = np.zeros((codes.shape[0], int(self.offsets_[-1])))

@@ -135,7 +135,7 @@ class FeatureTable:
     Attributes
     ----------
     numeric : ndarray of shape (n_samples, n_numeric), dtype=float64
-        Numeric columns as floats.
+        Numeric columns as floats; missing values are NaN (infinite ones are refused).
     codes : ndarray of shape (n_samples, n_categorical), dtype=int64
         Integer codes of the categorical columns (missing values get their own code).
     numeric_idx, categorical_idx : ndarray of int
@@ -173,11 +173,12 @@ class FeatureTable:
                     f"Column {_column_name(X, j)!r} is not numeric; list it in "
                     "categorical_features."
                 ) from exc
-        if not np.isfinite(numeric).all():
-            bad = numeric_idx[~np.isfinite(numeric).all(axis=0)]
+        if np.isinf(numeric).any():
+            bad = numeric_idx[np.isinf(numeric).any(axis=0)]
             raise ValueError(
-                f"Numeric column(s) {[_column_name(X, j) for j in bad]} contain NaN or "
-                "infinite values; impute or drop them before resampling."
+                f"Numeric column(s) {[_column_name(X, j) for j in bad]} contain infinite "
+                "values; replace or drop them before resampling (missing values, NaN, are "
+                "accepted)."
             )
         codes = np.empty((n_samples, categorical_idx.size), dtype=np.int64)
         n_categories = []

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from smote_pipeline.core.datasets import DIGITS_POSITIVE, DIGITS_TARGET, rare_digits
-from smote_pipeline.core.ingestion import TargetSpec, prepare_dataset, read_source
+from smote_pipeline.core.ingestion import MISSING_CATEGORY, TargetSpec, prepare_dataset, read_source
 from smote_pipeline_tests.conftest import make_frame
 
 
@@ -51,13 +51,23 @@ def test_reserved_column_names_are_refused(frame):
         prepare_dataset(frame.assign(row_id=1), TargetSpec("label", "yes"))
 
 
-def test_non_finite_features_are_named(frame):
+def test_infinite_features_are_named(frame):
     frame.loc[3, "b"] = np.nan
     frame.loc[4, "c"] = np.inf
-    with pytest.raises(
-        ValueError, match=r"'b' \(1 missing, 0 infinite\), 'c' \(0 missing, 1 infinite\)"
-    ):
+    frame.loc[5, "c"] = -np.inf
+    with pytest.raises(ValueError, match=r"infinite values: 'c' \(2 infinite\)\.") as info:
         prepare_dataset(frame, TargetSpec("label", "yes"))
+    assert "'b'" not in str(info.value)  # a missing value is accepted
+
+
+def test_missing_values_are_kept(frame):
+    frame["colour"] = np.where(frame["a"] > 0, "red", "blue").astype(object)
+    frame.loc[3, "b"] = np.nan
+    frame.loc[[4, 7], "colour"] = None
+    prepared = prepare_dataset(frame, TargetSpec("label", "yes"))
+    assert np.isnan(prepared.loc[3, "b"]) and prepared["b"].isna().sum() == 1
+    assert list(prepared.loc[[4, 7], "colour"]) == [MISSING_CATEGORY] * 2
+    assert prepared["colour"].notna().all()
 
 
 def test_one_positive_row_is_refused(frame):

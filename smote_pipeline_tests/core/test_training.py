@@ -145,7 +145,7 @@ def _pipeline_data(options, seed=0, holdout_seed=0):
 def test_no_holdout_row_reaches_any_fit(monkeypatch):
     from smote_pipeline.core import strategies
 
-    def recording(model, features, categorical, *, random_state, class_weight=None):
+    def recording(model, features, categorical, *, random_state, class_weight=None, missing=()):
         return RecordingClassifier(class_weight=class_weight)
 
     monkeypatch.setattr(strategies, "build_classifier", recording)

@@ -51,6 +51,46 @@ def test_untrusted_model_is_refused(tmp_path):
         decode(path)
 
 
+def test_a_model_the_loader_would_refuse_is_not_written(tmp_path):
+    with pytest.raises(UntrustedModelError, match=r"\['posixpath.join'\].*trusted_types --write"):
+        encode({"f": os.path.join})
+
+
+def test_categorical_gradient_boosting_round_trips(tmp_path):
+    # scikit-learn >= 1.9 keeps a functools.partial in its categorical preprocessor
+    from smote_pipeline.core.options import PipelineOptions
+    from smote_pipeline.core.strategies import build_strategy
+
+    frame = pd.DataFrame({"x": [0.1, 0.5, 0.9, 0.3] * 10, "c": ["a", "b", "a", "c"] * 10})
+    y = [0, 1, 1, 0] * 10
+    model = build_strategy(
+        "no_resampling",
+        model="hist_gradient_boosting",
+        features=["x", "c"],
+        categorical=["c"],
+        options=PipelineOptions(),
+    ).fit(frame, y)
+    loaded = decode(_write(tmp_path, "m", {"model": model}))["model"]
+    pd.testing.assert_series_equal(
+        pd.Series(loaded.predict_proba(frame)[:, 1]), pd.Series(model.predict_proba(frame)[:, 1])
+    )
+
+
+def test_trusted_list_covers_what_the_pipeline_writes():
+    from smote_pipeline.core.validation import MODEL_FAMILIES
+    from smote_pipeline.defs.trusted_types import stored_types, written_types
+
+    # Forests store slowly with skops; `python -m smote_pipeline.defs.trusted_types`
+    # covers every family. These two families hold every wrapper and sampler.
+    derived = written_types(("hist_gradient_boosting", "logistic_regression"))
+    assert set(MODEL_FAMILIES) >= {"hist_gradient_boosting", "logistic_regression"}
+    missing = sorted(set(derived) - set(stored_types()))
+    assert not missing, (
+        f"Models of this pipeline now hold {missing}: run `python -m "
+        "smote_pipeline.defs.trusted_types --write`, review and commit trusted_types.json."
+    )
+
+
 def test_failed_write_keeps_previous_file(tmp_path):
     path = tmp_path / "f.json"
     atomic_write(path, b'{"v": 1}')
