@@ -18,6 +18,7 @@ class IsolationReport:
     leaked_content: dict[str, int] = field(default_factory=dict)
     leaked_ids: dict[str, int] = field(default_factory=dict)
     leaked_parents: dict[str, int] = field(default_factory=dict)
+    synthetic_coincidences: dict[str, int] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -34,10 +35,15 @@ def check_isolation(
 ) -> IsolationReport:
     """Look for hold-out rows in every training-side frame.
 
-    Three leaks are detected: a training row whose feature values equal a
+    Three leaks are detected: a real training row whose feature values equal a
     hold-out row's (content hash over the features, dtype-independent, so a
     duplicated row across the split is caught too); a training row carrying a
     hold-out ``row_id``; and a synthetic row whose parent is a hold-out row.
+
+    A synthetic row (negative ``row_id``) whose values happen to equal a hold-out
+    row's is counted in ``synthetic_coincidences`` but is not a leak: both its
+    parents are training rows (checked above), and on discrete data (small
+    integers, categories) interpolation lands on existing value combinations.
 
     Parameters
     ----------
@@ -56,11 +62,16 @@ def check_isolation(
     holdout_hashes = row_hashes(holdout, features)
     holdout_ids = holdout[ROW_ID].to_numpy()
     content, ids, parents = {}, {}, {}
+    coincidences = {}
     for name, frame in training_side.items():
-        content[name] = int(np.isin(row_hashes(frame, features), holdout_hashes).sum())
+        same = np.isin(row_hashes(frame, features), holdout_hashes)
+        synthetic = frame[ROW_ID].to_numpy() < 0
+        content[name] = int((same & ~synthetic).sum())
+        if synthetic.any():
+            coincidences[name] = int((same & synthetic).sum())
         ids[name] = int(np.isin(frame[ROW_ID].to_numpy(), holdout_ids).sum())
         parent_columns = [c for c in (PARENT_A, PARENT_B) if c in frame.columns]
         if parent_columns:
             parent_values = frame[parent_columns].to_numpy(dtype=np.float64, na_value=np.nan)
             parents[name] = int(np.isin(parent_values, holdout_ids).any(axis=1).sum())
-    return IsolationReport(len(holdout), content, ids, parents)
+    return IsolationReport(len(holdout), content, ids, parents, coincidences)

@@ -38,6 +38,36 @@ def make_cluster_smote(options: PipelineOptions, categorical: list[str]) -> Clus
     )
 
 
+def ratio_note(denoised: pd.DataFrame, target: str, options: PipelineOptions) -> str:
+    """What the ratio target means for this data, in words for metadata.
+
+    Parameters
+    ----------
+    denoised : pandas.DataFrame
+        Denoised real training rows.
+    target : str
+        Target column (0/1).
+    options : PipelineOptions
+        ``sampling_strategy`` is used.
+
+    Returns
+    -------
+    str
+        The real minority/majority ratio against ``sampling_strategy``, and that
+        nothing is generated when the data already reaches it.
+    """
+    positives = int(denoised[target].sum())
+    negatives = len(denoised) - positives
+    ratio = positives / max(negatives, 1)
+    text = (
+        f"minority/majority ratio {ratio:.3f} in the denoised training rows, "
+        f"sampling_strategy {options.sampling_strategy}"
+    )
+    if ratio >= options.sampling_strategy or positives >= negatives:
+        return text + ": already reached, so no synthetic row is generated"
+    return text
+
+
 def generate_synthetic(
     denoised: pd.DataFrame,
     clusters: pd.DataFrame,

@@ -122,16 +122,23 @@ def difference_plot(verdicts: list[dict[str, object]]) -> bytes:
 def column_distributions_plot(real: Any, synthetic: Any, columns: list[str]) -> bytes:
     """Histograms of real vs synthetic values for a few columns, as PNG bytes.
 
-    Numeric columns share bins per panel; categorical ones show level shares.
+    Numeric columns share bins per panel (missing values left out); categorical
+    ones show level shares.
     """
     figure, axes = plt.subplots(1, len(columns), figsize=(4 * len(columns), 3), squeeze=False)
     for axis, column in zip(axes[0], columns, strict=True):
         values = real[column]
         if values.dtype.kind in "biuf":
-            both = np.concatenate([values.to_numpy(float), synthetic[column].to_numpy(float)])
-            bins = np.histogram_bin_edges(both, bins=20)
-            axis.hist(values, bins=bins, density=True, alpha=0.6, label="real")
-            axis.hist(synthetic[column], bins=bins, density=True, alpha=0.6, label="synthetic")
+            real_values, synthetic_values = (
+                v[np.isfinite(v)]
+                for v in (values.to_numpy(float), synthetic[column].to_numpy(float))
+            )
+            both = np.concatenate([real_values, synthetic_values])
+            if both.size:  # missing values are left out (the gates compare null shares)
+                bins = np.histogram_bin_edges(both, bins=20)
+                for shown, name in ((real_values, "real"), (synthetic_values, "synthetic")):
+                    if shown.size:
+                        axis.hist(shown, bins=bins, density=True, alpha=0.6, label=name)
         else:
             levels = sorted(set(values.astype(str)) | set(synthetic[column].astype(str)))
             shares = [

@@ -242,6 +242,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
                 "rows": len(synthetic),
                 "per_cluster": {str(k): int(v) for k, v in per_cluster.items()},
                 "sampling_strategy": options.sampling_strategy,
+                "ratio": oversampling.ratio_note(denoised_training_set, target, options),
                 "relative_contrast": "not measured" if contrast is None else contrast,
                 "n_components": str(options.n_components),
                 "preview": table_metadata(synthetic.head(10)),

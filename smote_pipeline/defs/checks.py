@@ -30,8 +30,8 @@ def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
         name="holdout_isolation",
         blocking=True,
         additional_ins={name: dg.AssetIn(key=key(name)) for name in TRAINING_SIDE},
-        description="No hold-out row (by content hash or row id), nor a synthetic row with a "
-        "hold-out parent, appears on the training side.",
+        description="No hold-out row (by content hash of real rows or by row id), nor a "
+        "synthetic row with a hold-out parent, appears on the training side.",
     )
     def holdout_isolation(
         holdout_set: pd.DataFrame,
@@ -58,6 +58,7 @@ def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
                 "rows_with_holdout_content": found.leaked_content,
                 "rows_with_holdout_ids": found.leaked_ids,
                 "synthetic_rows_with_holdout_parents": found.leaked_parents,
+                "synthetic_rows_equal_to_a_holdout_row": found.synthetic_coincidences,
             },
         )
 

@@ -55,3 +55,19 @@ def test_holdout_id_and_parent_are_caught(frame):
     assert report.leaked_parents == {"synthetic_samples": 1}
     assert report.leaked_ids["training_set"] == 1
     assert not report.passed
+
+
+def test_synthetic_row_equal_to_a_holdout_row_is_a_coincidence_not_a_leak(frame):
+    # discrete data: interpolating training parents can land on a hold-out row's values
+    train, holdout = _split(frame)
+    synthetic = holdout.iloc[[0]].copy()
+    synthetic["row_id"] = [-1]
+    synthetic[PARENT_A] = train["row_id"].iloc[[0]].to_numpy()
+    synthetic[PARENT_B] = train["row_id"].iloc[[1]].to_numpy()
+    report = check_isolation(holdout, {"synthetic_samples": synthetic}, "label")
+    assert report.synthetic_coincidences == {"synthetic_samples": 1}
+    assert report.leaked_content == {"synthetic_samples": 0}
+    assert report.passed
+    # the same values on a real training row are a leak
+    real = synthetic.assign(row_id=10_000)
+    assert not check_isolation(holdout, {"training_set": real}, "label").passed
