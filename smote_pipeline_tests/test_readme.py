@@ -12,7 +12,7 @@ import dagster as dg
 import pytest
 import yaml
 
-from smote_pipeline.core.spec import PipelineSpec, demo_spec
+from smote_pipeline.core.spec import PipelineSpec, demo_spec, spec_from_mapping
 from smote_pipeline.defs.factory import build_definitions
 from smote_pipeline.defs.loading import specs_from_environment
 
@@ -44,8 +44,6 @@ def _specs_for(selection: str) -> list[PipelineSpec]:
             for k, b in BLOCKS
             if k == "yaml" and "pipelines:\n  - name: fraud" in b
         ]
-        from smote_pipeline.core.spec import spec_from_mapping
-
         return [spec_from_mapping(document["pipelines"][0])]
     return [demo_spec()]
 
