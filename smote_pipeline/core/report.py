@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smote_pipeline.core.columns import CLUSTER_ID, IS_SYNTHETIC, ROW_ID
+from smote_pipeline.core.columns import CLUSTER_ID, IS_SYNTHETIC, ROW_ID, feature_columns
 from smote_pipeline.core.evaluation import level_text
 from smote_pipeline.core.plots import (
     calibration_plot,
@@ -198,6 +198,7 @@ def build_report(
     target: str,
     champion_info: dict[str, Any] | None = None,
     realism: dict[str, Any] | None = None,
+    quarantine: pd.DataFrame | None = None,
 ) -> str:
     """Render the report as self-contained Markdown (figures inlined as PNG).
 
@@ -219,8 +220,12 @@ def build_report(
         Target column.
     champion_info : dict or None
         Optional champion metadata: ``selection_rule``, ``selection`` (the
-        :func:`~smote_pipeline.core.selection.selection_table` records) and
-        ``training_fingerprint``.
+        :func:`~smote_pipeline.core.selection.selection_table` records),
+        ``training_fingerprint`` and ``options``.
+    realism : dict or None
+        The ``synthetic_realism`` summary.
+    quarantine : pandas.DataFrame or None
+        Rows the noise filter removed, for "How the data was handled".
 
     Returns
     -------
@@ -273,10 +278,72 @@ def build_report(
             "",
         ]
     lines += _selection_lines(info.get("selection"))
+    lines += data_handling_lines(augmented, quarantine, target, info.get("options", {}))
     lines += _synthetic_section(augmented, clusters, target)
     if realism is not None:
         lines += _realism_section(realism, augmented, target)
     return "\n".join(lines) + "\n"
+
+
+def data_handling_lines(
+    augmented: pd.DataFrame,
+    quarantine: pd.DataFrame | None,
+    target: str,
+    options: dict[str, Any],
+) -> list[str]:
+    """What the pipeline did with gaps, suspected noise and an already mild imbalance.
+
+    Parameters
+    ----------
+    augmented : pandas.DataFrame
+        The augmented training set (real rows have ``is_synthetic`` False).
+    quarantine : pandas.DataFrame or None
+        Rows the noise filter removed (``noise_quarantine``).
+    target : str
+        Target column.
+    options : dict
+        The pipeline options (``PipelineOptions.to_dict()``).
+
+    Returns
+    -------
+    list of str
+        Markdown lines of the section.
+    """
+    real = augmented[~augmented[IS_SYNTHETIC].astype(bool)]
+    features = feature_columns(real, target)
+    lines = ["## How the data was handled", ""]
+    gaps = real[features].isna().mean() if features else pd.Series(dtype=float)
+    if gaps.gt(0).any():
+        worst = gaps[gaps > 0].sort_values(ascending=False).head(5)
+        shown = ", ".join(f"`{c}` {v:.0%}" for c, v in worst.items())
+        lines.append(
+            f"- Missing values kept ({shown}): tree models use them as they are, the other "
+            "steps impute inside the rows they are fitted on; synthetic rows take the nearer "
+            "parent's value where a parent is missing."
+        )
+    if quarantine is not None:
+        removed = int(quarantine[target].sum()) if len(quarantine) else 0
+        positives = int(real[target].sum()) + removed
+        cap = float(options.get("max_minority_removal", 1.0))
+        lines.append(
+            f"- Noise filter (`{options.get('noise_method', 'enn')}`): {len(quarantine)} "
+            f"training rows removed, {removed} of them positive (`noise_quarantine`)."
+        )
+        if removed and removed == int(np.floor(cap * positives + 1e-9)):
+            lines.append(
+                f"  It reached the cap `max_minority_removal={cap}`: any further minority "
+                "suspects stayed in training (`kept_suspects` on `denoised_training_set`)."
+            )
+    n_synthetic = int(augmented[IS_SYNTHETIC].astype(bool).sum())
+    ratio = float(options.get("sampling_strategy", 0.5))
+    positives, negatives = int(real[target].sum()), int((real[target] == 0).sum())
+    if n_synthetic == 0 and positives >= ratio * negatives:
+        lines.append(
+            f"- The minority is already {positives / max(negatives, 1):.2f} times the majority, "
+            f"at least `sampling_strategy={ratio}`: no synthetic row was generated, and the "
+            "oversampling strategies train on the real rows."
+        )
+    return lines + [""] if len(lines) > 2 else []
 
 
 def _synthetic_section(augmented: pd.DataFrame, clusters: pd.DataFrame, target: str) -> list[str]:

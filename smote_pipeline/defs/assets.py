@@ -471,6 +471,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             "augmented_training_set",
             "minority_clusters",
             "synthetic_realism",
+            "noise_quarantine",
         ),
         kinds={"markdown"},
         description="Markdown report: did SMOTE help here, and what to ship.",
@@ -483,6 +484,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         augmented_training_set: pd.DataFrame,
         minority_clusters: pd.DataFrame,
         synthetic_realism: dict[str, Any],
+        noise_quarantine: pd.DataFrame,
     ) -> dg.MaterializeResult:
         text = report.build_report(
             pipeline=p,
@@ -494,6 +496,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             target=target,
             champion_info=champion_model,
             realism=synthetic_realism,
+            quarantine=noise_quarantine,
         )
         return dg.MaterializeResult(
             value=text,

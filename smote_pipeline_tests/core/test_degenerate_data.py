@@ -137,3 +137,27 @@ def test_noise_filter_over_the_cap_trims_and_lists_the_kept_suspects():
     assert set(found.kept_suspects["row_id"]) <= set(found.denoised["row_id"])
     assert any("most suspicious" in w for w in found.warnings)
     _check_outcome(out)
+
+
+def test_minority_already_above_the_ratio_generates_nothing_and_every_strategy_runs():
+    # 120 positives against 200 negatives: 0.6 > sampling_strategy 0.5
+    frame = make_frame(200, 120, seed=6)
+    out = run_chain(frame, noise_method="none")
+    assert len(out["synthetic"]) == 0
+    assert out["skipped"] == {}
+    scored = {r["strategy"] for r in out["evaluation"]["metrics"]}
+    assert {"no_resampling", "smote", "cluster_smote"} <= scored
+    _check_outcome(out)
+
+
+def test_report_says_how_the_data_was_handled():
+    from smote_pipeline.core.report import data_handling_lines
+
+    frame = make_frame(200, 120, seed=6)
+    frame.loc[::7, "a"] = np.nan
+    out = run_chain(frame, noise_method="none")
+    options = PipelineOptions().updated(FAST).to_dict()
+    text = "\n".join(data_handling_lines(out["augmented"], out["quarantine"], "label", options))
+    assert "Missing values kept (`a` 1" in text
+    assert "no synthetic row was generated" in text
+    assert "0 training rows removed" in text
