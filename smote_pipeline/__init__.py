@@ -6,7 +6,7 @@ the Dagster layer lives in :mod:`smote_pipeline.defs` and is loaded through
 :mod:`smote_pipeline.definitions`.
 """
 
-from smote_pipeline.samplers import ClusterAwareSMOTE, NoiseFilter
+from smote_pipeline.samplers import ClusterAwareSMOTE, MinorityRatio, NoiseFilter
 
-__all__ = ["ClusterAwareSMOTE", "NoiseFilter"]
+__all__ = ["ClusterAwareSMOTE", "MinorityRatio", "NoiseFilter"]
 __version__ = "0.1.0"

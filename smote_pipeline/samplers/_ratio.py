@@ -49,7 +49,7 @@ class MinorityRatio:
         majority = int(np.argmax(counts))
         wanted = int(np.floor(self.ratio * counts[majority] + 1e-9))
         return {
-            classes[i].item(): max(int(counts[i]), wanted)
+            _plain(classes[i]): max(int(counts[i]), wanted)
             for i in range(classes.size)
             if i != majority
         }
@@ -62,3 +62,8 @@ class MinorityRatio:
 
     def __hash__(self) -> int:
         return hash((MinorityRatio, self.ratio))
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value (labels of object arrays are already plain)."""
+    return value.item() if isinstance(value, np.generic) else value
