@@ -63,7 +63,7 @@ def ratio_note(denoised: pd.DataFrame, target: str, options: PipelineOptions) ->
         f"minority/majority ratio {ratio:.3f} in the denoised training rows, "
         f"sampling_strategy {options.sampling_strategy}"
     )
-    if ratio >= options.sampling_strategy or positives >= negatives:
+    if MinorityRatio(options.sampling_strategy).is_reached(positives, negatives):
         return text + ": already reached, so no synthetic row is generated"
     return text
 

@@ -19,6 +19,7 @@ from smote_pipeline.core.plots import (
 )
 from smote_pipeline.core.realism_space import FeatureSpace
 from smote_pipeline.core.selection import AVERAGE_RULE
+from smote_pipeline.samplers import MinorityRatio
 
 
 def _image(png: bytes, alt: str) -> str:
@@ -337,7 +338,7 @@ def data_handling_lines(
     n_synthetic = int(augmented[IS_SYNTHETIC].astype(bool).sum())
     ratio = float(options.get("sampling_strategy", 0.5))
     positives, negatives = int(real[target].sum()), int((real[target] == 0).sum())
-    if n_synthetic == 0 and positives >= ratio * negatives:
+    if n_synthetic == 0 and MinorityRatio(ratio).is_reached(positives, negatives):
         lines.append(
             f"- The minority is already {positives / max(negatives, 1):.2f} times the majority, "
             f"at least `sampling_strategy={ratio}`: no synthetic row was generated, and the "

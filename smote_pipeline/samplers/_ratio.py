@@ -47,12 +47,20 @@ class MinorityRatio:
         """
         classes, counts = np.unique(np.asarray(y), return_counts=True)
         majority = int(np.argmax(counts))
-        wanted = int(np.floor(self.ratio * counts[majority] + 1e-9))
+        wanted = self.wanted(int(counts[majority]))
         return {
             _plain(classes[i]): max(int(counts[i]), wanted)
             for i in range(classes.size)
             if i != majority
         }
+
+    def wanted(self, n_majority: int) -> int:
+        """Rows a minority class is brought up to: ``floor(ratio * n_majority)``."""
+        return int(np.floor(self.ratio * n_majority + 1e-9))
+
+    def is_reached(self, n_minority: int, n_majority: int) -> bool:
+        """Whether a class of ``n_minority`` rows gets no synthetic row at all."""
+        return n_minority >= min(self.wanted(n_majority), n_majority)
 
     def __repr__(self) -> str:
         return f"MinorityRatio({self.ratio!r})"

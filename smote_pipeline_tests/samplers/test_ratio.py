@@ -30,3 +30,11 @@ def test_samplers_generate_only_what_the_ratio_allows(sampler):
     _, y_res = below.fit_resample(X, y)
     counts = np.bincount(y_res)
     assert counts[1] == int(np.floor(0.9 * counts[0]))
+
+
+def test_is_reached_matches_what_is_generated():
+    ratio = MinorityRatio(0.5)
+    for n_minority, n_majority in [(4, 10), (5, 10), (6, 10), (10, 10), (1, 3), (2, 3)]:
+        y = np.r_[np.zeros(n_majority, int), np.ones(n_minority, int)]
+        nothing = ratio(y).get(1, n_minority) == n_minority
+        assert ratio.is_reached(n_minority, n_majority) == nothing
