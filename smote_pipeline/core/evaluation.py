@@ -34,6 +34,12 @@ CURVE_POINTS = 200
 #: Threshold-free metrics with intervals; the verdict is read on the first.
 RANKING_METRICS: tuple[str, ...] = ("average_precision", "roc_auc", "brier")
 HELPED, NO_DIFFERENCE, HURT = "helped", "no detectable difference", "hurt"
+UNDECIDED = "hold-out too small to decide"
+#: Fewer positive hold-out rows than this cannot decide a verdict: a bootstrap
+#: over a handful of positives gives intervals far narrower than the truth
+#: (every resample reuses the same few rows), so "helped" / "hurt" would be
+#: claims about those rows, not about the data.
+MIN_HOLDOUT_POSITIVES = 10
 
 
 #: Family-wise error rate of the verdicts (and level of every other interval).
@@ -192,7 +198,9 @@ def evaluate_on_holdout(
           precision against ``baseline`` with a paired bootstrap interval at
           ``level`` (simultaneous 95% over the comparisons, see
           :func:`verdict_level`) and ``helped`` / ``no detectable difference`` /
-          ``hurt`` (plus ROC AUC and Brier differences with intervals).
+          ``hurt`` (:data:`UNDECIDED` for every strategy when the hold-out has
+          fewer than :data:`MIN_HOLDOUT_POSITIVES` positives), plus ROC AUC and
+          Brier differences with intervals.
         - ``holdout_rows``, ``holdout_positives``, ``baseline``, ``champion``,
           ``selection_rule``, ``recall_at_precision_level``, ``n_bootstrap``,
           ``smote_helped`` and ``summary`` (see :func:`verdict_summary`).
@@ -215,6 +223,9 @@ def evaluate_on_holdout(
         compared = [name for name in candidates if name in RESAMPLING_STRATEGIES]
         level = verdict_level(len(compared))
         verdicts = [_compare(name, baseline, boot, records, level) for name in compared]
+        if int(y.sum()) < MIN_HOLDOUT_POSITIVES:
+            for entry in verdicts:
+                entry["verdict"] = UNDECIDED
     result = {
         "metrics": list(records.values()),
         "curves": curves,
@@ -278,11 +289,25 @@ def verdict_summary(evaluation: dict[str, Any]) -> dict[str, Any]:
     -------
     dict
         ``smote_helped`` (bool), ``overall`` (``"helped"``, ``"hurt"`` when
-        every oversampling strategy hurt, ``"no detectable difference"``, or
-        ``"not compared"``), ``best_oversampling`` (largest difference, or
-        None), ``baseline`` and ``text`` (one sentence).
+        every oversampling strategy hurt, ``"no detectable difference"``,
+        :data:`UNDECIDED` when the hold-out has fewer than
+        :data:`MIN_HOLDOUT_POSITIVES` positives, or ``"not compared"``),
+        ``best_oversampling`` (largest difference, or None), ``baseline`` and
+        ``text`` (one sentence).
     """
     entries = [v for v in evaluation["verdicts"] if _is_oversampling(v)]
+    positives = int(evaluation.get("holdout_positives", MIN_HOLDOUT_POSITIVES))
+    if entries and positives < MIN_HOLDOUT_POSITIVES:
+        return {
+            "smote_helped": False,
+            "overall": UNDECIDED,
+            "best_oversampling": None,
+            "baseline": evaluation.get("baseline"),
+            "text": f"The hold-out cannot decide: it has {positives} positive row(s), fewer "
+            f"than {MIN_HOLDOUT_POSITIVES}, so no difference between strategies can be told "
+            "from chance (the intervals shown describe those few rows only). Rely on the "
+            "cross-validated choice, or use more data or a larger `holdout_fraction`.",
+        }
     if not entries:
         return {
             "smote_helped": False,

@@ -161,9 +161,9 @@ class PipelineOptions:
                 f"Unknown pipeline option(s) {unknown}; valid options are {sorted(known)}."
             )
         clean = {k: v for k, v in overrides.items() if v is not None}
-        if "realism_thresholds" in clean:
+        if isinstance(clean.get("realism_thresholds"), dict):
             clean["realism_thresholds"] = dict(clean["realism_thresholds"])
-        if "strategies" in clean:
+        if isinstance(clean.get("strategies"), list | tuple):
             clean["strategies"] = tuple(clean["strategies"])
         return replace(self, **clean)
 

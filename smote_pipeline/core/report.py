@@ -200,6 +200,7 @@ def build_report(
     champion_info: dict[str, Any] | None = None,
     realism: dict[str, Any] | None = None,
     quarantine: pd.DataFrame | None = None,
+    leaks: dict[str, Any] | None = None,
 ) -> str:
     """Render the report as self-contained Markdown (figures inlined as PNG).
 
@@ -227,6 +228,9 @@ def build_report(
         The ``synthetic_realism`` summary.
     quarantine : pandas.DataFrame or None
         Rows the noise filter removed, for "How the data was handled".
+    leaks : dict or None
+        The ``leakage_screen`` value (:meth:`LeakScreen.to_dict`); suspected
+        columns put a warning at the top.
 
     Returns
     -------
@@ -242,6 +246,7 @@ def build_report(
         f"{evaluation['holdout_positives']} positive ({prevalence:.1%}), never used for fitting "
         "or choosing.",
         "",
+        *leak_lines(leaks),
         "## What to ship",
         "",
         *_ship_lines(evaluation, champion, info),
@@ -284,6 +289,25 @@ def build_report(
     if realism is not None:
         lines += _realism_section(realism, augmented, target)
     return "\n".join(lines) + "\n"
+
+
+def leak_lines(leaks: dict[str, Any] | None) -> list[str]:
+    """A warning block naming the columns the leakage screen suspects (empty if none)."""
+    suspected = (leaks or {}).get("suspected") or []
+    if not suspected:
+        return []
+    figures = {r["column"]: r["average_precision"] for r in leaks.get("columns", [])}
+    shown = ", ".join(
+        f"`{c}` (average precision {figures.get(c, float('nan')):.3f})" for c in suspected[:10]
+    )
+    return [
+        f"> **Possible target leak.** On the training rows, {shown} alone "
+        "predict the target almost perfectly. If such a column is derived from the label or "
+        "recorded after the outcome, every figure below is too good to be true: exclude it "
+        "with `columns: {<name>: ignore}` in the pipeline spec. If it is a genuine "
+        "measurement, the task is easy and resampling has little to add.",
+        "",
+    ]
 
 
 def data_handling_lines(

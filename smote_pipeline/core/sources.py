@@ -3,12 +3,17 @@ folders of Parquet files, and SQL tables or queries through SQLAlchemy."""
 
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.dataset as pa_ds
 import pyarrow.parquet as pq
@@ -19,6 +24,9 @@ EMBEDDED_PREFIX = "embedded:"
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".pq")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+DELIMITERS = (",", ";", "\t", "|")
+_COLUMN_COUNTS = re.compile(r"Expected (\d+) columns, got (\d+)")
+_HEADER_LIMIT = 1 << 24
 
 
 @dataclass(frozen=True)
@@ -33,10 +41,14 @@ class Source:
         set, an SQLAlchemy database URL.
     query : str
         For SQL sources: a ``SELECT`` statement or a table name.
+    encoding : str
+        Text encoding of CSV files (any Python codec name, for example
+        ``latin-1``); ignored for Parquet, SQL and embedded sources.
     """
 
     location: str
     query: str = ""
+    encoding: str = "utf-8"
 
     @property
     def is_sql(self) -> bool:
@@ -62,13 +74,32 @@ def _filesystem(location: str):
 def read_source(source: Source | str) -> pd.DataFrame:
     """Read every row of ``source``.
 
+    CSV files are decoded with ``source.encoding`` (UTF-8 by default). Their
+    delimiter is detected from the header line (the file's first line): it is
+    whichever of ``,`` ``;`` tab ``|`` occurs most often there, ``,`` when none
+    occurs; ties go to the earlier one in that order. A header cell that is
+    empty (as ``DataFrame.to_csv(index=True)`` writes for the index) becomes a
+    column named ``""``.
+
+    Parameters
+    ----------
+    source : Source or str
+        The source, or a location (read as ``Source(location)``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        All rows, columns in source order.
+
     Raises
     ------
     FileNotFoundError
         The path or URL does not exist.
     ValueError
-        Unknown embedded name, unsupported file type, or an empty table; each
-        message names the source and the fix.
+        Unknown embedded name, unsupported file type, an empty table, a CSV
+        file that is not valid text in its encoding or has a row with the
+        wrong number of fields, or duplicate column names; each message names
+        the source and the fix.
     """
     source = Source(source) if isinstance(source, str) else source
     if source.is_sql:
@@ -76,10 +107,33 @@ def read_source(source: Source | str) -> pd.DataFrame:
     elif source.location.startswith(EMBEDDED_PREFIX):
         frame = _read_embedded(source.location)
     else:
-        frame = _read_file(source.location)
+        frame = _read_file(source.location, source.encoding)
+    _check_unique_columns(frame, source)
     if frame.empty:
         raise ValueError(f"Source {describe(source)!r} has no rows.")
     return frame
+
+
+def _check_unique_columns(frame: pd.DataFrame, source: Source) -> None:
+    """Raise ``ValueError`` when ``frame`` has repeated column names."""
+    if frame.columns.has_duplicates:
+        raise _duplicate_columns_error(describe(source), list(frame.columns))
+
+
+def _duplicate_columns_error(described: str, names: list[Any]) -> ValueError:
+    """A ``ValueError`` listing each repeated name of ``names`` and its 1-based positions."""
+    positions: dict[Any, list[int]] = {}
+    for position, name in enumerate(names, start=1):
+        positions.setdefault(name, []).append(position)
+    details = "; ".join(
+        f"{name!r} (columns {', '.join(map(str, where))})"
+        for name, where in positions.items()
+        if len(where) > 1
+    )
+    return ValueError(
+        f"Source {described!r} has duplicate column names: {details}. "
+        "Rename them so every column has its own name."
+    )
 
 
 def describe(source: Source) -> str:
@@ -101,7 +155,7 @@ def _read_embedded(location: str) -> pd.DataFrame:
     return EMBEDDED_DATASETS[name]()
 
 
-def _read_file(location: str) -> pd.DataFrame:
+def _read_file(location: str, encoding: str = "utf-8") -> pd.DataFrame:
     fs, path = _filesystem(location)
     exists = fs.exists(path) if fs else Path(path).exists()
     if not exists:
@@ -112,7 +166,14 @@ def _read_file(location: str) -> pd.DataFrame:
         )
     is_dir = fs.isdir(path) if fs else Path(path).is_dir()
     if is_dir:
-        return pa_ds.dataset(path, format="parquet", filesystem=fs).to_table().to_pandas()
+        try:
+            table = pa_ds.dataset(path, format="parquet", filesystem=fs).to_table()
+        except pa.ArrowInvalid as error:
+            names = _duplicated_names_in_folder(fs, path) if "duplicate" in str(error) else None
+            if names is None:
+                raise
+            raise _duplicate_columns_error(location, names) from error
+        return table.to_pandas()
     suffix = Path(path).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ValueError(
@@ -122,10 +183,164 @@ def _read_file(location: str) -> pd.DataFrame:
     size = fs.size(path) if fs else Path(path).stat().st_size
     if size == 0:
         raise ValueError(f"Source file {location!r} is empty; it needs a header and rows.")
-    opener = fs.open(path, "rb") if fs else open(path, "rb")
-    with opener as stream:
-        table = pa_csv.read_csv(stream) if suffix == ".csv" else pq.read_table(stream)
+    if suffix == ".csv":
+        return _read_csv(location, fs, path, encoding)
+    with _open(fs, path) as stream:
+        # ParquetFile keeps duplicate column names (read_table refuses them), so
+        # read_source can report them like any other source's.
+        table = pq.ParquetFile(stream).read()
     return table.to_pandas()
+
+
+def _duplicated_names_in_folder(fs: Any, path: str) -> list[str] | None:
+    """The column names of the first Parquet file in a folder that repeats a name."""
+    files = sorted(fs.find(path)) if fs else sorted(str(f) for f in Path(path).rglob("*"))
+    for file in files:
+        if Path(file).name.startswith(("_", ".")) or not (
+            fs.isfile(file) if fs else Path(file).is_file()
+        ):
+            continue
+        try:
+            with _open(fs, file) as stream:
+                names = pq.read_schema(stream).names
+        except (pa.ArrowException, OSError):
+            continue
+        if len(set(names)) < len(names):
+            return names
+    return None
+
+
+def _open(fs: Any, path: str) -> IO[bytes]:
+    """Open a local path (``fs`` is None) or a filesystem path for binary reading."""
+    return fs.open(path, "rb") if fs else open(path, "rb")
+
+
+def detect_delimiter(header: str) -> str:
+    """The delimiter of a CSV file, from its header line.
+
+    Parameters
+    ----------
+    header : str
+        The file's first line, decoded.
+
+    Returns
+    -------
+    str
+        Whichever of ``,`` ``;`` tab ``|`` occurs most often in ``header``;
+        ``,`` when none occurs. Ties go to the earlier one in that order.
+    """
+    return max(DELIMITERS, key=header.count)
+
+
+def _read_csv(location: str, fs: Any, path: str, encoding: str) -> pd.DataFrame:
+    """Read a CSV file with pyarrow, turning its failures into actionable errors."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError as error:
+        raise ValueError(
+            f"Unknown encoding {encoding!r} for source file {location!r}; set `encoding:` in "
+            "the pipeline spec to a Python codec name (for example `utf-8` or `latin-1`)."
+        ) from error
+    with _open(fs, path) as stream:
+        header = stream.readline(_HEADER_LIMIT).decode(encoding, errors="replace")
+    delimiter = detect_delimiter(header)
+    read_options = pa_csv.ReadOptions(encoding=encoding)
+    parse_options = pa_csv.ParseOptions(delimiter=delimiter)
+    try:
+        with _open(fs, path) as stream:
+            table = pa_csv.read_csv(stream, read_options=read_options, parse_options=parse_options)
+    except UnicodeDecodeError as error:
+        raise _encoding_error(location, encoding, _first_undecodable(fs, path, encoding)) from error
+    except pa.ArrowInvalid as error:
+        message = str(error)
+        counts = _COLUMN_COUNTS.search(message)
+        if counts:
+            raise _ragged_error(
+                location, fs, path, encoding, delimiter, int(counts[1]), int(counts[2])
+            ) from error
+        raise ValueError(
+            f"Source file {location!r} could not be parsed as CSV (delimiter "
+            f"{delimiter!r}): {message}"
+        ) from error
+    # pyarrow keeps undecodable text as binary columns (and undecodable header
+    # cells as raw bytes), so the file is only scanned when one of those shows up.
+    try:
+        _ = table.column_names  # decodes the header cells
+    except UnicodeDecodeError as error:
+        raise _encoding_error(location, encoding, _first_undecodable(fs, path, encoding)) from error
+    if any(pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type) for f in table.schema):
+        raise _encoding_error(location, encoding, _first_undecodable(fs, path, encoding))
+    return table.to_pandas()
+
+
+def _first_undecodable(fs: Any, path: str, encoding: str) -> tuple[int, int] | None:
+    """The 1-based line number and value of the first byte that does not decode.
+
+    None when the whole file decodes.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)()
+    number = 0
+    with _open(fs, path) as stream:
+        for number, line in enumerate(stream, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError as error:
+                return number, error.object[error.start]
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        return number, error.object[error.start]
+    return None
+
+
+def _encoding_error(location: str, encoding: str, bad: tuple[int, int] | None) -> ValueError:
+    """A ``ValueError`` for a file that is not valid text in ``encoding``."""
+    name = "UTF-8" if codecs.lookup(encoding).name == "utf-8" else encoding
+    where = f" (byte 0x{bad[1]:02x} on line {bad[0]})" if bad else ""
+    return ValueError(
+        f"Source file {location!r} is not valid {name} text{where}. Re-save it as {name}, "
+        "or set `encoding:` in the pipeline spec to the file's encoding "
+        "(for example `encoding: latin-1`)."
+    )
+
+
+def _ragged_error(
+    location: str,
+    fs: Any,
+    path: str,
+    encoding: str,
+    delimiter: str,
+    expected: int,
+    found: int,
+) -> ValueError:
+    """A ``ValueError`` naming the first row whose field count differs from the header's.
+
+    ``expected`` and ``found`` (from pyarrow's message) are used when the scan
+    cannot find the row; the line number is then left out.
+    """
+    where = ""
+    try:
+        with _open(fs, path) as raw:
+            text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+            reader = csv.reader(text, delimiter=delimiter)
+            width = None
+            line = 1
+            for row in reader:
+                start, line = line, reader.line_num + 1
+                if not row:
+                    continue
+                if width is None:
+                    width = len(row)
+                elif len(row) != width:
+                    expected, found, where = width, len(row), f" on line {start}"
+                    break
+    except (csv.Error, UnicodeDecodeError):
+        where = ""
+    return ValueError(
+        f"Source file {location!r} has a row with {found} fields{where}, but its header has "
+        f"{expected} (delimiter {delimiter!r}). Quote values that contain the delimiter, or "
+        "fix that line."
+    )
 
 
 def _read_sql(source: Source) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.roles import USER_ROLES
 from smote_pipeline.core.sources import Source
 
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -41,6 +42,11 @@ class PipelineSpec:
         does (e.g. ``SELECT max(updated_at) FROM t``); the source sensor uses it.
     sensor_interval : int
         Seconds between two checks of the source by its sensor.
+    columns : dict of str to str
+        Role overrides by column: ``numeric``, ``categorical``, ``datetime`` or
+        ``ignore`` (see :mod:`smote_pipeline.core.roles`).
+    encoding : str
+        Text encoding of a CSV source (UTF-8 unless set).
     """
 
     name: str
@@ -53,11 +59,13 @@ class PipelineSpec:
     query: str = ""
     change_query: str = ""
     sensor_interval: int = 60
+    columns: dict[str, str] = field(default_factory=dict)
+    encoding: str = "utf-8"
 
     @property
     def data_source(self) -> Source:
         """The :class:`Source` this pipeline reads."""
-        return Source(self.source, self.query)
+        return Source(self.source, self.query, self.encoding)
 
     def __post_init__(self) -> None:
         if not NAME_PATTERN.match(self.name):
@@ -74,6 +82,24 @@ class PipelineSpec:
             raise ValueError(f"Pipeline {self.name!r}: `sensor_interval` must be whole seconds.")
         if self.sensor_interval < 1:
             raise ValueError(f"Pipeline {self.name!r}: `sensor_interval` must be at least 1.")
+        if not isinstance(self.columns, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.columns.items()
+        ):
+            raise ValueError(
+                f"Pipeline {self.name!r}: `columns` must map column names to roles, for "
+                "example `columns: {id: ignore, created_at: datetime}`."
+            )
+        wrong = {c: r for c, r in self.columns.items() if r not in USER_ROLES}
+        if wrong:
+            raise ValueError(
+                f"Pipeline {self.name!r}: `columns` gives unknown role(s) {wrong}; use one of "
+                f"{list(USER_ROLES)}."
+            )
+        if not isinstance(self.encoding, str) or not _known_encoding(self.encoding):
+            raise ValueError(
+                f"Pipeline {self.name!r}: `encoding` {self.encoding!r} is not a text encoding "
+                "Python knows (for example utf-8, latin-1, cp1252)."
+            )
         if len(self.schedule.split()) != 5:
             raise ValueError(
                 f"Pipeline {self.name!r}: schedule {self.schedule!r} is not a cron string "
@@ -105,6 +131,8 @@ def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
         "query",
         "change_query",
         "sensor_interval",
+        "columns",
+        "encoding",
     }
     unknown = sorted(set(entry) - allowed)
     if unknown:
@@ -129,7 +157,37 @@ def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
         query=str(entry.get("query", "")),
         change_query=str(entry.get("change_query", "")),
         sensor_interval=entry.get("sensor_interval", 60),
+        columns=_column_roles(entry.get("columns") or {}, name),
+        encoding=str(entry.get("encoding", "utf-8")),
     )
+
+
+def _column_roles(value: Any, name: str) -> dict[str, str]:
+    """``columns:`` as a mapping, or from the text form ``"id=ignore,created=datetime"``."""
+    if isinstance(value, str):
+        pairs = [p.split("=", 1) for p in value.split(",") if p.strip()]
+        if any(len(p) != 2 for p in pairs):
+            raise ValueError(
+                f"Pipeline {name!r}: `columns` {value!r} must read like "
+                "'id=ignore,created_at=datetime'."
+            )
+        return {k.strip(): v.strip() for k, v in pairs}
+    if not isinstance(value, dict):
+        raise ValueError(
+            f"Pipeline {name!r}: `columns` must map column names to roles, for example "
+            "`columns: {id: ignore, created_at: datetime}`."
+        )
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _known_encoding(encoding: str) -> bool:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        return False
+    return True
 
 
 def demo_spec() -> PipelineSpec:

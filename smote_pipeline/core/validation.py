@@ -14,8 +14,66 @@ SELECTION_METRICS = ("average_precision", "roc_auc", "brier", "log_loss")
 RECALIBRATION_METHODS = ("none", "prior", "sigmoid", "isotonic")
 
 
+#: Options that take a number, a whole number or a yes/no value.
+NUMBER_OPTIONS = (
+    "holdout_fraction",
+    "sampling_strategy",
+    "max_minority_removal",
+    "recall_at_precision",
+)
+INTEGER_OPTIONS = ("random_state",)
+BOOLEAN_OPTIONS = ("one_vs_rest", "safety_filter", "auto_reduce")
+
+
 def _fail(option: str, value: object, expected: str) -> None:
-    raise ValueError(f"Invalid pipeline option {option}={value!r}: expected {expected}.")
+    hint = ""
+    if isinstance(value, str) and _looks_like_a_value(value):
+        hint = " (write it without quotes: a quoted value is text)"
+    raise ValueError(f"Invalid pipeline option {option}={value!r}: expected {expected}{hint}.")
+
+
+def _looks_like_a_value(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return text.strip().lower() in {"true", "false", "yes", "no", "null", "none"}
+    return True
+
+
+def _validate_types(options: PipelineOptions) -> None:
+    """Refuse values of the wrong type before any comparison can raise a TypeError."""
+    for name in NUMBER_OPTIONS:
+        value = getattr(options, name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            _fail(name, value, "a number")
+    for name in INTEGER_OPTIONS:
+        value = getattr(options, name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            _fail(name, value, "a whole number")
+    for name in BOOLEAN_OPTIONS:
+        value = getattr(options, name)
+        if not isinstance(value, bool):
+            _fail(name, value, "true or false")
+    for name in (
+        "noise_method",
+        "noise_on_excess",
+        "model",
+        "selection_metric",
+        "selection_rule",
+        "recalibration",
+    ):
+        value = getattr(options, name)
+        if not isinstance(value, str):
+            _fail(name, value, "a name (text)")
+    cost = options.false_negative_cost
+    if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int | float)):
+        _fail("false_negative_cost", cost, "None (negatives per positive) or a number > 0")
+    if not isinstance(options.strategies, tuple) or not all(
+        isinstance(s, str) for s in options.strategies
+    ):
+        _fail("strategies", options.strategies, "a list of strategy names")
+    if not isinstance(options.realism_thresholds, dict):
+        _fail("realism_thresholds", options.realism_thresholds, "a mapping of gate to number")
 
 
 def validate_options(options: PipelineOptions) -> None:
@@ -28,6 +86,7 @@ def validate_options(options: PipelineOptions) -> None:
     """
     from smote_pipeline.core.strategies import STRATEGY_NAMES
 
+    _validate_types(options)
     if not 0.0 < options.holdout_fraction < 1.0:
         _fail("holdout_fraction", options.holdout_fraction, "a number strictly between 0 and 1")
     if not 0.0 < options.sampling_strategy <= 1.0:

@@ -12,6 +12,7 @@ from smote_pipeline.core import (
     evaluation,
     gating,
     ingestion,
+    leakage,
     noise,
     oversampling,
     report,
@@ -79,11 +80,14 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             if sources.is_transient(error):
                 raise dg.RetryRequested(max_retries=3, seconds_to_wait=2) from error
             raise
-        missing = {c: int(v) for c, v in table.isna().sum().items()}
-        frame = ingestion.prepare_dataset(
-            table, ingestion.TargetSpec(target, spec.positive_label, options.one_vs_rest)
+        ingested = ingestion.ingest(
+            table,
+            ingestion.TargetSpec(target, spec.positive_label, options.one_vs_rest),
+            spec.columns,
         )
+        frame, roles = ingested.frame, ingested.roles_table()
         summary = ingestion.describe_dataset(frame, target)
+        excluded = roles.loc[~roles["kept"], ["column", "role"]]
         return dg.MaterializeResult(
             value=frame,
             data_version=dg.DataVersion(content_hash(frame)),
@@ -91,7 +95,14 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
                 **frame_metadata(frame, target),
                 "imbalance_ratio": summary["imbalance_ratio"],
                 "categorical_features": summary["categorical_features"],
-                "missing_values_per_column": missing,
+                "column_roles": table_metadata(roles),
+                "excluded_columns": ", ".join(
+                    f"{c} ({r})" for c, r in excluded.itertuples(index=False)
+                )
+                or "none",
+                "missing_values_per_column": {
+                    str(c): int(m) for c, m in roles[["column", "missing"]].itertuples(index=False)
+                },
                 "source": sources.describe(spec.data_source),
             },
         )
@@ -100,6 +111,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         name=f"{p}__split_holdout",
         outs={
             "training_set": dg.AssetOut(
+                is_required=False,
                 key=key("training_set"),
                 group_name=f"{p}_ingest",
                 io_manager_key=IO_MANAGER_KEY,
@@ -107,6 +119,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
                 kinds={"pandas", "parquet"},
             ),
             "holdout_set": dg.AssetOut(
+                is_required=False,
                 key=key("holdout_set"),
                 group_name=f"{p}_holdout",
                 io_manager_key=IO_MANAGER_KEY,
@@ -115,6 +128,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             ),
         },
         ins=ins("raw_dataset"),
+        can_subset=True,
         **common,
     )
     def split_holdout(context: dg.AssetExecutionContext, raw_dataset: pd.DataFrame):
@@ -125,17 +139,48 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             holdout_fraction=options.holdout_fraction,
             random_state=options.random_state,
         )
-        yield dg.MaterializeResult(
-            asset_key=key("training_set"),
-            value=training_set,
-            metadata=frame_metadata(training_set, target),
-        )
-        yield dg.MaterializeResult(
-            asset_key=key("holdout_set"),
-            value=holdout_set,
+        if key("training_set") in context.selected_asset_keys:
+            yield dg.MaterializeResult(
+                asset_key=key("training_set"),
+                value=training_set,
+                metadata=frame_metadata(training_set, target),
+            )
+        if key("holdout_set") in context.selected_asset_keys:
+            yield dg.MaterializeResult(
+                asset_key=key("holdout_set"),
+                value=holdout_set,
+                metadata={
+                    **frame_metadata(holdout_set, target),
+                    "holdout_fraction": options.holdout_fraction,
+                },
+            )
+
+    @dg.asset(
+        key=key("leakage_screen"),
+        group_name=f"{p}_ingest",
+        io_manager_key=IO_MANAGER_KEY,
+        ins=ins("training_set"),
+        kinds={"pandas", "json"},
+        description="Columns that alone predict the target almost perfectly on the training "
+        "rows (a target leak, or an easy task); warned by the `target_leak` check.",
+        **common,
+    )
+    def leakage_screen(
+        context: dg.AssetExecutionContext, training_set: pd.DataFrame
+    ) -> dg.MaterializeResult:
+        options = _options(context, spec)
+        screen = leakage.screen_leaks(training_set, target, random_state=options.random_state)
+        for message in screen.warnings:
+            context.log.warning(message)
+        return dg.MaterializeResult(
+            value=screen.to_dict(),
             metadata={
-                **frame_metadata(holdout_set, target),
-                "holdout_fraction": options.holdout_fraction,
+                "suspected_columns": ", ".join(screen.suspected) or "none",
+                "threshold": screen.threshold,
+                "rows_used": screen.rows_used,
+                "columns": table_metadata(
+                    screen.columns.sort_values("average_precision", ascending=False).head(50)
+                ),
             },
         )
 
@@ -143,6 +188,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         name=f"{p}__filter_noise",
         outs={
             "denoised_training_set": dg.AssetOut(
+                is_required=False,
                 key=key("denoised_training_set"),
                 group_name=f"{p}_clean",
                 io_manager_key=IO_MANAGER_KEY,
@@ -150,6 +196,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
                 description="Training rows kept by the label-noise filter.",
             ),
             "noise_quarantine": dg.AssetOut(
+                is_required=False,
                 key=key("noise_quarantine"),
                 group_name=f"{p}_clean",
                 io_manager_key=IO_MANAGER_KEY,
@@ -158,6 +205,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             ),
         },
         ins=ins("training_set"),
+        can_subset=True,
         **common,
     )
     def filter_noise(context: dg.AssetExecutionContext, training_set: pd.DataFrame):
@@ -166,26 +214,28 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         denoised, quarantine = found.denoised, found.quarantine
         for message in found.warnings:
             context.log.warning(message)
-        yield dg.MaterializeResult(
-            asset_key=key("denoised_training_set"),
-            value=denoised,
-            metadata={
-                **frame_metadata(denoised, target),
-                "noise_method": options.noise_method,
-                "noise_warnings": "\n".join(found.warnings) or "none",
-                "kept_suspects": len(found.kept_suspects),
-                "kept_suspects_table": table_metadata(found.kept_suspects.head(50)),
-            },
-        )
-        yield dg.MaterializeResult(
-            asset_key=key("noise_quarantine"),
-            value=quarantine,
-            metadata={
-                **frame_metadata(quarantine, target),
-                "removed_positives": int(quarantine[target].sum()),
-                "reasons": table_metadata(quarantine[[REASON]].head(50)),
-            },
-        )
+        if key("denoised_training_set") in context.selected_asset_keys:
+            yield dg.MaterializeResult(
+                asset_key=key("denoised_training_set"),
+                value=denoised,
+                metadata={
+                    **frame_metadata(denoised, target),
+                    "noise_method": options.noise_method,
+                    "noise_warnings": "\n".join(found.warnings) or "none",
+                    "kept_suspects": len(found.kept_suspects),
+                    "kept_suspects_table": table_metadata(found.kept_suspects.head(50)),
+                },
+            )
+        if key("noise_quarantine") in context.selected_asset_keys:
+            yield dg.MaterializeResult(
+                asset_key=key("noise_quarantine"),
+                value=quarantine,
+                metadata={
+                    **frame_metadata(quarantine, target),
+                    "removed_positives": int(quarantine[target].sum()),
+                    "reasons": table_metadata(quarantine[[REASON]].head(50)),
+                },
+            )
 
     @dg.asset(
         key=key("minority_clusters"),
@@ -290,6 +340,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         name=f"{p}__augment",
         outs={
             "augmented_training_set": dg.AssetOut(
+                is_required=False,
                 key=key("augmented_training_set"),
                 group_name=f"{p}_oversample",
                 io_manager_key=IO_MANAGER_KEY,
@@ -297,6 +348,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
                 description="Denoised real rows plus accepted synthetic rows (`is_synthetic`).",
             ),
             "rejected_synthetic_samples": dg.AssetOut(
+                is_required=False,
                 key=key("rejected_synthetic_samples"),
                 group_name=f"{p}_oversample",
                 io_manager_key=IO_MANAGER_KEY,
@@ -305,6 +357,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             ),
         },
         ins=ins("denoised_training_set", "synthetic_samples", "synthetic_realism"),
+        can_subset=True,
         **common,
     )
     def augment(
@@ -316,24 +369,26 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         to_drop = pd.DataFrame(synthetic_realism["rows_to_drop"], columns=[ROW_ID, REASON])
         accepted, rejected = gating.split_accepted(synthetic_samples, to_drop)
         augmented = oversampling.augment(denoised_training_set, accepted)
-        yield dg.MaterializeResult(
-            asset_key=key("augmented_training_set"),
-            value=augmented,
-            metadata={
-                **frame_metadata(augmented, target),
-                "synthetic_rows": int(augmented[IS_SYNTHETIC].sum()),
-                "rejected_synthetic_rows": len(rejected),
-            },
-        )
+        if key("augmented_training_set") in context.selected_asset_keys:
+            yield dg.MaterializeResult(
+                asset_key=key("augmented_training_set"),
+                value=augmented,
+                metadata={
+                    **frame_metadata(augmented, target),
+                    "synthetic_rows": int(augmented[IS_SYNTHETIC].sum()),
+                    "rejected_synthetic_rows": len(rejected),
+                },
+            )
         reasons = rejected[REASON].value_counts()
-        yield dg.MaterializeResult(
-            asset_key=key("rejected_synthetic_samples"),
-            value=rejected,
-            metadata={
-                "dagster/row_count": len(rejected),
-                "by_reason": {str(k): int(v) for k, v in reasons.items()},
-            },
-        )
+        if key("rejected_synthetic_samples") in context.selected_asset_keys:
+            yield dg.MaterializeResult(
+                asset_key=key("rejected_synthetic_samples"),
+                value=rejected,
+                metadata={
+                    "dagster/row_count": len(rejected),
+                    "by_reason": {str(k): int(v) for k, v in reasons.items()},
+                },
+            )
 
     @dg.asset(
         key=key("candidate_models"),
@@ -472,6 +527,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             "minority_clusters",
             "synthetic_realism",
             "noise_quarantine",
+            "leakage_screen",
         ),
         kinds={"markdown"},
         description="Markdown report: did SMOTE help here, and what to ship.",
@@ -485,6 +541,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         minority_clusters: pd.DataFrame,
         synthetic_realism: dict[str, Any],
         noise_quarantine: pd.DataFrame,
+        leakage_screen: dict[str, Any],
     ) -> dg.MaterializeResult:
         text = report.build_report(
             pipeline=p,
@@ -497,6 +554,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             champion_info=champion_model,
             realism=synthetic_realism,
             quarantine=noise_quarantine,
+            leaks=leakage_screen,
         )
         return dg.MaterializeResult(
             value=text,
@@ -511,6 +569,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         source,
         raw_dataset,
         split_holdout,
+        leakage_screen,
         filter_noise,
         minority_clusters,
         synthetic_samples,

@@ -7,6 +7,7 @@ import pandas as pd
 
 from smote_pipeline.core import evaluation, expectations, gating, isolation
 from smote_pipeline.core.spec import PipelineSpec
+from smote_pipeline.defs.assets import IO_MANAGER_KEY
 from smote_pipeline.defs.metadata import table_metadata
 
 #: Training-side assets the isolation check inspects.
@@ -25,32 +26,39 @@ def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
     def key(asset: str) -> dg.AssetKey:
         return dg.AssetKey([p, asset])
 
-    @dg.asset_check(
-        asset=key("holdout_set"),
-        name="holdout_isolation",
-        blocking=True,
-        additional_ins={name: dg.AssetIn(key=key(name)) for name in TRAINING_SIDE},
-        description="No hold-out row (by content hash of real rows or by row id), nor a "
-        "synthetic row with a hold-out parent, appears on the training side.",
+    @dg.multi_asset_check(
+        name=f"{p}__holdout_isolation",
+        specs=[
+            dg.AssetCheckSpec(
+                name="holdout_isolation",
+                asset=key("holdout_set"),
+                blocking=True,
+                additional_deps=[key(name) for name in TRAINING_SIDE],
+                description="No hold-out row (by content hash of real rows or by row id), nor "
+                "a synthetic row with a hold-out parent, appears on the training side. Skipped "
+                "(with the reason in the run log) while a training-side asset has never been "
+                "materialized.",
+            )
+        ],
+        can_subset=True,
+        required_resource_keys={IO_MANAGER_KEY},
     )
-    def holdout_isolation(
-        holdout_set: pd.DataFrame,
-        training_set: pd.DataFrame,
-        denoised_training_set: pd.DataFrame,
-        synthetic_samples: pd.DataFrame,
-        augmented_training_set: pd.DataFrame,
-    ) -> dg.AssetCheckResult:
-        found = isolation.check_isolation(
-            holdout_set,
-            {
-                "training_set": training_set,
-                "denoised_training_set": denoised_training_set,
-                "synthetic_samples": synthetic_samples,
-                "augmented_training_set": augmented_training_set,
-            },
-            target,
-        )
-        return dg.AssetCheckResult(
+    def holdout_isolation(context):  # AssetCheckExecutionContext (string annotations are refused)
+        store = getattr(context.resources, IO_MANAGER_KEY)
+        holdout_set = store.load_stored(key("holdout_set"))
+        sides = {name: store.load_stored(key(name)) for name in TRAINING_SIDE}
+        absent = [name for name, value in sides.items() if value is None]
+        if holdout_set is None or absent:
+            context.log.warning(
+                "holdout_isolation skipped: "
+                + ", ".join(absent or ["holdout_set"])
+                + " not materialized yet; it runs with the rest of the pipeline."
+            )
+            return
+        found = isolation.check_isolation(holdout_set, sides, target)
+        yield dg.AssetCheckResult(
+            asset_key=key("holdout_set"),
+            check_name="holdout_isolation",
             passed=found.passed,
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={
@@ -59,6 +67,26 @@ def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
                 "rows_with_holdout_ids": found.leaked_ids,
                 "synthetic_rows_with_holdout_parents": found.leaked_parents,
                 "synthetic_rows_equal_to_a_holdout_row": found.synthetic_coincidences,
+            },
+        )
+
+    @dg.asset_check(
+        asset=key("leakage_screen"),
+        name="target_leak",
+        description="Warns when a single column predicts the target almost perfectly on the "
+        "training rows (a target leak, or an easy task).",
+    )
+    def target_leak(leakage_screen: dict) -> dg.AssetCheckResult:
+        suspected = leakage_screen.get("suspected", [])
+        columns = pd.DataFrame(leakage_screen.get("columns", []))
+        return dg.AssetCheckResult(
+            passed=not suspected,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=" ".join(leakage_screen.get("warnings", []))
+            or "No column alone predicts the target almost perfectly.",
+            metadata={
+                "suspected_columns": ", ".join(suspected) or "none",
+                "columns": table_metadata(columns.head(50)),
             },
         )
 
@@ -146,7 +174,7 @@ def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
                 },
             )
 
-    return [holdout_isolation, synthetic_expectations, smote_helped, realism_gates]
+    return [holdout_isolation, target_leak, synthetic_expectations, smote_helped, realism_gates]
 
 
 GATE_DESCRIPTIONS = {

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import dagster as dg
 
-from smote_pipeline.core.spec import PipelineSpec
+from smote_pipeline.core.spec import NAME_PATTERN, PipelineSpec
 from smote_pipeline.defs.assets import IO_MANAGER_KEY, build_assets, settings_key
 from smote_pipeline.defs.checks import build_checks
 from smote_pipeline.defs.io_manager import PipelineIOManager
+from smote_pipeline.defs.loading import SpecError
 from smote_pipeline.defs.sensors import build_source_sensor
 from smote_pipeline.defs.settings import PipelineSettings
 
@@ -43,8 +45,34 @@ def build_pipeline_defs(spec: PipelineSpec) -> dg.Definitions:
     )
 
 
-def build_definitions(specs: Sequence[PipelineSpec], storage: str | Path) -> dg.Definitions:
+def invalid_spec_asset(error: SpecError) -> dg.AssetsDefinition:
+    """A placeholder that shows a skipped pipeline entry in the UI and fails with its error.
+
+    The pipelines file's other entries load as usual; this asset
+    (``<name>/invalid_spec``, group ``invalid_pipelines``) carries the message
+    in its description, and materializing it raises it.
+    """
+    name = error.name if NAME_PATTERN.match(error.name) else "invalid_pipeline"
+    prefix = re.sub(r"\W", "_", name)
+
+    @dg.asset(
+        key=dg.AssetKey([prefix, "invalid_spec"]),
+        group_name="invalid_pipelines",
+        description=f"This pipeline was not built: {error.message}",
+    )
+    def invalid_spec() -> None:
+        raise ValueError(error.message)
+
+    return invalid_spec
+
+
+def build_definitions(
+    specs: Sequence[PipelineSpec], storage: str | Path, errors: Sequence[SpecError] = ()
+) -> dg.Definitions:
     """Definitions for several pipelines sharing one storage folder.
+
+    ``errors`` are pipeline entries that could not be built: each becomes an
+    :func:`invalid_spec_asset`, so the others still load.
 
     Raises
     ------
@@ -61,4 +89,11 @@ def build_definitions(specs: Sequence[PipelineSpec], storage: str | Path) -> dg.
         # seconds per step under the multiprocess executor on a small machine.
         executor=dg.in_process_executor,
     )
-    return dg.Definitions.merge(shared, *(build_pipeline_defs(s) for s in specs))
+    taken = set(names)
+    placeholders = [invalid_spec_asset(e) for e in errors if e.name not in taken]
+    unique = {a.key: a for a in placeholders}
+    return dg.Definitions.merge(
+        shared,
+        dg.Definitions(assets=list(unique.values())),
+        *(build_pipeline_defs(s) for s in specs),
+    )

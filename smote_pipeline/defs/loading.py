@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from smote_pipeline.core.spec import PipelineSpec, demo_spec, spec_from_mapping
+
+logger = logging.getLogger("smote_pipeline")
 
 CONFIG_ENV = "SMOTE_PIPELINE_CONFIG"
 STORAGE_ENV = "SMOTE_PIPELINE_STORAGE"
@@ -18,16 +22,42 @@ SINGLE_ENV = {
     "target": "SMOTE_PIPELINE_TARGET",
     "positive_label": "SMOTE_PIPELINE_POSITIVE_LABEL",
     "name": "SMOTE_PIPELINE_NAME",
+    "columns": "SMOTE_PIPELINE_COLUMNS",
+    "encoding": "SMOTE_PIPELINE_ENCODING",
 }
 
 
-def specs_from_yaml(path: str | Path) -> list[PipelineSpec]:
-    """Read ``pipelines:`` entries from a YAML file.
+@dataclass(frozen=True)
+class SpecError:
+    """A pipeline entry that could not be built, and why.
+
+    Attributes
+    ----------
+    name : str
+        The entry's ``name`` (or ``pipelines[i]`` when it has no usable name).
+    message : str
+        The error, naming the file, the entry and the field.
+    """
+
+    name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LoadedSpecs:
+    """The pipelines that were built, and the entries that were skipped."""
+
+    specs: list[PipelineSpec]
+    errors: list[SpecError] = field(default_factory=list)
+
+
+def load_yaml(path: str | Path) -> LoadedSpecs:
+    """Read ``pipelines:`` entries from a YAML file; a bad entry is skipped, not fatal.
 
     Raises
     ------
-    ValueError
-        Naming the file, the entry and the field at fault.
+    FileNotFoundError, ValueError
+        The file is missing or holds no ``pipelines:`` list (nothing can be built).
     """
     path = Path(path)
     if not path.exists():
@@ -36,15 +66,44 @@ def specs_from_yaml(path: str | Path) -> list[PipelineSpec]:
     entries = document.get("pipelines") if isinstance(document, Mapping) else None
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{str(path)!r} must hold a non-empty list under the key `pipelines:`.")
-    specs = []
+    specs, errors = [], []
     for position, entry in enumerate(entries):
-        if not isinstance(entry, Mapping):
-            raise ValueError(f"{str(path)!r}: pipelines[{position}] must be a mapping.")
+        label = f"pipelines[{position}]"
+        name = str(entry.get("name", label)) if isinstance(entry, Mapping) else label
         try:
+            if not isinstance(entry, Mapping):
+                raise ValueError("must be a mapping.")
             specs.append(spec_from_mapping(dict(entry)))
-        except ValueError as error:
-            raise ValueError(f"{str(path)!r}: pipelines[{position}]: {error}") from error
-    return specs
+        except (ValueError, TypeError) as error:
+            message = f"{str(path)!r}: {label}: {error}"
+            logger.error("Pipeline skipped: %s", message)
+            errors.append(SpecError(name, message))
+    return LoadedSpecs(specs, errors)
+
+
+def specs_from_yaml(path: str | Path) -> list[PipelineSpec]:
+    """Read ``pipelines:`` entries from a YAML file, strictly.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, the entry and the field at fault (the first bad entry).
+    """
+    loaded = load_yaml(path)
+    if loaded.errors:
+        raise ValueError(loaded.errors[0].message)
+    return loaded.specs
+
+
+def load_pipelines(environ: Mapping[str, str] = os.environ) -> LoadedSpecs:
+    """The pipelines to build from ``environ``, with the entries that were skipped.
+
+    ``SMOTE_PIPELINE_CONFIG`` (a YAML file, see :func:`load_yaml`) wins;
+    otherwise see :func:`specs_from_environment`.
+    """
+    if environ.get(CONFIG_ENV):
+        return load_yaml(environ[CONFIG_ENV])
+    return LoadedSpecs(specs_from_environment(environ))
 
 
 def specs_from_environment(environ: Mapping[str, str] = os.environ) -> list[PipelineSpec]:
@@ -53,12 +112,14 @@ def specs_from_environment(environ: Mapping[str, str] = os.environ) -> list[Pipe
     ``SMOTE_PIPELINE_CONFIG`` (a YAML file) wins; otherwise
     ``SMOTE_PIPELINE_SOURCE`` + ``SMOTE_PIPELINE_TARGET`` +
     ``SMOTE_PIPELINE_POSITIVE_LABEL`` (and optional ``SMOTE_PIPELINE_NAME``,
-    default ``custom``) describe one pipeline; otherwise the embedded demo.
+    default ``custom``, ``SMOTE_PIPELINE_COLUMNS`` such as
+    ``id=ignore,created=datetime`` and ``SMOTE_PIPELINE_ENCODING``) describe
+    one pipeline; otherwise the embedded demo.
     """
     if environ.get(CONFIG_ENV):
         return specs_from_yaml(environ[CONFIG_ENV])
     given = {k: environ[v] for k, v in SINGLE_ENV.items() if environ.get(v)}
-    if given.keys() - {"name"}:
+    if given.keys() - {"name", "columns", "encoding"}:
         missing = [SINGLE_ENV[k] for k in ("source", "target", "positive_label") if k not in given]
         if missing:
             raise ValueError(f"Set {missing} too: a pipeline needs a source, target and label.")

@@ -21,10 +21,10 @@ FAST = {
 }
 
 
-def run_chain(frame: pd.DataFrame, **options) -> dict:
+def run_chain(frame: pd.DataFrame, columns: dict[str, str] | None = None, **options) -> dict:
     """Every core step of the pipeline, as the assets call them."""
     opts = PipelineOptions().updated({**FAST, **options})
-    prepared = prepare_dataset(frame, TargetSpec("label", "yes"))
+    prepared = prepare_dataset(frame, TargetSpec("label", "yes"), columns)
     train, holdout = split_holdout(prepared, "label", holdout_fraction=0.25, random_state=0)
     found = noise.filter_noise(train, "label", opts)
     denoised, quarantine = found.denoised, found.quarantine
@@ -63,7 +63,10 @@ def _check_outcome(out: dict) -> None:
 
 def test_constant_columns():
     frame = make_frame(seed=1).assign(constant=7.0, zero=0)
-    out = run_chain(frame)
+    # excluded at ingestion by default (role `constant`) ...
+    assert not {"constant", "zero"} & set(run_chain(frame)["synthetic"].columns)
+    # ... and kept when the spec asks: every step copes with a column that never varies
+    out = run_chain(frame, columns={"constant": "numeric", "zero": "numeric"})
     synthetic = out["synthetic"]
     assert (synthetic["constant"] == 7.0).all() and (synthetic["zero"] == 0).all()
     _check_outcome(out)
@@ -91,7 +94,10 @@ def test_all_categorical_features():
 
 def test_categorical_column_with_thousands_of_levels():
     frame = make_frame(1500, 60, seed=2)
-    frame["customer"] = [f"c{i}" for i in range(len(frame))]
+    unique = frame.assign(customer=[f"c{i}" for i in range(len(frame))])
+    assert "customer" not in prepare_dataset(unique, TargetSpec("label", "yes"))  # an identifier
+    # 520 levels seen about 3 times each: a real categorical, more levels than HGB's 255 bins
+    frame["customer"] = [f"c{i % 520}" for i in np.random.default_rng(0).permutation(len(frame))]
     out = run_chain(frame, noise_method="none", model="hist_gradient_boosting")
     real_levels = set(frame.loc[frame["label"] == "yes", "customer"])
     assert set(out["synthetic"]["customer"]) <= real_levels
@@ -111,6 +117,10 @@ def test_tiny_minority(n_positive):
 def test_extreme_imbalance_one_in_ten_thousand():
     out = run_chain(make_frame(30_000, 3, seed=4), noise_method="none")
     assert out["evaluation"]["holdout_positives"] == 1
+    # one hold-out positive cannot tell strategies apart: no "helped" or "hurt" claimed
+    assert out["evaluation"]["summary"]["overall"] == evaluation.UNDECIDED
+    assert {v["verdict"] for v in out["evaluation"]["verdicts"]} == {evaluation.UNDECIDED}
+    assert "cannot decide" in out["evaluation"]["summary"]["text"]
     _check_outcome(out)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import numpy as np
+import pandas as pd
 import pytest
 
 from smote_pipeline.core.options import PipelineOptions
@@ -31,10 +33,27 @@ class Materialized:
         return path
 
 
+def messy_columns(frame: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """``frame`` plus the columns real exports carry: an id, a date, numbers as text
+    with a ``?`` marker, free text and a constant (see ``core.roles``)."""
+    rng = np.random.default_rng(seed)
+    n = len(frame)
+    amount = [f"{v:,.2f}" for v in rng.uniform(10, 5000, n)]
+    amount[::17] = ["?"] * len(amount[::17])
+    return frame.assign(
+        customer_id=[f"C{i:06d}" for i in rng.permutation(n)],
+        signup=pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+        amount=amount,
+        notes=[f"called on day {i} about order number {i * 7}" for i in range(n)],
+        source_system="crm",
+    )
+
+
 def small_spec(tmp_path: Path, name: str = "small", **options) -> PipelineSpec:
-    """A pipeline on a generated CSV: 600 rows, 60 positives in two blobs."""
+    """A pipeline on a generated CSV: 600 rows, 60 positives in two blobs, written with
+    the index column of ``to_csv(index=True)`` and the :func:`messy_columns`."""
     path = tmp_path / f"{name}.csv"
-    make_frame(540, 60, seed=3, categorical=True).to_csv(path, index=False)
+    messy_columns(make_frame(540, 60, seed=3, categorical=True)).to_csv(path, index=True)
     defaults = {"cv_folds": 3, "model": "logistic_regression", "max_clusters": 4}
     return PipelineSpec(
         name=name,

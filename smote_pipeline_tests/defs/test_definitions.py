@@ -11,6 +11,7 @@ STEPS = [
     "raw_dataset",
     "training_set",
     "holdout_set",
+    "leakage_screen",
     "denoised_training_set",
     "noise_quarantine",
     "minority_clusters",

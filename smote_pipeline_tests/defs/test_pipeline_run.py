@@ -7,6 +7,7 @@ import shutil
 import dagster as dg
 import pandas as pd
 
+from smote_pipeline.core.columns import feature_columns
 from smote_pipeline.core.selection import one_standard_error_set
 from smote_pipeline.core.strategies import ENSEMBLE
 from smote_pipeline.defs.factory import build_definitions
@@ -34,6 +35,7 @@ def test_every_asset_is_materialized_and_checks_pass(small_run):
         "raw_dataset",
         "training_set",
         "holdout_set",
+        "leakage_screen",
         "denoised_training_set",
         "noise_quarantine",
         "minority_clusters",
@@ -49,6 +51,10 @@ def test_every_asset_is_materialized_and_checks_pass(small_run):
     assert materialized == {f"small/{s}" for s in steps}
     checks = _check_results(small_run.result)
     assert checks.pop("smote_helped") in (True, False)  # a WARN, not a gate
+    # make_frame's `b` separates the blobs from the negatives by itself (4 vs 0): the WARN
+    # names it. The index column of the label-sorted file was excluded before the screen.
+    assert checks.pop("target_leak") is False
+    assert _value(small_run, "leakage_screen")["suspected"] == ["b"]
     hard = {
         "holdout_isolation",
         "synthetic_expectations",
@@ -64,6 +70,33 @@ def test_every_asset_is_materialized_and_checks_pass(small_run):
         "correlation_similarity",
         "relative_contrast",
     }
+
+
+def test_messy_columns_get_roles_and_excluded_ones_reach_nothing(small_run):
+    """The source has a to_csv index, an id, a date, numbers as text with '?', free text
+    and a constant (``conftest.messy_columns``)."""
+    raw = _value(small_run, "raw_dataset")
+    excluded = {"", "customer_id", "notes", "source_system"}
+    assert not excluded & set(raw.columns)
+    assert {"signup__year", "signup__month", "signup__day", "signup__weekday"} <= set(raw.columns)
+    assert "signup" not in raw.columns and "signup__hour" not in raw.columns
+    assert raw["amount"].dtype == "float64" and raw["amount"].isna().sum() == 36
+    event = small_run.instance.get_latest_materialization_event(
+        dg.AssetKey(["small", "raw_dataset"])
+    )
+    metadata = event.asset_materialization.metadata
+    roles = {r.data["column"]: r.data["role"] for r in metadata["column_roles"].value.records}
+    assert roles == roles | {
+        "": "identifier",
+        "customer_id": "identifier",
+        "notes": "text",
+        "source_system": "constant",
+        "signup": "datetime",
+        "amount": "numeric",
+    }
+    assert metadata["missing_values_per_column"].value["amount"] == 36
+    for asset in ("synthetic_samples", "augmented_training_set", "holdout_set"):
+        assert not excluded & set(_value(small_run, asset).columns)
 
 
 def test_row_counts_add_up(small_run):
@@ -112,7 +145,7 @@ def test_models_metrics_and_report(small_run):
     else:  # one strategy clearly ahead
         assert champion["strategy"] in STRATEGIES and champion["members"] == []
     holdout = _value(small_run, "holdout_set")
-    proba = champion["model"].predict_proba(holdout[["a", "b", "c", "colour"]])[:, 1]
+    proba = champion["model"].predict_proba(holdout[feature_columns(holdout, "label")])[:, 1]
     assert proba.shape == (len(holdout),)
     evaluation = _value(small_run, "holdout_evaluation")
     assert {r["strategy"] for r in evaluation["metrics"]} == set(candidates)

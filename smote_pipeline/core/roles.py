@@ -1,0 +1,444 @@
+"""Column roles: what each source column is, decided on purpose and shown.
+
+Every column other than the target gets one role at ingestion:
+
+========================  =====================================================
+role                      rule (first that applies; an override in the spec's
+                          ``columns:`` mapping wins)
+========================  =====================================================
+``unsupported``           lists, mappings, arrays or bytes: excluded
+``datetime``              a date/time dtype, or text that is entirely ISO-like
+                          dates (``2024-01-31``, ``2024-01-31 10:00``,
+                          ``31/01/2024``): expanded into numeric parts
+``constant``              a single value (missing counts as a value): excluded
+``text``                  text with at least half its values distinct and three
+                          or more words on average (free text): excluded
+``identifier``            the name says so (``id``, ``*_id``, ``index``, an empty
+                          or ``Unnamed: 0`` header) and at least 95% of values
+                          are distinct; or integers, all distinct, forming a
+                          contiguous run (a row number); or text with at least
+                          95% distinct values: excluded
+``numeric``               numbers, also numbers written as text (``"4,534.50"``,
+                          with missing markers such as ``?`` or ``NA``), and
+                          decimals
+``categorical``           everything else (text, booleans); missing markers
+                          become missing values
+========================  =====================================================
+
+A ``datetime`` column becomes ``<name>__year``, ``__month``, ``__day``,
+``__weekday`` (0 = Monday) and, when any value has a time of day,
+``__hour``; parts that do not vary are left out. Time-zone-aware values
+are read in UTC. Missing dates stay missing in every part.
+
+Excluded columns (``ignore``, ``identifier``, ``constant``, ``text``,
+``unsupported``) are dropped before anything else sees the data, so they
+never reach a model or a synthetic row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "EXCLUDED_ROLES",
+    "MISSING_MARKERS",
+    "ROLES",
+    "USER_ROLES",
+    "ColumnRole",
+    "apply_roles",
+    "decide_roles",
+    "roles_table",
+]
+
+#: Roles a user may give a column in the spec's ``columns:`` mapping.
+USER_ROLES: tuple[str, ...] = ("numeric", "categorical", "datetime", "ignore")
+#: Roles whose columns are dropped.
+EXCLUDED_ROLES: tuple[str, ...] = ("ignore", "identifier", "constant", "text", "unsupported")
+ROLES: tuple[str, ...] = ("numeric", "categorical", "datetime", *EXCLUDED_ROLES)
+
+#: Text values read as missing in text columns (compared after trimming spaces).
+MISSING_MARKERS: frozenset[str] = frozenset(
+    {"", "?", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "Null", "None", "<null>"}
+)
+
+#: Share of distinct values from which a column counts as an identifier.
+IDENTIFIER_SHARE = 0.95
+#: Free text: at least this share of distinct values ...
+TEXT_SHARE = 0.5
+#: ... and at least this many words per value on average.
+TEXT_WORDS = 3.0
+#: Values inspected to recognise a column's kind (all rows are converted).
+_SAMPLE = 1000
+
+_ID_NAME = re.compile(
+    r"^(|id|ids|idx|index|key|uuid|guid|unnamed: ?\d+|.*[_\s-](id|idx|key|uuid))$"
+)
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
+_DATE = re.compile(
+    r"^(\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})?)?)$"
+)
+_DATE_PARTS = ("year", "month", "day", "weekday", "hour")
+
+
+@dataclass(frozen=True)
+class ColumnRole:
+    """The decision for one source column.
+
+    Attributes
+    ----------
+    column : str
+        Source column name.
+    role : str
+        One of :data:`ROLES`.
+    reason : str
+        Why (the rule that applied, or "set in the spec").
+    source_dtype : str
+        The dtype as read.
+    missing : int
+        Missing values after missing markers are parsed.
+    distinct : int
+        Distinct non-missing values.
+    becomes : tuple of str
+        The feature columns it becomes (empty when excluded).
+    """
+
+    column: str
+    role: str
+    reason: str
+    source_dtype: str
+    missing: int
+    distinct: int
+    becomes: tuple[str, ...] = ()
+
+    @property
+    def excluded(self) -> bool:
+        """Whether the column is dropped."""
+        return self.role in EXCLUDED_ROLES
+
+
+def _distinct(values: pd.Series) -> int:
+    """Distinct non-missing values (unhashable values are compared as text)."""
+    try:
+        return int(values.nunique())
+    except TypeError:
+        return int(values.dropna().astype(str).nunique())
+
+
+def _first_values(values: pd.Series) -> list[Any]:
+    present = values.dropna()
+    return present.iloc[:_SAMPLE].tolist()
+
+
+def _is_text(values: pd.Series) -> bool:
+    return bool(
+        pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
+    )
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Trimmed text with missing markers as missing (None)."""
+    text = values.astype(object).where(values.notna(), None)
+    stripped = text.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return stripped.where(~stripped.isin(list(MISSING_MARKERS)), None)
+
+
+def _as_number(text: pd.Series) -> pd.Series | None:
+    """Text of numbers (thousands commas allowed) as float64, or None if any is not one."""
+    present = text.dropna()
+    if present.empty or not all(isinstance(v, str) for v in present.iloc[:_SAMPLE]):
+        return None
+    if not present.str.fullmatch(_NUMBER.pattern).all() or not present.str.contains(r"\d").all():
+        return None
+    return pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype(np.float64)
+
+
+def _as_datetime(values: pd.Series, strict: bool) -> pd.Series | None:
+    """Values as naive UTC timestamps, or None when they are not dates.
+
+    ``strict`` (automatic detection) requires every text value to look like a
+    date; otherwise anything pandas can parse is accepted.
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.tz_localize(None)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values
+    present = values.dropna()
+    if present.empty:
+        return None
+    sample = present.iloc[:_SAMPLE]
+    if all(isinstance(v, dt.date) for v in sample):
+        parsed = pd.to_datetime(values, utc=True, errors="coerce")
+        return parsed.dt.tz_localize(None)
+    if strict and not all(isinstance(v, str) and _DATE.match(v) for v in present):
+        return None
+    parsed = pd.to_datetime(values, utc=True, errors="coerce", format="mixed", dayfirst=True)
+    if strict and parsed[values.notna()].isna().any():
+        return None
+    return parsed.dt.tz_localize(None)
+
+
+def _date_parts(name: str, stamps: pd.Series) -> dict[str, pd.Series]:
+    parts = {
+        "year": stamps.dt.year,
+        "month": stamps.dt.month,
+        "day": stamps.dt.day,
+        "weekday": stamps.dt.day_of_week,
+        "hour": stamps.dt.hour,
+    }
+    has_time = bool((stamps.dropna() != stamps.dropna().dt.normalize()).any())
+    out = {}
+    for part in _DATE_PARTS:
+        if part == "hour" and not has_time:
+            continue
+        series = parts[part].astype("float64")
+        if series.nunique(dropna=False) > 1:
+            out[f"{name}__{part}"] = series
+    return out
+
+
+def _is_unsupported(values: pd.Series) -> str:
+    if not pd.api.types.is_object_dtype(values.dtype):
+        return ""
+    for value in _first_values(values):
+        if isinstance(value, list | tuple | dict | set | np.ndarray):
+            return f"{type(value).__name__} values"
+        if isinstance(value, bytes | bytearray):
+            return "bytes values"
+    return ""
+
+
+def _is_decimal(values: pd.Series) -> bool:
+    sample = _first_values(values)
+    return bool(sample) and all(isinstance(v, decimal.Decimal) for v in sample)
+
+
+def _identifier_reason(name: str, values: pd.Series, numeric: bool) -> str:
+    present = values.dropna()
+    if present.size < 2:
+        return ""
+    distinct = present.nunique()
+    share = distinct / present.size
+    if _ID_NAME.match(name.strip().lower()) and share >= IDENTIFIER_SHARE:
+        return f"named like an identifier, {share:.0%} distinct values"
+    if numeric:
+        floats = present.to_numpy(dtype=np.float64)
+        integral = bool(np.all(np.isfinite(floats)) and np.all(floats == np.round(floats)))
+        if (
+            integral
+            and distinct == present.size
+            and values.notna().all()
+            and floats.max() - floats.min() + 1 == distinct
+        ):
+            return "distinct integers forming a contiguous run (a row number)"
+        return ""
+    if share >= IDENTIFIER_SHARE:
+        return f"text with {share:.0%} distinct values"
+    return ""
+
+
+def _text_reason(values: pd.Series) -> str:
+    present = values.dropna()
+    if present.empty:
+        return ""
+    share = present.nunique() / present.size
+    words = present.iloc[:_SAMPLE].astype(str).str.split().str.len().mean()
+    if share >= TEXT_SHARE and words >= TEXT_WORDS:
+        return f"free text ({share:.0%} distinct values, {words:.1f} words on average)"
+    return ""
+
+
+def _decide(
+    name: str, values: pd.Series, override: str | None
+) -> tuple[ColumnRole, dict[str, pd.Series]]:
+    """The role of one column and the feature columns it becomes."""
+    dtype = str(values.dtype)
+
+    def done(role: str, reason: str, parsed: dict[str, pd.Series]) -> tuple:
+        present = next(iter(parsed.values())) if len(parsed) == 1 else values
+        return (
+            ColumnRole(
+                column=name,
+                role=role,
+                reason=reason,
+                source_dtype=dtype,
+                missing=int(present.isna().sum()),
+                distinct=_distinct(present),
+                becomes=tuple(parsed),
+            ),
+            parsed,
+        )
+
+    if override is not None:
+        return done(override, "set in the spec", _forced(name, values, override))
+    unsupported = _is_unsupported(values)
+    if unsupported:
+        return done("unsupported", f"{unsupported}: no model can use them", {})
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return done("categorical", "booleans", {name: values})
+    if _is_decimal(values):
+        values = values.astype(np.float64)
+    text = _text(values) if _is_text(values) else None
+    stamps = _as_datetime(text if text is not None else values, strict=True)
+    if stamps is not None and not pd.api.types.is_numeric_dtype(values.dtype):
+        parts = _date_parts(name, stamps)
+        reason = "dates" + ("" if parts else "; no part varies, so nothing is kept")
+        return done("datetime", reason, parts)
+    number = _as_number(text) if text is not None else None
+    if number is not None:
+        values, text = number, None
+    current = text if text is not None else values
+    if current.nunique(dropna=False) <= 1:
+        return done("constant", "a single value", {})
+    numeric = text is None and pd.api.types.is_numeric_dtype(current.dtype)
+    free = "" if numeric else _text_reason(current)
+    if free:
+        return done("text", free, {})
+    identifier = _identifier_reason(name, current, numeric)
+    if identifier:
+        return done("identifier", identifier, {})
+    if numeric:
+        reason = "numbers written as text" if number is not None else "numbers"
+        return done("numeric", reason, {name: current})
+    return done("categorical", "text values", {name: current})
+
+
+def _forced(name: str, values: pd.Series, role: str) -> dict[str, pd.Series]:
+    """Convert a column to the role the user asked for, or raise naming it."""
+    if role == "ignore":
+        return {}
+    text = _text(values) if _is_text(values) else values
+    if role == "categorical":
+        return {name: text}
+    if role == "numeric":
+        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+            values.dtype
+        ):
+            return {name: values.astype(np.float64)}
+        number = _as_number(text) if _is_text(values) else None
+        if number is None:
+            present = pd.Series(text).dropna().astype(str).unique()[:50]
+            bad = [v for v in present if not _NUMBER.fullmatch(v)][:5]
+            raise ValueError(
+                f"Column {name!r} is set to `numeric` in the spec's `columns:`, but values such "
+                f"as {bad} are not numbers. Fix those values in the source, or give the column "
+                "another role (categorical, ignore)."
+            )
+        return {name: number}
+    stamps = _as_datetime(text, strict=False)
+    if stamps is None or stamps[text.notna()].isna().any():
+        bad = [] if stamps is None else text[text.notna() & stamps.isna()].unique()[:5].tolist()
+        raise ValueError(
+            f"Column {name!r} is set to `datetime` in the spec's `columns:`, but values such as "
+            f"{bad} are not dates. Fix those values in the source, or give the column another "
+            "role (categorical, ignore)."
+        )
+    return _date_parts(name, stamps)
+
+
+def decide_roles(
+    frame: pd.DataFrame, target: str, overrides: dict[str, str] | None = None
+) -> tuple[list[ColumnRole], pd.DataFrame]:
+    """Decide the role of every column but ``target`` and build the feature frame.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read (the target column included).
+    target : str
+        Target column; kept as it is.
+    overrides : dict of str to str, optional
+        ``{column: role}`` from the spec's ``columns:`` mapping; roles among
+        :data:`USER_ROLES`.
+
+    Returns
+    -------
+    roles : list of ColumnRole
+        One decision per source column, in source order.
+    features : pandas.DataFrame
+        The kept feature columns (parsed, dates expanded) followed by the
+        target, on ``frame``'s index.
+
+    Raises
+    ------
+    ValueError
+        An override names a column that is not in the data or a role that does
+        not exist, a forced conversion finds values it cannot convert, or a
+        date part's name collides with an existing column.
+    """
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - set(map(str, frame.columns)))
+    if unknown:
+        raise ValueError(
+            f"The spec's `columns:` names {unknown}, which are not columns of the data; "
+            f"available: {[c for c in frame.columns if c != target][:20]}."
+        )
+    if target in overrides:
+        raise ValueError(
+            f"The spec's `columns:` gives the target column {target!r} a role; remove it there."
+        )
+    wrong = {c: r for c, r in overrides.items() if r not in USER_ROLES}
+    if wrong:
+        raise ValueError(
+            f"The spec's `columns:` gives unknown role(s) {wrong}; a column can be set to one "
+            f"of {list(USER_ROLES)}."
+        )
+    roles, parts = [], {}
+    for name in frame.columns:
+        if name == target:
+            continue
+        role, parsed = _decide(str(name), frame[name], overrides.get(str(name)))
+        roles.append(role)
+        for column, series in parsed.items():
+            if column != name and (column in frame.columns or column in parts):
+                raise ValueError(
+                    f"Column {name!r} is a date whose part {column!r} clashes with an existing "
+                    "column; rename one of them in the source."
+                )
+            parts[column] = series
+    features = pd.DataFrame(parts, index=frame.index)
+    features[target] = frame[target]
+    return roles, features
+
+
+def apply_roles(
+    frame: pd.DataFrame, target: str, overrides: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The feature frame of :func:`decide_roles` alone."""
+    return decide_roles(frame, target, overrides)[1]
+
+
+def roles_table(roles: list[ColumnRole]) -> pd.DataFrame:
+    """The decisions as a table, for metadata and the report."""
+    return pd.DataFrame(
+        [
+            {
+                "column": r.column,
+                "role": r.role,
+                "kept": not r.excluded,
+                "becomes": ", ".join(r.becomes) if r.becomes != (r.column,) else r.column,
+                "reason": r.reason,
+                "source_dtype": r.source_dtype,
+                "missing": r.missing,
+                "distinct": r.distinct,
+            }
+            for r in roles
+        ],
+        columns=[
+            "column",
+            "role",
+            "kept",
+            "becomes",
+            "reason",
+            "source_dtype",
+            "missing",
+            "distinct",
+        ],
+    )
