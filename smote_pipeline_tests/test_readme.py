@@ -84,3 +84,18 @@ def test_own_data_example_runs_verbatim(tmp_path):
     stored = {p.name for p in (tmp_path / "storage" / "custom").iterdir()}
     assert {"champion_model.skops", "holdout_evaluation.json", "smote_report.md"} <= stored
     assert "RUN_SUCCESS" in done.stdout + done.stderr
+
+
+def test_every_readme_pipelines_block_is_a_valid_spec():
+    """The YAML examples (including `columns:`, `encoding:` and a quoted `yes`) load."""
+    documents = [yaml.safe_load(b) for k, b in BLOCKS if k == "yaml" and "pipelines:" in b]
+    entries = [e for d in documents for e in d["pipelines"]]
+    specs = {e["name"]: spec_from_mapping(e) for e in entries}
+    assert {"fraud", "claims", "churn"} <= set(specs)
+    churn = specs["churn"]
+    assert churn.positive_label == "yes" and churn.encoding == "latin-1"
+    assert churn.columns == {
+        "customer_ref": "ignore",
+        "signup": "datetime",
+        "postcode": "categorical",
+    }

@@ -84,7 +84,19 @@ def filter_noise(training: pd.DataFrame, target: str, options: PipelineOptions) 
     features = feature_columns(training, target)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        sampler.fit_resample(training[features], training[target].to_numpy())
+        try:
+            sampler.fit_resample(training[features], training[target].to_numpy())
+        except ValueError as error:
+            if options.noise_on_excess != "raise" or "max_minority_removal" not in str(error):
+                raise
+            raise ValueError(
+                f"Noise filtering (noise_method: {options.noise_method}) flagged more of the "
+                f"minority than max_minority_removal: {options.max_minority_removal} allows, "
+                "and noise_on_excess is 'raise'. Set `noise_on_excess: trim` to remove only "
+                "the most suspicious rows up to the cap, raise `max_minority_removal` (at most "
+                "1), or choose a gentler `noise_method` (or `none`). The filter said: "
+                f"{error}"
+            ) from error
     said = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
     removed = list(sampler.removed_indices_)
     quarantine = training.iloc[removed].copy()

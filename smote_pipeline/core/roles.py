@@ -199,7 +199,7 @@ def _date_parts(name: str, stamps: pd.Series) -> dict[str, pd.Series]:
         if part == "hour" and not has_time:
             continue
         series = parts[part].astype("float64")
-        if series.nunique(dropna=False) > 1:
+        if series.nunique() > 1:  # a missing date is missing in every part kept
             out[f"{name}__{part}"] = series
     return out
 

@@ -133,8 +133,12 @@ def _noisy_minority() -> pd.DataFrame:
 
 
 def test_noise_filter_refusing_to_erase_the_minority_names_the_option():
-    with pytest.raises(ValueError, match="max_minority_removal"):
+    with pytest.raises(ValueError, match="max_minority_removal") as raised:
         run_chain(_noisy_minority(), max_minority_removal=0.05, noise_on_excess="raise")
+    # the advice names the pipeline's options, as a spec writes them
+    advice = str(raised.value).split("The filter said:")[0]
+    assert "`noise_on_excess: trim`" in advice and "`noise_method`" in advice
+    assert "on_excess='trim'" not in advice
 
 
 def test_noise_filter_over_the_cap_trims_and_lists_the_kept_suspects():

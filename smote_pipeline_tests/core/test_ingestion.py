@@ -116,3 +116,23 @@ def test_mixed_types_and_booleans_become_text_categories(frame):
     out = prepare_dataset(frame, TargetSpec("label", "yes"))
     assert sorted(out["mixed"].unique()) == ["1", "a"]
     assert sorted(out["flag"].unique()) == ["False", "True"]
+
+
+def test_labels_are_trimmed_and_case_variants_are_refused(frame):
+    spaced = frame.assign(label=frame["label"].where(frame.index % 2 == 0, frame["label"] + " "))
+    out = prepare_dataset(spaced, TargetSpec("label", " yes"))
+    assert out["label"].sum() == 30  # 'yes ' and ' yes' are 'yes'
+    mixed = frame.copy()
+    mixed.loc[mixed.index[-3:], "label"] = "Yes"
+    with pytest.raises(ValueError, match=r"differ only in letter case: \[\['Yes', 'yes'\]\]"):
+        prepare_dataset(mixed, TargetSpec("label", "yes", one_vs_rest=True))
+
+
+def test_a_yaml_boolean_label_gets_a_hint(frame):
+    with pytest.raises(ValueError, match=r"does not occur.*quote the label"):
+        prepare_dataset(frame, TargetSpec("label", True))
+
+
+def test_a_majority_positive_label_is_refused_with_the_fix(frame):
+    with pytest.raises(ValueError, match=r"'no' is the majority.*set `positive_label` to 'yes'"):
+        prepare_dataset(frame, TargetSpec("label", "no"))

@@ -108,3 +108,43 @@ def test_two_pipelines_live_side_by_side(tmp_path):
     assert defs.resolve_schedule_def("other_schedule").cron_schedule == "0 3 * * *"
     with pytest.raises(ValueError, match="unique"):
         build_definitions([demo_spec(), demo_spec()], tmp_path)
+
+
+def test_one_bad_pipeline_is_skipped_and_shown_while_the_others_load(tmp_path):
+    from smote_pipeline.defs.loading import load_yaml
+
+    path = tmp_path / "pipelines.yaml"
+    path.write_text(
+        "pipelines:\n"
+        "  - {name: good, source: a.csv, target: y, positive_label: 1}\n"
+        "  - {name: quoted, source: a.csv, target: y, positive_label: 1,"
+        ' options: {holdout_fraction: "0.3"}}\n'
+        "  - {name: roles, source: a.csv, target: y, positive_label: 1, columns: {id: drop}}\n"
+    )
+    loaded = load_yaml(path)
+    assert [s.name for s in loaded.specs] == ["good"]
+    (quoted, roles) = loaded.errors
+    assert quoted.name == "quoted" and "pipelines[1]: Pipeline 'quoted'" in quoted.message
+    assert "holdout_fraction='0.3': expected a number (write it without quotes" in quoted.message
+    assert "unknown role(s) {'id': 'drop'}" in roles.message
+    defs = build_definitions(loaded.specs, tmp_path, errors=loaded.errors)
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert "good/raw_dataset" in keys
+    assert {"quoted/invalid_spec", "roles/invalid_spec"} <= keys
+    placeholder = defs.resolve_assets_def(dg.AssetKey(["quoted", "invalid_spec"]))
+    assert "holdout_fraction" in placeholder.descriptions_by_key[placeholder.key]
+    result = dg.materialize([placeholder], raise_on_error=False)
+    assert not result.success
+
+
+def test_option_values_of_the_wrong_type_are_named():
+    from smote_pipeline.core.options import PipelineOptions
+
+    for overrides, message in [
+        ({"one_vs_rest": "true"}, r"one_vs_rest='true': expected true or false \(write it"),
+        ({"random_state": 1.5}, r"random_state=1.5: expected a whole number"),
+        ({"strategies": "smote"}, r"strategies='smote': expected a list"),
+        ({"false_negative_cost": "5"}, r"false_negative_cost='5'"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            PipelineOptions().updated(overrides)
