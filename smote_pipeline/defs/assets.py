@@ -53,6 +53,14 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
     def ins(*names: str) -> dict[str, dg.AssetIn]:
         return {n: dg.AssetIn(key=key(n)) for n in names}
 
+    def selected(
+        context: dg.AssetExecutionContext, name: str, value: Any, metadata: dict[str, Any]
+    ) -> list[dg.MaterializeResult]:
+        """The result of output ``name`` of a subsettable multi-asset, if it was selected."""
+        if key(name) not in context.selected_asset_keys:
+            return []
+        return [dg.MaterializeResult(asset_key=key(name), value=value, metadata=metadata)]
+
     @dg.observable_source_asset(
         key=key("source"),
         group_name=f"{p}_ingest",
@@ -139,21 +147,18 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             holdout_fraction=options.holdout_fraction,
             random_state=options.random_state,
         )
-        if key("training_set") in context.selected_asset_keys:
-            yield dg.MaterializeResult(
-                asset_key=key("training_set"),
-                value=training_set,
-                metadata=frame_metadata(training_set, target),
-            )
-        if key("holdout_set") in context.selected_asset_keys:
-            yield dg.MaterializeResult(
-                asset_key=key("holdout_set"),
-                value=holdout_set,
-                metadata={
-                    **frame_metadata(holdout_set, target),
-                    "holdout_fraction": options.holdout_fraction,
-                },
-            )
+        yield from selected(
+            context, "training_set", training_set, frame_metadata(training_set, target)
+        )
+        yield from selected(
+            context,
+            "holdout_set",
+            holdout_set,
+            {
+                **frame_metadata(holdout_set, target),
+                "holdout_fraction": options.holdout_fraction,
+            },
+        )
 
     @dg.asset(
         key=key("leakage_screen"),
@@ -214,28 +219,28 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         denoised, quarantine = found.denoised, found.quarantine
         for message in found.warnings:
             context.log.warning(message)
-        if key("denoised_training_set") in context.selected_asset_keys:
-            yield dg.MaterializeResult(
-                asset_key=key("denoised_training_set"),
-                value=denoised,
-                metadata={
-                    **frame_metadata(denoised, target),
-                    "noise_method": options.noise_method,
-                    "noise_warnings": "\n".join(found.warnings) or "none",
-                    "kept_suspects": len(found.kept_suspects),
-                    "kept_suspects_table": table_metadata(found.kept_suspects.head(50)),
-                },
-            )
-        if key("noise_quarantine") in context.selected_asset_keys:
-            yield dg.MaterializeResult(
-                asset_key=key("noise_quarantine"),
-                value=quarantine,
-                metadata={
-                    **frame_metadata(quarantine, target),
-                    "removed_positives": int(quarantine[target].sum()),
-                    "reasons": table_metadata(quarantine[[REASON]].head(50)),
-                },
-            )
+        yield from selected(
+            context,
+            "denoised_training_set",
+            denoised,
+            {
+                **frame_metadata(denoised, target),
+                "noise_method": options.noise_method,
+                "noise_warnings": "\n".join(found.warnings) or "none",
+                "kept_suspects": len(found.kept_suspects),
+                "kept_suspects_table": table_metadata(found.kept_suspects.head(50)),
+            },
+        )
+        yield from selected(
+            context,
+            "noise_quarantine",
+            quarantine,
+            {
+                **frame_metadata(quarantine, target),
+                "removed_positives": int(quarantine[target].sum()),
+                "reasons": table_metadata(quarantine[[REASON]].head(50)),
+            },
+        )
 
     @dg.asset(
         key=key("minority_clusters"),
@@ -369,26 +374,26 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         to_drop = pd.DataFrame(synthetic_realism["rows_to_drop"], columns=[ROW_ID, REASON])
         accepted, rejected = gating.split_accepted(synthetic_samples, to_drop)
         augmented = oversampling.augment(denoised_training_set, accepted)
-        if key("augmented_training_set") in context.selected_asset_keys:
-            yield dg.MaterializeResult(
-                asset_key=key("augmented_training_set"),
-                value=augmented,
-                metadata={
-                    **frame_metadata(augmented, target),
-                    "synthetic_rows": int(augmented[IS_SYNTHETIC].sum()),
-                    "rejected_synthetic_rows": len(rejected),
-                },
-            )
+        yield from selected(
+            context,
+            "augmented_training_set",
+            augmented,
+            {
+                **frame_metadata(augmented, target),
+                "synthetic_rows": int(augmented[IS_SYNTHETIC].sum()),
+                "rejected_synthetic_rows": len(rejected),
+            },
+        )
         reasons = rejected[REASON].value_counts()
-        if key("rejected_synthetic_samples") in context.selected_asset_keys:
-            yield dg.MaterializeResult(
-                asset_key=key("rejected_synthetic_samples"),
-                value=rejected,
-                metadata={
-                    "dagster/row_count": len(rejected),
-                    "by_reason": {str(k): int(v) for k, v in reasons.items()},
-                },
-            )
+        yield from selected(
+            context,
+            "rejected_synthetic_samples",
+            rejected,
+            {
+                "dagster/row_count": len(rejected),
+                "by_reason": {str(k): int(v) for k, v in reasons.items()},
+            },
+        )
 
     @dg.asset(
         key=key("candidate_models"),
