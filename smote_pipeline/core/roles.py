@@ -416,29 +416,26 @@ def apply_roles(
 
 
 def roles_table(roles: list[ColumnRole]) -> pd.DataFrame:
-    """The decisions as a table, for metadata and the report."""
+    """The decisions as a table, for metadata and the report.
+
+    An empty header (what ``DataFrame.to_csv(index=True)`` writes) is shown as
+    ``(empty header)``.
+    """
+    columns = ["column", "role", "reason", "becomes", "missing", "distinct", "source_dtype"]
     return pd.DataFrame(
         [
             {
-                "column": r.column,
+                "column": r.column or "(empty header)",
                 "role": r.role,
-                "kept": not r.excluded,
-                "becomes": ", ".join(r.becomes) if r.becomes != (r.column,) else r.column,
                 "reason": r.reason,
-                "source_dtype": r.source_dtype,
+                "becomes": "excluded"
+                if r.excluded
+                else (", ".join(r.becomes) if r.becomes != (r.column,) else r.column),
                 "missing": r.missing,
                 "distinct": r.distinct,
+                "source_dtype": r.source_dtype,
             }
             for r in roles
         ],
-        columns=[
-            "column",
-            "role",
-            "kept",
-            "becomes",
-            "reason",
-            "source_dtype",
-            "missing",
-            "distinct",
-        ],
+        columns=columns,
     )

@@ -95,7 +95,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         )
         frame, roles = ingested.frame, ingested.roles_table()
         summary = ingestion.describe_dataset(frame, target)
-        excluded = roles.loc[~roles["kept"], ["column", "role"]]
+        excluded = roles.loc[roles["becomes"] == "excluded", ["column", "role"]]
         return dg.MaterializeResult(
             value=frame,
             data_version=dg.DataVersion(content_hash(frame)),
@@ -109,7 +109,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
                 )
                 or "none",
                 "missing_values_per_column": {
-                    str(c): int(m) for c, m in roles[["column", "missing"]].itertuples(index=False)
+                    r.column: r.missing for r in ingested.roles if not r.excluded
                 },
                 "source": sources.describe(spec.data_source),
             },

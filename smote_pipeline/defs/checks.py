@@ -78,7 +78,9 @@ def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
     )
     def target_leak(leakage_screen: dict) -> dg.AssetCheckResult:
         suspected = leakage_screen.get("suspected", [])
-        columns = pd.DataFrame(leakage_screen.get("columns", []))
+        columns = pd.DataFrame(
+            leakage_screen.get("columns", []), columns=["column", "average_precision", "suspected"]
+        ).sort_values("average_precision", ascending=False)
         return dg.AssetCheckResult(
             passed=not suspected,
             severity=dg.AssetCheckSeverity.WARN,

@@ -73,6 +73,7 @@ def test_lists_and_mappings_are_excluded_with_the_reason(base):
     frame = base.assign(tags=[["a", "b"]] * len(base), attrs=[{"k": i} for i in range(len(base))])
     roles, _ = decide_roles(frame, "label")
     table = roles_table(roles).set_index("column")
+    assert table.loc["tags", "becomes"] == "excluded"
     assert table.loc["tags", "role"] == "unsupported" and "list" in table.loc["tags", "reason"]
     assert table.loc["attrs", "role"] == "unsupported" and "dict" in table.loc["attrs", "reason"]
 
@@ -134,5 +135,5 @@ def test_roles_table_lists_every_source_column(base):
     frame = base.assign(customer_id=np.arange(len(base)))
     table = ingest(frame, TargetSpec("label", "yes")).roles_table()
     assert list(table["column"]) == ["a", "b", "c", "customer_id"]
-    assert table.set_index("column").loc["customer_id", "kept"] == False  # noqa: E712
+    assert table.set_index("column").loc["customer_id", "becomes"] == "excluded"
     assert set(table.columns) >= {"role", "reason", "missing", "distinct", "becomes"}

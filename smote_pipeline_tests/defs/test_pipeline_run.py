@@ -87,7 +87,7 @@ def test_messy_columns_get_roles_and_excluded_ones_reach_nothing(small_run):
     metadata = event.asset_materialization.metadata
     roles = {r.data["column"]: r.data["role"] for r in metadata["column_roles"].value.records}
     assert roles == roles | {
-        "": "identifier",
+        "(empty header)": "identifier",
         "customer_id": "identifier",
         "notes": "text",
         "source_system": "constant",
