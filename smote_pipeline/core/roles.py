@@ -179,10 +179,26 @@ def _as_datetime(values: pd.Series, strict: bool) -> pd.Series | None:
         return parsed.dt.tz_localize(None)
     if strict and not all(isinstance(v, str) and _DATE.match(v) for v in present):
         return None
-    parsed = pd.to_datetime(values, utc=True, errors="coerce", format="mixed", dayfirst=True)
+    parsed = _parse_dates(values)
     if strict and parsed[values.notna()].isna().any():
         return None
     return parsed.dt.tz_localize(None)
+
+
+def _parse_dates(values: pd.Series) -> pd.Series:
+    """Text as UTC timestamps: ISO values (``2024-01-31``) as ISO 8601, others with
+    the day first (``31/01/2024``); what cannot be parsed is NaT."""
+    text = values.astype(object).where(values.notna(), None)
+    iso = text.map(lambda v: isinstance(v, str) and bool(re.match(r"^\d{4}-", v)))
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    if iso.any():
+        parsed[iso] = pd.to_datetime(text[iso], utc=True, errors="coerce", format="ISO8601")
+    rest = ~iso & text.notna()
+    if rest.any():
+        parsed[rest] = pd.to_datetime(
+            text[rest], utc=True, errors="coerce", format="mixed", dayfirst=True
+        )
+    return parsed
 
 
 def _date_parts(name: str, stamps: pd.Series) -> dict[str, pd.Series]:

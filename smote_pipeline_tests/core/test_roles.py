@@ -105,6 +105,7 @@ def test_naive_and_aware_dates_become_numeric_parts(base):
     assert "day__hour" not in out  # dates without a time of day have no hour part
     assert out["created__hour"].isna().sum() == 1
     assert out.loc[0, "created__hour"] == 8.0
+    assert (out.loc[0, "created__month"], out.loc[0, "created__day"]) == (3.0, 1.0)  # ISO order
     assert out.loc[0, "aware__hour"] == 7.0  # read in UTC
     assert all(out[c].dtype == np.float64 for c in out if "__" in c)
 
@@ -137,3 +138,10 @@ def test_roles_table_lists_every_source_column(base):
     assert list(table["column"]) == ["a", "b", "c", "customer_id"]
     assert table.set_index("column").loc["customer_id", "becomes"] == "excluded"
     assert set(table.columns) >= {"role", "reason", "missing", "distinct", "becomes"}
+
+
+def test_slash_dates_are_read_day_first(base):
+    days = pd.Timestamp("2024-01-20") + pd.to_timedelta(np.arange(len(base)), unit="D")
+    frame = base.assign(when=days.strftime("%d/%m/%Y"))
+    out = prepare_dataset(frame, TargetSpec("label", "yes"))
+    assert (out.loc[0, "when__day"], out.loc[0, "when__month"]) == (20.0, 1.0)
