@@ -42,6 +42,11 @@ class SmotePipelineComponent(dg.Component, dg.Model, dg.Resolvable):
     sensor_interval: int = Field(60, description="Seconds between two looks at the source.")
     description: str = Field("", description="Shown in the UI.")
     options: dict[str, Any] = Field(default_factory=dict, description="Pipeline options.")
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Column roles: numeric, categorical, datetime or ignore, by column name.",
+    )
+    encoding: str = Field("utf-8", description="Text encoding of a CSV source.")
     storage: str | None = Field(
         None,
         description="Storage folder (default: SMOTE_PIPELINE_STORAGE or ./smote_pipeline_storage).",

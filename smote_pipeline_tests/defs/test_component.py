@@ -26,7 +26,9 @@ def test_component_from_defs_yaml_builds_the_pipeline(tmp_path):
             defs_path="careful_smote",
             defs_yaml_contents={
                 "type": "smote_pipeline.defs.component.SmotePipelineComponent",
-                "attributes": _attributes(tmp_path),
+                "attributes": _attributes(
+                    tmp_path, columns={"pixel_0_0": "ignore"}, encoding="latin-1"
+                ),
             },
         )
         with sandbox.build_all_defs() as defs:
