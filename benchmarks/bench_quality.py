@@ -41,10 +41,9 @@ from sklearn.datasets import (
     make_classification,
 )
 
-from smote_pipeline.core import clustering, noise, oversampling, split, training
+from smote_pipeline.core import pipeline, training
 from smote_pipeline.core.datasets import DIGITS_POSITIVE, DIGITS_TARGET, rare_digits
-from smote_pipeline.core.evaluation import best_baseline, evaluate_on_holdout
-from smote_pipeline.core.ingestion import TargetSpec, prepare_dataset
+from smote_pipeline.core.ingestion import TargetSpec
 from smote_pipeline.core.options import DEFAULT_STRATEGIES, PipelineOptions
 from smote_pipeline.core.selection import AVERAGE_RULE, SELECTION_RULES
 from smote_pipeline.core.strategies import ENSEMBLE
@@ -111,29 +110,15 @@ def datasets(seed: int = 0) -> dict[str, pd.DataFrame]:
 def run_dataset(
     frame: pd.DataFrame, options: PipelineOptions, skipped: dict[str, str] | None = None
 ) -> tuple[dict, dict]:
-    """The pipeline's core on one dataset; returns candidates and hold-out evaluation.
+    """The pipeline users run (:func:`smote_pipeline.core.pipeline.run`, realism
+    gating included) on one dataset; returns candidates and hold-out evaluation.
 
     Strategies that could not be fitted are put in ``skipped`` with the reason.
     """
-    frame = prepare_dataset(frame, TargetSpec(TARGET, "pos", False))
-    train, holdout = split.split_holdout(
-        frame, TARGET, holdout_fraction=options.holdout_fraction, random_state=options.random_state
-    )
-    denoised = noise.filter_noise(train, TARGET, options).denoised
-    found = clustering.cluster_minority(denoised, TARGET, options)
-    synthetic = oversampling.generate_synthetic(denoised, found.assignments, TARGET, options)
-    augmented = oversampling.augment(denoised, synthetic)
-    candidates = training.fit_candidates(train, augmented, TARGET, options, skipped)
-    result = evaluate_on_holdout(
-        candidates,
-        holdout,
-        TARGET,
-        baseline=best_baseline(candidates),
-        random_state=options.random_state,
-        n_bootstrap=options.n_bootstrap,
-        recall_at_precision=options.recall_at_precision,
-    )
-    return candidates, result
+    done = pipeline.run(frame, TargetSpec(TARGET, "pos", False), options)
+    if skipped is not None:
+        skipped.update(done.skipped)
+    return done.candidate_models, done.holdout_evaluation
 
 
 def picks(candidates: dict) -> dict[str, str]:

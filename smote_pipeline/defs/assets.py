@@ -1,5 +1,5 @@
-"""The asset graph of one pipeline. Each asset reads settings, calls one core
-function, attaches metadata and returns; the logic lives in ``smote_pipeline.core``.
+"""The asset graph of one pipeline. Each asset reads settings, calls the function of
+the same name in :mod:`smote_pipeline.core.pipeline`, attaches metadata and returns.
 """
 
 from typing import Any
@@ -7,19 +7,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from smote_pipeline.core import (
-    clustering,
-    evaluation,
-    gating,
-    ingestion,
-    leakage,
-    noise,
-    oversampling,
-    report,
-    sources,
-    split,
-    training,
-)
+from smote_pipeline.core import evaluation, ingestion, oversampling, pipeline, report, sources
 from smote_pipeline.core.columns import IS_SYNTHETIC, REASON, ROW_ID, content_hash
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.spec import PipelineSpec
@@ -88,7 +76,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             if sources.is_transient(error):
                 raise dg.RetryRequested(max_retries=3, seconds_to_wait=2) from error
             raise
-        ingested = ingestion.ingest(
+        ingested = pipeline.raw_dataset(
             table,
             ingestion.TargetSpec(target, spec.positive_label, options.one_vs_rest),
             spec.columns,
@@ -141,12 +129,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
     )
     def split_holdout(context: dg.AssetExecutionContext, raw_dataset: pd.DataFrame):
         options = _options(context, spec)
-        training_set, holdout_set = split.split_holdout(
-            raw_dataset,
-            target,
-            holdout_fraction=options.holdout_fraction,
-            random_state=options.random_state,
-        )
+        training_set, holdout_set = pipeline.split_holdout(raw_dataset, target, options)
         yield from selected(
             context, "training_set", training_set, frame_metadata(training_set, target)
         )
@@ -174,7 +157,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         context: dg.AssetExecutionContext, training_set: pd.DataFrame
     ) -> dg.MaterializeResult:
         options = _options(context, spec)
-        screen = leakage.screen_leaks(training_set, target, random_state=options.random_state)
+        screen = pipeline.leakage_screen(training_set, target, options)
         for message in screen.warnings:
             context.log.warning(message)
         return dg.MaterializeResult(
@@ -215,7 +198,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
     )
     def filter_noise(context: dg.AssetExecutionContext, training_set: pd.DataFrame):
         options = _options(context, spec)
-        found = noise.filter_noise(training_set, target, options)
+        found = pipeline.filter_noise(training_set, target, options)
         denoised, quarantine = found.denoised, found.quarantine
         for message in found.warnings:
             context.log.warning(message)
@@ -255,7 +238,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         context: dg.AssetExecutionContext, denoised_training_set: pd.DataFrame
     ) -> dg.MaterializeResult:
         options = _options(context, spec)
-        found = clustering.cluster_minority(denoised_training_set, target, options)
+        found = pipeline.minority_clusters(denoised_training_set, target, options)
         return dg.MaterializeResult(
             value=found.assignments,
             metadata={
@@ -282,14 +265,11 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         minority_clusters: pd.DataFrame,
     ) -> dg.MaterializeResult:
         options = _options(context, spec)
-        contrast = None  # measured for every run by synthetic_realism; here only when needed
-        if options.auto_reduce and options.n_components is None:
-            reduce, contrast = gating.needs_reduction(denoised_training_set, target, options)
-            if reduce:
-                options = options.updated({"n_components": 0.9})
-        synthetic = oversampling.generate_synthetic(
+        synthetic = pipeline.synthetic_samples(
             denoised_training_set, minority_clusters, target, options
         )
+        # the contrast is measured for every run by synthetic_realism; here only for auto_reduce
+        options, contrast = pipeline.oversampling_options(denoised_training_set, target, options)
         per_cluster = synthetic["cluster_id"].value_counts().sort_index()
         return dg.MaterializeResult(
             value=synthetic,
@@ -322,7 +302,9 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         synthetic_samples: pd.DataFrame,
     ) -> dg.MaterializeResult:
         options = _options(context, spec)
-        found = gating.assess_synthetic(denoised_training_set, synthetic_samples, target, options)
+        found = pipeline.synthetic_realism(
+            denoised_training_set, synthetic_samples, target, options
+        )
         summary = found.to_dict()
         drop = found.rows_to_drop()
         summary["rows_to_drop"] = drop.to_dict(orient="records")
@@ -372,8 +354,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         synthetic_realism: dict[str, Any],
     ):
         to_drop = pd.DataFrame(synthetic_realism["rows_to_drop"], columns=[ROW_ID, REASON])
-        accepted, rejected = gating.split_accepted(synthetic_samples, to_drop)
-        augmented = oversampling.augment(denoised_training_set, accepted)
+        augmented, rejected = pipeline.augment(denoised_training_set, synthetic_samples, to_drop)
         yield from selected(
             context,
             "augmented_training_set",
@@ -399,7 +380,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         key=key("candidate_models"),
         group_name=f"{p}_train",
         io_manager_key=IO_MANAGER_KEY,
-        ins=ins("training_set", "augmented_training_set"),
+        ins=ins("training_set", "denoised_training_set", "augmented_training_set"),
         kinds={"scikit-learn", "skops"},
         description="One fitted model per imbalance strategy, scored by CV on training data.",
         **common,
@@ -407,12 +388,18 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
     def candidate_models(
         context: dg.AssetExecutionContext,
         training_set: pd.DataFrame,
+        denoised_training_set: pd.DataFrame,
         augmented_training_set: pd.DataFrame,
     ) -> dg.MaterializeResult:
         options = _options(context, spec)
         skipped: dict[str, str] = {}
-        candidates = training.fit_candidates(
-            training_set, augmented_training_set, target, options, skipped=skipped
+        candidates = pipeline.candidate_models(
+            training_set,
+            denoised_training_set,
+            augmented_training_set,
+            target,
+            options,
+            skipped=skipped,
         )
         if skipped:
             context.log.warning(f"Strategies skipped on this data: {skipped}")
@@ -459,7 +446,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         context: dg.AssetExecutionContext, candidate_models: dict[str, Any]
     ) -> dg.MaterializeResult:
         options = _options(context, spec)
-        champion = training.champion_record(candidate_models, options)
+        champion = pipeline.champion_model(candidate_models, options)
         return dg.MaterializeResult(
             value=champion,
             metadata={
@@ -492,16 +479,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         candidate_models: dict[str, Any],
     ) -> dg.MaterializeResult:
         options = _options(context, spec)
-        result = evaluation.evaluate_on_holdout(
-            candidate_models,
-            holdout_set,
-            target,
-            baseline=evaluation.best_baseline(candidate_models),
-            random_state=options.random_state,
-            n_bootstrap=options.n_bootstrap,
-            recall_at_precision=options.recall_at_precision,
-            selection_rule=options.selection_rule,
-        )
+        result = pipeline.holdout_evaluation(holdout_set, candidate_models, target, options)
         table = evaluation.metrics_table(result)
         numeric = {
             f"{r.strategy}/{m}": float(round(getattr(r, m), 4))

@@ -6,10 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from smote_pipeline.core import clustering, evaluation, gating, noise, oversampling, training
+from smote_pipeline.core import evaluation, pipeline
 from smote_pipeline.core.ingestion import TargetSpec, prepare_dataset
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.split import split_holdout
 from smote_pipeline_tests.conftest import make_frame
 
 FAST = {
@@ -22,36 +21,18 @@ FAST = {
 
 
 def run_chain(frame: pd.DataFrame, columns: dict[str, str] | None = None, **options) -> dict:
-    """Every core step of the pipeline, as the assets call them."""
+    """The pipeline users run (:func:`smote_pipeline.core.pipeline.run`) on ``frame``."""
     opts = PipelineOptions().updated({**FAST, **options})
-    prepared = prepare_dataset(frame, TargetSpec("label", "yes"), columns)
-    train, holdout = split_holdout(prepared, "label", holdout_fraction=0.25, random_state=0)
-    found = noise.filter_noise(train, "label", opts)
-    denoised, quarantine = found.denoised, found.quarantine
-    clusters = clustering.cluster_minority(denoised, "label", opts)
-    synthetic = oversampling.generate_synthetic(denoised, clusters.assignments, "label", opts)
-    realism = gating.assess_synthetic(denoised, synthetic, "label", opts)
-    accepted, rejected = gating.split_accepted(synthetic, realism.rows_to_drop())
-    augmented = oversampling.augment(denoised, accepted)
-    skipped: dict[str, str] = {}
-    candidates = training.fit_candidates(train, augmented, "label", opts, skipped=skipped)
-    result = evaluation.evaluate_on_holdout(
-        candidates,
-        holdout,
-        "label",
-        baseline=evaluation.best_baseline(candidates),
-        random_state=0,
-        n_bootstrap=opts.n_bootstrap,
-    )
+    done = pipeline.run(frame, TargetSpec("label", "yes"), opts, columns)
     return {
-        "synthetic": synthetic,
-        "rejected": rejected,
-        "augmented": augmented,
-        "evaluation": result,
-        "quarantine": quarantine,
-        "realism": realism,
-        "skipped": skipped,
-        "noise": found,
+        "synthetic": done.synthetic_samples,
+        "rejected": done.rejected_synthetic_samples,
+        "augmented": done.augmented_training_set,
+        "evaluation": done.holdout_evaluation,
+        "quarantine": done.noise.quarantine,
+        "realism": done.synthetic_realism,
+        "skipped": done.skipped,
+        "noise": done.noise,
     }
 
 

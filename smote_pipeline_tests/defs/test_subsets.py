@@ -45,3 +45,29 @@ def test_each_output_of_the_split_can_be_materialized_alone(tmp_path):
         assert training.success and _materialized(training) == {"training_set"}
         quarantine = _materialize(defs, instance, "noise_quarantine")
         assert quarantine.success and _materialized(quarantine) == {"noise_quarantine"}
+
+
+def test_auto_reduce_through_the_asset_graph(tmp_path):
+    from smote_pipeline.core.options import PipelineOptions
+    from smote_pipeline.core.spec import PipelineSpec
+    from smote_pipeline_tests.core.test_pipeline import _concentrated
+
+    path = tmp_path / "wide.csv"
+    _concentrated().to_csv(path, index=False)
+    spec = PipelineSpec(
+        name="small",
+        source=str(path),
+        target="label",
+        positive_label="yes",
+        options=PipelineOptions().updated({"auto_reduce": True, "noise_method": "none"}),
+    )
+    defs = build_definitions([spec], tmp_path / "storage")
+    with dg.instance_for_test() as instance:
+        steps = ("raw_dataset", "training_set", "denoised_training_set", "minority_clusters")
+        assert _materialize(defs, instance, *steps, "synthetic_samples").success
+        event = instance.get_latest_materialization_event(
+            dg.AssetKey(["small", "synthetic_samples"])
+        )
+        metadata = event.asset_materialization.metadata
+        assert metadata["n_components"].value == "0.9"
+        assert metadata["relative_contrast"].value < 0.5

@@ -1,0 +1,231 @@
+"""The pipeline, written once and free of Dagster: one function per asset.
+
+Each function has the name of its asset and takes that asset's inputs; the
+Dagster assets (:mod:`smote_pipeline.defs.assets`), the benchmarks and the
+tests call exactly these, and :func:`run` chains them in the order of the
+asset graph. Every decision the pipeline makes is made here, once (the
+``auto_reduce`` switch to a PCA space included: :func:`oversampling_options`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from smote_pipeline.core import (
+    clustering,
+    evaluation,
+    gating,
+    ingestion,
+    leakage,
+    noise,
+    oversampling,
+    split,
+    training,
+)
+from smote_pipeline.core.clustering import MinorityClusters
+from smote_pipeline.core.columns import REASON, ROW_ID
+from smote_pipeline.core.leakage import LeakScreen
+from smote_pipeline.core.noise import NoiseResult
+from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.realism_report import RealismReport
+
+#: The variance share kept when ``auto_reduce`` switches to a PCA space.
+AUTO_REDUCE_VARIANCE = 0.9
+
+
+def raw_dataset(
+    table: pd.DataFrame,
+    target: ingestion.TargetSpec,
+    columns: dict[str, str] | None = None,
+) -> ingestion.Ingested:
+    """Validate the source table, decide column roles, encode the target (see
+    :func:`~smote_pipeline.core.ingestion.ingest`)."""
+    return ingestion.ingest(table, target, columns)
+
+
+def split_holdout(
+    raw: pd.DataFrame, target: str, options: PipelineOptions
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(training_set, holdout_set)``: the hold-out is split off first."""
+    return split.split_holdout(
+        raw, target, holdout_fraction=options.holdout_fraction, random_state=options.random_state
+    )
+
+
+def leakage_screen(training_set: pd.DataFrame, target: str, options: PipelineOptions) -> LeakScreen:
+    """Columns that alone predict the target on the training rows."""
+    return leakage.screen_leaks(training_set, target, random_state=options.random_state)
+
+
+def filter_noise(training_set: pd.DataFrame, target: str, options: PipelineOptions) -> NoiseResult:
+    """Denoised training rows, the quarantine and the suspects kept by the cap."""
+    return noise.filter_noise(training_set, target, options)
+
+
+def oversampling_options(
+    denoised: pd.DataFrame, target: str, options: PipelineOptions
+) -> tuple[PipelineOptions, float | None]:
+    """The options every oversampling step uses, and the contrast that decided them.
+
+    With ``auto_reduce`` on and no ``n_components``, the relative contrast of
+    the real minority rows is measured (on the denoised training rows, never
+    the hold-out); below ``min_relative_contrast``, interpolation moves to the
+    PCA space keeping :data:`AUTO_REDUCE_VARIANCE` of the variance. The same
+    answer serves ``minority_clusters``, ``synthetic_samples`` and the
+    cross-validated ``cluster_smote`` candidate, so all three work in one space.
+
+    Returns
+    -------
+    options : PipelineOptions
+        ``options``, with ``n_components`` set when the switch applies.
+    contrast : float or None
+        The measured contrast, None when it was not measured.
+    """
+    if not options.auto_reduce or options.n_components is not None:
+        return options, None
+    reduce, contrast = gating.needs_reduction(denoised, target, options)
+    if reduce:
+        options = options.updated({"n_components": AUTO_REDUCE_VARIANCE})
+    return options, contrast
+
+
+def minority_clusters(
+    denoised: pd.DataFrame, target: str, options: PipelineOptions
+) -> MinorityClusters:
+    """Cluster of every real minority row, in the space of :func:`oversampling_options`."""
+    resolved, _ = oversampling_options(denoised, target, options)
+    return clustering.cluster_minority(denoised, target, resolved)
+
+
+def synthetic_samples(
+    denoised: pd.DataFrame, clusters: pd.DataFrame, target: str, options: PipelineOptions
+) -> pd.DataFrame:
+    """Synthetic minority rows, each interpolated inside one cluster, with parents."""
+    resolved, _ = oversampling_options(denoised, target, options)
+    return oversampling.generate_synthetic(denoised, clusters, target, resolved)
+
+
+def synthetic_realism(
+    denoised: pd.DataFrame, synthetic: pd.DataFrame, target: str, options: PipelineOptions
+) -> RealismReport:
+    """How realistic the synthetic rows are, with the rows a row-level check rejects."""
+    return gating.assess_synthetic(denoised, synthetic, target, options)
+
+
+def augment(
+    denoised: pd.DataFrame, synthetic: pd.DataFrame, rows_to_drop: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(augmented_training_set, rejected_synthetic_samples)``.
+
+    ``rows_to_drop`` holds ``row_id`` and ``reason`` of the synthetic rows the
+    realism checks reject (``RealismReport.rows_to_drop()``).
+    """
+    accepted, rejected = gating.split_accepted(synthetic, rows_to_drop[[ROW_ID, REASON]])
+    return oversampling.augment(denoised, accepted), rejected
+
+
+def candidate_models(
+    training_set: pd.DataFrame,
+    denoised: pd.DataFrame,
+    augmented: pd.DataFrame,
+    target: str,
+    options: PipelineOptions,
+    skipped: dict[str, str] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """One fitted model per strategy, scored by repeated CV on the training rows.
+
+    ``denoised`` only decides the oversampling space
+    (:func:`oversampling_options`), so that the cross-validated
+    ``cluster_smote`` works where the synthetic rows were made.
+    """
+    resolved, _ = oversampling_options(denoised, target, options)
+    return training.fit_candidates(training_set, augmented, target, resolved, skipped=skipped)
+
+
+def champion_model(candidates: dict[str, dict[str, Any]], options: PipelineOptions) -> dict:
+    """The model chosen on training data only, with its record."""
+    return training.champion_record(candidates, options)
+
+
+def holdout_evaluation(
+    holdout: pd.DataFrame,
+    candidates: dict[str, dict[str, Any]],
+    target: str,
+    options: PipelineOptions,
+) -> dict[str, Any]:
+    """Every candidate on the real hold-out, against the best non-resampling one
+    (chosen by cross-validation, see :func:`~smote_pipeline.core.evaluation.best_baseline`)."""
+    return evaluation.evaluate_on_holdout(
+        candidates,
+        holdout,
+        target,
+        baseline=evaluation.best_baseline(candidates),
+        random_state=options.random_state,
+        n_bootstrap=options.n_bootstrap,
+        recall_at_precision=options.recall_at_precision,
+        selection_rule=options.selection_rule,
+    )
+
+
+@dataclass
+class PipelineRun:
+    """Every value of one run of :func:`run`, by asset name."""
+
+    raw_dataset: pd.DataFrame
+    training_set: pd.DataFrame
+    holdout_set: pd.DataFrame
+    leakage_screen: LeakScreen
+    noise: NoiseResult
+    minority_clusters: MinorityClusters
+    synthetic_samples: pd.DataFrame
+    synthetic_realism: RealismReport
+    augmented_training_set: pd.DataFrame
+    rejected_synthetic_samples: pd.DataFrame
+    candidate_models: dict[str, dict[str, Any]]
+    holdout_evaluation: dict[str, Any]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def run(
+    table: pd.DataFrame,
+    target: ingestion.TargetSpec,
+    options: PipelineOptions,
+    columns: dict[str, str] | None = None,
+) -> PipelineRun:
+    """The whole pipeline on a table, in the order of the asset graph.
+
+    Gating included: the synthetic rows a realism check rejects never reach
+    training, as in a Dagster run. The champion is not refitted here (it
+    needs only ``candidate_models``; call :func:`champion_model`).
+    """
+    raw = raw_dataset(table, target, columns).frame
+    name = target.column
+    training_set, holdout_set = split_holdout(raw, name, options)
+    screen = leakage_screen(training_set, name, options)
+    found = filter_noise(training_set, name, options)
+    clusters = minority_clusters(found.denoised, name, options)
+    synthetic = synthetic_samples(found.denoised, clusters.assignments, name, options)
+    realism = synthetic_realism(found.denoised, synthetic, name, options)
+    augmented, rejected = augment(found.denoised, synthetic, realism.rows_to_drop())
+    skipped: dict[str, str] = {}
+    candidates = candidate_models(
+        training_set, found.denoised, augmented, name, options, skipped=skipped
+    )
+    return PipelineRun(
+        raw_dataset=raw,
+        training_set=training_set,
+        holdout_set=holdout_set,
+        leakage_screen=screen,
+        noise=found,
+        minority_clusters=clusters,
+        synthetic_samples=synthetic,
+        synthetic_realism=realism,
+        augmented_training_set=augmented,
+        rejected_synthetic_samples=rejected,
+        candidate_models=candidates,
+        holdout_evaluation=holdout_evaluation(holdout_set, candidates, name, options),
+        skipped=skipped,
+    )
