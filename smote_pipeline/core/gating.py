@@ -8,23 +8,14 @@ from smote_pipeline.core.columns import REASON, ROW_ID
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.realism import assess_realism
 from smote_pipeline.core.realism_metrics import relative_contrast
-from smote_pipeline.core.realism_report import RealismReport, RealismThresholds
+from smote_pipeline.core.realism_report import GATE_SPECS, RealismReport, RealismThresholds
 from smote_pipeline.core.realism_space import FeatureSpace
 
 #: Gates that stop training when they fail (Dagster ERROR, blocking); the
 #: others warn, and the rows they flag one by one are dropped instead.
-BLOCKING_GATES: frozenset[str] = frozenset({"far_share", "detection_auc", "invalid_share"})
+BLOCKING_GATES: frozenset[str] = frozenset(g.name for g in GATE_SPECS if g.blocking)
 #: Every gate of :func:`assess_realism`, in the order checks are listed.
-GATES: tuple[str, ...] = (
-    "invalid_share",
-    "far_share",
-    "detection_auc",
-    "intrusion_share",
-    "near_copy_share",
-    "column_similarity",
-    "correlation_similarity",
-    "relative_contrast",
-)
+GATES: tuple[str, ...] = tuple(g.name for g in GATE_SPECS)
 
 
 def thresholds(options: PipelineOptions) -> RealismThresholds:

@@ -17,6 +17,7 @@ import pandas as pd
 from smote_pipeline.core import (
     clustering,
     evaluation,
+    expectations,
     gating,
     ingestion,
     leakage,
@@ -106,6 +107,16 @@ def synthetic_samples(
     """Synthetic minority rows, each interpolated inside one cluster, with parents."""
     resolved, _ = oversampling_options(denoised, target, options)
     return oversampling.generate_synthetic(denoised, clusters, target, resolved)
+
+
+def synthetic_suite(denoised: pd.DataFrame, target: str, pipeline_name: str) -> Any:
+    """The great-expectations suite the synthetic rows must meet (the blocking
+    ``synthetic_expectations`` check, and the Data Docs of ``defs.data_docs``):
+    learnt from the real minority rows of the denoised training set."""
+    real = denoised[denoised[target] == 1]
+    return expectations.build_suite(
+        real, target, name=f"{pipeline_name}_synthetic_realism", integer_columns="auto"
+    )
 
 
 def synthetic_realism(

@@ -58,6 +58,7 @@ from smote_pipeline.core.realism_metrics import (
     relative_contrast,
 )
 from smote_pipeline.core.realism_report import (
+    GATE_REGISTRY,
     ROW_FLAG_COLUMNS,
     Gate,
     RealismReport,
@@ -440,22 +441,11 @@ def _distribution_gates(scores: dict[str, Any], t: RealismThresholds) -> list[Ga
 
 def _recommendations(report_gates: list[Gate], scores: dict[str, Any]) -> tuple[str, ...]:
     """Advice for each failed gate."""
-    advice = {
-        "far_share": "synthetic rows lie in regions without real rows: interpolate within "
-        "clusters only (ClusterAwareSMOTE) and filter label noise first",
-        "intrusion_share": "synthetic rows fall among other-class rows: filter label noise "
-        "(NoiseFilter), enable safety_filter, or drop the flagged rows",
-        "near_copy_share": "synthetic rows nearly copy real rows: ask for fewer synthetic rows "
-        "or more neighbours; they add no information",
-        "invalid_share": "synthetic values outside the real domain: round integer columns, keep "
-        "categorical columns categorical, or drop the flagged rows",
-        "detection_auc": "a classifier tells synthetic from real rows: oversample less, or "
-        "prefer class weights",
-        "correlation_similarity": "synthetic rows break the correlations of the real rows",
-        "column_similarity": "some column's synthetic distribution differs from the real one "
-        "(see the per-column table)",
-    }
-    found = [f"{g.name}: {advice[g.name]}" for g in report_gates if not g.passed and g.blocking]
+    found = [
+        f"{g.name}: {GATE_REGISTRY[g.name].advice}"
+        for g in report_gates
+        if not g.passed and g.name in GATE_REGISTRY and GATE_REGISTRY[g.name].advice
+    ]
     for gate in report_gates:
         if gate.name == "relative_contrast" and not gate.passed:
             components = scores.get("reduced_components")
@@ -659,7 +649,6 @@ def _assess(
             scores["relative_contrast"],
             thresholds.min_relative_contrast,
             "min",
-            blocking=False,
         )
     )
     sizes = {

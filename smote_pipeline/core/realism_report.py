@@ -150,6 +150,93 @@ class RealismThresholds:
 
 
 @dataclass(frozen=True)
+class GateSpec:
+    """What a realism gate is: the one place its severity and meaning are stated.
+
+    Attributes
+    ----------
+    name : str
+        Gate (and score) name.
+    blocking : bool
+        A failure fails the report and, in Dagster, is a blocking ERROR check;
+        otherwise the gate warns (and the rows it flags one by one are dropped).
+    description : str
+        What it measures, for the asset check and the docs.
+    advice : str
+        What to do when it fails, for the report's recommendations (empty when
+        the advice depends on the measurement, as for ``relative_contrast``).
+    """
+
+    name: str
+    blocking: bool
+    description: str
+    advice: str = ""
+
+
+#: Every gate, in the order checks are listed. The core report, the asset checks
+#: and the README table read this registry.
+GATE_SPECS: tuple[GateSpec, ...] = (
+    GateSpec(
+        "invalid_share",
+        True,
+        "Share of synthetic rows outside the real domain (range, categories, integers, "
+        "nulls). Blocking.",
+        "synthetic values outside the real domain: round integer columns, keep "
+        "categorical columns categorical, or drop the flagged rows",
+    ),
+    GateSpec(
+        "far_share",
+        True,
+        "Share of synthetic rows farther from every real row than real rows are from each "
+        "other (points in empty regions, e.g. bridging clusters). Blocking.",
+        "synthetic rows lie in regions without real rows: interpolate within clusters "
+        "only (ClusterAwareSMOTE) and filter label noise first",
+    ),
+    GateSpec(
+        "detection_auc",
+        True,
+        "Cross-validated ROC AUC of a classifier telling synthetic from real rows (0.5 = "
+        "indistinguishable). Blocking.",
+        "a classifier tells synthetic from real rows: oversample less, or prefer class weights",
+    ),
+    GateSpec(
+        "intrusion_share",
+        False,
+        "Share of synthetic rows whose nearest real rows are mostly of the other class (they "
+        "are dropped from training). Warning.",
+        "synthetic rows fall among other-class rows: filter label noise (NoiseFilter), "
+        "enable safety_filter, or drop the flagged rows",
+    ),
+    GateSpec(
+        "near_copy_share",
+        False,
+        "Share of synthetic rows that (nearly) copy a real row (dropped). Warning.",
+        "synthetic rows nearly copy real rows: ask for fewer synthetic rows or more "
+        "neighbours; they add no information",
+    ),
+    GateSpec(
+        "column_similarity",
+        False,
+        "Per-column KS / total-variation similarity to the real rows. Warning.",
+        "some column's synthetic distribution differs from the real one (see the per-column table)",
+    ),
+    GateSpec(
+        "correlation_similarity",
+        False,
+        "Similarity of the correlation matrices. Warning.",
+        "synthetic rows break the correlations of the real rows",
+    ),
+    GateSpec(
+        "relative_contrast",
+        False,
+        "Nearest-neighbour contrast of real minority rows; low means distances have "
+        "concentrated (high dimensions): use n_components. Warning.",
+    ),
+)
+GATE_REGISTRY: dict[str, GateSpec] = {g.name: g for g in GATE_SPECS}
+
+
+@dataclass(frozen=True)
 class Gate:
     """One realism gate: a score compared with its threshold.
 
@@ -168,7 +255,8 @@ class Gate:
     passed : bool
         Outcome.
     blocking : bool
-        Whether a failure fails the report (non-blocking gates only recommend).
+        Whether a failure fails the report; from :data:`GATE_REGISTRY` (a gate
+        not in it is blocking).
     """
 
     name: str
@@ -176,17 +264,20 @@ class Gate:
     threshold: float
     direction: str
     passed: bool
-    blocking: bool = True
+
+    @property
+    def blocking(self) -> bool:
+        """Whether a failure fails the report (see :data:`GATE_REGISTRY`)."""
+        spec = GATE_REGISTRY.get(self.name)
+        return True if spec is None else spec.blocking
 
     @classmethod
-    def compare(
-        cls, name: str, value: float | None, threshold: float, direction: str, blocking=True
-    ) -> Gate:
+    def compare(cls, name: str, value: float | None, threshold: float, direction: str) -> Gate:
         """Build a gate by comparing ``value`` with ``threshold``."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
-            return cls(name, None, threshold, direction, True, blocking)
+            return cls(name, None, threshold, direction, True)
         ok = value <= threshold if direction == "max" else value >= threshold
-        return cls(name, float(value), threshold, direction, bool(ok), blocking)
+        return cls(name, float(value), threshold, direction, bool(ok))
 
     @property
     def evaluated(self) -> bool:
@@ -275,6 +366,11 @@ class RealismReport:
     def failed_gates(self) -> list[str]:
         """Names of the blocking gates that failed."""
         return [g.name for g in self.gates if g.blocking and not g.passed]
+
+    @property
+    def warned_gates(self) -> list[str]:
+        """Names of the warning (non-blocking) gates that failed."""
+        return [g.name for g in self.gates if not g.blocking and not g.passed]
 
     def rows_to_drop(self, *, include_far: bool = False) -> pd.DataFrame:
         """Synthetic rows failing a row-level check, with the reason.

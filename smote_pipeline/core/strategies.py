@@ -139,7 +139,12 @@ def _encoder(
             [
                 (
                     "categorical",
-                    OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+                    # -1, not NaN: this learner refuses missing values
+                    OrdinalEncoder(
+                        handle_unknown="use_encoded_value",
+                        unknown_value=-1,
+                        max_categories=MAX_CATEGORIES,
+                    ),
                     categorical,
                 ),
                 *_numeric_block(numeric, list(missing), scale=False),
@@ -147,16 +152,7 @@ def _encoder(
         )
     if not categorical:
         return None
-    return ColumnTransformer(
-        [
-            (
-                "categorical",
-                OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
-                categorical,
-            ),
-            ("numeric", "passthrough", numeric),
-        ]
-    )
+    return ordinal_encoding(categorical, numeric)
 
 
 def _with_encoder(encoder: ColumnTransformer | None, clf: BaseEstimator) -> BaseEstimator:
@@ -186,6 +182,9 @@ def imputer_frame(features: list[str], categorical: list[str], missing: list[str
         verbose_feature_names_out=False,
     ).set_output(transform="pandas")
 
+
+#: Trees of every random forest the strategies build.
+FOREST_TREES = 200
 
 #: Largest number of categories a tree model sees per column; rarer levels are
 #: grouped (HistGradientBoosting accepts at most 255 bins per feature).
@@ -253,7 +252,7 @@ def build_classifier(
         return _with_encoder(_encoder(model, features, categorical, missing), clf)
     if model == "random_forest":
         clf = RandomForestClassifier(
-            n_estimators=200, class_weight=class_weight, random_state=random_state
+            n_estimators=FOREST_TREES, class_weight=class_weight, random_state=random_state
         )
         return _with_encoder(_encoder(model, features, categorical), clf)
     if model != "hist_gradient_boosting":
@@ -369,7 +368,7 @@ def _positional_classifier(model: str, n_categorical: int, n_numeric: int, seed:
         )
         return Pipeline([("encode", encode), ("model", LogisticRegression(max_iter=2000))])
     if model == "random_forest":
-        return RandomForestClassifier(n_estimators=100, random_state=seed)
+        return RandomForestClassifier(n_estimators=FOREST_TREES, random_state=seed)
     mask = np.array([True] * n_categorical + [False] * n_numeric, dtype=bool)
     return HistGradientBoostingClassifier(
         random_state=seed, categorical_features=mask if n_categorical else None

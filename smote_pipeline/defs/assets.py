@@ -314,6 +314,7 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
             metadata={
                 "passed": found.passed,
                 "failed_gates": ", ".join(found.failed_gates) or "none",
+                "warned_gates": ", ".join(found.warned_gates) or "none",
                 "rows_to_drop": len(drop),
                 "scores": dg.MetadataValue.json(summary["scores"]),
                 "gates": table_metadata(pd.DataFrame(summary["gates"])),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
-from smote_pipeline.core import evaluation, expectations, gating, isolation
+from smote_pipeline.core import evaluation, expectations, gating, isolation, pipeline
+from smote_pipeline.core.realism_report import GATE_REGISTRY
 from smote_pipeline.core.spec import PipelineSpec
 from smote_pipeline.defs.assets import IO_MANAGER_KEY
 from smote_pipeline.defs.metadata import table_metadata
@@ -103,10 +104,7 @@ def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
     def synthetic_expectations(
         synthetic_samples: pd.DataFrame, denoised_training_set: pd.DataFrame
     ) -> dg.AssetCheckResult:
-        real = denoised_training_set[denoised_training_set[target] == 1]
-        suite = expectations.build_suite(
-            real, target, name=f"{p}_synthetic_realism", integer_columns="auto"
-        )
+        suite = pipeline.synthetic_suite(denoised_training_set, target, p)
         outcome = expectations.validate_frame(synthetic_samples, suite, target)
         failed = pd.DataFrame(outcome.failed, columns=["expectation", "column", "unexpected_count"])
         return dg.AssetCheckResult(
@@ -145,7 +143,7 @@ def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
                 name=gate,
                 asset=realism_key,
                 blocking=gate in gating.BLOCKING_GATES,
-                description=GATE_DESCRIPTIONS[gate],
+                description=GATE_REGISTRY[gate].description,
             )
             for gate in gating.GATES
         ],
@@ -177,20 +175,3 @@ def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
             )
 
     return [holdout_isolation, target_leak, synthetic_expectations, smote_helped, realism_gates]
-
-
-GATE_DESCRIPTIONS = {
-    "invalid_share": "Share of synthetic rows outside the real domain (range, categories, "
-    "integers, nulls). Blocking.",
-    "far_share": "Share of synthetic rows farther from every real row than real rows are from "
-    "each other (points in empty regions, e.g. bridging clusters). Blocking.",
-    "detection_auc": "Cross-validated ROC AUC of a classifier telling synthetic from real rows "
-    "(0.5 = indistinguishable). Blocking.",
-    "intrusion_share": "Share of synthetic rows whose nearest real rows are mostly of the other "
-    "class (they are dropped from training). Warning.",
-    "near_copy_share": "Share of synthetic rows that (nearly) copy a real row (dropped). Warning.",
-    "column_similarity": "Per-column KS / total-variation similarity to the real rows. Warning.",
-    "correlation_similarity": "Similarity of the correlation matrices. Warning.",
-    "relative_contrast": "Nearest-neighbour contrast of real minority rows; low means distances "
-    "have concentrated (high dimensions): use n_components. Warning.",
-}

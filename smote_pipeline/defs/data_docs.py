@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from smote_pipeline.core.data_docs import build_data_docs
-from smote_pipeline.core.expectations import build_suite
+from smote_pipeline.core.pipeline import synthetic_suite
 from smote_pipeline.defs.loading import specs_from_environment, storage_from_environment
 from smote_pipeline.defs.storage import decode, find_stored
 
@@ -32,10 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     folder: Path = storage_from_environment() / spec.name
     denoised = decode(find_stored(folder / "denoised_training_set"))
     synthetic = decode(find_stored(folder / "synthetic_samples"))
-    real = denoised[denoised[spec.target] == 1]
-    suite = build_suite(
-        real, spec.target, name=f"{spec.name}_synthetic_realism", integer_columns="auto"
-    )
+    suite = synthetic_suite(denoised, spec.target, spec.name)
     index = build_data_docs(suite.to_json_dict(), synthetic, spec.target, folder / "gx")
     sys.stdout.write(f"{index}\n")
     return 0

@@ -32,6 +32,7 @@ from smote_pipeline.samplers._neighbors import (
     self_excluded_neighbors,
 )
 from smote_pipeline.samplers._safety import SafetyIndex
+from smote_pipeline.samplers._validation import SEED_MAX as _SEED_MAX
 from smote_pipeline.samplers._validation import (
     FeatureTable,
     as_index_array,
@@ -41,7 +42,6 @@ from smote_pipeline.samplers._validation import (
     resolve_categorical,
 )
 
-_SEED_MAX = np.iinfo(np.int32).max
 NOISE_LABEL = -1
 #: Value :meth:`ClusterAwareSMOTE.find_clusters` gives rows of classes not over-sampled.
 NOT_OVERSAMPLED = -2

@@ -15,8 +15,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from smote_pipeline.samplers._neighbors import limit_threads
-
-_SEED_MAX = np.iinfo(np.int32).max
+from smote_pipeline.samplers._validation import SEED_MAX as _SEED_MAX
 
 
 class AutoKMeans(ClusterMixin, BaseEstimator):

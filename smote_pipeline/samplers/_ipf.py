@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 from sklearn.tree import DecisionTreeClassifier
 
-_SEED_MAX = np.iinfo(np.int32).max
+from smote_pipeline.samplers._validation import SEED_MAX as _SEED_MAX
 
 
 def iterative_partitioning_filter(

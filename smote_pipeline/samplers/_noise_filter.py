@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from smote_pipeline.samplers._fast_enn import edited_nearest_neighbours
 from smote_pipeline.samplers._ipf import iterative_partitioning_filter
 from smote_pipeline.samplers._neighbors import DistanceSpace, make_neighbors
+from smote_pipeline.samplers._validation import SEED_MAX as _SEED_MAX
 from smote_pipeline.samplers._validation import (
     FeatureTable,
     check_mixed_X_y,
@@ -22,8 +23,6 @@ from smote_pipeline.samplers._validation import (
     resolve_categorical,
     take_rows,
 )
-
-_SEED_MAX = np.iinfo(np.int32).max
 
 
 class NoiseFilter(BaseCleaningSampler):

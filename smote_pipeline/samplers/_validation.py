@@ -16,6 +16,9 @@ import pandas as pd
 from imblearn.utils import check_target_type
 from sklearn.utils.validation import check_array, check_consistent_length, validate_data
 
+#: Largest seed drawn for a nested estimator (NumPy's legacy seeding takes int32).
+SEED_MAX = np.iinfo(np.int32).max
+
 
 def check_mixed_X_y(sampler, X, y):
     """Validate ``X`` and ``y`` without casting ``X`` to float.
