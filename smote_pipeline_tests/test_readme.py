@@ -99,3 +99,17 @@ def test_every_readme_pipelines_block_is_a_valid_spec():
         "signup": "datetime",
         "postcode": "categorical",
     }
+
+
+def test_readme_gate_table_matches_the_gate_registry():
+    """Every realism gate is in the README table, in order, with its real severity."""
+    from smote_pipeline.core.realism_report import GATE_SPECS
+
+    rows = re.findall(r"^\| `(\w+)` \| [^|]+ \| (blocking|warning)[^|]*\|", README, flags=re.M)
+    gates = [
+        (name, severity)
+        for name, severity in rows
+        if name.endswith(("_share", "_auc", "_similarity", "_contrast"))
+    ]
+    expected = [(g.name, "blocking" if g.blocking else "warning") for g in GATE_SPECS]
+    assert gates == expected
