@@ -10,16 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-#: Strategies compared by default; see :mod:`smote_pipeline.core.strategies`.
-DEFAULT_STRATEGIES: tuple[str, ...] = (
-    "no_resampling",
-    "class_weight",
-    "cost_sensitive_threshold",
-    "random_undersampling",
-    "balanced_random_forest",
-    "smote",
-    "cluster_smote",
-)
+from smote_pipeline.core.validation import validate_options
+from smote_pipeline.core.vocabulary import DEFAULT_STRATEGIES
+
+__all__ = ["DEFAULT_STRATEGIES", "PipelineOptions"]
 
 
 @dataclass(frozen=True)
@@ -142,8 +136,6 @@ class PipelineOptions:
     auto_reduce: bool = False
 
     def __post_init__(self) -> None:
-        from smote_pipeline.core.validation import validate_options
-
         validate_options(self)
 
     def updated(self, overrides: dict[str, Any]) -> PipelineOptions:

@@ -39,7 +39,7 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from smote_pipeline.core.strategies import ENSEMBLE, STRATEGY_NAMES
+from smote_pipeline.core.vocabulary import AVERAGE_RULE, ENSEMBLE, SELECTION_RULES, STRATEGY_NAMES
 
 #: Metric name -> (function of (y, proba), greater is better).
 SELECTION_METRICS: dict[str, tuple[Any, bool]] = {
@@ -52,10 +52,7 @@ SELECTION_METRICS: dict[str, tuple[Any, bool]] = {
 #: Complexity order used to break near-ties: configured strategies, then the ensemble.
 COMPLEXITY_ORDER: tuple[str, ...] = (*STRATEGY_NAMES, ENSEMBLE)
 
-#: Rule that averages the one-standard-error set.
-AVERAGE_RULE = "one_standard_error_average"
-#: Selection rules, the default (:class:`~smote_pipeline.core.options.PipelineOptions`) first.
-SELECTION_RULES: tuple[str, ...] = (AVERAGE_RULE, "one_standard_error", "max")
+__all__ = ["AVERAGE_RULE", "COMPLEXITY_ORDER", "SELECTION_METRICS", "SELECTION_RULES"]
 
 
 def score(metric: str, y: np.ndarray, proba: np.ndarray) -> float:

@@ -63,42 +63,28 @@ from sklearn.model_selection import TunedThresholdClassifierCV
 from sklearn.pipeline import Pipeline as SkPipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from smote_pipeline.core.validation import MODEL_FAMILIES
+from smote_pipeline.core.estimators import OneClassClassifier
+from smote_pipeline.core.noise import make_noise_filter
+from smote_pipeline.core.oversampling import make_cluster_smote
+from smote_pipeline.core.vocabulary import (
+    BASELINE_STRATEGIES,
+    ENSEMBLE,
+    MODEL_FAMILIES,
+    OVERSAMPLING_STRATEGIES,
+    RESAMPLING_STRATEGIES,
+    STRATEGY_NAMES,
+)
 from smote_pipeline.samplers import MinorityRatio
 
-#: Strategy names, ordered from simplest to most invasive. Model selection
-#: prefers the earlier one when scores are statistically indistinguishable.
-STRATEGY_NAMES: tuple[str, ...] = (
-    "no_resampling",
-    "class_weight",
-    "cost_sensitive_threshold",
-    "random_undersampling",
-    "balanced_random_forest",
-    "easy_ensemble",
-    "smote",
-    "cluster_smote",
-    "smote_bagging",
-    "one_class",
-)
-
-#: Name of the optional soft-voting ensemble of the best candidates (not a
-#: configurable strategy: it is built from the others, and ranks last).
-ENSEMBLE = "soft_voting_ensemble"
-
-#: Strategies that add synthetic rows (the ones "did SMOTE help?" is about).
-OVERSAMPLING_STRATEGIES: frozenset[str] = frozenset({"smote", "cluster_smote", "smote_bagging"})
-
-#: Strategies that train on the real rows unchanged (no resampling); the
-#: verdict's baseline is the best of these by cross-validation.
-BASELINE_STRATEGIES: frozenset[str] = frozenset(
-    {"no_resampling", "class_weight", "cost_sensitive_threshold"}
-)
-
-#: Strategies that change the class balance the model learns from (every one but
-#: the baselines and the one-class model, which learns from one class only).
-RESAMPLING_STRATEGIES: frozenset[str] = (
-    frozenset(STRATEGY_NAMES) - BASELINE_STRATEGIES - {"one_class"}
-)
+__all__ = [
+    "BASELINE_STRATEGIES",
+    "ENSEMBLE",
+    "OVERSAMPLING_STRATEGIES",
+    "RESAMPLING_STRATEGIES",
+    "STRATEGY_NAMES",
+    "build_classifier",
+    "build_strategy",
+]
 
 
 def _numeric_block(numeric: list[str], missing: list[str], *, scale: bool) -> list[tuple]:
@@ -349,7 +335,6 @@ def _tree_ensemble(
 
 
 def _one_class(features: list[str], categorical: list[str], options: Any) -> BaseEstimator:
-    from smote_pipeline.core.estimators import OneClassClassifier
 
     clf = OneClassClassifier(random_state=options.random_state)
     return _with_encoder(_encoder("random_forest", features, categorical), clf)
@@ -383,7 +368,6 @@ def _smote_bagging(
     Categorical columns are ordinal-encoded first (placed first), so the bagged
     sampler and learners work on a NumPy array and know them by position.
     """
-    from smote_pipeline.core.oversampling import make_cluster_smote
 
     n_categorical = len(categorical)
     sampler = make_cluster_smote(options, categorical)
@@ -437,8 +421,6 @@ def build_strategy(
         [classifier]``; a ``TunedThresholdClassifierCV`` for
         ``cost_sensitive_threshold``.
     """
-    from smote_pipeline.core.noise import make_noise_filter
-    from smote_pipeline.core.oversampling import make_cluster_smote
 
     seed = options.random_state
     missing = list(missing)

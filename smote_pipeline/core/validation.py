@@ -7,12 +7,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from smote_pipeline.core.options import PipelineOptions
 
-NOISE_METHODS = ("enn", "tomek", "ipf", "isolation_forest", "none")
-NOISE_ON_EXCESS = ("trim", "raise")
-MODEL_FAMILIES = ("hist_gradient_boosting", "logistic_regression", "random_forest")
-SELECTION_METRICS = ("average_precision", "roc_auc", "brier", "log_loss")
-RECALIBRATION_METHODS = ("none", "prior", "sigmoid", "isotonic")
-
+from smote_pipeline.core.realism_report import RealismThresholds
+from smote_pipeline.core.vocabulary import (
+    MODEL_FAMILIES,
+    NOISE_METHODS,
+    NOISE_ON_EXCESS,
+    RECALIBRATION_METHODS,
+    SELECTION_RULES,
+    STRATEGY_NAMES,
+)
+from smote_pipeline.core.vocabulary import SELECTION_METRIC_NAMES as SELECTION_METRICS
 
 #: Options that take a number, a whole number or a yes/no value.
 NUMBER_OPTIONS = (
@@ -84,8 +88,6 @@ def validate_options(options: PipelineOptions) -> None:
     options : PipelineOptions
         Options to check.
     """
-    from smote_pipeline.core.strategies import STRATEGY_NAMES
-
     _validate_types(options)
     if not 0.0 < options.holdout_fraction < 1.0:
         _fail("holdout_fraction", options.holdout_fraction, "a number strictly between 0 and 1")
@@ -132,8 +134,6 @@ def _positive_int(option: str, value: object, minimum: int = 1) -> None:
 
 def _validate_selection(options: PipelineOptions) -> None:
     """Options of model selection, recalibration and hold-out evaluation."""
-    from smote_pipeline.core.selection import SELECTION_RULES
-
     _positive_int("cv_repeats", options.cv_repeats)
     _positive_int("bagging_estimators", options.bagging_estimators)
     _positive_int("n_bootstrap", options.n_bootstrap, 100)
@@ -157,8 +157,6 @@ def _validate_selection(options: PipelineOptions) -> None:
 
 def _validate_realism_thresholds(overrides: dict) -> None:
     from dataclasses import fields
-
-    from smote_pipeline.core.realism_report import RealismThresholds
 
     known = {f.name for f in fields(RealismThresholds)}
     unknown = sorted(set(overrides) - known)
