@@ -1,0 +1,81 @@
+"""Clean group: label-noise filtering of the training rows.
+
+Each builder returns one asset definition of a pipeline; each asset calls the
+function of the same name in :mod:`smote_pipeline.core.pipeline`.
+"""
+
+import dagster as dg
+import pandas as pd
+
+from smote_pipeline.core import pipeline
+from smote_pipeline.core.columns import REASON
+from smote_pipeline.defs.metadata import frame_metadata, table_metadata
+from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope, options_of
+
+
+def filter_noise_asset(s: Scope) -> dg.AssetsDefinition:
+    """The `filter_noise` asset of the pipeline ``s.spec``."""
+    p, target, spec, key, ins, common, selected = (
+        s.p,
+        s.target,
+        s.spec,
+        s.key,
+        s.ins,
+        s.common,
+        s.selected,
+    )
+
+    @dg.multi_asset(
+        name=f"{p}__filter_noise",
+        outs={
+            "denoised_training_set": dg.AssetOut(
+                is_required=False,
+                key=key("denoised_training_set"),
+                group_name=f"{p}_clean",
+                io_manager_key=IO_MANAGER_KEY,
+                kinds={"pandas", "parquet"},
+                description="Training rows kept by the label-noise filter.",
+            ),
+            "noise_quarantine": dg.AssetOut(
+                is_required=False,
+                key=key("noise_quarantine"),
+                group_name=f"{p}_clean",
+                io_manager_key=IO_MANAGER_KEY,
+                kinds={"pandas", "parquet"},
+                description="Training rows removed as suspected label noise, with the reason.",
+            ),
+        },
+        ins=ins("training_set"),
+        can_subset=True,
+        **common,
+    )
+    def filter_noise(context: dg.AssetExecutionContext, training_set: pd.DataFrame):
+        options = options_of(context, spec)
+        found = pipeline.filter_noise(training_set, target, options)
+        denoised, quarantine = found.denoised, found.quarantine
+        for message in found.warnings:
+            context.log.warning(message)
+        yield from selected(
+            context,
+            "denoised_training_set",
+            denoised,
+            {
+                **frame_metadata(denoised, target),
+                "noise_method": options.noise_method,
+                "noise_warnings": "\n".join(found.warnings) or "none",
+                "kept_suspects": len(found.kept_suspects),
+                "kept_suspects_table": table_metadata(found.kept_suspects.head(50)),
+            },
+        )
+        yield from selected(
+            context,
+            "noise_quarantine",
+            quarantine,
+            {
+                **frame_metadata(quarantine, target),
+                "removed_positives": int(quarantine[target].sum()),
+                "reasons": table_metadata(quarantine[[REASON]].head(50)),
+            },
+        )
+
+    return filter_noise

@@ -1,0 +1,115 @@
+"""Train group: candidate models by cross-validation and the champion.
+
+Each builder returns one asset definition of a pipeline; each asset calls the
+function of the same name in :mod:`smote_pipeline.core.pipeline`.
+"""
+
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+
+from smote_pipeline.core import pipeline
+from smote_pipeline.defs.metadata import table_metadata
+from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope, options_of
+
+
+def candidate_models_asset(s: Scope) -> dg.AssetsDefinition:
+    """The `candidate_models` asset of the pipeline ``s.spec``."""
+    p, target, spec, key, ins, common = s.p, s.target, s.spec, s.key, s.ins, s.common
+
+    @dg.asset(
+        key=key("candidate_models"),
+        group_name=f"{p}_train",
+        io_manager_key=IO_MANAGER_KEY,
+        ins=ins("training_set", "denoised_training_set", "augmented_training_set"),
+        kinds={"scikit-learn", "skops"},
+        description="One fitted model per imbalance strategy, scored by CV on training data.",
+        **common,
+    )
+    def candidate_models(
+        context: dg.AssetExecutionContext,
+        training_set: pd.DataFrame,
+        denoised_training_set: pd.DataFrame,
+        augmented_training_set: pd.DataFrame,
+    ) -> dg.MaterializeResult:
+        options = options_of(context, spec)
+        skipped: dict[str, str] = {}
+        candidates = pipeline.candidate_models(
+            training_set,
+            denoised_training_set,
+            augmented_training_set,
+            target,
+            options,
+            skipped=skipped,
+        )
+        if skipped:
+            context.log.warning(f"Strategies skipped on this data: {skipped}")
+        rows = pd.DataFrame(
+            [
+                {
+                    "strategy": n,
+                    f"cv_{options.selection_metric}": round(c["cv_mean"], 4),
+                    "cv_sem": round(c["cv_sem"], 4),
+                    "threshold": round(c["threshold"], 4),
+                    "fit_on": c["fit_on"],
+                    "fit_rows": c["fit_rows"],
+                    "synthetic_rows": c["synthetic_rows"],
+                    "recalibration": c["recalibration"],
+                }
+                for n, c in candidates.items()
+            ]
+        )
+        first = next(iter(candidates.values()))
+        return dg.MaterializeResult(
+            value=candidates,
+            metadata={
+                "cross_validation": table_metadata(rows),
+                "model": options.model,
+                "selection_metric": options.selection_metric,
+                "cv_splits": len(first["cv_scores"]),
+                "skipped_strategies": dg.MetadataValue.json(skipped),
+                "training_fingerprint": first["training_fingerprint"],
+            },
+        )
+
+    return candidate_models
+
+
+def champion_model_asset(s: Scope) -> dg.AssetsDefinition:
+    """The `champion_model` asset of the pipeline ``s.spec``."""
+    p, spec, key, ins, common = s.p, s.spec, s.key, s.ins, s.common
+
+    @dg.asset(
+        key=key("champion_model"),
+        group_name=f"{p}_train",
+        io_manager_key=IO_MANAGER_KEY,
+        ins=ins("candidate_models"),
+        kinds={"scikit-learn", "skops"},
+        description="The model chosen by cross-validation on training data (by default the "
+        "average of the strategies within one standard error of the best), refitted on all "
+        "training data. Independent of the hold-out.",
+        **common,
+    )
+    def champion_model(
+        context: dg.AssetExecutionContext, candidate_models: dict[str, Any]
+    ) -> dg.MaterializeResult:
+        options = options_of(context, spec)
+        champion = pipeline.champion_model(candidate_models, options)
+        return dg.MaterializeResult(
+            value=champion,
+            metadata={
+                "strategy": champion["strategy"],
+                f"cv_{champion['cv_metric']}": round(champion["cv_mean"], 4),
+                "cv_sem": round(champion["cv_sem"], 4),
+                "threshold": round(champion["threshold"], 4),
+                "selection_rule": champion["selection_rule"],
+                "members": ", ".join(champion["members"]) or champion["strategy"],
+                "training_fingerprint": champion["training_fingerprint"],
+                "fit_on": champion["fit_on"],
+                "parameters": dg.MetadataValue.json(champion["parameters"]),
+                "selection": table_metadata(pd.DataFrame(champion["selection"])),
+            },
+        )
+
+    return champion_model
