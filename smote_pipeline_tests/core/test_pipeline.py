@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.ingestion import TargetSpec
@@ -30,7 +31,9 @@ def _concentrated(n: int = 400, d: int = 120, seed: int = 0) -> pd.DataFrame:
     return frame.assign(label=np.where(y == 1, "yes", "no"))
 
 
-def test_auto_reduce_is_decided_once_and_reaches_cross_validation(monkeypatch):
+@pytest.fixture
+def spaces(monkeypatch) -> list[object]:
+    """The ``n_components`` of every ClusterAwareSMOTE that resamples, in call order."""
     seen: list[object] = []
     original = ClusterAwareSMOTE.fit_resample
 
@@ -39,6 +42,11 @@ def test_auto_reduce_is_decided_once_and_reaches_cross_validation(monkeypatch):
         return original(self, X, y, **kwargs)
 
     monkeypatch.setattr(ClusterAwareSMOTE, "fit_resample", spy)
+    return seen
+
+
+def test_auto_reduce_is_decided_once_and_reaches_cross_validation(spaces):
+    seen = spaces
     options = PipelineOptions().updated({**FAST, "auto_reduce": True})
     done = pipeline.run(_concentrated(), TargetSpec("label", "yes"), options)
     resolved, contrast = pipeline.oversampling_options(done.noise.denoised, "label", options)
@@ -49,15 +57,8 @@ def test_auto_reduce_is_decided_once_and_reaches_cross_validation(monkeypatch):
     assert len(done.synthetic_samples) > 0
 
 
-def test_without_auto_reduce_the_original_space_is_kept(monkeypatch):
-    seen: list[object] = []
-    original = ClusterAwareSMOTE.fit_resample
-
-    def spy(self, X, y, **kwargs):
-        seen.append(self.n_components)
-        return original(self, X, y, **kwargs)
-
-    monkeypatch.setattr(ClusterAwareSMOTE, "fit_resample", spy)
+def test_without_auto_reduce_the_original_space_is_kept(spaces):
+    seen = spaces
     options = PipelineOptions().updated(FAST)
     pipeline.run(_concentrated(), TargetSpec("label", "yes"), options)
     assert seen and set(seen) == {None}
