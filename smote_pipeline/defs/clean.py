@@ -10,39 +10,23 @@ import pandas as pd
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import REASON
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
-from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope, options_of
+from smote_pipeline.defs.scope import Scope, options_of
 
 
 def filter_noise_asset(s: Scope) -> dg.AssetsDefinition:
     """The `filter_noise` asset of the pipeline ``s.spec``."""
-    p, target, spec, key, ins, common, selected = (
-        s.p,
-        s.target,
-        s.spec,
-        s.key,
-        s.ins,
-        s.common,
-        s.selected,
-    )
+    p, target, spec, ins, common, selected = s.p, s.target, s.spec, s.ins, s.common, s.selected
 
     @dg.multi_asset(
         name=f"{p}__filter_noise",
         outs={
-            "denoised_training_set": dg.AssetOut(
-                is_required=False,
-                key=key("denoised_training_set"),
-                group_name=f"{p}_clean",
-                io_manager_key=IO_MANAGER_KEY,
-                kinds={"pandas", "parquet"},
-                description="Training rows kept by the label-noise filter.",
+            "denoised_training_set": s.frame_out(
+                "denoised_training_set", "clean", "Training rows kept by the label-noise filter."
             ),
-            "noise_quarantine": dg.AssetOut(
-                is_required=False,
-                key=key("noise_quarantine"),
-                group_name=f"{p}_clean",
-                io_manager_key=IO_MANAGER_KEY,
-                kinds={"pandas", "parquet"},
-                description="Training rows removed as suspected label noise, with the reason.",
+            "noise_quarantine": s.frame_out(
+                "noise_quarantine",
+                "clean",
+                "Training rows removed as suspected label noise, with the reason.",
             ),
         },
         ins=ins("training_set"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,8 +51,7 @@ def invalid_spec_asset(error: SpecError) -> dg.AssetsDefinition:
     (``<name>/invalid_spec``, group ``invalid_pipelines``) carries the message
     in its description, and materializing it raises it.
     """
-    name = error.name if NAME_PATTERN.match(error.name) else "invalid_pipeline"
-    prefix = re.sub(r"\W", "_", name)
+    prefix = error.name if NAME_PATTERN.match(error.name) else "invalid_pipeline"
 
     @dg.asset(
         key=dg.AssetKey([prefix, "invalid_spec"]),

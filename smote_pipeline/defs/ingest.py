@@ -84,34 +84,18 @@ def raw_dataset_asset(s: Scope) -> dg.AssetsDefinition:
 
 def split_holdout_asset(s: Scope) -> dg.AssetsDefinition:
     """The `split_holdout` asset of the pipeline ``s.spec``."""
-    p, target, spec, key, ins, common, selected = (
-        s.p,
-        s.target,
-        s.spec,
-        s.key,
-        s.ins,
-        s.common,
-        s.selected,
-    )
+    p, target, spec, ins, common, selected = s.p, s.target, s.spec, s.ins, s.common, s.selected
 
     @dg.multi_asset(
         name=f"{p}__split_holdout",
         outs={
-            "training_set": dg.AssetOut(
-                is_required=False,
-                key=key("training_set"),
-                group_name=f"{p}_ingest",
-                io_manager_key=IO_MANAGER_KEY,
-                description="Real rows for training (everything except the hold-out).",
-                kinds={"pandas", "parquet"},
+            "training_set": s.frame_out(
+                "training_set", "ingest", "Real rows for training (everything except the hold-out)."
             ),
-            "holdout_set": dg.AssetOut(
-                is_required=False,
-                key=key("holdout_set"),
-                group_name=f"{p}_holdout",
-                io_manager_key=IO_MANAGER_KEY,
-                description="Untouched real hold-out, split off first; read only by evaluation.",
-                kinds={"pandas", "parquet"},
+            "holdout_set": s.frame_out(
+                "holdout_set",
+                "holdout",
+                "Untouched real hold-out, split off first; read only by evaluation.",
             ),
         },
         ins=ins("raw_dataset"),

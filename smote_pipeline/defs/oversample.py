@@ -138,26 +138,20 @@ def synthetic_realism_asset(s: Scope) -> dg.AssetsDefinition:
 
 def augment_asset(s: Scope) -> dg.AssetsDefinition:
     """The `augment` asset of the pipeline ``s.spec``."""
-    p, target, key, ins, common, selected = s.p, s.target, s.key, s.ins, s.common, s.selected
+    p, target, ins, common, selected = s.p, s.target, s.ins, s.common, s.selected
 
     @dg.multi_asset(
         name=f"{p}__augment",
         outs={
-            "augmented_training_set": dg.AssetOut(
-                is_required=False,
-                key=key("augmented_training_set"),
-                group_name=f"{p}_oversample",
-                io_manager_key=IO_MANAGER_KEY,
-                kinds={"pandas", "parquet"},
-                description="Denoised real rows plus accepted synthetic rows (`is_synthetic`).",
+            "augmented_training_set": s.frame_out(
+                "augmented_training_set",
+                "oversample",
+                "Denoised real rows plus accepted synthetic rows (`is_synthetic`).",
             ),
-            "rejected_synthetic_samples": dg.AssetOut(
-                is_required=False,
-                key=key("rejected_synthetic_samples"),
-                group_name=f"{p}_oversample",
-                io_manager_key=IO_MANAGER_KEY,
-                kinds={"pandas", "parquet"},
-                description="Synthetic rows dropped by a row-level realism check, with the reason.",
+            "rejected_synthetic_samples": s.frame_out(
+                "rejected_synthetic_samples",
+                "oversample",
+                "Synthetic rows dropped by a row-level realism check, with the reason.",
             ),
         },
         ins=ins("denoised_training_set", "synthetic_samples", "synthetic_realism"),

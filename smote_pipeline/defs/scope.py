@@ -56,6 +56,17 @@ class Scope:
         """Inputs from this pipeline's assets ``names``."""
         return {n: dg.AssetIn(key=self.key(n)) for n in names}
 
+    def frame_out(self, name: str, group: str, description: str) -> dg.AssetOut:
+        """A DataFrame output of a subsettable multi-asset, stored as Parquet."""
+        return dg.AssetOut(
+            is_required=False,
+            key=self.key(name),
+            group_name=f"{self.spec.name}_{group}",
+            io_manager_key=IO_MANAGER_KEY,
+            kinds={"pandas", "parquet"},
+            description=description,
+        )
+
     def selected(
         self, context: dg.AssetExecutionContext, name: str, value: Any, metadata: dict[str, Any]
     ) -> list[dg.MaterializeResult]:
