@@ -40,7 +40,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss
 
 from smote_pipeline.core.columns import categorical_columns, feature_columns
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.strategies import build_strategy
+from smote_pipeline.core.train.strategies import build_strategy
 from smote_pipeline.defs.storage import decode
 
 PIPELINE = "custom"

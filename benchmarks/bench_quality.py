@@ -11,7 +11,7 @@ intervals, the verdicts (simultaneous 95% intervals) and which strategy each
 selection rule picked.
 
 The summary compares, averaged over cases, the hold-out scores of the
-selection rules (:data:`smote_pipeline.core.selection.SELECTION_RULES`: the
+selection rules (:data:`smote_pipeline.core.train.selection.SELECTION_RULES`: the
 simplest strategy within one standard error, the average of that set, naive
 maximum CV) and of every fixed strategy; the best fixed strategy is chosen in
 hindsight, which flatters it. Differences between rules are paired by case,
@@ -41,12 +41,13 @@ from sklearn.datasets import (
     make_classification,
 )
 
-from smote_pipeline.core import pipeline, training
-from smote_pipeline.core.datasets import DIGITS_POSITIVE, DIGITS_TARGET, rare_digits
-from smote_pipeline.core.ingestion import TargetSpec
+from smote_pipeline.core import pipeline
+from smote_pipeline.core.ingest.datasets import DIGITS_POSITIVE, DIGITS_TARGET, rare_digits
+from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import DEFAULT_STRATEGIES, PipelineOptions
-from smote_pipeline.core.selection import AVERAGE_RULE, SELECTION_RULES
-from smote_pipeline.core.strategies import ENSEMBLE
+from smote_pipeline.core.train import training
+from smote_pipeline.core.train.selection import AVERAGE_RULE, SELECTION_RULES
+from smote_pipeline.core.train.strategies import ENSEMBLE
 
 TARGET = "label"
 #: Datasets of ``--quick`` (the first six).

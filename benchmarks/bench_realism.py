@@ -26,7 +26,7 @@ from imblearn.over_sampling import SMOTE, KMeansSMOTE
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 
 from smote_pipeline import ClusterAwareSMOTE
-from smote_pipeline.core.realism import assess_realism
+from smote_pipeline.core.oversample.realism import assess_realism
 
 TARGET = "label"
 SAMPLING_STRATEGY = 0.5

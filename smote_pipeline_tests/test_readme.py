@@ -103,7 +103,7 @@ def test_every_readme_pipelines_block_is_a_valid_spec():
 
 def test_readme_gate_table_matches_the_gate_registry():
     """Every realism gate is in the README table, in order, with its real severity."""
-    from smote_pipeline.core.realism_report import GATE_SPECS
+    from smote_pipeline.core.oversample.realism_report import GATE_SPECS
 
     rows = re.findall(r"^\| `(\w+)` \| [^|]+ \| (blocking|warning)[^|]*\|", README, flags=re.M)
     gates = [

@@ -78,7 +78,7 @@ class PipelineOptions:
         error; ``"one_standard_error_average"``: a soft-voting average of all
         those strategies (a single one when the best is clearly ahead);
         ``"max"``: the best mean score (naive, for comparison). See
-        :mod:`smote_pipeline.core.selection`.
+        :mod:`smote_pipeline.core.train.selection`.
     ensemble_top : int
         With ``"one_standard_error_average"``: at most this many members
         (0 = no cap). Otherwise, when >= 2, also build a soft-voting ensemble
@@ -99,7 +99,7 @@ class PipelineOptions:
     n_bootstrap : int
         Stratified bootstrap resamples of the hold-out for the 95% intervals.
     realism_thresholds : dict of str to float
-        Overrides of :class:`~smote_pipeline.core.realism_report.RealismThresholds`
+        Overrides of :class:`~smote_pipeline.core.oversample.realism_report.RealismThresholds`
         (e.g. ``{"max_detection_auc": 0.9}``); booleans as 0/1.
     auto_reduce : bool
         When the real minority rows' nearest-neighbour contrast is below the

@@ -14,24 +14,17 @@ from typing import Any
 
 import pandas as pd
 
-from smote_pipeline.core import (
-    clustering,
-    evaluation,
-    expectations,
-    gating,
-    ingestion,
-    leakage,
-    noise,
-    oversampling,
-    split,
-    training,
-)
-from smote_pipeline.core.clustering import MinorityClusters
+from smote_pipeline.core.clean import noise
+from smote_pipeline.core.clean.noise import NoiseResult
 from smote_pipeline.core.columns import REASON, ROW_ID
-from smote_pipeline.core.leakage import LeakScreen
-from smote_pipeline.core.noise import NoiseResult
+from smote_pipeline.core.holdout import evaluation
+from smote_pipeline.core.ingest import ingestion, leakage, split
+from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.realism_report import RealismReport
+from smote_pipeline.core.oversample import clustering, expectations, gating, oversampling
+from smote_pipeline.core.oversample.clustering import MinorityClusters
+from smote_pipeline.core.oversample.realism_report import RealismReport
+from smote_pipeline.core.train import training
 
 #: The variance share kept when ``auto_reduce`` switches to a PCA space.
 AUTO_REDUCE_VARIANCE = 0.9
@@ -43,7 +36,7 @@ def raw_dataset(
     columns: dict[str, str] | None = None,
 ) -> ingestion.Ingested:
     """Validate the source table, decide column roles, encode the target (see
-    :func:`~smote_pipeline.core.ingestion.ingest`)."""
+    :func:`~smote_pipeline.core.ingest.ingestion.ingest`)."""
     return ingestion.ingest(table, target, columns)
 
 
@@ -167,8 +160,11 @@ def holdout_evaluation(
     target: str,
     options: PipelineOptions,
 ) -> dict[str, Any]:
-    """Every candidate on the real hold-out, against the best non-resampling one
-    (chosen by cross-validation, see :func:`~smote_pipeline.core.evaluation.best_baseline`)."""
+    """Every candidate on the real hold-out, against the best non-resampling one.
+
+    The baseline is chosen by cross-validation, see
+    :func:`~smote_pipeline.core.holdout.evaluation.best_baseline`.
+    """
     return evaluation.evaluate_on_holdout(
         candidates,
         holdout,

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from smote_pipeline.core.ingest.roles import USER_ROLES
+from smote_pipeline.core.ingest.sources import Source
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.roles import USER_ROLES
-from smote_pipeline.core.sources import Source
 
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DEFAULT_SCHEDULE = "0 3 * * *"
@@ -44,7 +44,7 @@ class PipelineSpec:
         Seconds between two checks of the source by its sensor.
     columns : dict of str to str
         Role overrides by column: ``numeric``, ``categorical``, ``datetime`` or
-        ``ignore`` (see :mod:`smote_pipeline.core.roles`).
+        ``ignore`` (see :mod:`smote_pipeline.core.ingest.roles`).
     encoding : str
         Text encoding of a CSV source (UTF-8 unless set).
     """
@@ -192,7 +192,7 @@ def _known_encoding(encoding: str) -> bool:
 
 def demo_spec() -> PipelineSpec:
     """The embedded default pipeline: rare handwritten digits (see ``datasets``)."""
-    from smote_pipeline.core.datasets import DIGITS_POSITIVE, DIGITS_TARGET
+    from smote_pipeline.core.ingest.datasets import DIGITS_POSITIVE, DIGITS_TARGET
 
     return PipelineSpec(
         name="demo",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from smote_pipeline.core.options import PipelineOptions
 
-from smote_pipeline.core.realism_report import RealismThresholds
+from smote_pipeline.core.oversample.realism_report import RealismThresholds
 from smote_pipeline.core.vocabulary import (
     MODEL_FAMILIES,
     NOISE_METHODS,

@@ -3,7 +3,7 @@
 This module imports nothing from the package, so any module can read it:
 it is what keeps options, validation, strategies and selection free of an
 import cycle. Behaviour lives where each name is used
-(:mod:`~smote_pipeline.core.strategies`, :mod:`~smote_pipeline.core.selection`,
+(:mod:`~smote_pipeline.core.train.strategies`, :mod:`~smote_pipeline.core.train.selection`,
 :mod:`~smote_pipeline.samplers`).
 """
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
-from smote_pipeline.core import evaluation, expectations, gating, isolation, pipeline
-from smote_pipeline.core.realism_report import GATE_REGISTRY
+from smote_pipeline.core import pipeline
+from smote_pipeline.core.holdout import evaluation, isolation
+from smote_pipeline.core.oversample import expectations, gating
+from smote_pipeline.core.oversample.realism_report import GATE_REGISTRY
 from smote_pipeline.core.spec import PipelineSpec
 from smote_pipeline.defs.assets import IO_MANAGER_KEY
 from smote_pipeline.defs.metadata import table_metadata

@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from smote_pipeline.core.data_docs import build_data_docs
+from smote_pipeline.core.oversample.data_docs import build_data_docs
 from smote_pipeline.core.pipeline import synthetic_suite
 from smote_pipeline.defs.loading import specs_from_environment, storage_from_environment
 from smote_pipeline.defs.storage import decode, find_stored

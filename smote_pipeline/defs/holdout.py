@@ -9,7 +9,8 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from smote_pipeline.core import evaluation, pipeline, report
+from smote_pipeline.core import pipeline
+from smote_pipeline.core.holdout import evaluation, report
 from smote_pipeline.defs.metadata import table_metadata
 from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope, options_of
 

@@ -8,8 +8,9 @@ function of the same name in :mod:`smote_pipeline.core.pipeline`.
 import dagster as dg
 import pandas as pd
 
-from smote_pipeline.core import ingestion, pipeline, sources
+from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import content_hash
+from smote_pipeline.core.ingest import ingestion, sources
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
 from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope, options_of
 

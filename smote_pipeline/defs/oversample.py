@@ -10,8 +10,9 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from smote_pipeline.core import oversampling, pipeline
+from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import IS_SYNTHETIC, REASON, ROW_ID
+from smote_pipeline.core.oversample import oversampling
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
 from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope, options_of
 

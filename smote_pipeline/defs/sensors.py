@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from smote_pipeline.core.sources import fingerprint
+from smote_pipeline.core.ingest.sources import fingerprint
 from smote_pipeline.core.spec import PipelineSpec
 
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import functools
 import glob
+import io
 import json
 import os
+import re
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,7 @@ TRUSTED_MODULE_PREFIXES: tuple[str, ...] = (
     "sklearn.",
     "imblearn.",
     "smote_pipeline.samplers.",
-    "smote_pipeline.core.estimators.",
+    "smote_pipeline.core.train.estimators.",
     "numpy.",
     "builtins.",
     "collections.",
@@ -35,6 +38,40 @@ TRUSTED_MODULE_PREFIXES: tuple[str, ...] = (
 )
 
 SUFFIXES = (".parquet", ".json", ".md", ".skops")
+
+
+#: Modules that moved into the core's group subpackages (December 2026). Model
+#: files written before the move name the old module of their classes; loading
+#: rewrites those names, so stored models keep loading without rematerializing.
+MOVED_MODULES = {
+    "smote_pipeline.core.sources": "smote_pipeline.core.ingest.sources",
+    "smote_pipeline.core.ingestion": "smote_pipeline.core.ingest.ingestion",
+    "smote_pipeline.core.roles": "smote_pipeline.core.ingest.roles",
+    "smote_pipeline.core.split": "smote_pipeline.core.ingest.split",
+    "smote_pipeline.core.leakage": "smote_pipeline.core.ingest.leakage",
+    "smote_pipeline.core.datasets": "smote_pipeline.core.ingest.datasets",
+    "smote_pipeline.core.noise": "smote_pipeline.core.clean.noise",
+    "smote_pipeline.core.clustering": "smote_pipeline.core.oversample.clustering",
+    "smote_pipeline.core.oversampling": "smote_pipeline.core.oversample.oversampling",
+    "smote_pipeline.core.realism": "smote_pipeline.core.oversample.realism",
+    "smote_pipeline.core.realism_metrics": "smote_pipeline.core.oversample.realism_metrics",
+    "smote_pipeline.core.realism_report": "smote_pipeline.core.oversample.realism_report",
+    "smote_pipeline.core.realism_rows": "smote_pipeline.core.oversample.realism_rows",
+    "smote_pipeline.core.realism_space": "smote_pipeline.core.oversample.realism_space",
+    "smote_pipeline.core.expectations": "smote_pipeline.core.oversample.expectations",
+    "smote_pipeline.core.gating": "smote_pipeline.core.oversample.gating",
+    "smote_pipeline.core.data_docs": "smote_pipeline.core.oversample.data_docs",
+    "smote_pipeline.core.strategies": "smote_pipeline.core.train.strategies",
+    "smote_pipeline.core.selection": "smote_pipeline.core.train.selection",
+    "smote_pipeline.core.training": "smote_pipeline.core.train.training",
+    "smote_pipeline.core.estimators": "smote_pipeline.core.train.estimators",
+    "smote_pipeline.core.calibration": "smote_pipeline.core.train.calibration",
+    "smote_pipeline.core.evaluation": "smote_pipeline.core.holdout.evaluation",
+    "smote_pipeline.core.bootstrap": "smote_pipeline.core.holdout.bootstrap",
+    "smote_pipeline.core.isolation": "smote_pipeline.core.holdout.isolation",
+    "smote_pipeline.core.report": "smote_pipeline.core.holdout.report",
+    "smote_pipeline.core.plots": "smote_pipeline.core.holdout.plots",
+}
 
 
 class UntrustedModelError(ValueError):
@@ -134,10 +171,6 @@ def _reproducible_zip(payload: bytes) -> bytes:
     (consistently, so shared references stay shared) and entries get a fixed
     time.
     """
-    import io
-    import re
-    import zipfile
-
     source = zipfile.ZipFile(io.BytesIO(payload))
     schema = source.read("schema.json").decode("utf-8")
     pattern = re.compile(r'("__id__": |"file": ")(\d+)')
@@ -171,7 +204,6 @@ def _zero_padding(filename: str, content: bytes) -> bytes:
     Structured arrays (scikit-learn's tree nodes) have alignment padding that
     holds whatever was in memory; the values are untouched.
     """
-    import io
 
     import numpy as np
 
@@ -219,8 +251,8 @@ def load_model(path: Path) -> Any:
     """
     import skops.io as sio
 
-    payload = path.read_bytes()
     try:
+        payload = _moved_modules_renamed(path.read_bytes())
         untrusted = sio.get_untrusted_types(data=payload)
     except Exception as error:  # corrupt or not a skops file
         raise UntrustedModelError(
@@ -234,6 +266,38 @@ def load_model(path: Path) -> Any:
             "this pipeline or has been tampered with. Delete it and rematerialize the asset."
         )
     return sio.loads(payload, trusted=untrusted)
+
+
+def _moved_modules_renamed(payload: bytes) -> bytes:
+    """``payload`` with every ``__module__`` of :data:`MOVED_MODULES` renamed."""
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        schema = json.loads(archive.read("schema.json"))
+        if not _rename_modules(schema):
+            return payload
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as renamed:
+            for info in archive.infolist():
+                content = archive.read(info.filename)
+                if info.filename == "schema.json":
+                    content = json.dumps(schema).encode("utf-8")
+                renamed.writestr(info, content)
+    return out.getvalue()
+
+
+def _rename_modules(node: Any) -> bool:
+    """Rename moved modules in a skops schema in place; whether anything changed."""
+    changed = False
+    if isinstance(node, dict):
+        module = node.get("__module__")
+        if isinstance(module, str) and module in MOVED_MODULES:
+            node["__module__"] = MOVED_MODULES[module]
+            changed = True
+        for value in node.values():
+            changed = _rename_modules(value) or changed
+    elif isinstance(node, list):
+        for value in node:
+            changed = _rename_modules(value) or changed
+    return changed
 
 
 def find_stored(base: Path) -> Path:

@@ -70,9 +70,11 @@ def written_types(families: tuple[str, ...] | None = None) -> list[str]:
     """
     import skops.io as sio
 
-    from smote_pipeline.core import clustering, noise, oversampling, training
+    from smote_pipeline.core.clean import noise
     from smote_pipeline.core.options import PipelineOptions
-    from smote_pipeline.core.strategies import STRATEGY_NAMES
+    from smote_pipeline.core.oversample import clustering, oversampling
+    from smote_pipeline.core.train import training
+    from smote_pipeline.core.train.strategies import STRATEGY_NAMES
     from smote_pipeline.core.validation import MODEL_FAMILIES
     from smote_pipeline.defs.storage import TRUSTED_MODULE_PREFIXES, _reproducible_zip
 

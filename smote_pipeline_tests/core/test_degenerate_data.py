@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from smote_pipeline.core import evaluation, pipeline
-from smote_pipeline.core.ingestion import TargetSpec, prepare_dataset
+from smote_pipeline.core import pipeline
+from smote_pipeline.core.holdout import evaluation
+from smote_pipeline.core.ingest.ingestion import TargetSpec, prepare_dataset
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline_tests.conftest import make_frame
 
@@ -146,7 +147,7 @@ def test_minority_already_above_the_ratio_generates_nothing_and_every_strategy_r
 
 
 def test_report_says_how_the_data_was_handled():
-    from smote_pipeline.core.report import data_handling_lines
+    from smote_pipeline.core.holdout.report import data_handling_lines
 
     frame = make_frame(200, 120, seed=6)
     frame.loc[::7, "a"] = np.nan

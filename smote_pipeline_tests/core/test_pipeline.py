@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from smote_pipeline.core import pipeline
-from smote_pipeline.core.ingestion import TargetSpec
+from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.samplers import ClusterAwareSMOTE
 

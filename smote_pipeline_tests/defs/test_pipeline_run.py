@@ -8,8 +8,8 @@ import dagster as dg
 import pandas as pd
 
 from smote_pipeline.core.columns import feature_columns
-from smote_pipeline.core.selection import one_standard_error_set
-from smote_pipeline.core.strategies import ENSEMBLE
+from smote_pipeline.core.train.selection import one_standard_error_set
+from smote_pipeline.core.train.strategies import ENSEMBLE
 from smote_pipeline.defs.factory import build_definitions
 from smote_pipeline.defs.storage import decode
 

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import os
+import zipfile
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
+from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
+from smote_pipeline.core.train.estimators import SoftVotingEnsemble
 from smote_pipeline.defs.storage import (
     STALE_TEMPORARY_SECONDS,
     UntrustedModelError,
@@ -15,6 +20,8 @@ from smote_pipeline.defs.storage import (
     encode,
     find_stored,
 )
+
+LEGACY = Path(__file__).resolve().parents[1] / "data" / "legacy"
 
 
 def _write(tmp_path, name, value):
@@ -59,7 +66,7 @@ def test_a_model_the_loader_would_refuse_is_not_written(tmp_path):
 def test_categorical_gradient_boosting_round_trips(tmp_path):
     # scikit-learn >= 1.9 keeps a functools.partial in its categorical preprocessor
     from smote_pipeline.core.options import PipelineOptions
-    from smote_pipeline.core.strategies import build_strategy
+    from smote_pipeline.core.train.strategies import build_strategy
 
     frame = pd.DataFrame({"x": [0.1, 0.5, 0.9, 0.3] * 10, "c": ["a", "b", "a", "c"] * 10})
     y = [0, 1, 1, 0] * 10
@@ -160,3 +167,25 @@ def test_io_manager_never_writes_outside_its_root(tmp_path):
     with pytest.raises(ValueError, match="outside"):
         manager.handle_output(escaping, {"a": 1})
     assert not (tmp_path / "evil.json").exists()
+
+
+def test_a_model_stored_before_the_core_moved_into_groups_still_loads():
+    """Written with ``smote_pipeline.core.estimators`` (now ``core.train.estimators``).
+
+    The file was made before the move: a soft-voting ensemble of a prior-corrected
+    logistic regression and a one-class classifier, fitted on
+    ``make_classification(n_samples=120, n_features=4, weights=[0.85], random_state=0)``.
+    """
+    path = LEGACY / "model_before_core_groups.skops"
+    assert b"smote_pipeline.core.estimators" in _schema(path)
+    model = decode(path)
+    assert isinstance(model, SoftVotingEnsemble)
+    X, _ = make_classification(n_samples=120, n_features=4, weights=[0.85], random_state=0)
+    np.testing.assert_allclose(
+        model.predict_proba(X[:3])[:, 1], [0.070561, 0.205163, 0.56462], atol=1e-6
+    )
+
+
+def _schema(path):
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("schema.json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from smote_pipeline import ClusterAwareSMOTE
-from smote_pipeline.core.datasets import DIGITS_POSITIVE, DIGITS_TARGET, rare_digits
+from smote_pipeline.core.ingest.datasets import DIGITS_POSITIVE, DIGITS_TARGET, rare_digits
 
 
 def test_integer_rows_rarely_copy_a_parent():

@@ -1,0 +1,1 @@
+"""Clean group: noise filtering of the real training rows."""

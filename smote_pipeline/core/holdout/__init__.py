@@ -1,0 +1,1 @@
+"""Holdout group: the untouched real hold-out's evaluation and the SMOTE report."""

@@ -1,0 +1,367 @@
+"""Scoring candidates on the real hold-out, with bootstrap intervals and a verdict.
+
+The hold-out only measures: nothing here fits a model or chooses one. The
+baseline of the verdict and the champion are both derived from training-data
+cross-validation scores carried by the candidates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import precision_recall_curve
+
+from smote_pipeline.core.columns import feature_columns
+from smote_pipeline.core.holdout.bootstrap import (
+    THRESHOLD_METRICS,
+    stratified_weights,
+    weighted_metrics,
+    weighted_threshold_metrics,
+)
+from smote_pipeline.core.train.calibration import calibration_points, uncalibrated_proba
+from smote_pipeline.core.train.estimators import prior_correct
+from smote_pipeline.core.train.selection import AVERAGE_RULE, greater_is_better, select_champion
+from smote_pipeline.core.train.strategies import (
+    BASELINE_STRATEGIES,
+    OVERSAMPLING_STRATEGIES,
+    RESAMPLING_STRATEGIES,
+)
+
+N_BOOTSTRAP = 1000
+CURVE_POINTS = 200
+#: Threshold-free metrics with intervals; the verdict is read on the first.
+RANKING_METRICS: tuple[str, ...] = ("average_precision", "roc_auc", "brier")
+HELPED, NO_DIFFERENCE, HURT = "helped", "no detectable difference", "hurt"
+UNDECIDED = "hold-out too small to decide"
+#: Fewer positive hold-out rows than this cannot decide a verdict: a bootstrap
+#: over a handful of positives gives intervals far narrower than the truth
+#: (every resample reuses the same few rows), so "helped" / "hurt" would be
+#: claims about those rows, not about the data.
+MIN_HOLDOUT_POSITIVES = 10
+
+
+#: Family-wise error rate of the verdicts (and level of every other interval).
+ALPHA = 0.05
+
+
+def _interval(values: np.ndarray, alpha: float = ALPHA) -> tuple[float, float]:
+    low, high = np.percentile(values, [50 * alpha, 100 - 50 * alpha])
+    return float(low), float(high)
+
+
+def verdict_level(n_comparisons: int) -> float:
+    """Confidence level of each verdict interval: ``1 - ALPHA / n_comparisons`` (Bonferroni).
+
+    Every resampling strategy is compared with the same baseline; reading any of
+    them as "helped" at 95% each would claim a win by chance far more often than
+    5% of the time (about 1 - 0.95^m with m comparisons). Widening each interval to
+    ``1 - 0.05 / m`` keeps the chance of any false "helped" or "hurt" below 5%.
+    """
+    return 1.0 - ALPHA / max(int(n_comparisons), 1)
+
+
+def _downsample_curve(precision: np.ndarray, recall: np.ndarray) -> dict[str, list[float]]:
+    keep = np.unique(np.linspace(0, len(precision) - 1, CURVE_POINTS).astype(int))
+    return {
+        "precision": [round(float(v), 5) for v in precision[keep]],
+        "recall": [round(float(v), 5) for v in recall[keep]],
+    }
+
+
+def _brier(y: np.ndarray, proba: np.ndarray) -> float:
+    return float(np.mean((proba - y) ** 2))
+
+
+def _score_candidate(
+    name: str,
+    candidate: dict[str, Any],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    weights: np.ndarray,
+    min_precision: float,
+) -> tuple[dict[str, Any], dict[str, np.ndarray], np.ndarray]:
+    """One metric record, the bootstrap samples and the probabilities of a candidate."""
+    model = candidate["model"]
+    proba = model.predict_proba(X)[:, 1]
+    raw = uncalibrated_proba(model, X)
+    ones = np.ones((1, len(y)))
+    point = weighted_metrics(y, proba, ones, min_precision=min_precision)
+    boot = weighted_metrics(y, proba, weights, min_precision=min_precision)
+    predicted = (proba >= candidate["threshold"]).astype(np.int64)
+    hard_point = weighted_threshold_metrics(y, predicted, ones)
+    hard_boot = weighted_threshold_metrics(y, predicted, weights)
+    record: dict[str, Any] = {"strategy": name}
+    for metric in (*RANKING_METRICS, "recall_at_precision", *THRESHOLD_METRICS):
+        source, samples = (point, boot) if metric in boot else (hard_point, hard_boot)
+        record[metric] = float(source[metric][0])
+        record[f"{metric}_low"], record[f"{metric}_high"] = _interval(samples[metric])
+    trained = candidate.get("trained_ratio")
+    corrected = raw
+    if trained is not None and candidate.get("prior_ratio") is not None:
+        corrected = prior_correct(raw, candidate["prior_ratio"] / trained)
+    record.update(
+        brier_uncalibrated=_brier(y, raw),
+        brier_prior_corrected=_brier(y, corrected),
+        recalibration=candidate.get("recalibration", "none"),
+        threshold=float(candidate["threshold"]),
+        threshold_source=candidate.get("threshold_source", "training folds"),
+        cv_metric=candidate.get("cv_metric", "average_precision"),
+        cv_score=float(candidate["cv_mean"]),
+        cv_sem=float(candidate.get("cv_sem", 0.0)),
+    )
+    return record, boot, proba
+
+
+def _compare(
+    name: str,
+    baseline: str,
+    boot: dict[str, dict[str, np.ndarray]],
+    records: dict[str, dict],
+    level: float,
+) -> dict[str, Any]:
+    """Paired bootstrap of (strategy - baseline) on the same resampled hold-out rows.
+
+    Intervals are at ``level`` (see :func:`verdict_level`).
+    """
+    entry: dict[str, Any] = {
+        "strategy": name,
+        "baseline": baseline,
+        "metric": "average_precision",
+        "oversampling": name in OVERSAMPLING_STRATEGIES,
+        "level": level,
+    }
+    for metric in RANKING_METRICS:
+        low, high = _interval(boot[name][metric] - boot[baseline][metric], 1.0 - level)
+        difference = records[name][metric] - records[baseline][metric]
+        if metric == "average_precision":
+            entry.update(difference=difference, low=low, high=high, verdict=verdict(low, high))
+        else:
+            entry.update(
+                {f"{metric}_difference": difference, f"{metric}_low": low, f"{metric}_high": high}
+            )
+    return entry
+
+
+def evaluate_on_holdout(
+    candidates: dict[str, dict[str, Any]],
+    holdout: pd.DataFrame,
+    target: str,
+    *,
+    baseline: str | None,
+    random_state: int,
+    n_bootstrap: int = N_BOOTSTRAP,
+    recall_at_precision: float = 0.8,
+    selection_rule: str = AVERAGE_RULE,
+) -> dict[str, Any]:
+    """Score every candidate on the real hold-out.
+
+    Parameters
+    ----------
+    candidates : dict
+        Output of :func:`smote_pipeline.core.train.training.fit_candidates`.
+    holdout : pandas.DataFrame
+        The untouched real hold-out.
+    target : str
+        Target column (0/1).
+    baseline : str or None
+        The strategy that resampling is compared against: the best
+        non-resampling candidate by cross-validation on training data (chosen
+        without the hold-out, see :func:`best_baseline`). None skips the verdicts.
+    random_state : int
+        Seed of the bootstrap.
+    n_bootstrap : int, default=1000
+        Stratified bootstrap resamples for the 95% percentile intervals; the
+        same resamples serve every candidate, so differences are paired.
+    recall_at_precision : float, default=0.8
+        Precision level of the reported ``recall_at_precision``.
+    selection_rule : str, default="one_standard_error_average"
+        Rule that names the champion (from training scores only), recorded
+        for the report.
+
+    Returns
+    -------
+    dict
+        JSON-serialisable:
+
+        - ``metrics``: one record per strategy: ``average_precision``,
+          ``roc_auc``, ``brier``, ``recall_at_precision``, and at the
+          training-tuned ``threshold`` ``precision``, ``recall``, ``f1``,
+          ``g_mean``, ``mcc``, each with ``_low`` / ``_high`` 95% bounds;
+          ``brier_uncalibrated`` (before any recalibration wrapper) and
+          ``brier_prior_corrected`` (raw probabilities after the exact prior
+          correction); ``cv_score``, ``cv_metric``, ``cv_sem``.
+        - ``curves``: precision-recall points per strategy.
+        - ``calibration``: reliability-curve points per strategy.
+        - ``verdicts``: per resampling strategy, the difference in average
+          precision against ``baseline`` with a paired bootstrap interval at
+          ``level`` (simultaneous 95% over the comparisons, see
+          :func:`verdict_level`) and ``helped`` / ``no detectable difference`` /
+          ``hurt`` (:data:`UNDECIDED` for every strategy when the hold-out has
+          fewer than :data:`MIN_HOLDOUT_POSITIVES` positives), plus ROC AUC and
+          Brier differences with intervals.
+        - ``holdout_rows``, ``holdout_positives``, ``baseline``, ``champion``,
+          ``selection_rule``, ``recall_at_precision_level``, ``n_bootstrap``,
+          ``smote_helped`` and ``summary`` (see :func:`verdict_summary`).
+    """
+    features = feature_columns(holdout, target)
+    X, y = holdout[features], holdout[target].to_numpy().astype(np.int64)
+    weights = stratified_weights(y, n_bootstrap, random_state)
+    records: dict[str, dict[str, Any]] = {}
+    boot: dict[str, dict[str, np.ndarray]] = {}
+    curves, calibration = {}, {}
+    for name, candidate in candidates.items():
+        records[name], boot[name], proba = _score_candidate(
+            name, candidate, X, y, weights, recall_at_precision
+        )
+        precision, recall, _ = precision_recall_curve(y, proba)
+        curves[name] = _downsample_curve(precision, recall)
+        calibration[name] = calibration_points(y, proba)
+    verdicts = []
+    if baseline is not None:
+        compared = [name for name in candidates if name in RESAMPLING_STRATEGIES]
+        level = verdict_level(len(compared))
+        verdicts = [_compare(name, baseline, boot, records, level) for name in compared]
+        if int(y.sum()) < MIN_HOLDOUT_POSITIVES:
+            for entry in verdicts:
+                entry["verdict"] = UNDECIDED
+    result = {
+        "metrics": list(records.values()),
+        "curves": curves,
+        "calibration": calibration,
+        "verdicts": verdicts,
+        "holdout_rows": len(y),
+        "holdout_positives": int(y.sum()),
+        "baseline": baseline,
+        "champion": select_champion(candidates, selection_rule),
+        "selection_rule": selection_rule,
+        "recall_at_precision_level": float(recall_at_precision),
+        "n_bootstrap": int(n_bootstrap),
+    }
+    summary = verdict_summary(result)
+    result["smote_helped"] = summary["smote_helped"]
+    result["summary"] = summary
+    return result
+
+
+def verdict(low: float, high: float) -> str:
+    """Verdict from an interval of (resampling - baseline) average precision."""
+    if low > 0:
+        return HELPED
+    if high < 0:
+        return HURT
+    return NO_DIFFERENCE
+
+
+def smote_helped(evaluation: dict[str, Any]) -> bool:
+    """Whether an oversampling strategy beat the baseline on the hold-out, per its interval.
+
+    Parameters
+    ----------
+    evaluation : dict
+        Output of :func:`evaluate_on_holdout`.
+
+    Returns
+    -------
+    bool
+        True when at least one oversampling strategy's verdict is ``"helped"``.
+    """
+    return any(v["verdict"] == HELPED for v in evaluation["verdicts"] if _is_oversampling(v))
+
+
+def _is_oversampling(entry: dict[str, Any]) -> bool:
+    return bool(entry.get("oversampling", entry["strategy"] in OVERSAMPLING_STRATEGIES))
+
+
+def level_text(entry: dict[str, Any]) -> str:
+    """How a verdict interval's level reads in reports ("95% CI" for one comparison)."""
+    level = float(entry.get("level", 1.0 - ALPHA))
+    if level <= 1.0 - ALPHA + 1e-12:
+        return "95% CI"
+    return f"{level:.1%} CI, 95% jointly over {round(ALPHA / (1.0 - level))} comparisons"
+
+
+def verdict_summary(evaluation: dict[str, Any]) -> dict[str, Any]:
+    """One overall answer to "did SMOTE help here?", for checks and reports.
+
+    Returns
+    -------
+    dict
+        ``smote_helped`` (bool), ``overall`` (``"helped"``, ``"hurt"`` when
+        every oversampling strategy hurt, ``"no detectable difference"``,
+        :data:`UNDECIDED` when the hold-out has fewer than
+        :data:`MIN_HOLDOUT_POSITIVES` positives, or ``"not compared"``),
+        ``best_oversampling`` (largest difference, or None), ``baseline`` and
+        ``text`` (one sentence).
+    """
+    entries = [v for v in evaluation["verdicts"] if _is_oversampling(v)]
+    positives = int(evaluation.get("holdout_positives", MIN_HOLDOUT_POSITIVES))
+    if entries and positives < MIN_HOLDOUT_POSITIVES:
+        return {
+            "smote_helped": False,
+            "overall": UNDECIDED,
+            "best_oversampling": None,
+            "baseline": evaluation.get("baseline"),
+            "text": f"The hold-out cannot decide: it has {positives} positive row(s), fewer "
+            f"than {MIN_HOLDOUT_POSITIVES}, so no difference between strategies can be told "
+            "from chance (the intervals shown describe those few rows only). Rely on the "
+            "cross-validated choice, or use more data or a larger `holdout_fraction`.",
+        }
+    if not entries:
+        return {
+            "smote_helped": False,
+            "overall": "not compared",
+            "best_oversampling": None,
+            "baseline": evaluation.get("baseline"),
+            "text": "No oversampling strategy was compared with a non-resampling baseline.",
+        }
+    best = max(entries, key=lambda v: v["difference"])
+    if any(v["verdict"] == HELPED for v in entries):
+        overall = HELPED
+    elif all(v["verdict"] == HURT for v in entries):
+        overall = HURT
+    else:
+        overall = NO_DIFFERENCE
+    text = (
+        f"SMOTE {'helped' if overall == HELPED else 'hurt' if overall == HURT else 'did not help'}"
+        f": best oversampling strategy `{best['strategy']}` vs `{best['baseline']}`, average "
+        f"precision {best['difference']:+.3f} ({level_text(best)} [{best['low']:+.3f}, "
+        f"{best['high']:+.3f}])."
+    )
+    if overall == NO_DIFFERENCE:
+        text = (
+            "No detectable difference: "
+            + text.split(": ", 1)[1]
+            + " The interval includes 0, so the simpler strategy is preferable."
+        )
+    return {
+        "smote_helped": overall == HELPED,
+        "overall": overall,
+        "best_oversampling": best["strategy"],
+        "baseline": best["baseline"],
+        "text": text,
+    }
+
+
+def best_baseline(candidates: dict[str, dict[str, Any]]) -> str | None:
+    """The non-resampling candidate with the best cross-validated score, if any.
+
+    Uses training-data scores only (direction-aware for loss metrics); ties go
+    to the earlier candidate.
+    """
+
+    names = [n for n in candidates if n in BASELINE_STRATEGIES]
+    if not names:
+        return None
+
+    def signed(name: str) -> float:
+        metric = candidates[name].get("cv_metric", "average_precision")
+        return (1.0 if greater_is_better(metric) else -1.0) * candidates[name]["cv_mean"]
+
+    return max(names, key=signed)
+
+
+def metrics_table(evaluation: dict[str, Any]) -> pd.DataFrame:
+    """The ``metrics`` records of :func:`evaluate_on_holdout` as a DataFrame."""
+    return pd.DataFrame(evaluation["metrics"])

@@ -1,0 +1,437 @@
+"""The Markdown report that tells a user whether SMOTE helped and what to ship."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from smote_pipeline.core.columns import CLUSTER_ID, IS_SYNTHETIC, ROW_ID, feature_columns
+from smote_pipeline.core.holdout.evaluation import level_text
+from smote_pipeline.core.holdout.plots import (
+    calibration_plot,
+    column_distributions_plot,
+    difference_plot,
+    precision_recall_plot,
+    projection_plot,
+)
+from smote_pipeline.core.oversample.realism_space import FeatureSpace
+from smote_pipeline.core.train.selection import AVERAGE_RULE
+from smote_pipeline.samplers import MinorityRatio
+
+
+def _image(png: bytes, alt: str) -> str:
+    return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
+
+
+def _table(frame: pd.DataFrame) -> str:
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])
+
+
+def _ci(r: dict[str, Any], metric: str, digits: int = 3) -> str:
+    return (
+        f"{r[metric]:.{digits}f} [{r[f'{metric}_low']:.{digits}f}, "
+        f"{r[f'{metric}_high']:.{digits}f}]"
+    )
+
+
+def holdout_table(evaluation: dict[str, Any]) -> pd.DataFrame:
+    """Strategy x threshold-free metric table with 95% intervals, formatted for reading."""
+    rows = []
+    for r in evaluation["metrics"]:
+        rows.append(
+            {
+                "strategy": r["strategy"],
+                f"CV {r.get('cv_metric', 'score')} (train)": f"{r['cv_score']:.3f}",
+                "avg precision": _ci(r, "average_precision"),
+                "ROC AUC": _ci(r, "roc_auc"),
+                "Brier": _ci(r, "brier", 4),
+                f"recall @ precision {evaluation.get('recall_at_precision_level', 0.8):g}": _ci(
+                    r, "recall_at_precision"
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def threshold_table(evaluation: dict[str, Any]) -> pd.DataFrame:
+    """Metrics at each strategy's training-tuned threshold, with 95% intervals."""
+    return pd.DataFrame(
+        [
+            {
+                "strategy": r["strategy"],
+                "threshold": f"{r['threshold']:.3f}",
+                "precision": _ci(r, "precision"),
+                "recall": _ci(r, "recall"),
+                "F1": _ci(r, "f1"),
+                "G-mean": _ci(r, "g_mean"),
+                "MCC": _ci(r, "mcc"),
+            }
+            for r in evaluation["metrics"]
+        ]
+    )
+
+
+def calibration_table(evaluation: dict[str, Any]) -> pd.DataFrame:
+    """Brier score before and after recalibration / prior correction."""
+    return pd.DataFrame(
+        [
+            {
+                "strategy": r["strategy"],
+                "recalibration": r.get("recalibration", "none"),
+                "Brier before recalibration": f"{r['brier_uncalibrated']:.4f}",
+                "Brier as shipped": f"{r['brier']:.4f}",
+                "Brier after prior correction": f"{r['brier_prior_corrected']:.4f}",
+            }
+            for r in evaluation["metrics"]
+        ]
+    )
+
+
+def _verdict_lines(evaluation: dict[str, Any]) -> list[str]:
+    summary = evaluation.get("summary")
+    lines = [f"**{summary['text']}**", ""] if summary else []
+    if not evaluation["verdicts"]:
+        return [*lines, "No resampling strategy was compared against a non-resampling baseline."]
+    for v in evaluation["verdicts"]:
+        extra = ""
+        if "brier_difference" in v:
+            extra = (
+                f"; ROC AUC {v['roc_auc_difference']:+.3f}, Brier {v['brier_difference']:+.4f} "
+                f"[{v['brier_low']:+.4f}, {v['brier_high']:+.4f}]"
+            )
+        lines.append(
+            f"- **{v['strategy']}** vs **{v['baseline']}**: {v['verdict']} "
+            f"(average precision {v['difference']:+.3f}, {level_text(v)} "
+            f"[{v['low']:+.3f}, {v['high']:+.3f}]{extra})."
+        )
+    lines += [
+        "",
+        f"The baseline `{evaluation['verdicts'][0]['baseline']}` is the best strategy without "
+        "resampling by cross-validation on training data; differences are paired stratified "
+        "bootstrap intervals on the hold-out, widened (Bonferroni) so that the chance of any "
+        'false "helped" or "hurt" across all the comparisons stays below 5%. "Helped" is claimed '
+        "only when the whole interval is above 0.",
+        "",
+        _image(difference_plot(evaluation["verdicts"]), "differences with intervals"),
+    ]
+    return lines
+
+
+def _ship_lines(
+    evaluation: dict[str, Any], champion: str, champion_info: dict[str, Any] | None
+) -> list[str]:
+    record = next((r for r in evaluation["metrics"] if r["strategy"] == champion), None)
+    info = champion_info or {}
+    rule = info.get("selection_rule", evaluation.get("selection_rule", AVERAGE_RULE))
+    within = (
+        "cross-validated score is within one (paired, repeated-CV corrected) standard error "
+        "of the best"
+    )
+    why = {
+        "one_standard_error": f"the simplest strategy whose {within}",
+        AVERAGE_RULE: f"the average of the predicted probabilities of every strategy whose "
+        f"{within} (the training data cannot rank them)",
+    }.get(rule, "the best mean cross-validated score")
+    if info.get("members"):
+        why += f"; members: {', '.join(f'`{m}`' for m in info['members'])}"
+    lines = [
+        f"**Ship: `{champion}`.** Chosen on training data only: {why}. The hold-out never "
+        "influenced this choice; its figures below are the unbiased estimate.",
+        "",
+    ]
+    if record is not None:
+        lines += [
+            f"- Expected quality (hold-out): average precision {_ci(record, 'average_precision')}, "
+            f"ROC AUC {_ci(record, 'roc_auc')}, Brier {_ci(record, 'brier', 4)}.",
+            f"- Decision threshold {record['threshold']:.3f} ({record['threshold_source']}): "
+            f"precision {record['precision']:.3f}, recall {record['recall']:.3f}, "
+            f"F1 {record['f1']:.3f} on the hold-out.",
+            f"- Cross-validated {record['cv_metric']} on training data: "
+            f"{record['cv_score']:.3f} (± {record['cv_sem']:.3f} SE).",
+        ]
+    if info.get("training_fingerprint"):
+        lines.append(
+            f"- Trained on `training_set` with content hash `{info['training_fingerprint'][:16]}`."
+        )
+    return [*lines, ""]
+
+
+def _selection_lines(selection: list[dict[str, Any]] | None) -> list[str]:
+    if not selection:
+        return []
+    frame = pd.DataFrame(
+        [
+            {
+                "strategy": s["strategy"],
+                "CV mean": f"{s['cv_mean']:.4f}",
+                "difference to best": f"{s['difference_to_best']:+.4f}",
+                "SE of difference": f"{s['standard_error']:.4f}",
+                "within 1 SE": "yes" if s["within_one_se"] else "no",
+            }
+            for s in selection
+        ]
+    )
+    return [
+        "## Model selection (training data only)",
+        "",
+        _table(frame),
+        "",
+        "Repeated stratified cross-validation; every strategy is scored on the same splits, "
+        "resampling happens inside the training folds only.",
+        "",
+    ]
+
+
+def build_report(
+    *,
+    pipeline: str,
+    positive_label: Any,
+    evaluation: dict[str, Any],
+    champion: str,
+    augmented: pd.DataFrame,
+    clusters: pd.DataFrame,
+    target: str,
+    champion_info: dict[str, Any] | None = None,
+    realism: dict[str, Any] | None = None,
+    quarantine: pd.DataFrame | None = None,
+    leaks: dict[str, Any] | None = None,
+) -> str:
+    """Render the report as self-contained Markdown (figures inlined as PNG).
+
+    Parameters
+    ----------
+    pipeline : str
+        Pipeline name.
+    positive_label : object
+        The user's positive label.
+    evaluation : dict
+        Output of :func:`smote_pipeline.core.holdout.evaluation.evaluate_on_holdout`.
+    champion : str
+        Strategy chosen by cross-validation on training data.
+    augmented : pandas.DataFrame
+        The augmented training set (real and synthetic rows).
+    clusters : pandas.DataFrame
+        ``row_id`` and ``cluster_id`` of the real minority rows.
+    target : str
+        Target column.
+    champion_info : dict or None
+        Optional champion metadata: ``selection_rule``, ``selection`` (the
+        :func:`~smote_pipeline.core.train.selection.selection_table` records),
+        ``training_fingerprint`` and ``options``.
+    realism : dict or None
+        The ``synthetic_realism`` summary.
+    quarantine : pandas.DataFrame or None
+        Rows the noise filter removed, for "How the data was handled".
+    leaks : dict or None
+        The ``leakage_screen`` value (:meth:`LeakScreen.to_dict`); suspected
+        columns put a warning at the top.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    info = champion_info or {}
+    prevalence = evaluation["holdout_positives"] / evaluation["holdout_rows"]
+    lines = [
+        f"# SMOTE report: {pipeline}",
+        "",
+        f"Positive class: `{positive_label}`. Hold-out: {evaluation['holdout_rows']} real rows, "
+        f"{evaluation['holdout_positives']} positive ({prevalence:.1%}), never used for fitting "
+        "or choosing.",
+        "",
+        *leak_lines(leaks),
+        "## What to ship",
+        "",
+        *_ship_lines(evaluation, champion, info),
+        "## Did SMOTE help?",
+        "",
+        *_verdict_lines(evaluation),
+        "",
+        "## Hold-out metrics",
+        "",
+        _table(holdout_table(evaluation)),
+        "",
+        "Intervals are 95% stratified bootstrap intervals "
+        f"({evaluation.get('n_bootstrap', 1000)} resamples of the hold-out).",
+        "",
+        _image(precision_recall_plot(evaluation["curves"], prevalence), "PR curves"),
+        "",
+        "### At the threshold tuned on training folds",
+        "",
+        _table(threshold_table(evaluation)),
+        "",
+    ]
+    if "calibration" in evaluation:
+        lines += [
+            "## Calibration",
+            "",
+            "Resampling and class weights make a model learn a balance that is not the real one, "
+            'which inflates its probabilities. "Before recalibration" is the raw model, '
+            '"as shipped" includes the configured recalibration, and "after prior '
+            'correction" shows what the exact odds correction (option `recalibration: prior`) '
+            "gives.",
+            "",
+            _table(calibration_table(evaluation)),
+            "",
+            _image(calibration_plot(evaluation["calibration"]), "calibration curves"),
+            "",
+        ]
+    lines += _selection_lines(info.get("selection"))
+    lines += data_handling_lines(augmented, quarantine, target, info.get("options", {}))
+    lines += _synthetic_section(augmented, clusters, target)
+    if realism is not None:
+        lines += _realism_section(realism, augmented, target)
+    return "\n".join(lines) + "\n"
+
+
+def leak_lines(leaks: dict[str, Any] | None) -> list[str]:
+    """A warning block naming the columns the leakage screen suspects (empty if none)."""
+    suspected = (leaks or {}).get("suspected") or []
+    if not suspected:
+        return []
+    figures = {r["column"]: r["average_precision"] for r in leaks.get("columns", [])}
+    shown = ", ".join(
+        f"`{c}` (average precision {figures.get(c, float('nan')):.3f})" for c in suspected[:10]
+    )
+    return [
+        f"> **Possible target leak.** On the training rows, {shown} alone "
+        "predict the target almost perfectly. If such a column is derived from the label or "
+        "recorded after the outcome, every figure below is too good to be true: exclude it "
+        "with `columns: {<name>: ignore}` in the pipeline spec. If it is a genuine "
+        "measurement, the task is easy and resampling has little to add.",
+        "",
+    ]
+
+
+def data_handling_lines(
+    augmented: pd.DataFrame,
+    quarantine: pd.DataFrame | None,
+    target: str,
+    options: dict[str, Any],
+) -> list[str]:
+    """What the pipeline did with gaps, suspected noise and an already mild imbalance.
+
+    Parameters
+    ----------
+    augmented : pandas.DataFrame
+        The augmented training set (real rows have ``is_synthetic`` False).
+    quarantine : pandas.DataFrame or None
+        Rows the noise filter removed (``noise_quarantine``).
+    target : str
+        Target column.
+    options : dict
+        The pipeline options (``PipelineOptions.to_dict()``).
+
+    Returns
+    -------
+    list of str
+        Markdown lines of the section.
+    """
+    real = augmented[~augmented[IS_SYNTHETIC].astype(bool)]
+    features = feature_columns(real, target)
+    lines = ["## How the data was handled", ""]
+    gaps = real[features].isna().mean() if features else pd.Series(dtype=float)
+    if gaps.gt(0).any():
+        worst = gaps[gaps > 0].sort_values(ascending=False).head(5)
+        shown = ", ".join(f"`{c}` {v:.0%}" for c, v in worst.items())
+        lines.append(
+            f"- Missing values kept ({shown}): tree models use them as they are, the other "
+            "steps impute inside the rows they are fitted on; synthetic rows take the nearer "
+            "parent's value where a parent is missing."
+        )
+    if quarantine is not None:
+        removed = int(quarantine[target].sum()) if len(quarantine) else 0
+        positives = int(real[target].sum()) + removed
+        cap = float(options.get("max_minority_removal", 1.0))
+        lines.append(
+            f"- Noise filter (`{options.get('noise_method', 'enn')}`): {len(quarantine)} "
+            f"training rows removed, {removed} of them positive (`noise_quarantine`)."
+        )
+        if removed and removed == int(np.floor(cap * positives + 1e-9)):
+            lines.append(
+                f"  It reached the cap `max_minority_removal={cap}`: any further minority "
+                "suspects stayed in training (`kept_suspects` on `denoised_training_set`)."
+            )
+    n_synthetic = int(augmented[IS_SYNTHETIC].astype(bool).sum())
+    ratio = float(options.get("sampling_strategy", 0.5))
+    positives, negatives = int(real[target].sum()), int((real[target] == 0).sum())
+    if n_synthetic == 0 and MinorityRatio(ratio).is_reached(positives, negatives):
+        lines.append(
+            f"- The minority is already {positives / max(negatives, 1):.2f} times the majority, "
+            f"at least `sampling_strategy={ratio}`: no synthetic row was generated, and the "
+            "oversampling strategies train on the real rows."
+        )
+    return lines + [""] if len(lines) > 2 else []
+
+
+def _synthetic_section(augmented: pd.DataFrame, clusters: pd.DataFrame, target: str) -> list[str]:
+    minority = augmented[augmented[target] == 1]
+    real = minority[~minority[IS_SYNTHETIC]]
+    synthetic = minority[minority[IS_SYNTHETIC]]
+    lines = [
+        "## Synthetic rows",
+        "",
+        f"{len(real)} real minority rows in {clusters[CLUSTER_ID].nunique()} cluster(s); "
+        f"{len(synthetic)} synthetic rows, each interpolated inside one cluster.",
+        "",
+    ]
+    if len(real) >= 2 and len(synthetic):
+        space = FeatureSpace.fit(real, target)  # the distance space of the realism gates
+        cluster_of = dict(zip(clusters[ROW_ID], clusters[CLUSTER_ID], strict=True))
+        labels = np.array([cluster_of.get(r, -1) for r in real[ROW_ID]])
+        png = projection_plot(space.transform(real), space.transform(synthetic), labels)
+        lines += [_image(png, "real vs synthetic"), ""]
+    return lines
+
+
+def _realism_section(realism: dict[str, Any], augmented: pd.DataFrame, target: str) -> list[str]:
+    """Realism gates, recommendations and the worst columns' distributions."""
+    gates = pd.DataFrame(realism["gates"])
+    shown = pd.DataFrame(
+        {
+            "gate": gates["name"],
+            "value": [_fmt(v) for v in gates["value"]],
+            "limit": [
+                f"{d} {t}" for d, t in zip(gates["direction"], gates["threshold"], strict=True)
+            ],
+            "passed": ["yes" if ok else "**no**" for ok in gates["passed"]],
+        }
+    )
+    flags = realism.get("row_flags", {})
+    lines = [
+        "## Realism of the synthetic rows",
+        "",
+        "Measured against the real training rows of the minority class (never the hold-out). "
+        "Blocking gates (invalid values, points far from any real row, real-vs-synthetic "
+        "detection) stop training; the others warn. Rows failing a row-level check were "
+        f"dropped before training: {flags.get('to_drop', 0)} "
+        f"(near copies {flags.get('near_copy', 0)}, intrusions {flags.get('intrusion', 0)}, "
+        f"invalid {flags.get('invalid', 0)}).",
+        "",
+        _table(shown),
+        "",
+    ]
+    lines += [f"- {r}" for r in realism.get("recommendations", [])]
+    columns = pd.DataFrame(realism.get("columns", []))
+    minority = augmented[augmented[target] == 1]
+    if len(columns) and "similarity" in columns:
+        worst = [
+            c for c in columns.sort_values("similarity")["column"].head(3) if c in minority.columns
+        ]
+        if worst:
+            real = minority[~minority[IS_SYNTHETIC]]
+            synthetic = minority[minority[IS_SYNTHETIC]]
+            png = column_distributions_plot(real, synthetic, worst)
+            lines += ["", _image(png, "worst columns"), ""]
+    return lines
+
+
+def _fmt(value: Any) -> str:
+    return "n/a" if value is None else f"{value:.3f}"

@@ -1,0 +1,277 @@
+"""Reading a source table and validating it into the pipeline's raw dataset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from smote_pipeline.core.columns import (
+    RESERVED_COLUMNS,
+    ROW_ID,
+    categorical_columns,
+    feature_columns,
+)
+from smote_pipeline.core.ingest.roles import ColumnRole, decide_roles, roles_table
+from smote_pipeline.core.ingest.sources import read_source
+
+__all__ = ["Ingested", "TargetSpec", "describe_dataset", "ingest", "prepare_dataset", "read_source"]
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """Which column is the target and which of its values is the positive class."""
+
+    column: str
+    positive_label: Any
+    one_vs_rest: bool = False
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """A prepared dataset and the role decided for each source column.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        ``row_id``, the kept feature columns and the target as int8 0/1.
+    roles : list of ColumnRole
+        One decision per source column (see :mod:`smote_pipeline.core.ingest.roles`).
+    """
+
+    frame: pd.DataFrame
+    roles: list[ColumnRole] = field(default_factory=list)
+
+    def roles_table(self) -> pd.DataFrame:
+        """The column decisions as a table."""
+        return roles_table(self.roles)
+
+
+def _label_text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else str(value)
+
+
+def _clean_labels(labels: pd.Series) -> pd.Series:
+    """Labels with surrounding spaces trimmed from text values."""
+    return labels.map(lambda v: v.strip() if isinstance(v, str) else v)
+
+
+def _near_duplicates(labels: pd.Series) -> list[list[Any]]:
+    """Groups of distinct labels that differ only in letter case."""
+    groups: dict[str, list[Any]] = {}
+    for value in pd.unique(labels):
+        groups.setdefault(_label_text(value).casefold(), []).append(value)
+    return [sorted(g, key=str) for g in groups.values() if len(g) > 1]
+
+
+def _label_matches(values: pd.Series, positive_label: Any) -> np.ndarray:
+    """Rows whose label equals ``positive_label`` natively or as trimmed text."""
+    if isinstance(positive_label, str):
+        positive_label = positive_label.strip()
+    native = (values == positive_label).to_numpy(dtype=bool, na_value=False)
+    textual = (values.map(_label_text) == _label_text(positive_label)).to_numpy(dtype=bool)
+    return native | textual
+
+
+def _positive_rows(frame: pd.DataFrame, target: TargetSpec) -> np.ndarray:
+    """Validate the target column and return the positive-row mask.
+
+    Text labels are compared after trimming spaces (``"yes "`` is ``"yes"``);
+    labels that still differ only in letter case are refused, never merged.
+    """
+    labels = frame[target.column]
+    n_missing = int(labels.isna().sum())
+    if n_missing:
+        raise ValueError(
+            f"Target column {target.column!r} has {n_missing} missing value(s); "
+            "drop or label those rows in the source."
+        )
+    labels = _clean_labels(labels)
+    clashes = _near_duplicates(labels)
+    if clashes:
+        raise ValueError(
+            f"Target column {target.column!r} has labels that differ only in letter case: "
+            f"{clashes[:5]}. The pipeline never merges labels: make each class one spelling "
+            "in the source."
+        )
+    values = sorted(pd.unique(labels).tolist(), key=str)
+    positive = _label_matches(labels, target.positive_label)
+    if not positive.any():
+        hint = ""
+        if isinstance(target.positive_label, bool):
+            hint = (
+                " YAML reads unquoted yes/no/on/off/true/false as booleans: quote the label "
+                "(positive_label: 'yes')."
+            )
+        raise ValueError(
+            f"Positive label {target.positive_label!r} does not occur in target column "
+            f"{target.column!r}; its values are {values[:20]}. Set `positive_label` to one of "
+            f"them.{hint}"
+        )
+    if len(values) == 1:
+        raise ValueError(
+            f"Target column {target.column!r} has a single class ({values[0]!r}); a binary "
+            "classification pipeline needs rows of both classes."
+        )
+    if len(values) > 2 and not target.one_vs_rest:
+        raise ValueError(
+            f"Target column {target.column!r} has {len(values)} classes ({values[:10]}) but the "
+            "pipeline is binary; set option `one_vs_rest: true` to treat every value other than "
+            f"{target.positive_label!r} as negative, or merge the classes in the source."
+        )
+    n_positive = int(positive.sum())
+    if n_positive < 2:
+        raise ValueError(
+            f"Only {n_positive} row has the positive label {target.positive_label!r} "
+            "in target column "
+            f"{target.column!r}; at least 2 are needed (one for training, one for the hold-out)."
+        )
+    if n_positive > len(positive) - n_positive:
+        others = labels[~positive].value_counts()
+        raise ValueError(
+            f"Positive label {target.positive_label!r} is the majority of target column "
+            f"{target.column!r} ({n_positive} of {len(positive)} rows). The pipeline "
+            "oversamples the positive class, so it must be the rarer one: set `positive_label` "
+            f"to {others.index[0]!r}" + (" (with one_vs_rest)." if len(others) > 1 else ".")
+        )
+    return positive
+
+
+def ingest(
+    frame: pd.DataFrame, target: TargetSpec, columns: dict[str, str] | None = None
+) -> Ingested:
+    """Validate a source table, decide column roles and encode the target as 1 / 0.
+
+    Adds a stable ``row_id`` (the row's position in the source) as the first
+    column. Each other column gets a role (:mod:`smote_pipeline.core.ingest.roles`):
+    kept columns are parsed (numbers written as text, missing markers, dates
+    expanded into parts); identifiers, constants, free text and columns set to
+    ``ignore`` are dropped.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read by :func:`read_source`.
+    target : TargetSpec
+        Target column and positive label.
+    columns : dict of str to str, optional
+        Role overrides from the spec (``{"id": "ignore", "created": "datetime"}``).
+
+    Returns
+    -------
+    Ingested
+
+    Raises
+    ------
+    ValueError
+        With the offending column, value or option named: missing target,
+        reserved column names, missing target values, labels differing only in
+        case, unknown positive label (with a hint for YAML booleans), a single
+        class, more than two classes (unless ``one_vs_rest``), fewer than two
+        positive rows, a positive label that is the majority, no feature
+        columns left, infinite feature values, or an override that cannot apply.
+        Missing feature values are kept (NaN; in categorical columns the
+        category :data:`MISSING_CATEGORY`).
+    """
+    if frame.empty:
+        raise ValueError("The source table has no rows.")
+    if target.column not in frame.columns:
+        raise ValueError(
+            f"Target column {target.column!r} is not in the data; available columns: "
+            f"{list(frame.columns)[:20]}. Set `target` to one of them."
+        )
+    clashes = [c for c in frame.columns if c in RESERVED_COLUMNS]
+    if clashes:
+        raise ValueError(
+            f"Column(s) {clashes} use names the pipeline reserves for its own bookkeeping "
+            f"({list(RESERVED_COLUMNS)}); rename them in the source."
+        )
+    positive = _positive_rows(frame, target)
+    roles, out = decide_roles(frame.reset_index(drop=True), target.column, columns)
+    out = out.drop(columns=[target.column])
+    if not feature_columns(out, target.column):
+        dropped = [f"{r.column!r} ({r.role})" for r in roles if r.excluded]
+        raise ValueError(
+            "The data has no usable feature columns besides the target"
+            + (f"; excluded: {', '.join(dropped[:20])}" if dropped else "")
+            + ". Give a column a role in the spec's `columns:` (numeric, categorical, "
+            "datetime) if it was excluded by mistake."
+        )
+    _reject_infinite(out, target.column)
+    _normalise_categoricals(out, target.column)
+    out.insert(0, ROW_ID, np.arange(len(out), dtype=np.int64))
+    out[target.column] = positive.astype(np.int8)
+    return Ingested(out.reset_index(drop=True), roles)
+
+
+def prepare_dataset(
+    frame: pd.DataFrame, target: TargetSpec, columns: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The frame of :func:`ingest` alone (see there for rules and errors)."""
+    return ingest(frame, target, columns).frame
+
+
+#: The category a missing value of a categorical column becomes.
+MISSING_CATEGORY = "<missing>"
+
+
+def _normalise_categoricals(frame: pd.DataFrame, target: str) -> None:
+    """Store every categorical feature as text, in place.
+
+    A column mixing numbers and strings (common in hand-edited CSV files) is a
+    categorical column whose values are compared as text: ``1`` and ``"1"``
+    become the same category. Booleans become ``"True"`` / ``"False"``. A missing
+    value becomes the category :data:`MISSING_CATEGORY`, so every model and
+    sampler sees it as one more level and synthetic rows copy it like any other.
+    """
+    for column in categorical_columns(frame, target):
+        values = frame[column]
+        text = values.astype(object).where(values.isna(), values.astype(str))
+        frame[column] = text.where(values.notna(), MISSING_CATEGORY).astype(object)
+
+
+def _reject_infinite(frame: pd.DataFrame, target: str) -> None:
+    """Raise naming every numeric feature column with infinite values.
+
+    Missing values are accepted: tree models use them as they are, and every
+    step that cannot imputes inside the training rows it is fitted on.
+    """
+    categorical = set(categorical_columns(frame, target))
+    problems = []
+    for column in feature_columns(frame, target):
+        if column in categorical:
+            continue
+        values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+        n_inf = int(np.isinf(values).sum())
+        if n_inf:
+            problems.append(f"{column!r} ({n_inf} infinite)")
+    if problems:
+        raise ValueError(
+            "Feature column(s) with infinite values: "
+            + ", ".join(problems[:20])
+            + ". No model or sampler can use them: replace them (for example by a missing "
+            "value, which the pipeline accepts) or drop those rows in the source."
+        )
+
+
+def describe_dataset(frame: pd.DataFrame, target: str) -> dict[str, Any]:
+    """Summary statistics of a prepared dataset, for metadata and reports.
+
+    Returns
+    -------
+    dict
+        ``rows``, ``features``, ``categorical_features``, ``positives``,
+        ``negatives``, ``imbalance_ratio`` (negatives per positive).
+    """
+    positives = int((frame[target] == 1).sum())
+    negatives = int(len(frame) - positives)
+    return {
+        "rows": len(frame),
+        "features": len(feature_columns(frame, target)),
+        "categorical_features": categorical_columns(frame, target),
+        "positives": positives,
+        "negatives": negatives,
+        "imbalance_ratio": round(negatives / positives, 3) if positives else float("inf"),
+    }

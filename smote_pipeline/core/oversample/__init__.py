@@ -1,0 +1,1 @@
+"""Oversample group: minority clusters, synthetic rows, their realism gates and data docs."""

@@ -1,0 +1,429 @@
+"""Result types of the realism checks: thresholds, gates and the report.
+
+See :mod:`smote_pipeline.core.oversample.realism` for how each score is computed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from smote_pipeline.core.columns import CLUSTER_ID, ROW_ID
+
+#: Columns of :attr:`RealismReport.rows`.
+ROW_FLAG_COLUMNS = (
+    ROW_ID,
+    CLUSTER_ID,
+    "domain_ok",
+    "exact_copy",
+    "near_copy",
+    "far",
+    "intrusion",
+    "dcr",
+    "other_class_share",
+    "reason",
+)
+
+
+@dataclass(frozen=True)
+class RealismThresholds:
+    """Limits of the realism gates, with the reasoning behind each default.
+
+    Attributes
+    ----------
+    max_detection_auc : float, default=0.85
+        Largest acceptable cross-validated AUC of the real-vs-synthetic
+        detector. 0.5 is indistinguishable. Interpolation always leaves some
+        trace (synthetic rows lie on segments, with less spread than real
+        rows): SMOTE variants score 0.45-0.8 in ``benchmarks/bench_realism.py``,
+        while a visibly shifted or collapsed distribution scores above 0.9.
+        0.85 blocks the latter without failing ordinary interpolation.
+    max_far_share : float, default=0.05
+        Largest share of synthetic rows farther from every real row than
+        ``far_quantile`` of real-to-real nearest-neighbour distances. A sample
+        from the real distribution itself has about ``1 - far_quantile`` (1%)
+        of such rows; 5% leaves room for sampling noise and tail interpolation,
+        while bridging separate clusters typically puts 10-40% of rows there.
+    max_near_copy_share : float, default=0.05
+        Largest share of near-copies: exact copies of a real row, or rows
+        closer to a real row than ``near_copy_fraction`` of the median
+        real-to-real nearest-neighbour distance. Fresh real data has almost
+        none; SMOTE puts about ``2 * near_copy_fraction * median / D`` of its
+        rows there (an interpolation factor near 0 or 1 on a segment of length
+        ``D``), about 1%; a generator that memorises (duplicates, tiny steps,
+        random oversampling) goes far beyond 5%.
+    max_intrusion_share : float, default=0.10
+        Largest share of synthetic rows whose ``intrusion_neighbors`` nearest
+        real rows (all classes) are mostly of another class. Such rows teach the
+        model that majority territory is minority. 10% tolerates a modest
+        overlap of the classes.
+    intrusion_relative_to_real : bool, default=True
+        Raise the intrusion limit to ``real_intrusion_share``, the share of
+        REAL minority rows that are intrusions by the same measure, when that
+        is larger: under heavy imbalance or overlap, real minority rows
+        themselves sit among majority rows (30% on the subsampled breast
+        cancer data), and synthetic rows should be judged against the real
+        data, not against an ideal. The row flags still mark every intrusion;
+        filter label noise first so the real share is honest.
+    max_invalid_share : float, default=0.0
+        Largest share of rows outside the real domain (range, categories,
+        integer values, nulls). Zero: such a row cannot exist in real data.
+    min_column_similarity : float, default=0.8
+        Smallest acceptable per-column similarity (1 - KS or 1 - TV): a column
+        fails when below it AND the difference is significant at
+        ``column_alpha``. 0.8 allows the CDFs to differ by up to 0.2, the
+        shrinkage interpolation causes, but not a shifted or collapsed column.
+        The significance test keeps small samples (a few dozen rows, where a
+        KS statistic of 0.3 is chance) from failing by noise.
+    min_correlation_similarity : float, default=0.85
+        Smallest acceptable correlation similarity: pairwise correlations may
+        differ by 0.3 on average. Correlation estimates on small samples are
+        noisy (standard error about ``1/sqrt(n)``), hence a tolerant default.
+    min_relative_contrast : float, default=0.5
+        Smallest mean relative contrast of real minority rows. Below it, the
+        nearest neighbour is at most 1.5 times closer than the farthest row on
+        average, so "neighbour" carries little meaning (uniform data reaches
+        this around 100 dimensions). Not blocking: it recommends interpolating
+        in a reduced space (``n_components``).
+    near_copy_fraction : float, default=0.01
+        Fraction of the median real nearest-neighbour distance below which a
+        synthetic row is a near-copy (1% of the typical spacing of real rows:
+        closer than real rows ever are to each other in practice).
+    far_quantile : float, default=0.99
+        Quantile of real nearest-neighbour distances above which a synthetic
+        row is far (in an empty region).
+    intrusion_neighbors : int, default=5
+        Nearest real rows (all classes) consulted per synthetic row.
+    intrusion_majority : float, default=0.5
+        A row is an intrusion when the share of other-class rows among its
+        neighbours exceeds this ("mostly": 3 of 5).
+    column_alpha : float, default=0.01
+        Significance level of the per-column tests (see ``min_column_similarity``).
+    """
+
+    max_detection_auc: float = 0.85
+    max_far_share: float = 0.05
+    max_near_copy_share: float = 0.05
+    max_intrusion_share: float = 0.10
+    intrusion_relative_to_real: bool = True
+    max_invalid_share: float = 0.0
+    min_column_similarity: float = 0.8
+    min_correlation_similarity: float = 0.85
+    min_relative_contrast: float = 0.5
+    near_copy_fraction: float = 0.01
+    far_quantile: float = 0.99
+    intrusion_neighbors: int = 5
+    intrusion_majority: float = 0.5
+    column_alpha: float = 0.01
+
+    def __post_init__(self) -> None:
+        for name in (
+            "max_detection_auc",
+            "max_far_share",
+            "max_near_copy_share",
+            "max_intrusion_share",
+            "max_invalid_share",
+            "min_column_similarity",
+            "min_correlation_similarity",
+            "near_copy_fraction",
+            "far_quantile",
+            "intrusion_majority",
+            "column_alpha",
+        ):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"RealismThresholds.{name} must be in [0, 1], got {value!r}")
+        if self.min_relative_contrast < 0:
+            raise ValueError(
+                "RealismThresholds.min_relative_contrast must be >= 0, "
+                f"got {self.min_relative_contrast!r}"
+            )
+        if self.intrusion_neighbors < 1:
+            raise ValueError(
+                "RealismThresholds.intrusion_neighbors must be >= 1, "
+                f"got {self.intrusion_neighbors!r}"
+            )
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    """What a realism gate is: the one place its severity and meaning are stated.
+
+    Attributes
+    ----------
+    name : str
+        Gate (and score) name.
+    blocking : bool
+        A failure fails the report and, in Dagster, is a blocking ERROR check;
+        otherwise the gate warns (and the rows it flags one by one are dropped).
+    description : str
+        What it measures, for the asset check and the docs.
+    advice : str
+        What to do when it fails, for the report's recommendations (empty when
+        the advice depends on the measurement, as for ``relative_contrast``).
+    """
+
+    name: str
+    blocking: bool
+    description: str
+    advice: str = ""
+
+
+#: Every gate, in the order checks are listed. The core report, the asset checks
+#: and the README table read this registry.
+GATE_SPECS: tuple[GateSpec, ...] = (
+    GateSpec(
+        "invalid_share",
+        True,
+        "Share of synthetic rows outside the real domain (range, categories, integers, "
+        "nulls). Blocking.",
+        "synthetic values outside the real domain: round integer columns, keep "
+        "categorical columns categorical, or drop the flagged rows",
+    ),
+    GateSpec(
+        "far_share",
+        True,
+        "Share of synthetic rows farther from every real row than real rows are from each "
+        "other (points in empty regions, e.g. bridging clusters). Blocking.",
+        "synthetic rows lie in regions without real rows: interpolate within clusters "
+        "only (ClusterAwareSMOTE) and filter label noise first",
+    ),
+    GateSpec(
+        "detection_auc",
+        True,
+        "Cross-validated ROC AUC of a classifier telling synthetic from real rows (0.5 = "
+        "indistinguishable). Blocking.",
+        "a classifier tells synthetic from real rows: oversample less, or prefer class weights",
+    ),
+    GateSpec(
+        "intrusion_share",
+        False,
+        "Share of synthetic rows whose nearest real rows are mostly of the other class (they "
+        "are dropped from training). Warning.",
+        "synthetic rows fall among other-class rows: filter label noise (NoiseFilter), "
+        "enable safety_filter, or drop the flagged rows",
+    ),
+    GateSpec(
+        "near_copy_share",
+        False,
+        "Share of synthetic rows that (nearly) copy a real row (dropped). Warning.",
+        "synthetic rows nearly copy real rows: ask for fewer synthetic rows or more "
+        "neighbours; they add no information",
+    ),
+    GateSpec(
+        "column_similarity",
+        False,
+        "Per-column KS / total-variation similarity to the real rows. Warning.",
+        "some column's synthetic distribution differs from the real one (see the per-column table)",
+    ),
+    GateSpec(
+        "correlation_similarity",
+        False,
+        "Similarity of the correlation matrices. Warning.",
+        "synthetic rows break the correlations of the real rows",
+    ),
+    GateSpec(
+        "relative_contrast",
+        False,
+        "Nearest-neighbour contrast of real minority rows; low means distances have "
+        "concentrated (high dimensions): use n_components. Warning.",
+    ),
+)
+GATE_REGISTRY: dict[str, GateSpec] = {g.name: g for g in GATE_SPECS}
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One realism gate: a score compared with its threshold.
+
+    Attributes
+    ----------
+    name : str
+        Score name (a key of :attr:`RealismReport.scores`).
+    value : float or None
+        The score; None when it could not be computed (too few rows), in which
+        case the gate is not evaluated and counts as passed.
+    threshold : float
+        The limit from :class:`RealismThresholds`.
+    direction : {"max", "min"}
+        ``"max"``: the value must not exceed the threshold; ``"min"``: it must
+        reach it.
+    passed : bool
+        Outcome.
+    blocking : bool
+        Whether a failure fails the report; from :data:`GATE_REGISTRY` (a gate
+        not in it is blocking).
+    """
+
+    name: str
+    value: float | None
+    threshold: float
+    direction: str
+    passed: bool
+
+    @property
+    def blocking(self) -> bool:
+        """Whether a failure fails the report (see :data:`GATE_REGISTRY`)."""
+        spec = GATE_REGISTRY.get(self.name)
+        return True if spec is None else spec.blocking
+
+    @classmethod
+    def compare(cls, name: str, value: float | None, threshold: float, direction: str) -> Gate:
+        """Build a gate by comparing ``value`` with ``threshold``."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return cls(name, None, threshold, direction, True)
+        ok = value <= threshold if direction == "max" else value >= threshold
+        return cls(name, float(value), threshold, direction, bool(ok))
+
+    @property
+    def evaluated(self) -> bool:
+        """Whether the score could be computed."""
+        return self.value is not None
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain-Python, JSON-safe copy of ``value`` (NaN and infinities become None)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as JSON-safe records."""
+    return [_jsonable(r) for r in frame.astype(object).to_dict(orient="records")]
+
+
+@dataclass(frozen=True)
+class RealismReport:
+    """Realism of synthetic rows against the real rows of their class.
+
+    Attributes
+    ----------
+    scores : dict of str to float or None
+        Overall scores (see the module docstring for how to read each):
+        ``detection_auc``, ``mean_column_similarity``, ``min_column_similarity``,
+        ``correlation_similarity``, ``near_copy_share``, ``exact_copy_share``,
+        ``far_share``, ``intrusion_share``, ``real_intrusion_share`` (the same
+        measure on real minority rows, leave-one-out: the data's own overlap),
+        ``invalid_share``, ``dcr_ratio`` (median synthetic distance to the
+        closest real row over the median real nearest-neighbour distance),
+        ``near_copy_cut`` and ``far_cut`` (the distances used),
+        ``relative_contrast``, ``reduced_contrast`` and ``reduced_components``
+        (contrast in the PCA space keeping 90% of variance, when the contrast
+        is low).
+    gates : tuple of Gate
+        Every gate, blocking or not.
+    columns : pandas.DataFrame
+        Per-column table: ``column``, ``kind`` (numeric, integer, categorical),
+        ``similarity``, ``p_value``, ``passed``.
+    clusters : pandas.DataFrame
+        Per-cluster table (empty without a cluster column): ``cluster_id``,
+        ``n_synthetic``, ``n_real``, row-flag shares, and when the real rows
+        carry cluster ids too, ``mean_column_similarity``,
+        ``correlation_similarity`` and ``detection_auc`` against the real rows
+        of that cluster; ``passed`` and ``failed_gates`` use the same
+        thresholds (informative: only overall gates decide :attr:`passed`).
+    rows : pandas.DataFrame
+        One row per synthetic row, in order: see :data:`ROW_FLAG_COLUMNS`.
+        ``dcr`` is the distance (standardised units) to the closest real row of
+        the class, ``other_class_share`` the share of other-class rows among
+        its nearest real rows, ``reason`` every flag of the row ("" if none).
+    thresholds : RealismThresholds
+        Limits used.
+    sizes : dict of str to int
+        Row counts: inputs, samples and index sizes actually used.
+    recommendations : tuple of str
+        What to change when a gate fails.
+    """
+
+    scores: dict[str, float | None]
+    gates: tuple[Gate, ...]
+    columns: pd.DataFrame
+    clusters: pd.DataFrame
+    rows: pd.DataFrame
+    thresholds: RealismThresholds
+    sizes: dict[str, int]
+    recommendations: tuple[str, ...] = field(default=())
+
+    @property
+    def passed(self) -> bool:
+        """True when every blocking gate passed."""
+        return all(g.passed for g in self.gates if g.blocking)
+
+    @property
+    def failed_gates(self) -> list[str]:
+        """Names of the blocking gates that failed."""
+        return [g.name for g in self.gates if g.blocking and not g.passed]
+
+    @property
+    def warned_gates(self) -> list[str]:
+        """Names of the warning (non-blocking) gates that failed."""
+        return [g.name for g in self.gates if not g.blocking and not g.passed]
+
+    def rows_to_drop(self, *, include_far: bool = False) -> pd.DataFrame:
+        """Synthetic rows failing a row-level check, with the reason.
+
+        Parameters
+        ----------
+        include_far : bool, default=False
+            Also drop far rows. Off by default: about 1% of rows drawn from the
+            real distribution itself are "far" by construction, so far rows are
+            judged as a share (the ``far_share`` gate) rather than one by one.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``row_id`` and ``reason`` for rows that are outside the
+            real domain, near or exact copies, or intrusions.
+        """
+        rows = self.rows
+        drop = ~rows["domain_ok"] | rows["near_copy"] | rows["intrusion"]
+        if include_far:
+            drop |= rows["far"].fillna(False).astype(bool)
+        return rows.loc[drop, [ROW_ID, "reason"]].reset_index(drop=True)
+
+    def to_dict(self, max_rows: int = 50) -> dict[str, Any]:
+        """JSON-serialisable summary (NaN becomes None).
+
+        Parameters
+        ----------
+        max_rows : int, default=50
+            Rows to drop listed as examples (the full list is
+            :meth:`rows_to_drop`).
+        """
+        drop = self.rows_to_drop()
+        flags = {
+            "invalid": int((~self.rows["domain_ok"]).sum()),
+            "exact_copy": int(self.rows["exact_copy"].sum()),
+            "near_copy": int(self.rows["near_copy"].sum()),
+            "far": int(self.rows["far"].sum()),  # NA (not measured) rows are skipped
+            "intrusion": int(self.rows["intrusion"].sum()),
+            "to_drop": len(drop),
+        }
+        return _jsonable(
+            {
+                "passed": self.passed,
+                "failed_gates": self.failed_gates,
+                "scores": self.scores,
+                "gates": [asdict(g) for g in self.gates],
+                "thresholds": asdict(self.thresholds),
+                "sizes": self.sizes,
+                "row_flags": flags,
+                "recommendations": list(self.recommendations),
+                "columns": _records(self.columns),
+                "clusters": _records(self.clusters),
+                "rows_to_drop_examples": _records(drop.head(max_rows)),
+            }
+        )

@@ -1,0 +1,1 @@
+"""Train group: imbalance strategies, cross-validated candidates and the champion."""

@@ -1,0 +1,108 @@
+"""Recalibration of resampled strategies and reliability-curve points.
+
+Resampling and class weights make a model learn a class balance that is not
+the real one, so its probabilities are inflated for the minority. Two fixes
+are offered (option ``recalibration``):
+
+``"prior"``
+    Exact odds correction for the known trained balance
+    (:class:`~smote_pipeline.core.train.estimators.PriorCorrectedClassifier`); free.
+``"sigmoid"`` / ``"isotonic"``
+    scikit-learn's ``CalibratedClassifierCV`` (``ensemble=False``): the
+    strategy's out-of-fold predictions on real (never resampled) folds fit the
+    calibrator; costs three extra fits per model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV, calibration_curve
+from sklearn.model_selection import StratifiedKFold
+
+from smote_pipeline.core.train.estimators import PriorCorrectedClassifier
+from smote_pipeline.core.train.strategies import trained_minority_ratio
+from smote_pipeline.core.validation import RECALIBRATION_METHODS
+
+__all__ = ["RECALIBRATION_METHODS", "calibration_points", "recalibrate", "uncalibrated_proba"]
+CALIBRATION_BINS = 10
+
+
+def recalibrate(
+    estimator: Any,
+    name: str,
+    options: Any,
+    *,
+    prior_ratio: float | None = None,
+) -> Any:
+    """Wrap a strategy's estimator in the configured recalibration.
+
+    Strategies that learn the real class balance are returned unchanged.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The strategy (see :func:`~smote_pipeline.core.train.strategies.build_strategy`).
+    name : str
+        Strategy name.
+    options : PipelineOptions
+        ``recalibration``, ``sampling_strategy`` and ``random_state`` are used.
+    prior_ratio : float or None
+        Real minority/majority ratio, when the estimator will be fitted on
+        already resampled rows (``cluster_smote``'s augmented set).
+
+    Returns
+    -------
+    estimator
+        The estimator, possibly wrapped.
+    """
+    trained = trained_minority_ratio(name, options)
+    method = options.recalibration
+    if trained is None or method == "none":
+        return estimator
+    if method == "prior":
+        return PriorCorrectedClassifier(estimator, trained_ratio=trained, prior_ratio=prior_ratio)
+    folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=options.random_state)
+    return CalibratedClassifierCV(estimator, method=method, cv=folds, ensemble=False)
+
+
+def uncalibrated_proba(model: Any, X: Any) -> np.ndarray:
+    """Positive-class probabilities before any recalibration wrapper.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted candidate model.
+    X : DataFrame of shape (n_samples, n_features)
+        Rows to score.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    if isinstance(model, PriorCorrectedClassifier):
+        return model.estimator_.predict_proba(X)[:, 1]
+    if isinstance(model, CalibratedClassifierCV):
+        inner = [c.estimator.predict_proba(X)[:, 1] for c in model.calibrated_classifiers_]
+        return np.mean(inner, axis=0)
+    return model.predict_proba(X)[:, 1]
+
+
+def calibration_points(
+    y: np.ndarray, proba: np.ndarray, n_bins: int = CALIBRATION_BINS
+) -> dict[str, list[float]]:
+    """Reliability-curve points: mean predicted vs observed positive rate per bin.
+
+    Quantile bins, so each point rests on the same number of hold-out rows.
+
+    Returns
+    -------
+    dict
+        ``predicted`` and ``observed`` (lists of equal length).
+    """
+    observed, predicted = calibration_curve(y, proba, n_bins=n_bins, strategy="quantile")
+    return {
+        "predicted": [round(float(v), 5) for v in predicted],
+        "observed": [round(float(v), 5) for v in observed],
+    }

@@ -1,0 +1,461 @@
+"""Imbalance strategies as scikit-learn / imbalanced-learn pipelines.
+
+Every strategy is an estimator whose samplers only act during ``fit``, so when
+it is cross-validated, resampling, noise filtering and clustering happen inside
+each training fold and never touch the fold that scores it.
+
+Strategies (stable names, simplest first; model selection prefers the earlier
+one when scores are statistically indistinguishable):
+
+``no_resampling``
+    The model family on the real rows, unchanged.
+``class_weight``
+    The same model with ``class_weight="balanced"`` (cost-sensitive loss).
+``cost_sensitive_threshold``
+    The unchanged model wrapped in scikit-learn's ``TunedThresholdClassifierCV``:
+    the decision threshold minimises the expected cost of errors on inner
+    training folds (a missed positive costs ``false_negative_cost`` false
+    alarms; by default the negatives-per-positive ratio). Its probabilities,
+    hence its threshold-free scores, are those of ``no_resampling``.
+``random_undersampling``
+    imbalanced-learn's ``RandomUnderSampler`` to full balance, then the model.
+``balanced_random_forest``
+    imbalanced-learn's ``BalancedRandomForestClassifier`` (each tree on a
+    balanced bootstrap); ignores ``model``.
+``easy_ensemble``
+    imbalanced-learn's ``EasyEnsembleClassifier`` (AdaBoost learners on
+    balanced subsets); ignores ``model``.
+``smote``
+    Plain SMOTE (SMOTE-NC with categorical columns), then the model.
+``cluster_smote``
+    The pipeline's own ``NoiseFilter`` + ``ClusterAwareSMOTE``, then the model.
+    Its final refit uses the gated ``augmented_training_set``.
+``smote_bagging``
+    imbalanced-learn's ``BalancedBaggingClassifier`` with ``ClusterAwareSMOTE``
+    as sampler: each of ``bagging_estimators`` learners sees its own bootstrap
+    and its own synthetic rows.
+``one_class``
+    An isolation forest fitted on the negatives only, its anomaly score mapped
+    to a probability (for a tiny minority); ignores ``model``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from imblearn.ensemble import (
+    BalancedBaggingClassifier,
+    BalancedRandomForestClassifier,
+    EasyEnsembleClassifier,
+)
+from imblearn.over_sampling import SMOTE, SMOTENC
+from imblearn.pipeline import Pipeline
+from imblearn.under_sampling import RandomUnderSampler
+from sklearn.base import BaseEstimator
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import make_scorer
+from sklearn.model_selection import TunedThresholdClassifierCV
+from sklearn.pipeline import Pipeline as SkPipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+from smote_pipeline.core.clean.noise import make_noise_filter
+from smote_pipeline.core.oversample.oversampling import make_cluster_smote
+from smote_pipeline.core.train.estimators import OneClassClassifier
+from smote_pipeline.core.vocabulary import (
+    BASELINE_STRATEGIES,
+    ENSEMBLE,
+    MODEL_FAMILIES,
+    OVERSAMPLING_STRATEGIES,
+    RESAMPLING_STRATEGIES,
+    STRATEGY_NAMES,
+)
+from smote_pipeline.samplers import MinorityRatio
+
+__all__ = [
+    "BASELINE_STRATEGIES",
+    "ENSEMBLE",
+    "OVERSAMPLING_STRATEGIES",
+    "RESAMPLING_STRATEGIES",
+    "STRATEGY_NAMES",
+    "build_classifier",
+    "build_strategy",
+]
+
+
+def _numeric_block(numeric: list[str], missing: list[str], *, scale: bool) -> list[tuple]:
+    """Median-imputed numeric columns (optionally standardised) and missing flags.
+
+    ``missing`` are the numeric columns with gaps in the training data; each gets a
+    0/1 indicator column (fixed columns in every fold: ``MissingIndicator(features=
+    "all")``). Imputation statistics come from the rows the estimator is fitted on,
+    so inside cross-validation only from the training fold.
+    """
+    impute = SimpleImputer(strategy="median", keep_empty_features=True)
+    steps = SkPipeline([("impute", impute), ("scale", StandardScaler())]) if scale else impute
+    block: list[tuple] = [("numeric", steps, numeric)]
+    if missing:
+        block.append(("missing", MissingIndicator(features="all"), missing))
+    return block
+
+
+def _encoder(
+    model: str, features: list[str], categorical: list[str], missing: list[str] = ()
+) -> ColumnTransformer | None:
+    """Column preprocessing of a model family; None when nothing is needed.
+
+    Logistic regression gets one-hot categories and imputed, standardised numeric
+    columns (with missing flags); tree families get ordinal codes and keep NaN,
+    which they handle natively.
+    """
+    numeric = [c for c in features if c not in categorical]
+    if model == "logistic_regression":
+        return ColumnTransformer(
+            [
+                ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
+                *_numeric_block(numeric, list(missing), scale=True),
+            ]
+        )
+    if model == "imputed_trees":  # trees that refuse NaN (AdaBoost of easy_ensemble)
+        return ColumnTransformer(
+            [
+                (
+                    "categorical",
+                    # -1, not NaN: this learner refuses missing values
+                    OrdinalEncoder(
+                        handle_unknown="use_encoded_value",
+                        unknown_value=-1,
+                        max_categories=MAX_CATEGORIES,
+                    ),
+                    categorical,
+                ),
+                *_numeric_block(numeric, list(missing), scale=False),
+            ]
+        )
+    if not categorical:
+        return None
+    return ordinal_encoding(categorical, numeric)
+
+
+def _with_encoder(encoder: ColumnTransformer | None, clf: BaseEstimator) -> BaseEstimator:
+    return clf if encoder is None else Pipeline([("encode", encoder), ("model", clf)])
+
+
+def missing_indicator_names(missing: list[str]) -> list[str]:
+    """Names of the indicator columns that :func:`imputer_frame` adds."""
+    return [f"missingindicator_{c}" for c in missing]
+
+
+def imputer_frame(features: list[str], categorical: list[str], missing: list[str]) -> Any:
+    """Median imputation before a sampler that refuses NaN, keeping a DataFrame.
+
+    Numeric columns are imputed (statistics of the fitted rows only), each column
+    of ``missing`` gets a 0/1 indicator (:func:`missing_indicator_names`) and the
+    categorical columns pass through under their own names, so the sampler and
+    the model after it still find every column by name.
+    """
+    numeric = [c for c in features if c not in categorical]
+    return ColumnTransformer(
+        [
+            ("numeric", SimpleImputer(strategy="median", keep_empty_features=True), numeric),
+            ("missing", MissingIndicator(features="all"), missing),
+        ],
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+
+
+#: Trees of every random forest the strategies build.
+FOREST_TREES = 200
+
+#: Largest number of categories a tree model sees per column; rarer levels are
+#: grouped (HistGradientBoosting accepts at most 255 bins per feature).
+MAX_CATEGORIES = 250
+
+
+def ordinal_encoding(categorical: list[str], numeric: list[str]) -> ColumnTransformer:
+    """Categorical columns as ordinal codes (first), numeric columns passed through.
+
+    Unknown categories become NaN (treated as missing by the tree models); a
+    column with more than :data:`MAX_CATEGORIES` levels keeps the most frequent
+    ones and groups the rest.
+    """
+    return ColumnTransformer(
+        [
+            (
+                "categorical",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value",
+                    unknown_value=np.nan,
+                    max_categories=MAX_CATEGORIES,
+                ),
+                categorical,
+            ),
+            ("numeric", "passthrough", numeric),
+        ]
+    )
+
+
+def build_classifier(
+    model: str,
+    features: list[str],
+    categorical: list[str],
+    *,
+    random_state: int,
+    class_weight: str | None = None,
+    missing: Sequence[str] = (),
+) -> BaseEstimator:
+    """The model family with its preprocessing, as one estimator on DataFrames.
+
+    Parameters
+    ----------
+    model : {"hist_gradient_boosting", "logistic_regression", "random_forest"}
+        Model family.
+    features : list of str
+        Feature columns, in order.
+    categorical : list of str
+        The categorical ones among ``features``.
+    random_state : int
+        Seed of the model.
+    class_weight : {"balanced"} or None
+        Passed to the model.
+    missing : sequence of str
+        Numeric columns with missing values in the training data. Tree families
+        use NaN natively; logistic regression imputes the median (of the rows it
+        is fitted on) and adds a missing flag for these columns.
+
+    Returns
+    -------
+    estimator
+        A scikit-learn estimator with ``predict_proba``.
+    """
+    if model == "logistic_regression":
+        clf = LogisticRegression(max_iter=2000, class_weight=class_weight)
+        return _with_encoder(_encoder(model, features, categorical, missing), clf)
+    if model == "random_forest":
+        clf = RandomForestClassifier(
+            n_estimators=FOREST_TREES, class_weight=class_weight, random_state=random_state
+        )
+        return _with_encoder(_encoder(model, features, categorical), clf)
+    if model != "hist_gradient_boosting":
+        raise ValueError(f"Unknown model family {model!r}; expected one of {list(MODEL_FAMILIES)}.")
+    numeric = [c for c in features if c not in categorical]
+    mask = np.array([True] * len(categorical) + [False] * len(numeric), dtype=bool)
+    clf = HistGradientBoostingClassifier(
+        random_state=random_state,
+        class_weight=class_weight,
+        categorical_features=mask if categorical else None,
+    )
+    if not categorical:
+        return clf
+    encode = ordinal_encoding(categorical, numeric)
+    return Pipeline([("encode", encode), ("model", clf)])
+
+
+def expected_cost(
+    y_true: np.ndarray, y_pred: np.ndarray, false_negative_cost: float | None = None
+) -> float:
+    """Negative mean cost of errors: a false alarm costs 1, a missed positive ``c``.
+
+    Parameters
+    ----------
+    y_true, y_pred : ndarray of shape (n_samples,)
+        0/1 labels and decisions.
+    false_negative_cost : float or None
+        Cost of a missed positive in false alarms; None uses the ratio of
+        negatives to positives in ``y_true`` (both classes weigh the same).
+
+    Returns
+    -------
+    float
+        ``-(false_positives + c * false_negatives) / n_samples`` (greater is better).
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    positives = max(int((y_true == 1).sum()), 1)
+    cost = (
+        false_negative_cost
+        if false_negative_cost is not None
+        else (len(y_true) - positives) / positives
+    )
+    false_pos = int(((y_pred == 1) & (y_true == 0)).sum())
+    false_neg = int(((y_pred == 0) & (y_true == 1)).sum())
+    return -(false_pos + cost * false_neg) / max(len(y_true), 1)
+
+
+def trained_minority_ratio(name: str, options: Any) -> float | None:
+    """Minority/majority ratio a strategy's model effectively learns from.
+
+    Used to undo the shift in predicted probabilities (prior correction).
+
+    Returns
+    -------
+    float or None
+        None for strategies that learn from the real class balance.
+    """
+    if name in ("class_weight", "random_undersampling", "balanced_random_forest", "easy_ensemble"):
+        return 1.0
+    if name in OVERSAMPLING_STRATEGIES:
+        return float(options.sampling_strategy)
+    return None
+
+
+def _smote(options: Any, categorical: list[str]) -> SMOTE | SMOTENC:
+    """imbalanced-learn's SMOTE (SMOTE-NC with categorical columns), up to the ratio only."""
+    ratio = MinorityRatio(options.sampling_strategy)
+    if categorical:
+        return SMOTENC(
+            categorical_features=categorical,
+            sampling_strategy=ratio,
+            k_neighbors=options.k_neighbors,
+            random_state=options.random_state,
+        )
+    return SMOTE(
+        sampling_strategy=ratio,
+        k_neighbors=options.k_neighbors,
+        random_state=options.random_state,
+    )
+
+
+def _tree_ensemble(
+    name: str, features: list[str], categorical: list[str], options: Any, missing: list[str]
+) -> BaseEstimator:
+    seed = options.random_state
+    if name == "balanced_random_forest":
+        clf = BalancedRandomForestClassifier(
+            n_estimators=200, sampling_strategy="all", replacement=True, bootstrap=False,
+            random_state=seed,
+        )  # fmt: skip
+        return _with_encoder(_encoder("random_forest", features, categorical), clf)
+    clf = EasyEnsembleClassifier(n_estimators=10, random_state=seed)  # AdaBoost: no NaN
+    return _with_encoder(_encoder("imputed_trees", features, categorical, missing), clf)
+
+
+def _one_class(features: list[str], categorical: list[str], options: Any) -> BaseEstimator:
+
+    clf = OneClassClassifier(random_state=options.random_state)
+    return _with_encoder(_encoder("random_forest", features, categorical), clf)
+
+
+def _positional_classifier(model: str, n_categorical: int, n_numeric: int, seed: int) -> Any:
+    """The model family on a NumPy array whose first ``n_categorical`` columns are codes."""
+    categorical = list(range(n_categorical))
+    numeric = list(range(n_categorical, n_categorical + n_numeric))
+    if model == "logistic_regression":
+        encode = ColumnTransformer(
+            [
+                ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
+                *_numeric_block(numeric, [], scale=True),
+            ]
+        )
+        return Pipeline([("encode", encode), ("model", LogisticRegression(max_iter=2000))])
+    if model == "random_forest":
+        return RandomForestClassifier(n_estimators=FOREST_TREES, random_state=seed)
+    mask = np.array([True] * n_categorical + [False] * n_numeric, dtype=bool)
+    return HistGradientBoostingClassifier(
+        random_state=seed, categorical_features=mask if n_categorical else None
+    )
+
+
+def _smote_bagging(
+    model: str, features: list[str], categorical: list[str], options: Any
+) -> BaseEstimator:
+    """Bagging whose every learner sees its own ClusterAwareSMOTE rows.
+
+    Categorical columns are ordinal-encoded first (placed first), so the bagged
+    sampler and learners work on a NumPy array and know them by position.
+    """
+
+    n_categorical = len(categorical)
+    sampler = make_cluster_smote(options, categorical)
+    sampler.set_params(categorical_features=list(range(n_categorical)) or None)
+    bagging = BalancedBaggingClassifier(
+        estimator=_positional_classifier(
+            model, n_categorical, len(features) - n_categorical, options.random_state
+        ),
+        n_estimators=options.bagging_estimators,
+        sampler=sampler,
+        random_state=options.random_state,
+    )
+    numeric = [c for c in features if c not in categorical]
+    encode = ordinal_encoding(categorical, numeric)
+    return Pipeline([("encode", encode), ("bagging", bagging)])
+
+
+def build_strategy(
+    name: str,
+    *,
+    model: str,
+    features: list[str],
+    categorical: list[str],
+    options: Any,
+    missing: Sequence[str] = (),
+) -> BaseEstimator:
+    """One candidate strategy as an estimator on DataFrames.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`STRATEGY_NAMES`.
+    model : str
+        Model family (see :func:`build_classifier`).
+    features, categorical : list of str
+        Feature columns and the categorical ones among them.
+    options : PipelineOptions
+        Sampler options (seed, neighbours, ratio, noise filter, clusters, costs).
+    missing : sequence of str
+        Numeric columns with missing values in the training data. Models and
+        samplers that take NaN get it as it is (HistGradientBoosting, random
+        forests, ``NoiseFilter`` and ``ClusterAwareSMOTE``); the others impute the
+        median inside the estimator, so inside each training fold (logistic
+        regression, ``easy_ensemble``, and imbalanced-learn's SMOTE, which then
+        also sees a 0/1 missing flag per column of ``missing``).
+
+    Returns
+    -------
+    estimator
+        Usually an ``imblearn.pipeline.Pipeline`` ``[sampler steps...] +
+        [classifier]``; a ``TunedThresholdClassifierCV`` for
+        ``cost_sensitive_threshold``.
+    """
+
+    seed = options.random_state
+    missing = list(missing)
+    if name in ("balanced_random_forest", "easy_ensemble"):
+        return _tree_ensemble(name, features, categorical, options, missing)
+    if name == "one_class":
+        return _one_class(features, categorical, options)
+    if name == "smote_bagging":
+        return _smote_bagging(model, features, categorical, options)
+    weight = "balanced" if name == "class_weight" else None
+    if name == "smote" and missing:  # imbalanced-learn's SMOTE refuses NaN: impute first
+        smote_features = features + missing_indicator_names(missing)
+        clf = build_classifier(model, smote_features, categorical, random_state=seed)
+        smote = _smote(options, categorical)
+        steps = [("impute", imputer_frame(features, categorical, missing)), ("smote", smote)]
+        return Pipeline([*steps, ("classifier", clf)])
+    clf = build_classifier(
+        model, features, categorical, random_state=seed, class_weight=weight, missing=missing
+    )
+    if name == "cost_sensitive_threshold":
+        scorer = make_scorer(expected_cost, false_negative_cost=options.false_negative_cost)
+        return TunedThresholdClassifierCV(
+            clf, scoring=scorer, cv=options.cv_folds, random_state=seed
+        )
+    steps: list[tuple[str, object]] = []
+    if name == "random_undersampling":
+        steps.append(("undersample", RandomUnderSampler(random_state=seed)))
+    elif name == "smote":
+        steps.append(("smote", _smote(options, categorical)))
+    elif name == "cluster_smote":
+        noise = make_noise_filter(options, categorical)
+        if noise is not None:
+            steps.append(("denoise", noise))
+        steps.append(("cluster_smote", make_cluster_smote(options, categorical)))
+    elif name not in ("no_resampling", "class_weight"):
+        raise ValueError(f"Unknown strategy {name!r}; expected one of {list(STRATEGY_NAMES)}.")
+    steps.append(("classifier", clf))
+    return Pipeline(steps)

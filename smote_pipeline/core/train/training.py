@@ -1,0 +1,481 @@
+"""Fitting candidate models and choosing the champion, on training data only."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.metrics import precision_recall_curve
+from sklearn.model_selection import RepeatedStratifiedKFold, TunedThresholdClassifierCV
+from threadpoolctl import threadpool_limits
+
+from smote_pipeline.core.columns import (
+    IS_SYNTHETIC,
+    categorical_columns,
+    feature_columns,
+    missing_numeric_columns,
+    row_hashes,
+)
+from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.train.calibration import recalibrate
+from smote_pipeline.core.train.estimators import SoftVotingEnsemble, prior_correct
+from smote_pipeline.core.train.selection import (
+    AVERAGE_RULE,
+    greater_is_better,
+    one_standard_error_set,
+    score,
+    select_champion,
+    selection_table,
+)
+from smote_pipeline.core.train.strategies import (
+    ENSEMBLE,
+    build_classifier,
+    build_strategy,
+    trained_minority_ratio,
+)
+
+__all__ = [
+    "cross_validate",
+    "fit_candidates",
+    "champion_record",
+    "select_champion",
+    "selection_table",
+    "training_fingerprint",
+    "tune_threshold",
+]
+
+
+def tune_threshold(y_true: np.ndarray, proba: np.ndarray) -> float:
+    """Decision threshold that maximises F1 on out-of-fold training predictions.
+
+    Parameters
+    ----------
+    y_true : ndarray of shape (n_samples,)
+        0/1 labels.
+    proba : ndarray of shape (n_samples,)
+        Out-of-fold positive-class probabilities.
+
+    Returns
+    -------
+    float
+        The threshold; 0.5 when no positive is predicted at any threshold.
+    """
+    precision, recall, thresholds = precision_recall_curve(y_true, proba)
+    if len(thresholds) == 0:
+        return 0.5
+    f1 = 2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-12)
+    return float(thresholds[int(np.argmax(f1))])
+
+
+def cv_splits(
+    y: np.ndarray, *, n_folds: int, n_repeats: int, random_state: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Repeated stratified K-fold splits, the same for every candidate.
+
+    ``n_folds`` is lowered to the positive count when there are fewer positives.
+
+    Raises
+    ------
+    ValueError
+        With fewer than 2 positive (or negative) rows.
+    """
+    n_folds = min(n_folds, int(np.bincount(y, minlength=2).min()))
+    if n_folds < 2:
+        raise ValueError(
+            "Cross-validation needs at least 2 positive training rows per fold; the training "
+            f"set has {int(y.sum())} positive row(s). Provide more positive rows."
+        )
+    splitter = RepeatedStratifiedKFold(
+        n_splits=n_folds, n_repeats=n_repeats, random_state=random_state
+    )
+    return list(splitter.split(np.zeros(len(y)), y))
+
+
+def cross_validate(
+    estimator: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    metric: str = "average_precision",
+) -> tuple[list[float], np.ndarray]:
+    """Fold scores and out-of-fold probabilities over repeated splits.
+
+    The estimator (whose samplers act only in ``fit``) is cloned and fitted on
+    each training fold, so resampling never sees the scoring fold.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Unfitted strategy.
+    X : pandas.DataFrame of shape (n_samples, n_features)
+        Real training rows.
+    y : ndarray of shape (n_samples,)
+        0/1 labels.
+    splits : list of (train_idx, test_idx)
+        From :func:`cv_splits`; consecutive groups of ``n_folds`` splits
+        partition the rows once per repeat.
+    metric : str
+        Selection metric (see :data:`~smote_pipeline.core.train.selection.SELECTION_METRICS`).
+
+    Returns
+    -------
+    fold_scores : list of float
+        ``metric`` on each scoring fold.
+    oof : ndarray of shape (n_repeats, n_samples)
+        Out-of-fold positive-class probabilities of each repeat.
+    """
+    n_test = sum(len(test) for _, test in splits)
+    n_repeats = max(n_test // len(y), 1)
+    per_repeat = len(splits) // n_repeats
+    oof = np.zeros((n_repeats, len(y)), dtype=np.float64)
+    scores = []
+    for i, (train_idx, test_idx) in enumerate(splits):
+        fitted = clone(estimator).fit(X.iloc[train_idx], y[train_idx])
+        proba = fitted.predict_proba(X.iloc[test_idx])[:, 1]
+        oof[i // per_repeat, test_idx] = proba
+        scores.append(score(metric, y[test_idx], proba))
+    return scores, oof
+
+
+def training_fingerprint(training: pd.DataFrame, target: str) -> str:
+    """SHA-256 of the training rows' content (features and target), order-independent.
+
+    Identifies the data version a model was trained on; it never involves the
+    hold-out.
+    """
+    columns = [*feature_columns(training, target), target]
+    hashes = np.sort(row_hashes(training, columns))
+    return hashlib.sha256(hashes.tobytes()).hexdigest()
+
+
+def _scoring_estimator(estimator: Any) -> Any:
+    """What cross-validation scores: the probabilities of a threshold tuner are its model's."""
+    if isinstance(estimator, TunedThresholdClassifierCV):
+        return estimator.estimator
+    return estimator
+
+
+def _summary(scores: list[float], splits: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
+    train, test = splits[0]
+    return {
+        "cv_scores": [float(s) for s in scores],
+        "cv_mean": float(np.mean(scores)),
+        "cv_sem": float(np.std(scores, ddof=1) / np.sqrt(len(scores))) if len(scores) > 1 else 0.0,
+        "cv_test_train_ratio": len(test) / len(train),
+    }
+
+
+def _fit_final(
+    name: str,
+    estimator: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    augmented: pd.DataFrame,
+    target: str,
+    options: PipelineOptions,
+    categorical: list[str],
+) -> tuple[Any, float | None, dict[str, Any]]:
+    """Refit on all training data; returns model, threshold override and fit facts."""
+    features = list(X.columns)
+    if name == "cluster_smote" and options.recalibration in ("none", "prior"):
+        prior_ratio = float(y.sum()) / max(len(y) - int(y.sum()), 1)
+        clf = build_classifier(
+            options.model,
+            features,
+            categorical,
+            random_state=options.random_state,
+            missing=missing_numeric_columns(augmented, target),
+        )
+        model = recalibrate(clf, name, options, prior_ratio=prior_ratio)
+        model.fit(augmented[features], augmented[target].to_numpy().astype(np.int64))
+        facts = {
+            "fit_rows": len(augmented),
+            "synthetic_rows": int(augmented[IS_SYNTHETIC].sum()),
+            "fit_on": "augmented_training_set",
+        }
+        return model, None, facts
+    fitted = clone(estimator).fit(X, y)
+    facts = {"fit_rows": len(X), "synthetic_rows": 0, "fit_on": "training_set"}
+    if isinstance(fitted, TunedThresholdClassifierCV):
+        return fitted.estimator_, float(fitted.best_threshold_), facts
+    return fitted, None, facts
+
+
+def fit_candidates(
+    training: pd.DataFrame,
+    augmented: pd.DataFrame,
+    target: str,
+    options: PipelineOptions,
+    skipped: dict[str, str] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Cross-validate and refit every configured strategy.
+
+    A strategy that cannot be fitted on this data (for example SMOTE when a
+    training fold holds a single positive row) is left out and its reason put
+    in ``skipped``; imbalanced-learn's SMOTE uses fewer neighbours when a fold
+    has fewer positive rows than ``k_neighbors + 1``. It is an error when no
+    strategy can be fitted.
+
+    Native thread pools (OpenMP, BLAS) are limited to one thread meanwhile:
+    on data of this size the models gain nothing from more, and spinning
+    OpenMP threads slow to a crawl on a busy machine.
+
+    Each strategy (with its recalibration, if any) is scored by repeated
+    stratified cross-validation on the real training set (its samplers run
+    inside the folds; every strategy sees the same splits, so scores are
+    paired) and its F1-maximising threshold is tuned on the out-of-fold
+    predictions (``cost_sensitive_threshold`` keeps the expected-cost threshold
+    of its ``TunedThresholdClassifierCV``). It is then refitted on all training
+    data; the ``cluster_smote`` candidate is refitted on ``augmented``
+    (denoised real rows plus the synthetic rows that passed the quality gates)
+    unless it is recalibrated with ``sigmoid`` / ``isotonic``, which needs real
+    folds. With ``ensemble_top >= 2`` a soft-voting ensemble of the best
+    candidates is added under :data:`~smote_pipeline.core.train.strategies.ENSEMBLE`.
+
+    Parameters
+    ----------
+    training : pandas.DataFrame
+        Real training rows.
+    augmented : pandas.DataFrame
+        The ``augmented_training_set``.
+    target : str
+        Target column (0/1).
+    options : PipelineOptions
+        ``strategies``, ``model``, ``cv_folds``, ``cv_repeats``,
+        ``selection_metric``, ``recalibration``, ``ensemble_top``, seed and
+        sampler options.
+
+    Returns
+    -------
+    dict
+        Strategy name -> ``{"model", "threshold", "threshold_source",
+        "cv_metric", "cv_scores", "cv_mean", "cv_sem", "cv_test_train_ratio",
+        "fit_rows", "synthetic_rows", "fit_on", "recalibration",
+        "trained_ratio", "prior_ratio", "training_fingerprint"}``.
+    """
+    with threadpool_limits(1):
+        return _fit_candidates(
+            training, augmented, target, options, {} if skipped is None else skipped
+        )
+
+
+def _fold_options(name: str, options: PipelineOptions, min_fold_positives: int) -> PipelineOptions:
+    """Options for one strategy, with imbalanced-learn SMOTE's k fitted to the folds."""
+    if name == "smote" and options.k_neighbors >= min_fold_positives:
+        if min_fold_positives < 2:
+            raise ValueError(
+                f"a training fold holds {min_fold_positives} positive row(s); SMOTE needs 2"
+            )
+        return options.updated({"k_neighbors": min_fold_positives - 1})
+    return options
+
+
+def _fit_candidates(
+    training: pd.DataFrame,
+    augmented: pd.DataFrame,
+    target: str,
+    options: PipelineOptions,
+    skipped: dict[str, str],
+) -> dict[str, dict[str, Any]]:
+    features = feature_columns(training, target)
+    categorical = categorical_columns(training, target)
+    missing = missing_numeric_columns(training, target)
+    X, y = training[features], training[target].to_numpy().astype(np.int64)
+    splits = cv_splits(
+        y, n_folds=options.cv_folds, n_repeats=options.cv_repeats, random_state=options.random_state
+    )
+    metric = options.selection_metric
+    prior_ratio = float(y.sum()) / max(len(y) - int(y.sum()), 1)
+    fingerprint = training_fingerprint(training, target)
+    cache: dict[str, tuple[list[float], np.ndarray]] = {}
+    oofs: dict[str, np.ndarray] = {}
+    candidates: dict[str, dict[str, Any]] = {}
+    min_fold_positives = min(int(y[train].sum()) for train, _ in splits)
+    for name in options.strategies:
+        try:
+            strategy_options = _fold_options(name, options, min_fold_positives)
+            strategy = build_strategy(
+                name,
+                model=options.model,
+                features=features,
+                categorical=categorical,
+                options=strategy_options,
+                missing=missing,
+            )
+            estimator = recalibrate(strategy, name, strategy_options)
+            key = joblib.hash(_scoring_estimator(estimator))
+            if key not in cache:
+                cache[key] = cross_validate(
+                    _scoring_estimator(estimator), X, y, splits=splits, metric=metric
+                )
+            scores, oof = cache[key]
+            model, threshold, facts = _fit_final(
+                name, estimator, X, y, augmented, target, strategy_options, categorical
+            )
+        except ValueError as error:
+            skipped[name] = f"{type(error).__name__}: {error}"
+            continue
+        oofs[name] = oof
+        trained = trained_minority_ratio(name, options)
+        if trained is not None:  # nothing is generated where the data is above the ratio
+            trained = max(trained, prior_ratio)
+        candidates[name] = {
+            "model": model,
+            "threshold": threshold
+            if threshold is not None
+            else tune_threshold(np.tile(y, len(oof)), oof.ravel()),
+            "threshold_source": "TunedThresholdClassifierCV (minimum expected cost)"
+            if threshold is not None
+            else "maximum F1 on out-of-fold training predictions",
+            "cv_metric": metric,
+            **_summary(scores, splits),
+            **facts,
+            "recalibration": options.recalibration if trained is not None else "none",
+            "trained_ratio": trained,
+            "prior_ratio": prior_ratio,
+            "training_fingerprint": fingerprint,
+        }
+    if not candidates:
+        raise ValueError(
+            f"No strategy could be fitted on this training set: {skipped}. Provide more "
+            "positive rows or lower cv_folds."
+        )
+    members = _ensemble_members(candidates, oofs, options)
+    if len(members) >= 2:
+        candidates[ENSEMBLE] = _soft_voting(
+            members, candidates, oofs, y, splits, options, fingerprint
+        )
+    return candidates
+
+
+def _ensemble_members(
+    candidates: dict[str, dict[str, Any]], oofs: dict[str, np.ndarray], options: PipelineOptions
+) -> list[str]:
+    """Members of the soft-voting ensemble, best cross-validated score first.
+
+    With the averaging rule, the one-standard-error set (capped at
+    ``ensemble_top`` when that is >= 2); otherwise the ``ensemble_top`` best
+    candidates, or none. Members whose out-of-fold probabilities duplicate a
+    better member's (a threshold tuner and its model) are skipped.
+    """
+    if options.selection_rule == AVERAGE_RULE:
+        ranked, cap = one_standard_error_set(candidates), options.ensemble_top
+    elif options.ensemble_top >= 2:
+        sign = 1.0 if greater_is_better(options.selection_metric) else -1.0
+        ranked = sorted(candidates, key=lambda n: -sign * candidates[n]["cv_mean"])
+        cap = options.ensemble_top
+    else:
+        return []
+    members: list[str] = []
+    for name in ranked:
+        if not any(np.array_equal(oofs[name], oofs[m]) for m in members):
+            members.append(name)
+    return members[:cap] if cap >= 2 else members
+
+
+def _soft_voting(
+    members: list[str],
+    candidates: dict[str, dict[str, Any]],
+    oofs: dict[str, np.ndarray],
+    y: np.ndarray,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    options: PipelineOptions,
+    fingerprint: str,
+) -> dict[str, Any]:
+    """Soft-voting ensemble of ``members``, scored on their out-of-fold output.
+
+    A member that learnt from a changed class balance and is not recalibrated
+    votes with prior-corrected probabilities (odds times ``prior_ratio /
+    trained_ratio``), so that members speak on one probability scale and the
+    average's Brier score stays near the best single candidate's
+    (``benchmarks/bench_quality.py`` prints both). Its cross-validated score is
+    slightly optimistic: the members were chosen on the same folds.
+    """
+    metric = options.selection_metric
+    factors = {m: _odds_factor(candidates[m]) for m in members}
+    oof = np.mean([prior_correct(oofs[m], factors[m]) for m in members], axis=0)
+    per_repeat = len(splits) // len(oof)
+    scores = [
+        score(metric, y[test], oof[i // per_repeat, test]) for i, (_, test) in enumerate(splits)
+    ]
+    voting = SoftVotingEnsemble(
+        [(m, candidates[m]["model"]) for m in members], [factors[m] for m in members]
+    ).fit()
+    corrected = [m for m, f in factors.items() if f != 1.0]
+    return {
+        "model": voting,
+        "threshold": tune_threshold(np.tile(y, len(oof)), oof.ravel()),
+        "threshold_source": "maximum F1 on out-of-fold training predictions",
+        "cv_metric": metric,
+        **_summary(scores, splits),
+        "fit_rows": len(y),
+        "synthetic_rows": 0,
+        "fit_on": f"members: {', '.join(members)}"
+        + (f" (prior-corrected: {', '.join(corrected)})" if corrected else ""),
+        "members": members,
+        "selection_rule": options.selection_rule,
+        "recalibration": "none",
+        "trained_ratio": None,
+        "prior_ratio": candidates[members[0]]["prior_ratio"],
+        "training_fingerprint": fingerprint,
+    }
+
+
+def _odds_factor(candidate: dict[str, Any]) -> float:
+    """Odds correction of a member's probabilities (1.0: already on the real scale)."""
+    trained = candidate.get("trained_ratio")
+    if trained is None or candidate.get("recalibration", "none") != "none":
+        return 1.0
+    return float(candidate["prior_ratio"]) / float(trained)
+
+
+def champion_record(
+    candidates: dict[str, dict[str, Any]], options: PipelineOptions
+) -> dict[str, Any]:
+    """The champion with what a user needs to trust and reproduce it.
+
+    Everything comes from the candidates (training data only); the hold-out is
+    not an input, so the champion cannot depend on it.
+
+    Parameters
+    ----------
+    candidates : dict
+        Output of :func:`fit_candidates`.
+    options : PipelineOptions
+        ``selection_rule`` and the options recorded with the model.
+
+    Returns
+    -------
+    dict
+        ``strategy``, ``model``, ``threshold``, ``threshold_source``,
+        ``cv_metric``, ``cv_mean``, ``cv_sem``, ``selection_rule``,
+        ``selection`` (see :func:`~smote_pipeline.core.train.selection.selection_table`),
+        ``parameters`` (the model's top-level parameters as text),
+        ``training_fingerprint``, ``fit_on``, ``fit_rows``, ``members`` (of an
+        ensemble champion, else empty), ``options``.
+    """
+    name = select_champion(candidates, options.selection_rule)
+    chosen = candidates[name]
+    parameters = {k: repr(v) for k, v in sorted(chosen["model"].get_params(deep=False).items())}
+    return {
+        "strategy": name,
+        "model": chosen["model"],
+        "threshold": float(chosen["threshold"]),
+        "threshold_source": chosen.get("threshold_source", ""),
+        "cv_metric": chosen.get("cv_metric", options.selection_metric),
+        "cv_mean": float(chosen["cv_mean"]),
+        "cv_sem": float(chosen["cv_sem"]),
+        "selection_rule": options.selection_rule,
+        "selection": selection_table(candidates),
+        "parameters": parameters,
+        "training_fingerprint": chosen.get("training_fingerprint", ""),
+        "fit_on": chosen.get("fit_on", "training_set"),
+        "fit_rows": int(chosen.get("fit_rows", 0)),
+        "members": list(chosen.get("members", [])),
+        "options": options.to_dict(),
+    }

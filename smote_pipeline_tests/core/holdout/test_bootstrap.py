@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+from smote_pipeline.core.holdout.bootstrap import stratified_weights, weighted_metrics
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_weighted_metrics_equal_scikit_learn(ties):
+    rng = np.random.default_rng(0)
+    y = (rng.uniform(size=150) < 0.2).astype(int)
+    proba = np.clip(0.3 * y + rng.uniform(size=150) * 0.7, 0, 1)
+    if ties:
+        proba = np.round(proba, 1)
+    weights = stratified_weights(y, 20, 1)
+    got = weighted_metrics(y, proba, weights)
+    for i, w in enumerate(weights):
+        assert got["average_precision"][i] == pytest.approx(
+            average_precision_score(y, proba, sample_weight=w)
+        )
+        assert got["roc_auc"][i] == pytest.approx(roc_auc_score(y, proba, sample_weight=w))
+        assert got["brier"][i] == pytest.approx(brier_score_loss(y, proba, sample_weight=w))
+
+
+def test_stratified_weights_keep_class_counts():
+    y = np.array([0] * 30 + [1] * 5)
+    weights = stratified_weights(y, 100, 0)
+    np.testing.assert_array_equal(weights[:, y == 1].sum(axis=1), 5)
+    np.testing.assert_array_equal(weights[:, y == 0].sum(axis=1), 30)
+    np.testing.assert_array_equal(weights, stratified_weights(y, 100, 0))
+
+
+def test_threshold_metrics_equal_scikit_learn():
+    from sklearn.metrics import f1_score, matthews_corrcoef, precision_score, recall_score
+
+    from smote_pipeline.core.holdout.bootstrap import weighted_threshold_metrics
+
+    rng = np.random.default_rng(3)
+    y = (rng.uniform(size=120) < 0.25).astype(int)
+    predicted = np.where(rng.uniform(size=120) < 0.8, y, 1 - y)
+    weights = stratified_weights(y, 15, 2)
+    got = weighted_threshold_metrics(y, predicted, weights)
+    for i, w in enumerate(weights):
+        assert got["precision"][i] == pytest.approx(precision_score(y, predicted, sample_weight=w))
+        assert got["recall"][i] == pytest.approx(recall_score(y, predicted, sample_weight=w))
+        assert got["f1"][i] == pytest.approx(f1_score(y, predicted, sample_weight=w))
+        assert got["mcc"][i] == pytest.approx(matthews_corrcoef(y, predicted, sample_weight=w))
+        specificity = w[(y == 0) & (predicted == 0)].sum() / w[y == 0].sum()
+        assert got["g_mean"][i] == pytest.approx(np.sqrt(got["recall"][i] * specificity))
+
+
+def test_recall_at_precision_matches_the_curve():
+    from sklearn.metrics import precision_recall_curve
+
+    rng = np.random.default_rng(5)
+    y = (rng.uniform(size=200) < 0.2).astype(int)
+    proba = np.clip(0.4 * y + rng.uniform(size=200) * 0.6, 0, 1)
+    got = weighted_metrics(y, proba, np.ones((1, 200)), min_precision=0.8)
+    precision, recall, _ = precision_recall_curve(y, proba)
+    assert got["recall_at_precision"][0] == pytest.approx(recall[precision >= 0.8].max())

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from smote_pipeline.core.holdout.evaluation import (
+    best_baseline,
+    evaluate_on_holdout,
+    level_text,
+    verdict,
+)
+
+
+class _Fixed:
+    """A 'model' returning preset probabilities (hold-out rows in order)."""
+
+    def __init__(self, proba):
+        self.proba = np.asarray(proba, dtype=float)
+
+    def predict_proba(self, X):
+        return np.column_stack([1 - self.proba, self.proba])
+
+
+def _holdout(n=200, positives=20, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.zeros(n, dtype=np.int8)
+    y[:positives] = 1
+    return pd.DataFrame({"row_id": np.arange(n), "x": rng.normal(size=n), "label": y}), y
+
+
+def _candidates(**probas):
+    return {
+        name: {"model": _Fixed(p), "threshold": 0.5, "cv_mean": 0.5, "cv_sem": 0.01}
+        for name, p in probas.items()
+    }
+
+
+def test_verdict_reads_the_interval():
+    assert verdict(0.01, 0.2) == "helped"
+    assert verdict(-0.2, -0.01) == "hurt"
+    assert verdict(-0.1, 0.1) == "no detectable difference"
+
+
+def test_identical_predictions_give_no_detectable_difference():
+    holdout, y = _holdout()
+    rng = np.random.default_rng(1)
+    proba = np.clip(0.3 * y + rng.uniform(0, 0.7, size=len(y)), 0, 1)
+    result = evaluate_on_holdout(
+        _candidates(no_resampling=proba, smote=proba),
+        holdout,
+        "label",
+        baseline="no_resampling",
+        random_state=0,
+        n_bootstrap=200,
+    )
+    (v,) = result["verdicts"]
+    assert v["verdict"] == "no detectable difference"
+    assert v["difference"] == 0.0 and v["low"] == 0.0 and v["high"] == 0.0
+
+
+def test_clearly_better_model_helped_and_metrics_are_in_range():
+    holdout, y = _holdout()
+    rng = np.random.default_rng(2)
+    noisy = rng.uniform(size=len(y))
+    sharp = np.clip(0.8 * y + rng.uniform(0, 0.2, size=len(y)), 0, 1)
+    result = evaluate_on_holdout(
+        _candidates(no_resampling=noisy, cluster_smote=sharp),
+        holdout,
+        "label",
+        baseline="no_resampling",
+        random_state=0,
+        n_bootstrap=200,
+    )
+    assert result["verdicts"][0]["verdict"] == "helped"
+    for record in result["metrics"]:
+        for metric in ("average_precision", "roc_auc", "brier", "precision", "recall", "f1"):
+            assert 0.0 <= record[metric] <= 1.0
+        assert record["average_precision_low"] <= record["average_precision"]
+        assert record["average_precision"] <= record["average_precision_high"]
+    sharp_record = next(r for r in result["metrics"] if r["strategy"] == "cluster_smote")
+    assert sharp_record["roc_auc"] == pytest.approx(1.0)
+    assert result["holdout_positives"] == 20
+
+
+def test_best_baseline_uses_training_scores_only():
+    candidates = {
+        "no_resampling": {"cv_mean": 0.5},
+        "class_weight": {"cv_mean": 0.6},
+        "smote": {"cv_mean": 0.9},
+    }
+    assert best_baseline(candidates) == "class_weight"
+    assert best_baseline({"smote": {"cv_mean": 0.9}}) is None
+
+
+def test_smote_helped_and_summary_follow_the_verdicts():
+    from smote_pipeline.core.holdout.evaluation import smote_helped, verdict_summary
+
+    holdout, y = _holdout()
+    rng = np.random.default_rng(3)
+    noisy = rng.uniform(size=len(y))
+    sharp = np.clip(0.8 * y + rng.uniform(0, 0.2, size=len(y)), 0, 1)
+    helped = evaluate_on_holdout(
+        _candidates(no_resampling=noisy, smote=sharp, random_undersampling=noisy),
+        holdout,
+        "label",
+        baseline="no_resampling",
+        random_state=0,
+        n_bootstrap=200,
+    )
+    assert smote_helped(helped) and helped["smote_helped"]
+    assert {v["strategy"] for v in helped["verdicts"]} == {"smote", "random_undersampling"}
+    hurt = evaluate_on_holdout(
+        _candidates(no_resampling=sharp, smote=noisy),
+        holdout,
+        "label",
+        baseline="no_resampling",
+        random_state=0,
+        n_bootstrap=200,
+    )
+    assert not smote_helped(hurt)
+    assert verdict_summary(hurt)["overall"] == "hurt"
+    assert hurt["verdicts"][0]["brier_difference"] > 0
+
+
+def test_report_and_html_are_self_contained():
+    from smote_pipeline.core.holdout.report import build_report
+    from smote_pipeline.core.html import render_html
+
+    holdout, y = _holdout()
+    rng = np.random.default_rng(4)
+    proba = np.clip(0.5 * y + rng.uniform(0, 0.5, size=len(y)), 0, 1)
+    result = evaluate_on_holdout(
+        _candidates(no_resampling=proba, smote=proba[::-1].copy()),
+        holdout,
+        "label",
+        baseline="no_resampling",
+        random_state=0,
+        n_bootstrap=100,
+    )
+    empty = pd.DataFrame({"row_id": [], "cluster_id": []})
+    augmented = holdout.assign(is_synthetic=False)
+    text = build_report(
+        pipeline="t",
+        positive_label="yes",
+        evaluation=result,
+        champion="no_resampling",
+        augmented=augmented,
+        clusters=empty,
+        target="label",
+    )
+    assert "**Ship: `no_resampling`.**" in text and "## Calibration" in text
+    page = render_html(text)
+    assert page.startswith("<!DOCTYPE html>") and "<table>" in page
+    assert 'src="data:image/png;base64,' in page
+
+
+def test_verdict_intervals_widen_with_the_number_of_comparisons():
+    """Bonferroni: each of m verdict intervals is at 1 - 0.05 / m, so adding
+    comparisons widens the interval of the same pair of strategies."""
+    holdout, y = _holdout(n=300, positives=30, seed=3)
+    rng = np.random.default_rng(4)
+    base = np.clip(0.25 * y + rng.uniform(0, 0.75, size=len(y)), 0, 1)
+    better = np.clip(0.35 * y + rng.uniform(0, 0.65, size=len(y)), 0, 1)
+
+    def smote_verdict(**extra):
+        result = evaluate_on_holdout(
+            _candidates(no_resampling=base, smote=better, **extra),
+            holdout,
+            "label",
+            baseline="no_resampling",
+            random_state=0,
+            n_bootstrap=2000,
+        )
+        return next(v for v in result["verdicts"] if v["strategy"] == "smote")
+
+    alone = smote_verdict()
+    among_four = smote_verdict(cluster_smote=base, smote_bagging=base, random_undersampling=base)
+    assert alone["level"] == pytest.approx(0.95)
+    assert among_four["level"] == pytest.approx(1 - 0.05 / 4)
+    assert among_four["difference"] == alone["difference"]
+    assert among_four["low"] < alone["low"] and among_four["high"] > alone["high"]
+    assert level_text(alone) == "95% CI"
+    assert level_text(among_four) == "98.8% CI, 95% jointly over 4 comparisons"

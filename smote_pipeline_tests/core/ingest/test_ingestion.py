@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from smote_pipeline.core.ingest.datasets import DIGITS_POSITIVE, DIGITS_TARGET, rare_digits
+from smote_pipeline.core.ingest.ingestion import (
+    MISSING_CATEGORY,
+    TargetSpec,
+    prepare_dataset,
+    read_source,
+)
+from smote_pipeline_tests.conftest import make_frame
+
+
+def test_prepare_encodes_target_and_adds_row_ids(frame):
+    out = prepare_dataset(frame, TargetSpec("label", "yes"))
+    assert list(out.columns) == ["row_id", "a", "b", "c", "label"]
+    assert out["row_id"].tolist() == list(range(len(frame)))
+    assert out["label"].sum() == 30
+    assert set(out["label"].unique()) == {0, 1}
+
+
+def test_positive_label_matches_numbers_given_as_text():
+    frame = make_frame(label_values=(0, 1))
+    out = prepare_dataset(frame, TargetSpec("label", "1"))
+    assert out["label"].sum() == 30
+
+
+def test_missing_target_column_is_named(frame):
+    with pytest.raises(ValueError, match=r"Target column 'outcome' is not in the data"):
+        prepare_dataset(frame, TargetSpec("outcome", "yes"))
+
+
+def test_single_class_is_refused(frame):
+    with pytest.raises(ValueError, match="single class"):
+        prepare_dataset(frame.assign(label="yes"), TargetSpec("label", "yes"))
+
+
+def test_unknown_positive_label_lists_the_values(frame):
+    with pytest.raises(ValueError, match=r"Positive label 'maybe' does not occur.*'no', 'yes'"):
+        prepare_dataset(frame, TargetSpec("label", "maybe"))
+
+
+def test_more_than_two_classes_needs_one_vs_rest(frame):
+    frame.loc[:9, "label"] = "other"
+    with pytest.raises(ValueError, match="one_vs_rest"):
+        prepare_dataset(frame, TargetSpec("label", "yes"))
+    out = prepare_dataset(frame, TargetSpec("label", "yes", one_vs_rest=True))
+    assert out["label"].sum() == 30
+
+
+def test_reserved_column_names_are_refused(frame):
+    with pytest.raises(ValueError, match=r"\['row_id'\].*rename"):
+        prepare_dataset(frame.assign(row_id=1), TargetSpec("label", "yes"))
+
+
+def test_infinite_features_are_named(frame):
+    frame.loc[3, "b"] = np.nan
+    frame.loc[4, "c"] = np.inf
+    frame.loc[5, "c"] = -np.inf
+    with pytest.raises(ValueError, match=r"infinite values: 'c' \(2 infinite\)\.") as info:
+        prepare_dataset(frame, TargetSpec("label", "yes"))
+    assert "'b'" not in str(info.value)  # a missing value is accepted
+
+
+def test_missing_values_are_kept(frame):
+    frame["colour"] = np.where(frame["a"] > 0, "red", "blue").astype(object)
+    frame.loc[3, "b"] = np.nan
+    frame.loc[[4, 7], "colour"] = None
+    prepared = prepare_dataset(frame, TargetSpec("label", "yes"))
+    assert np.isnan(prepared.loc[3, "b"]) and prepared["b"].isna().sum() == 1
+    assert list(prepared.loc[[4, 7], "colour"]) == [MISSING_CATEGORY] * 2
+    assert prepared["colour"].notna().all()
+
+
+def test_one_positive_row_is_refused(frame):
+    frame = frame.iloc[:301]
+    with pytest.raises(ValueError, match="at least 2"):
+        prepare_dataset(frame, TargetSpec("label", "yes"))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_read_source_round_trips_files(tmp_path, frame, suffix):
+    path = tmp_path / f"data{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, index=False)
+    read = read_source(str(path))
+    assert read.shape == frame.shape
+    np.testing.assert_allclose(read["a"].to_numpy(), frame["a"].to_numpy())
+
+
+def test_read_source_errors_name_the_problem(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        read_source(str(tmp_path / "nope.csv"))
+    (tmp_path / "data.xlsx").write_text("x")
+    with pytest.raises(ValueError, match=r"Unsupported file type '.xlsx'"):
+        read_source(str(tmp_path / "data.xlsx"))
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(ValueError, match="empty"):
+        read_source(str(tmp_path / "empty.csv"))
+    with pytest.raises(ValueError, match="Unknown embedded dataset 'iris'"):
+        read_source("embedded:iris")
+
+
+def test_embedded_demo_has_two_rare_subpopulations():
+    data = rare_digits()
+    rare = data[DIGITS_TARGET] == DIGITS_POSITIVE
+    assert rare.sum() == 80
+    assert len(data) == 1517
+    assert data.drop(columns=DIGITS_TARGET).dtypes.eq(np.int64).all()
+    pd.testing.assert_frame_equal(data, rare_digits())
+
+
+def test_mixed_types_and_booleans_become_text_categories(frame):
+    frame["mixed"] = [1, "1", "a"] * 110
+    frame["flag"] = [True, False] * 165
+    out = prepare_dataset(frame, TargetSpec("label", "yes"))
+    assert sorted(out["mixed"].unique()) == ["1", "a"]
+    assert sorted(out["flag"].unique()) == ["False", "True"]
+
+
+def test_labels_are_trimmed_and_case_variants_are_refused(frame):
+    spaced = frame.assign(label=frame["label"].where(frame.index % 2 == 0, frame["label"] + " "))
+    out = prepare_dataset(spaced, TargetSpec("label", " yes"))
+    assert out["label"].sum() == 30  # 'yes ' and ' yes' are 'yes'
+    mixed = frame.copy()
+    mixed.loc[mixed.index[-3:], "label"] = "Yes"
+    with pytest.raises(ValueError, match=r"differ only in letter case: \[\['Yes', 'yes'\]\]"):
+        prepare_dataset(mixed, TargetSpec("label", "yes", one_vs_rest=True))
+
+
+def test_a_yaml_boolean_label_gets_a_hint(frame):
+    with pytest.raises(ValueError, match=r"does not occur.*quote the label"):
+        prepare_dataset(frame, TargetSpec("label", True))
+
+
+def test_a_majority_positive_label_is_refused_with_the_fix(frame):
+    with pytest.raises(ValueError, match=r"'no' is the majority.*set `positive_label` to 'yes'"):
+        prepare_dataset(frame, TargetSpec("label", "no"))

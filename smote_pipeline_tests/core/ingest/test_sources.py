@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine
+
+from smote_pipeline.core.ingest.sources import (
+    Source,
+    describe,
+    fingerprint,
+    is_transient,
+    read_source,
+)
+from smote_pipeline_tests.services import fresh_postgres_database, postgres_url
+
+
+def test_folder_of_parquet_files_is_one_dataset(tmp_path, frame):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    frame.iloc[:100].to_parquet(folder / "part-0.parquet", index=False)
+    frame.iloc[100:].to_parquet(folder / "part-1.parquet", index=False)
+    read = read_source(str(folder))
+    assert len(read) == len(frame)
+    assert sorted(read["a"]) == sorted(frame["a"])
+
+
+def test_fsspec_url(tmp_path, frame):
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    assert len(read_source(f"file://{path}")) == len(frame)
+    import fsspec
+
+    with fsspec.open("memory://bucket/data.csv", "w") as stream:
+        frame.to_csv(stream, index=False)
+    assert len(read_source("memory://bucket/data.csv")) == len(frame)
+
+
+def test_fingerprint_changes_with_content(tmp_path, frame):
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    before = fingerprint(Source(str(path)))
+    assert fingerprint(Source(str(path))) == before
+    frame.iloc[:-1].to_csv(path, index=False)
+    assert fingerprint(Source(str(path))) != before
+    assert fingerprint(Source("embedded:rare_digits")) == "embedded:rare_digits"
+
+
+def test_transient_errors():
+    assert is_transient(TimeoutError())
+    assert is_transient(OSError("connection reset"))
+    assert not is_transient(FileNotFoundError())
+    assert not is_transient(ValueError())
+
+
+@pytest.fixture
+def database():
+    with fresh_postgres_database() as name:
+        yield name
+
+
+def test_sql_table_and_query_from_postgres(database, frame):
+    url = postgres_url(database)
+    engine = create_engine(url)
+    frame.assign(updated=pd.Timestamp("2026-01-01")).to_sql("rows", engine, index=False)
+    by_table = read_source(Source(url, "rows"))
+    assert len(by_table) == len(frame)
+    by_query = read_source(Source(url, "SELECT a, b, c, label FROM rows WHERE label = 'yes'"))
+    assert len(by_query) == 30 and set(by_query.columns) == {"a", "b", "c", "label"}
+    change = "SELECT max(updated) FROM rows"
+    before = fingerprint(Source(url, "rows"), change)
+    pd.DataFrame({"updated": [pd.Timestamp("2026-02-01")]}).to_sql(
+        "rows", engine, index=False, if_exists="append"
+    )
+    assert fingerprint(Source(url, "rows"), change) != before
+    assert "rows" in describe(Source(url, "rows"))
+    engine.dispose()
+
+
+def test_latin1_file_read_as_utf8_names_file_line_and_encoding(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("name,n\ntea,1\ncafé,2\n".encode("latin-1"))
+    expected = r"latin\.csv.*not valid UTF-8.*byte 0xe9 on line 3"
+    with pytest.raises(ValueError, match=expected) as info:
+        read_source(str(path))
+    assert "`encoding:`" in str(info.value) and "encoding: latin-1" in str(info.value)
+
+
+def test_latin1_file_reads_with_its_encoding(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("name,n\ntea,1\ncafé,2\n".encode("latin-1"))
+    read = read_source(Source(str(path), encoding="latin-1"))
+    assert list(read["name"]) == ["tea", "café"]
+    assert list(read["n"]) == [1, 2]
+
+
+def test_semicolon_delimited_file_reads_into_its_columns(tmp_path):
+    path = tmp_path / "semi.csv"
+    path.write_text("a;b;label\n1,5;2;yes\n3;4;no\n")
+    read = read_source(str(path))
+    assert list(read.columns) == ["a", "b", "label"]
+    assert list(read["a"]) == ["1,5", "3"]
+    assert list(read["label"]) == ["yes", "no"]
+
+
+def test_tab_delimited_file_reads_into_its_columns(tmp_path):
+    path = tmp_path / "tabs.csv"
+    path.write_text("a\tb\tlabel\n1\t2\tyes\n3\t4\tno\n")
+    read = read_source(str(path))
+    assert list(read.columns) == ["a", "b", "label"]
+    assert list(read["b"]) == [2, 4]
+
+
+def test_ragged_file_names_line_and_field_counts(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b\n1,2\n3,4,5\n6,7\n")
+    with pytest.raises(
+        ValueError, match=r"ragged\.csv.*3 fields on line 3, but its header has 2"
+    ) as info:
+        read_source(str(path))
+    assert "Quote values that contain the delimiter, or fix that line" in str(info.value)
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_duplicate_csv_headers_are_named(tmp_path):
+    path = tmp_path / "dups.csv"
+    path.write_text("a,b,a\n1,2,3\n")
+    with pytest.raises(
+        ValueError, match=r"dups\.csv.*duplicate column names: 'a' \(columns 1, 3\)"
+    ) as info:
+        read_source(str(path))
+    assert "rename them so every column has its own name" in str(info.value).lower()
+
+
+def test_empty_index_header_cell_stays_a_column(tmp_path, frame):
+    path = tmp_path / "indexed.csv"
+    frame.to_csv(path, index=True)
+    assert list(read_source(str(path)).columns) == ["", *frame.columns]
+
+
+def test_duplicate_sql_columns_are_named(tmp_path):
+    url = f"sqlite:///{tmp_path / 'rows.db'}"
+    engine = create_engine(url)
+    pd.DataFrame({"a": [1, 2], "b": [3, 4]}).to_sql("t", engine, index=False)
+    engine.dispose()
+    with pytest.raises(ValueError, match=r"SELECT a, b, a AS a FROM t.*'a' \(columns 1, 3\)"):
+        read_source(Source(url, "SELECT a, b, a AS a FROM t"))
+
+
+def test_duplicate_parquet_columns_are_named(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    pq.write_table(pa.table([[1], [2], [3]], names=["x", "y", "x"]), folder / "part-0.parquet")
+    for location in (folder / "part-0.parquet", folder):
+        with pytest.raises(ValueError, match=r"duplicate column names: 'x' \(columns 1, 3\)"):
+            read_source(str(location))

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+
+from smote_pipeline.core.clean import noise
+from smote_pipeline.core.holdout.evaluation import best_baseline, evaluate_on_holdout
+from smote_pipeline.core.ingest import split
+from smote_pipeline.core.ingest.ingestion import TargetSpec, prepare_dataset
+from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.oversample import clustering, oversampling
+from smote_pipeline.core.train import training
+from smote_pipeline.core.train.selection import (
+    AVERAGE_RULE,
+    corrected_standard_error,
+    one_standard_error_set,
+    select_champion,
+)
+from smote_pipeline.core.train.strategies import ENSEMBLE
+from smote_pipeline.core.train.training import tune_threshold
+from smote_pipeline_tests.conftest import make_frame
+
+FEATURES = ["a", "b", "c"]
+ONE_SE = "one_standard_error"
+
+
+def _candidate(mean, sem):
+    return {"cv_mean": mean, "cv_sem": sem}
+
+
+def test_one_standard_error_rule_prefers_the_simpler_strategy():
+    candidates = {
+        "no_resampling": _candidate(0.80, 0.02),
+        "smote": _candidate(0.81, 0.02),
+        "cluster_smote": _candidate(0.815, 0.02),
+    }
+    assert select_champion(candidates, ONE_SE) == "no_resampling"
+    assert select_champion(candidates, "max") == "cluster_smote"
+
+
+def test_clearly_better_strategy_wins():
+    candidates = {
+        "no_resampling": _candidate(0.60, 0.01),
+        "class_weight": _candidate(0.62, 0.01),
+        "cluster_smote": _candidate(0.80, 0.01),
+    }
+    assert select_champion(candidates, ONE_SE) == "cluster_smote"
+
+
+def _paired(scores, ratio=0.25, metric="average_precision"):
+    return {
+        "cv_scores": scores,
+        "cv_mean": float(np.mean(scores)),
+        "cv_sem": float(np.std(scores, ddof=1) / np.sqrt(len(scores))),
+        "cv_test_train_ratio": ratio,
+        "cv_metric": metric,
+    }
+
+
+def test_paired_rule_sees_a_consistent_small_gain_and_ignores_noise():
+    base = [0.60, 0.70, 0.50, 0.80, 0.65, 0.55]
+    steady = [s + 0.05 for s in base]  # better on every fold
+    noisy = [s + d for s, d in zip(base, [0.2, -0.15, 0.18, -0.12, 0.1, -0.1], strict=True)]
+    assert select_champion({"no_resampling": _paired(base), "smote": _paired(steady)}, ONE_SE) == (
+        "smote"
+    )
+    assert select_champion({"no_resampling": _paired(base), "smote": _paired(noisy)}, ONE_SE) == (
+        "no_resampling"
+    )
+
+
+def test_average_rule_keeps_only_what_the_data_cannot_rank():
+    base = [0.60, 0.70, 0.50, 0.80, 0.65, 0.55]
+    close = [s + d for s, d in zip(base, [0.02, -0.03, 0.01, 0.02, -0.01, 0.02], strict=True)]
+    worse = [s - 0.15 for s in base]  # behind on every fold
+    candidates = {
+        "no_resampling": _paired(base),
+        "smote": _paired(close),
+        "random_undersampling": _paired(worse),
+    }
+    assert one_standard_error_set(candidates) == ["smote", "no_resampling"]  # best first
+    # without an ensemble built by the rule, the best of the set ships alone
+    assert select_champion(candidates, AVERAGE_RULE) == "smote"
+    averaged = {**candidates, ENSEMBLE: {**_paired(close), "selection_rule": AVERAGE_RULE}}
+    assert select_champion(averaged, AVERAGE_RULE) == ENSEMBLE
+    assert one_standard_error_set(averaged) == ["smote", "no_resampling"]
+    # an ensemble of the top-k option competes under the other rules, not this one
+    top_k = {**candidates, ENSEMBLE: {**_paired(close), "selection_rule": "one_standard_error"}}
+    assert select_champion(top_k, AVERAGE_RULE) == "smote"
+    lone = {"no_resampling": _paired(base), "random_undersampling": _paired(worse)}
+    assert one_standard_error_set(lone) == ["no_resampling"]
+
+
+def test_loss_metrics_are_minimised():
+    low, high = (
+        _paired([0.05, 0.06, 0.05], metric="brier"),
+        _paired([0.2, 0.25, 0.22], metric="brier"),
+    )
+    assert select_champion({"no_resampling": high, "smote": low}, ONE_SE) == "smote"
+
+
+def test_corrected_standard_error_exceeds_the_naive_one():
+    d = np.array([0.01, 0.03, -0.01, 0.02, 0.0, 0.02])
+    naive = np.std(d, ddof=1) / np.sqrt(len(d))
+    assert corrected_standard_error(d, 0.25) > naive
+
+
+def test_threshold_maximises_f1():
+    y = np.array([0, 0, 0, 1, 1])
+    proba = np.array([0.1, 0.2, 0.6, 0.7, 0.9])
+    assert tune_threshold(y, proba) == pytest.approx(0.7)
+
+
+class RecordingClassifier(ClassifierMixin, BaseEstimator):
+    """Logistic regression that records the content of every row it is fitted on."""
+
+    seen: list[tuple[float, ...]] = []
+
+    def __init__(self, class_weight=None):
+        self.class_weight = class_weight
+
+    def fit(self, X, y):
+        values = np.asarray(pd.DataFrame(X)[FEATURES], dtype=float)
+        RecordingClassifier.seen.extend(map(tuple, np.round(values, 9)))
+        self.model_ = LogisticRegression(class_weight=self.class_weight).fit(values, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(np.asarray(pd.DataFrame(X)[FEATURES], dtype=float))
+
+
+def _pipeline_data(options, seed=0, holdout_seed=0):
+    frame = prepare_dataset(make_frame(240, 40, seed=seed), TargetSpec("label", "yes", False))
+    train, holdout = split.split_holdout(
+        frame, "label", holdout_fraction=0.25, random_state=holdout_seed
+    )
+    denoised = noise.filter_noise(train, "label", options).denoised
+    found = clustering.cluster_minority(denoised, "label", options)
+    synthetic = oversampling.generate_synthetic(denoised, found.assignments, "label", options)
+    return train, oversampling.augment(denoised, synthetic), holdout
+
+
+def test_no_holdout_row_reaches_any_fit(monkeypatch):
+    from smote_pipeline.core.train import strategies
+
+    def recording(model, features, categorical, *, random_state, class_weight=None, missing=()):
+        return RecordingClassifier(class_weight=class_weight)
+
+    monkeypatch.setattr(strategies, "build_classifier", recording)
+    monkeypatch.setattr(training, "build_classifier", recording)
+    RecordingClassifier.seen = []
+    options = PipelineOptions(
+        strategies=(
+            "no_resampling",
+            "class_weight",
+            "cost_sensitive_threshold",
+            "random_undersampling",
+            "smote",
+            "cluster_smote",
+        ),
+        cv_folds=3,
+        cv_repeats=2,
+        max_clusters=3,
+        ensemble_top=2,
+        recalibration="prior",
+    )
+    train, augmented, holdout = _pipeline_data(options)
+    candidates = training.fit_candidates(train, augmented, "label", options)
+    evaluate_on_holdout(
+        candidates, holdout, "label", baseline=best_baseline(candidates), random_state=0
+    )
+    seen = set(RecordingClassifier.seen)
+    holdout_rows = set(map(tuple, np.round(holdout[FEATURES].to_numpy(dtype=float), 9)))
+    train_rows = set(map(tuple, np.round(train[FEATURES].to_numpy(dtype=float), 9)))
+    assert len(RecordingClassifier.seen) > 0 and seen & train_rows
+    assert not seen & holdout_rows
+
+
+def test_champion_does_not_change_when_the_holdout_changes():
+    options = PipelineOptions(
+        strategies=("no_resampling", "class_weight", "smote"),
+        model="logistic_regression",
+        cv_folds=3,
+        max_clusters=3,
+    )
+    train, augmented, holdout = _pipeline_data(options)
+    candidates = training.fit_candidates(train, augmented, "label", options)
+    before = training.champion_record(candidates, options)
+    fingerprint = joblib.hash(before["model"])
+    other = prepare_dataset(make_frame(240, 40, seed=9), TargetSpec("label", "yes", False))
+    results = [
+        evaluate_on_holdout(candidates, h, "label", baseline="no_resampling", random_state=0)
+        for h in (holdout, other.sample(150, random_state=1), other.sample(150, random_state=2))
+    ]
+    after = training.champion_record(candidates, options)
+    assert {r["champion"] for r in results} == {before["strategy"]} == {after["strategy"]}
+    assert joblib.hash(after["model"]) == fingerprint
+    assert results[0]["metrics"] != results[1]["metrics"]
+    assert before["training_fingerprint"] == training.training_fingerprint(train, "label")
+
+
+def test_default_champion_averages_the_one_standard_error_set():
+    options = PipelineOptions(
+        strategies=("no_resampling", "class_weight", "cost_sensitive_threshold", "smote"),
+        model="logistic_regression",
+        cv_folds=3,
+        max_clusters=3,
+    )
+    assert options.selection_rule == AVERAGE_RULE
+    train, augmented, holdout = _pipeline_data(options)
+    candidates = training.fit_candidates(train, augmented, "label", options)
+    within = one_standard_error_set(candidates)
+    champion = training.champion_record(candidates, options)
+    assert len(within) >= 3  # this fixed draw: the strategies are indistinguishable
+    assert champion["strategy"] == ENSEMBLE
+    members = champion["members"]
+    # the threshold tuner predicts the same probabilities as its model: counted once
+    assert not {"no_resampling", "cost_sensitive_threshold"} <= set(members)
+    assert set(members) <= set(within) and len(members) >= 2
+    X = holdout[FEATURES + ["colour"]] if "colour" in holdout else holdout[FEATURES]
+
+    def on_real_scale(name):  # resampled members vote prior-corrected
+        proba = candidates[name]["model"].predict_proba(X)[:, 1]
+        trained = candidates[name]["trained_ratio"]
+        if trained is None:
+            return proba
+        odds = proba / (1 - proba) * candidates[name]["prior_ratio"] / trained
+        return odds / (1 + odds)
+
+    expected = np.mean([on_real_scale(m) for m in members], axis=0)
+    np.testing.assert_allclose(champion["model"].predict_proba(X)[:, 1], expected, rtol=1e-9)
+    assert any(candidates[m]["trained_ratio"] is not None for m in members)
+    assert "prior-corrected" in champion["fit_on"]
