@@ -12,9 +12,12 @@ import dagster as dg
 import pytest
 import yaml
 
+from smote_pipeline.core.options import PipelineOptions, describe_options, options_table
+from smote_pipeline.core.oversample.realism_report import GATE_SPECS
 from smote_pipeline.core.spec import PipelineSpec, demo_spec, spec_from_mapping
 from smote_pipeline.defs.factory import build_definitions
 from smote_pipeline.defs.loading import specs_from_environment
+from smote_pipeline.defs.settings import PipelineSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -103,8 +106,6 @@ def test_every_readme_pipelines_block_is_a_valid_spec():
 
 def test_readme_gate_table_matches_the_gate_registry():
     """Every realism gate is in the README table, in order, with its real severity."""
-    from smote_pipeline.core.oversample.realism_report import GATE_SPECS
-
     rows = re.findall(r"^\| `(\w+)` \| [^|]+ \| (blocking|warning)[^|]*\|", README, flags=re.M)
     gates = [
         (name, severity)
@@ -113,3 +114,22 @@ def test_readme_gate_table_matches_the_gate_registry():
     ]
     expected = [(g.name, "blocking" if g.blocking else "warning") for g in GATE_SPECS]
     assert gates == expected
+
+
+def test_readme_options_table_is_the_declared_options():
+    """The README's options table is derived from the declarations in core/options.py.
+
+    After changing an option, paste the output of
+    ``python -c "from smote_pipeline.core.options import options_table; print(options_table())"``.
+    """
+    assert options_table() in README
+
+
+def test_launchpad_settings_are_the_declared_options():
+    """Every option reaches the run configuration with its default and description."""
+    fields = PipelineSettings.model_fields
+    assert list(fields) == [name for name, _, _ in describe_options()]
+    assert all(fields[name].description == text for name, _, text in describe_options())
+    assert PipelineSettings().options() == PipelineOptions()
+    changed = PipelineOptions(k_neighbors=3, n_components=2, strategies=("smote",))
+    assert PipelineSettings.from_options(changed).options() == changed

@@ -1,139 +1,144 @@
-"""The pipeline's tunable options: one place, one default each.
+"""The pipeline's tunable options: each declared once, with its default and meaning.
 
-The Dagster layer exposes these as run configuration (every field can be
-overridden per run) and the pipeline spec file sets them per dataset; both
-fall back to the defaults declared here.
+Every option is one field of :class:`PipelineOptions`, declared with
+:func:`option`. The Dagster run configuration
+(:class:`~smote_pipeline.defs.settings.PipelineSettings`), this class's
+docstring and the README's options table (checked by a test) are all derived
+from these declarations; the spec file and the launchpad fall back to the
+defaults declared here.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+import typing
+from dataclasses import MISSING, Field, asdict, dataclass, field, fields, replace
 from typing import Any
 
 from smote_pipeline.core.validation import validate_options
 from smote_pipeline.core.vocabulary import DEFAULT_STRATEGIES
 
-__all__ = ["DEFAULT_STRATEGIES", "PipelineOptions"]
+__all__ = ["DEFAULT_STRATEGIES", "PipelineOptions", "describe_options", "option"]
+
+
+def option(default: Any, description: str, *, shown: str | None = None) -> Any:
+    """Declare an option: its default and its one description.
+
+    Parameters
+    ----------
+    default : object
+        The default value (a dict default is copied for every instance).
+    description : str
+        What the option means, as users read it (README table, launchpad, docstring).
+    shown : str or None, default=None
+        How the default is written in the README when its value says too little.
+    """
+    metadata = {"description": description, "shown": shown}
+    if isinstance(default, dict):
+        return field(default_factory=lambda: dict(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
 class PipelineOptions:
-    """Tunable options of one pipeline.
+    """Tunable options of one pipeline (attributes below, one per option)."""
 
-    Attributes
-    ----------
-    holdout_fraction : float
-        Share of real rows split off first as the untouched hold-out.
-    random_state : int
-        Seed for every random step; the same seed and data give the same bytes.
-    one_vs_rest : bool
-        Treat every target value other than the positive label as negative. When
-        False, a target with more than two values is an error.
-    noise_method : str
-        ``NoiseFilter`` method: ``"enn"``, ``"tomek"``, ``"ipf"``,
-        ``"isolation_forest"`` or ``"none"`` to skip noise filtering.
-    noise_neighbors : int
-        Neighbours consulted by the ``enn`` noise filter.
-    max_minority_removal : float
-        Largest share of minority rows the noise filter may remove; beyond it
-        see ``noise_on_excess``.
-    noise_on_excess : str
-        When the noise filter flags more of the minority than
-        ``max_minority_removal``: ``"trim"`` removes only the most suspicious
-        rows up to the cap and keeps (and lists) the rest; ``"raise"`` stops
-        the run with an error.
-    max_clusters : int
-        Upper bound of the automatic choice of minority clusters.
-    k_neighbors : int
-        Neighbours (within a cluster) that SMOTE interpolates towards.
-    sampling_strategy : float
-        Minority-to-majority ratio after oversampling (imbalanced-learn's float
-        semantics). 0.5 by default: limited oversampling, as the article advises,
-        rather than full balance.
-    n_components : int, float or None
-        Interpolate in a PCA space (int components, or float share of variance),
-        then map back; None interpolates in the original space.
-    safety_filter : bool
-        Reject synthetic candidates whose nearest real neighbours are mostly of
-        another class.
-    strategies : tuple of str
-        Imbalance strategies compared as candidate models.
-    model : str
-        Model family of every candidate (``"hist_gradient_boosting"``,
-        ``"logistic_regression"`` or ``"random_forest"``); the balanced
-        ensembles and ``one_class`` bring their own.
-    cv_folds : int
-        Stratified folds used to score candidates and tune thresholds on
-        training data.
-    cv_repeats : int
-        Repetitions of the stratified K-fold split (different shuffles); the
-        champion is chosen on ``cv_folds * cv_repeats`` paired fold scores.
-    selection_metric : str
-        Cross-validated metric that chooses the champion:
-        ``"average_precision"``, ``"roc_auc"``, ``"brier"`` or ``"log_loss"``
-        (the last two: lower is better).
-    selection_rule : str
-        ``"one_standard_error"``: the simplest strategy whose paired fold-wise
-        difference to the best is within one (repeated-CV corrected) standard
-        error; ``"one_standard_error_average"``: a soft-voting average of all
-        those strategies (a single one when the best is clearly ahead);
-        ``"max"``: the best mean score (naive, for comparison). See
-        :mod:`smote_pipeline.core.train.selection`.
-    ensemble_top : int
-        With ``"one_standard_error_average"``: at most this many members
-        (0 = no cap). Otherwise, when >= 2, also build a soft-voting ensemble
-        of the ``ensemble_top`` best candidates (by cross-validation); it
-        competes as the most complex candidate. 0 disables it.
-    recalibration : str
-        Probability recalibration of strategies that learn a changed class
-        balance: ``"none"``, ``"prior"`` (exact odds correction),
-        ``"sigmoid"`` or ``"isotonic"`` (``CalibratedClassifierCV`` on real
-        folds). Brier scores before and after are reported either way.
-    false_negative_cost : float or None
-        Cost of a missed positive, in false alarms, for the
-        ``cost_sensitive_threshold`` strategy; None = negatives per positive.
-    recall_at_precision : float
-        Precision level at which the hold-out recall is reported.
-    bagging_estimators : int
-        Learners of the ``smote_bagging`` strategy.
-    n_bootstrap : int
-        Stratified bootstrap resamples of the hold-out for the 95% intervals.
-    realism_thresholds : dict of str to float
-        Overrides of :class:`~smote_pipeline.core.oversample.realism_report.RealismThresholds`
-        (e.g. ``{"max_detection_auc": 0.9}``); booleans as 0/1.
-    auto_reduce : bool
-        When the real minority rows' nearest-neighbour contrast is below the
-        ``min_relative_contrast`` threshold (distances concentrate, as in high
-        dimensions) and ``n_components`` is None, interpolate in the PCA space
-        keeping 90% of the variance instead of the original space.
-    """
-
-    holdout_fraction: float = 0.25
-    random_state: int = 0
-    one_vs_rest: bool = False
-    noise_method: str = "enn"
-    noise_neighbors: int = 3
-    max_minority_removal: float = 0.2
-    noise_on_excess: str = "trim"
-    max_clusters: int = 8
-    k_neighbors: int = 5
-    sampling_strategy: float = 0.5
-    n_components: int | float | None = None
-    safety_filter: bool = False
-    strategies: tuple[str, ...] = field(default=DEFAULT_STRATEGIES)
-    model: str = "hist_gradient_boosting"
-    cv_folds: int = 5
-    cv_repeats: int = 2
-    selection_metric: str = "average_precision"
-    selection_rule: str = "one_standard_error_average"
-    ensemble_top: int = 0
-    recalibration: str = "none"
-    false_negative_cost: float | None = None
-    recall_at_precision: float = 0.8
-    bagging_estimators: int = 5
-    n_bootstrap: int = 1000
-    realism_thresholds: dict[str, float] = field(default_factory=dict)
-    auto_reduce: bool = False
+    holdout_fraction: float = option(
+        0.25,
+        "share of real rows split off first as the untouched hold-out (identical rows stay "
+        "on one side)",
+    )
+    random_state: int = option(0, "seed of every step; same seed and data give the same bytes")
+    one_vs_rest: bool = option(
+        False,
+        "treat every label other than the positive one as negative; when false, a target "
+        "with more than two values is an error",
+    )
+    noise_method: str = option(
+        "enn", "noise filter: `enn`, `tomek`, `ipf`, `isolation_forest` or `none` (no filtering)"
+    )
+    noise_neighbors: int = option(3, "neighbours consulted by `enn`")
+    max_minority_removal: float = option(
+        0.2, "largest share of the minority the noise filter may remove"
+    )
+    noise_on_excess: str = option(
+        "trim",
+        "when the filter flags more of the minority: `trim` removes only the most suspicious "
+        "up to the cap (and lists the rest), `raise` stops the run",
+    )
+    max_clusters: int = option(8, "upper bound of the automatic number of minority clusters")
+    k_neighbors: int = option(5, "SMOTE neighbours, searched within a cluster")
+    sampling_strategy: float = option(
+        0.5,
+        "minority/majority ratio after oversampling (imbalanced-learn's float semantics): "
+        "limited oversampling, as the article advises, not full balance",
+    )
+    n_components: int | float | None = option(
+        None,
+        "interpolate in a PCA space (int: components, float: variance share), then map back; "
+        "none interpolates in the original space",
+    )
+    auto_reduce: bool = option(
+        False,
+        "when the minority's nearest-neighbour distances have concentrated (relative "
+        "contrast below `min_relative_contrast`) and `n_components` is none, interpolate in "
+        "the PCA space keeping 90% of the variance",
+    )
+    safety_filter: bool = option(
+        False,
+        "redraw synthetic rows whose nearest real neighbours are mostly of the other class "
+        "(exact on small data; on large data it counts the other class in nearby groups plus "
+        "a weighted sample, see `SafetyIndex`)",
+    )
+    strategies: tuple[str, ...] = option(
+        DEFAULT_STRATEGIES, "imbalance strategies compared as candidates", shown="see below"
+    )
+    model: str = option(
+        "hist_gradient_boosting",
+        "model family of every candidate: `hist_gradient_boosting`, `logistic_regression` or "
+        "`random_forest` (the balanced ensembles and `one_class` bring their own)",
+    )
+    cv_folds: int = option(5, "stratified folds that score candidates on training data")
+    cv_repeats: int = option(
+        2,
+        "repetitions of the stratified K-fold split; the champion is chosen on "
+        "`cv_folds * cv_repeats` paired fold scores",
+    )
+    selection_metric: str = option(
+        "average_precision",
+        "cross-validated metric that chooses the champion: `average_precision`, `roc_auc`, "
+        "`brier` or `log_loss` (the last two: lower is better)",
+    )
+    selection_rule: str = option(
+        "one_standard_error_average",
+        "`one_standard_error_average`: soft-voting average of the strategies within one "
+        "paired standard error of the best; `one_standard_error`: the simplest of them; "
+        "`max`: the best mean score (naive, for comparison)",
+    )
+    ensemble_top: int = option(
+        0,
+        "cap on the averaged strategies (0: none); with the other rules, when >= 2, also a "
+        "soft-voting ensemble of this many best candidates",
+    )
+    recalibration: str = option(
+        "none",
+        "recalibration of strategies that learn a changed class balance: `none`, `prior` "
+        "(exact odds correction), `sigmoid` or `isotonic` (on real folds)",
+    )
+    false_negative_cost: float | None = option(
+        None,
+        "cost of a missed positive in false alarms, for `cost_sensitive_threshold`; none: "
+        "negatives per positive",
+    )
+    recall_at_precision: float = option(0.8, "precision level of the reported hold-out recall")
+    bagging_estimators: int = option(5, "learners of `smote_bagging`")
+    n_bootstrap: int = option(
+        1000, "stratified bootstrap resamples of the hold-out (95% intervals)"
+    )
+    realism_thresholds: dict[str, float] = option(
+        {},
+        "overrides of the realism gates' thresholds below (e.g. `{max_detection_auc: 0.9}`; "
+        "booleans as 0/1)",
+    )
 
     def __post_init__(self) -> None:
         validate_options(self)
@@ -164,3 +169,56 @@ class PipelineOptions:
         data = asdict(self)
         data["strategies"] = list(self.strategies)
         return data
+
+
+def declared() -> tuple[Field, ...]:
+    """The declarations of every option, in order."""
+    return fields(PipelineOptions)
+
+
+def default_of(declaration: Field) -> Any:
+    """The default value of one option's declaration."""
+    if declaration.default_factory is not MISSING:
+        return declaration.default_factory()
+    return declaration.default
+
+
+def option_types() -> dict[str, Any]:
+    """Each option's type (resolved annotations)."""
+    return typing.get_type_hints(PipelineOptions)
+
+
+def _shown(declaration: Field) -> str:
+    """The default as the README writes it."""
+    if declaration.metadata["shown"]:
+        return declaration.metadata["shown"]
+    value = default_of(declaration)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "none"
+    if isinstance(value, str):
+        return f"`{value}`"
+    if isinstance(value, dict):
+        return "`{}`"
+    return str(value)
+
+
+def describe_options() -> list[tuple[str, str, str]]:
+    """``(name, default as written in the README, description)`` of every option."""
+    return [(d.name, _shown(d), d.metadata["description"]) for d in declared()]
+
+
+def options_table() -> str:
+    """The README's Markdown table of options, derived from the declarations."""
+    rows = ["| option | default | meaning |", "|---|---|---|"]
+    rows += [f"| `{name}` | {shown} | {text} |" for name, shown, text in describe_options()]
+    return "\n".join(rows)
+
+
+PipelineOptions.__doc__ = (PipelineOptions.__doc__ or "") + (
+    "\n\n    Attributes\n    ----------\n"
+    + "".join(
+        f"    {d.name} : {d.type}\n        {d.metadata['description']}.\n" for d in declared()
+    )
+)

@@ -1,8 +1,9 @@
 """The asset graph of one pipeline, built from one module per UI group.
 
 ``defs/ingest.py``, ``clean.py``, ``oversample.py``, ``train.py`` and
-``holdout.py`` hold one builder per asset of the group of that name; each
-asset calls the function of the same name in :mod:`smote_pipeline.core.pipeline`.
+``holdout.py`` hold one builder per asset and check of the group of that name;
+each asset calls the function of the same name in
+:mod:`smote_pipeline.core.pipeline`.
 """
 
 import dagster as dg
@@ -11,7 +12,8 @@ from smote_pipeline.core.spec import PipelineSpec
 from smote_pipeline.defs import clean, holdout, ingest, oversample, train
 from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope, settings_key
 
-__all__ = ["BUILDERS", "IO_MANAGER_KEY", "build_assets", "settings_key"]
+__all__ = ["BUILDERS", "CHECK_BUILDERS", "IO_MANAGER_KEY", "build_assets", "build_checks"]
+__all__ += ["settings_key"]
 
 #: One builder per asset, in the order of the graph.
 BUILDERS = (
@@ -30,6 +32,15 @@ BUILDERS = (
     holdout.smote_report_asset,
 )
 
+#: One builder per asset check (or multi-check), by group.
+CHECK_BUILDERS = (
+    ingest.target_leak_check,
+    oversample.synthetic_expectations_check,
+    oversample.realism_gates_check,
+    holdout.holdout_isolation_check,
+    holdout.smote_helped_check,
+)
+
 
 def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
     """Every asset of the pipeline described by ``spec``, under its name as key prefix.
@@ -41,3 +52,9 @@ def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
     """
     scope = Scope(spec)
     return dg.with_source_code_references([build(scope) for build in BUILDERS])
+
+
+def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
+    """Every asset check of the pipeline described by ``spec``."""
+    scope = Scope(spec)
+    return [build(scope) for build in CHECK_BUILDERS]

@@ -1,7 +1,7 @@
 """Clean group: label-noise filtering of the training rows.
 
-Each builder returns one asset definition of a pipeline; each asset calls the
-function of the same name in :mod:`smote_pipeline.core.pipeline`.
+Each builder returns one definition of a pipeline; each asset calls the function
+of the same name in :mod:`smote_pipeline.core.pipeline`.
 """
 
 import dagster as dg
@@ -10,36 +10,33 @@ import pandas as pd
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import REASON
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
-from smote_pipeline.defs.scope import Scope, options_of
+from smote_pipeline.defs.scope import Scope
+
+GROUP = "clean"
 
 
 def filter_noise_asset(s: Scope) -> dg.AssetsDefinition:
-    """The `filter_noise` asset of the pipeline ``s.spec``."""
-    p, target, spec, ins, common, selected = s.p, s.target, s.spec, s.ins, s.common, s.selected
+    """The `filter_noise` multi-asset (`denoised_training_set`, `noise_quarantine`)."""
+    target = s.target
+    outs = {
+        "denoised_training_set": s.frame_out(
+            "denoised_training_set", GROUP, "Training rows kept by the label-noise filter."
+        ),
+        "noise_quarantine": s.frame_out(
+            "noise_quarantine",
+            GROUP,
+            "Training rows removed as suspected label noise, with the reason.",
+        ),
+    }
 
-    @dg.multi_asset(
-        name=f"{p}__filter_noise",
-        outs={
-            "denoised_training_set": s.frame_out(
-                "denoised_training_set", "clean", "Training rows kept by the label-noise filter."
-            ),
-            "noise_quarantine": s.frame_out(
-                "noise_quarantine",
-                "clean",
-                "Training rows removed as suspected label noise, with the reason.",
-            ),
-        },
-        ins=ins("training_set"),
-        can_subset=True,
-        **common,
-    )
+    @s.multi_asset("filter_noise", outs, ins=("training_set",))
     def filter_noise(context: dg.AssetExecutionContext, training_set: pd.DataFrame):
-        options = options_of(context, spec)
+        options = s.options(context)
         found = pipeline.filter_noise(training_set, target, options)
         denoised, quarantine = found.denoised, found.quarantine
         for message in found.warnings:
             context.log.warning(message)
-        yield from selected(
+        yield from s.selected(
             context,
             "denoised_training_set",
             denoised,
@@ -51,7 +48,7 @@ def filter_noise_asset(s: Scope) -> dg.AssetsDefinition:
                 "kept_suspects_table": table_metadata(found.kept_suspects.head(50)),
             },
         )
-        yield from selected(
+        yield from s.selected(
             context,
             "noise_quarantine",
             quarantine,

@@ -8,8 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from smote_pipeline.core.spec import NAME_PATTERN, PipelineSpec
-from smote_pipeline.defs.assets import IO_MANAGER_KEY, build_assets, settings_key
-from smote_pipeline.defs.checks import build_checks
+from smote_pipeline.defs.assets import IO_MANAGER_KEY, build_assets, build_checks, settings_key
 from smote_pipeline.defs.io_manager import PipelineIOManager
 from smote_pipeline.defs.loading import SpecError
 from smote_pipeline.defs.sensors import build_source_sensor

@@ -1,7 +1,8 @@
-"""Hold-out group: evaluation on the untouched real hold-out and the report.
+"""Hold-out group: evaluation on the untouched real hold-out, the report, and the
+checks of this lineage (hold-out isolation, whether SMOTE helped).
 
-Each builder returns one asset definition of a pipeline; each asset calls the
-function of the same name in :mod:`smote_pipeline.core.pipeline`.
+Each builder returns one definition of a pipeline; each asset calls the function
+of the same name in :mod:`smote_pipeline.core.pipeline`.
 """
 
 from typing import Any
@@ -10,32 +11,40 @@ import dagster as dg
 import pandas as pd
 
 from smote_pipeline.core import pipeline
-from smote_pipeline.core.holdout import evaluation, report
+from smote_pipeline.core.holdout import evaluation, isolation, report
 from smote_pipeline.defs.metadata import table_metadata
-from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope, options_of
+from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope
+
+GROUP = "holdout"
+
+#: Training-side assets the isolation check inspects.
+TRAINING_SIDE = (
+    "training_set",
+    "denoised_training_set",
+    "synthetic_samples",
+    "augmented_training_set",
+)
 
 
 def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
     """The `holdout_evaluation` asset of the pipeline ``s.spec``."""
-    p, target, spec, key, ins, common = s.p, s.target, s.spec, s.key, s.ins, s.common
 
-    @dg.asset(
-        key=key("holdout_evaluation"),
-        group_name=f"{p}_holdout",
-        io_manager_key=IO_MANAGER_KEY,
-        ins=ins("holdout_set", "candidate_models"),
+    @s.asset(
+        "holdout_evaluation",
+        GROUP,
+        ins=("holdout_set", "candidate_models"),
         kinds={"scikit-learn", "json"},
         description="Every candidate scored on the real hold-out, with bootstrap intervals "
         "and the verdict on oversampling.",
-        **common,
     )
     def holdout_evaluation(
         context: dg.AssetExecutionContext,
         holdout_set: pd.DataFrame,
         candidate_models: dict[str, Any],
     ) -> dg.MaterializeResult:
-        options = options_of(context, spec)
-        result = pipeline.holdout_evaluation(holdout_set, candidate_models, target, options)
+        result = pipeline.holdout_evaluation(
+            holdout_set, candidate_models, s.target, s.options(context)
+        )
         table = evaluation.metrics_table(result)
         numeric = {
             f"{r.strategy}/{m}": float(round(getattr(r, m), 4))
@@ -60,27 +69,24 @@ def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
 
 def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
     """The `smote_report` asset of the pipeline ``s.spec``."""
-    p, target, spec, key, ins, common = s.p, s.target, s.spec, s.key, s.ins, s.common
+    inputs = (
+        "holdout_evaluation",
+        "champion_model",
+        "augmented_training_set",
+        "minority_clusters",
+        "synthetic_realism",
+        "noise_quarantine",
+        "leakage_screen",
+    )
 
-    @dg.asset(
-        key=key("smote_report"),
-        group_name=f"{p}_holdout",
-        io_manager_key=IO_MANAGER_KEY,
-        ins=ins(
-            "holdout_evaluation",
-            "champion_model",
-            "augmented_training_set",
-            "minority_clusters",
-            "synthetic_realism",
-            "noise_quarantine",
-            "leakage_screen",
-        ),
+    @s.asset(
+        "smote_report",
+        GROUP,
+        ins=inputs,
         kinds={"markdown"},
         description="Markdown report: did SMOTE help here, and what to ship.",
-        **common,
     )
     def smote_report(
-        context: dg.AssetExecutionContext,
         holdout_evaluation: dict[str, Any],
         champion_model: dict[str, Any],
         augmented_training_set: pd.DataFrame,
@@ -90,13 +96,13 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
         leakage_screen: dict[str, Any],
     ) -> dg.MaterializeResult:
         text = report.build_report(
-            pipeline=p,
-            positive_label=spec.positive_label,
+            pipeline=s.p,
+            positive_label=s.spec.positive_label,
             evaluation=holdout_evaluation,
             champion=champion_model["strategy"],
             augmented=augmented_training_set,
             clusters=minority_clusters,
-            target=target,
+            target=s.target,
             champion_info=champion_model,
             realism=synthetic_realism,
             quarantine=noise_quarantine,
@@ -112,3 +118,80 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
         )
 
     return smote_report
+
+
+def holdout_isolation_check(s: Scope) -> dg.AssetChecksDefinition:
+    """The blocking `holdout_isolation` check on `holdout_set`.
+
+    It reads the stored training-side assets itself (it is subsettable), and
+    yields nothing, so Dagster marks it skipped, while one was never materialized.
+    """
+    holdout_key = s.key("holdout_set")
+
+    @dg.multi_asset_check(
+        name=f"{s.p}__holdout_isolation",
+        specs=[
+            dg.AssetCheckSpec(
+                name="holdout_isolation",
+                asset=holdout_key,
+                blocking=True,
+                additional_deps=[s.key(name) for name in TRAINING_SIDE],
+                description="No hold-out row (by content hash of real rows or by row id), nor "
+                "a synthetic row with a hold-out parent, appears on the training side. Skipped "
+                "(with the reason in the run log) while a training-side asset has never been "
+                "materialized.",
+            )
+        ],
+        can_subset=True,
+        required_resource_keys={IO_MANAGER_KEY},
+    )
+    def holdout_isolation(context):  # AssetCheckExecutionContext (string annotations are refused)
+        store = getattr(context.resources, IO_MANAGER_KEY)
+        holdout_set = store.load_stored(holdout_key)
+        sides = {name: store.load_stored(s.key(name)) for name in TRAINING_SIDE}
+        absent = [name for name, value in sides.items() if value is None]
+        if holdout_set is None or absent:
+            context.log.warning(
+                "holdout_isolation skipped: "
+                + ", ".join(absent or ["holdout_set"])
+                + " not materialized yet; it runs with the rest of the pipeline."
+            )
+            return
+        found = isolation.check_isolation(holdout_set, sides, s.target)
+        yield dg.AssetCheckResult(
+            asset_key=holdout_key,
+            check_name="holdout_isolation",
+            passed=found.passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "holdout_rows": found.holdout_rows,
+                "rows_with_holdout_content": found.leaked_content,
+                "rows_with_holdout_ids": found.leaked_ids,
+                "synthetic_rows_with_holdout_parents": found.leaked_parents,
+                "synthetic_rows_equal_to_a_holdout_row": found.synthetic_coincidences,
+            },
+        )
+
+    return holdout_isolation
+
+
+def smote_helped_check(s: Scope) -> dg.AssetChecksDefinition:
+    """The `smote_helped` check (WARN) on `holdout_evaluation`."""
+
+    @dg.asset_check(
+        asset=s.key("holdout_evaluation"),
+        name="smote_helped",
+        description="Warns when no oversampling strategy beat the best non-resampling strategy "
+        "on the real hold-out (paired bootstrap interval of the average-precision "
+        "difference above zero, simultaneous 95% over all resampling strategies compared).",
+    )
+    def smote_helped(holdout_evaluation: dict) -> dg.AssetCheckResult:
+        verdicts = pd.DataFrame(holdout_evaluation["verdicts"])
+        return dg.AssetCheckResult(
+            passed=bool(evaluation.smote_helped(holdout_evaluation)),
+            severity=dg.AssetCheckSeverity.WARN,
+            description=evaluation.verdict_summary(holdout_evaluation)["text"],
+            metadata={"verdicts": table_metadata(verdicts.head(20))},
+        )
+
+    return smote_helped

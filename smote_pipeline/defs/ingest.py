@@ -1,9 +1,11 @@
-"""Ingest group: the observed source, the validated raw dataset, the hold-out split
-and the leakage screen.
+"""Ingest group: the observed source, the validated raw dataset, the hold-out split,
+the leakage screen and its ``target_leak`` check.
 
-Each builder returns one asset definition of a pipeline; each asset calls the
-function of the same name in :mod:`smote_pipeline.core.pipeline`.
+Each builder returns one definition of a pipeline; each asset calls the function
+of the same name in :mod:`smote_pipeline.core.pipeline`.
 """
+
+from typing import Any
 
 import dagster as dg
 import pandas as pd
@@ -12,16 +14,18 @@ from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import content_hash
 from smote_pipeline.core.ingest import ingestion, sources
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
-from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope, options_of
+from smote_pipeline.defs.scope import Scope
+
+GROUP = "ingest"
 
 
 def source_asset(s: Scope) -> dg.AssetsDefinition:
     """The `source` asset of the pipeline ``s.spec``."""
-    p, spec, key = s.p, s.spec, s.key
+    spec = s.spec
 
     @dg.observable_source_asset(
-        key=key("source"),
-        group_name=f"{p}_ingest",
+        key=s.key("source"),
+        group_name=s.group(GROUP),
         description=f"The source table ({sources.describe(spec.data_source)}), observed by "
         "content fingerprint so the UI marks everything downstream stale when it changes.",
     )
@@ -33,20 +37,18 @@ def source_asset(s: Scope) -> dg.AssetsDefinition:
 
 def raw_dataset_asset(s: Scope) -> dg.AssetsDefinition:
     """The `raw_dataset` asset of the pipeline ``s.spec``."""
-    p, target, spec, key, common = s.p, s.target, s.spec, s.key, s.common
+    spec, target = s.spec, s.target
 
-    @dg.asset(
-        key=key("raw_dataset"),
-        deps=[key("source")],
-        group_name=f"{p}_ingest",
-        io_manager_key=IO_MANAGER_KEY,
+    @s.asset(
+        "raw_dataset",
+        GROUP,
+        deps=[s.key("source")],
         kinds={"pandas", "parquet"},
         description=f"Validated source table; target `{target}` as 1 = "
         f"{spec.positive_label!r}, 0 = other.",
-        **common,
     )
     def raw_dataset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        options = options_of(context, spec)
+        options = s.options(context)
         try:
             table = ingestion.read_source(spec.data_source)
         except Exception as error:
@@ -58,58 +60,56 @@ def raw_dataset_asset(s: Scope) -> dg.AssetsDefinition:
             ingestion.TargetSpec(target, spec.positive_label, options.one_vs_rest),
             spec.columns,
         )
-        frame, roles = ingested.frame, ingested.roles_table()
-        summary = ingestion.describe_dataset(frame, target)
-        excluded = roles.loc[roles["becomes"] == "excluded", ["column", "role"]]
         return dg.MaterializeResult(
-            value=frame,
-            data_version=dg.DataVersion(content_hash(frame)),
-            metadata={
-                **frame_metadata(frame, target),
-                "imbalance_ratio": summary["imbalance_ratio"],
-                "categorical_features": summary["categorical_features"],
-                "column_roles": table_metadata(roles),
-                "excluded_columns": ", ".join(
-                    f"{c} ({r})" for c, r in excluded.itertuples(index=False)
-                )
-                or "none",
-                "missing_values_per_column": {
-                    r.column: r.missing for r in ingested.roles if not r.excluded
-                },
-                "source": sources.describe(spec.data_source),
-            },
+            value=ingested.frame,
+            data_version=dg.DataVersion(content_hash(ingested.frame)),
+            metadata=_raw_metadata(ingested, target, sources.describe(spec.data_source)),
         )
 
     return raw_dataset
 
 
-def split_holdout_asset(s: Scope) -> dg.AssetsDefinition:
-    """The `split_holdout` asset of the pipeline ``s.spec``."""
-    p, target, spec, ins, common, selected = s.p, s.target, s.spec, s.ins, s.common, s.selected
-
-    @dg.multi_asset(
-        name=f"{p}__split_holdout",
-        outs={
-            "training_set": s.frame_out(
-                "training_set", "ingest", "Real rows for training (everything except the hold-out)."
-            ),
-            "holdout_set": s.frame_out(
-                "holdout_set",
-                "holdout",
-                "Untouched real hold-out, split off first; read only by evaluation.",
-            ),
+def _raw_metadata(ingested: ingestion.Ingested, target: str, source: str) -> dict[str, Any]:
+    """What the UI shows of the ingested table: size, balance, column roles."""
+    frame, roles = ingested.frame, ingested.roles_table()
+    summary = ingestion.describe_dataset(frame, target)
+    excluded = roles.loc[roles["becomes"] == "excluded", ["column", "role"]]
+    return {
+        **frame_metadata(frame, target),
+        "imbalance_ratio": summary["imbalance_ratio"],
+        "categorical_features": summary["categorical_features"],
+        "column_roles": table_metadata(roles),
+        "excluded_columns": ", ".join(f"{c} ({r})" for c, r in excluded.itertuples(index=False))
+        or "none",
+        "missing_values_per_column": {
+            r.column: r.missing for r in ingested.roles if not r.excluded
         },
-        ins=ins("raw_dataset"),
-        can_subset=True,
-        **common,
-    )
+        "source": source,
+    }
+
+
+def split_holdout_asset(s: Scope) -> dg.AssetsDefinition:
+    """The `split_holdout` multi-asset (`training_set`, `holdout_set`) of ``s.spec``."""
+    target = s.target
+    outs = {
+        "training_set": s.frame_out(
+            "training_set", GROUP, "Real rows for training (everything except the hold-out)."
+        ),
+        "holdout_set": s.frame_out(
+            "holdout_set",
+            "holdout",
+            "Untouched real hold-out, split off first; read only by evaluation.",
+        ),
+    }
+
+    @s.multi_asset("split_holdout", outs, ins=("raw_dataset",))
     def split_holdout(context: dg.AssetExecutionContext, raw_dataset: pd.DataFrame):
-        options = options_of(context, spec)
+        options = s.options(context)
         training_set, holdout_set = pipeline.split_holdout(raw_dataset, target, options)
-        yield from selected(
+        yield from s.selected(
             context, "training_set", training_set, frame_metadata(training_set, target)
         )
-        yield from selected(
+        yield from s.selected(
             context,
             "holdout_set",
             holdout_set,
@@ -124,23 +124,19 @@ def split_holdout_asset(s: Scope) -> dg.AssetsDefinition:
 
 def leakage_screen_asset(s: Scope) -> dg.AssetsDefinition:
     """The `leakage_screen` asset of the pipeline ``s.spec``."""
-    p, target, spec, key, ins, common = s.p, s.target, s.spec, s.key, s.ins, s.common
 
-    @dg.asset(
-        key=key("leakage_screen"),
-        group_name=f"{p}_ingest",
-        io_manager_key=IO_MANAGER_KEY,
-        ins=ins("training_set"),
+    @s.asset(
+        "leakage_screen",
+        GROUP,
+        ins=("training_set",),
         kinds={"pandas", "json"},
         description="Columns that alone predict the target almost perfectly on the training "
         "rows (a target leak, or an easy task); warned by the `target_leak` check.",
-        **common,
     )
     def leakage_screen(
         context: dg.AssetExecutionContext, training_set: pd.DataFrame
     ) -> dg.MaterializeResult:
-        options = options_of(context, spec)
-        screen = pipeline.leakage_screen(training_set, target, options)
+        screen = pipeline.leakage_screen(training_set, s.target, s.options(context))
         for message in screen.warnings:
             context.log.warning(message)
         return dg.MaterializeResult(
@@ -156,3 +152,31 @@ def leakage_screen_asset(s: Scope) -> dg.AssetsDefinition:
         )
 
     return leakage_screen
+
+
+def target_leak_check(s: Scope) -> dg.AssetChecksDefinition:
+    """The `target_leak` check (WARN) on `leakage_screen`."""
+
+    @dg.asset_check(
+        asset=s.key("leakage_screen"),
+        name="target_leak",
+        description="Warns when a single column predicts the target almost perfectly on the "
+        "training rows (a target leak, or an easy task).",
+    )
+    def target_leak(leakage_screen: dict) -> dg.AssetCheckResult:
+        suspected = leakage_screen.get("suspected", [])
+        columns = pd.DataFrame(
+            leakage_screen.get("columns", []), columns=["column", "average_precision", "suspected"]
+        ).sort_values("average_precision", ascending=False)
+        return dg.AssetCheckResult(
+            passed=not suspected,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=" ".join(leakage_screen.get("warnings", []))
+            or "No column alone predicts the target almost perfectly.",
+            metadata={
+                "suspected_columns": ", ".join(suspected) or "none",
+                "columns": table_metadata(columns.head(50)),
+            },
+        )
+
+    return target_leak

@@ -1,8 +1,8 @@
-"""Oversample group: minority clusters, synthetic rows, their realism and the
-augmented training set.
+"""Oversample group: minority clusters, synthetic rows, their realism, the augmented
+training set, and the checks on the synthetic rows (GX expectations, realism gates).
 
-Each builder returns one asset definition of a pipeline; each asset calls the
-function of the same name in :mod:`smote_pipeline.core.pipeline`.
+Each builder returns one definition of a pipeline; each asset calls the function
+of the same name in :mod:`smote_pipeline.core.pipeline`.
 """
 
 from typing import Any
@@ -12,28 +12,29 @@ import pandas as pd
 
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import IS_SYNTHETIC, REASON, ROW_ID
-from smote_pipeline.core.oversample import oversampling
+from smote_pipeline.core.oversample import expectations, gating, oversampling
+from smote_pipeline.core.oversample.realism_report import GATE_REGISTRY
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
-from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope, options_of
+from smote_pipeline.defs.scope import Scope
+
+GROUP = "oversample"
 
 
 def minority_clusters_asset(s: Scope) -> dg.AssetsDefinition:
     """The `minority_clusters` asset of the pipeline ``s.spec``."""
-    p, target, spec, key, ins, common = s.p, s.target, s.spec, s.key, s.ins, s.common
+    target = s.target
 
-    @dg.asset(
-        key=key("minority_clusters"),
-        group_name=f"{p}_oversample",
-        io_manager_key=IO_MANAGER_KEY,
-        ins=ins("denoised_training_set"),
+    @s.asset(
+        "minority_clusters",
+        GROUP,
+        ins=("denoised_training_set",),
         kinds={"pandas", "scikit-learn"},
         description="Cluster id of every real minority row (k chosen by silhouette).",
-        **common,
     )
     def minority_clusters(
         context: dg.AssetExecutionContext, denoised_training_set: pd.DataFrame
     ) -> dg.MaterializeResult:
-        options = options_of(context, spec)
+        options = s.options(context)
         found = pipeline.minority_clusters(denoised_training_set, target, options)
         return dg.MaterializeResult(
             value=found.assignments,
@@ -51,23 +52,21 @@ def minority_clusters_asset(s: Scope) -> dg.AssetsDefinition:
 
 def synthetic_samples_asset(s: Scope) -> dg.AssetsDefinition:
     """The `synthetic_samples` asset of the pipeline ``s.spec``."""
-    p, target, spec, key, ins, common = s.p, s.target, s.spec, s.key, s.ins, s.common
+    target = s.target
 
-    @dg.asset(
-        key=key("synthetic_samples"),
-        group_name=f"{p}_oversample",
-        io_manager_key=IO_MANAGER_KEY,
-        ins=ins("denoised_training_set", "minority_clusters"),
+    @s.asset(
+        "synthetic_samples",
+        GROUP,
+        ins=("denoised_training_set", "minority_clusters"),
         kinds={"pandas", "parquet"},
         description="Synthetic minority rows, each interpolated inside one cluster, with parents.",
-        **common,
     )
     def synthetic_samples(
         context: dg.AssetExecutionContext,
         denoised_training_set: pd.DataFrame,
         minority_clusters: pd.DataFrame,
     ) -> dg.MaterializeResult:
-        options = options_of(context, spec)
+        options = s.options(context)
         synthetic = pipeline.synthetic_samples(
             denoised_training_set, minority_clusters, target, options
         )
@@ -92,26 +91,24 @@ def synthetic_samples_asset(s: Scope) -> dg.AssetsDefinition:
 
 def synthetic_realism_asset(s: Scope) -> dg.AssetsDefinition:
     """The `synthetic_realism` asset of the pipeline ``s.spec``."""
-    p, target, spec, key, ins, common = s.p, s.target, s.spec, s.key, s.ins, s.common
+    target = s.target
 
-    @dg.asset(
-        key=key("synthetic_realism"),
-        group_name=f"{p}_oversample",
-        io_manager_key=IO_MANAGER_KEY,
-        ins=ins("denoised_training_set", "synthetic_samples"),
+    @s.asset(
+        "synthetic_realism",
+        GROUP,
+        ins=("denoised_training_set", "synthetic_samples"),
         kinds={"pandas", "json"},
         description="How realistic the synthetic rows are against the real training rows of "
         "their class: per-column and correlation similarity, real-vs-synthetic detection AUC, "
         "distance to the closest real record, majority intrusion, domain validity, and the "
         "rows that fail a row-level check. Gated by the checks on this asset.",
-        **common,
     )
     def synthetic_realism(
         context: dg.AssetExecutionContext,
         denoised_training_set: pd.DataFrame,
         synthetic_samples: pd.DataFrame,
     ) -> dg.MaterializeResult:
-        options = options_of(context, spec)
+        options = s.options(context)
         found = pipeline.synthetic_realism(
             denoised_training_set, synthetic_samples, target, options
         )
@@ -138,26 +135,23 @@ def synthetic_realism_asset(s: Scope) -> dg.AssetsDefinition:
 
 
 def augment_asset(s: Scope) -> dg.AssetsDefinition:
-    """The `augment` asset of the pipeline ``s.spec``."""
-    p, target, ins, common, selected = s.p, s.target, s.ins, s.common, s.selected
+    """The `augment` multi-asset (`augmented_training_set`, `rejected_synthetic_samples`)."""
+    target = s.target
+    outs = {
+        "augmented_training_set": s.frame_out(
+            "augmented_training_set",
+            GROUP,
+            "Denoised real rows plus accepted synthetic rows (`is_synthetic`).",
+        ),
+        "rejected_synthetic_samples": s.frame_out(
+            "rejected_synthetic_samples",
+            GROUP,
+            "Synthetic rows dropped by a row-level realism check, with the reason.",
+        ),
+    }
 
-    @dg.multi_asset(
-        name=f"{p}__augment",
-        outs={
-            "augmented_training_set": s.frame_out(
-                "augmented_training_set",
-                "oversample",
-                "Denoised real rows plus accepted synthetic rows (`is_synthetic`).",
-            ),
-            "rejected_synthetic_samples": s.frame_out(
-                "rejected_synthetic_samples",
-                "oversample",
-                "Synthetic rows dropped by a row-level realism check, with the reason.",
-            ),
-        },
-        ins=ins("denoised_training_set", "synthetic_samples", "synthetic_realism"),
-        can_subset=True,
-        **common,
+    @s.multi_asset(
+        "augment", outs, ins=("denoised_training_set", "synthetic_samples", "synthetic_realism")
     )
     def augment(
         context: dg.AssetExecutionContext,
@@ -167,7 +161,7 @@ def augment_asset(s: Scope) -> dg.AssetsDefinition:
     ):
         to_drop = pd.DataFrame(synthetic_realism["rows_to_drop"], columns=[ROW_ID, REASON])
         augmented, rejected = pipeline.augment(denoised_training_set, synthetic_samples, to_drop)
-        yield from selected(
+        yield from s.selected(
             context,
             "augmented_training_set",
             augmented,
@@ -178,7 +172,7 @@ def augment_asset(s: Scope) -> dg.AssetsDefinition:
             },
         )
         reasons = rejected[REASON].value_counts()
-        yield from selected(
+        yield from s.selected(
             context,
             "rejected_synthetic_samples",
             rejected,
@@ -189,3 +183,86 @@ def augment_asset(s: Scope) -> dg.AssetsDefinition:
         )
 
     return augment
+
+
+def synthetic_expectations_check(s: Scope) -> dg.AssetChecksDefinition:
+    """The blocking `synthetic_expectations` check (GX suite) on `synthetic_samples`."""
+
+    @dg.asset_check(
+        asset=s.key("synthetic_samples"),
+        name="synthetic_expectations",
+        blocking=True,
+        additional_ins={"denoised_training_set": dg.AssetIn(key=s.key("denoised_training_set"))},
+        description="great-expectations suite learnt from the real minority training rows "
+        "(per-column bounds, categorical value sets, no nulls), validated on every synthetic row.",
+    )
+    def synthetic_expectations(
+        synthetic_samples: pd.DataFrame, denoised_training_set: pd.DataFrame
+    ) -> dg.AssetCheckResult:
+        suite = pipeline.synthetic_suite(denoised_training_set, s.target, s.p)
+        outcome = expectations.validate_frame(synthetic_samples, suite, s.target)
+        failed = pd.DataFrame(outcome.failed, columns=["expectation", "column", "unexpected_count"])
+        return dg.AssetCheckResult(
+            passed=outcome.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "expectations": len(outcome.results),
+                "failed_expectations": len(outcome.failed),
+                "failures": table_metadata(failed.head(50)),
+                "suite": dg.MetadataValue.json(outcome.suite),
+            },
+        )
+
+    return synthetic_expectations
+
+
+def realism_gates_check(s: Scope) -> dg.AssetChecksDefinition:
+    """One check per realism gate of the registry on `synthetic_realism`.
+
+    Blocking gates fail with ERROR severity; the others warn. A gate that was not
+    measured on this data passes, saying so.
+    """
+    realism_key = s.key("synthetic_realism")
+
+    @dg.multi_asset_check(
+        name=f"{s.p}__realism_gates",
+        specs=[
+            dg.AssetCheckSpec(
+                name=gate,
+                asset=realism_key,
+                blocking=gate in gating.BLOCKING_GATES,
+                description=GATE_REGISTRY[gate].description,
+            )
+            for gate in gating.GATES
+        ],
+        ins={"synthetic_realism": dg.AssetIn(key=realism_key)},
+    )
+    def realism_gates(synthetic_realism: dict):
+        gates = {g["name"]: g for g in synthetic_realism["gates"]}
+        for name in gating.GATES:
+            yield _gate_result(realism_key, name, gates.get(name))
+
+    return realism_gates
+
+
+def _gate_result(asset: dg.AssetKey, name: str, gate: dict | None) -> dg.AssetCheckResult:
+    """The check result of realism gate ``name`` (``gate``: its measured record, if any)."""
+    if gate is None:
+        return dg.AssetCheckResult(
+            asset_key=asset,
+            check_name=name,
+            passed=True,
+            metadata={"measured": "not measured on this data"},
+        )
+    blocking = name in gating.BLOCKING_GATES
+    return dg.AssetCheckResult(
+        asset_key=asset,
+        check_name=name,
+        passed=bool(gate["passed"]),
+        severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "value": gate["value"],
+            "threshold": gate["threshold"],
+            "limit": gate["direction"],
+        },
+    )

@@ -1,5 +1,7 @@
-"""What every asset builder of one pipeline shares: its keys, inputs and settings."""
+"""What every asset builder of one pipeline shares: its keys, inputs, settings and
+the arguments every definition of it takes."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,11 +16,6 @@ IO_MANAGER_KEY = "smote_io_manager"
 def settings_key(spec: PipelineSpec) -> str:
     """Resource key of a pipeline's :class:`~smote_pipeline.defs.settings.PipelineSettings`."""
     return f"{spec.name}_settings"
-
-
-def options_of(context: dg.AssetExecutionContext, spec: PipelineSpec) -> PipelineOptions:
-    """The run's options of pipeline ``spec`` (spec defaults, run-config overrides)."""
-    return getattr(context.resources, settings_key(spec)).options()
 
 
 @dataclass(frozen=True)
@@ -43,25 +40,62 @@ class Scope:
         """The target column."""
         return self.spec.target
 
-    @property
-    def common(self) -> dict[str, Any]:
-        """Keyword arguments every asset of the pipeline takes."""
-        return {"required_resource_keys": {settings_key(self.spec)}}
-
     def key(self, asset: str) -> dg.AssetKey:
         """The key of ``asset`` in this pipeline."""
         return dg.AssetKey([self.spec.name, asset])
 
+    def group(self, group: str) -> str:
+        """The UI group ``group`` of this pipeline (``<name>_<group>``)."""
+        return f"{self.spec.name}_{group}"
+
     def ins(self, *names: str) -> dict[str, dg.AssetIn]:
         """Inputs from this pipeline's assets ``names``."""
         return {n: dg.AssetIn(key=self.key(n)) for n in names}
+
+    def options(self, context: dg.AssetExecutionContext) -> PipelineOptions:
+        """The run's options (spec defaults, run-config overrides)."""
+        return getattr(context.resources, settings_key(self.spec)).options()
+
+    def asset(
+        self,
+        name: str,
+        group: str,
+        *,
+        kinds: Iterable[str],
+        description: str,
+        ins: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> Callable[..., dg.AssetsDefinition]:
+        """``@dg.asset`` for asset ``name`` of UI group ``group``, stored by the IO manager."""
+        return dg.asset(
+            key=self.key(name),
+            group_name=self.group(group),
+            io_manager_key=IO_MANAGER_KEY,
+            ins=self.ins(*ins),
+            kinds=set(kinds),
+            description=description,
+            required_resource_keys={settings_key(self.spec)},
+            **kwargs,
+        )
+
+    def multi_asset(
+        self, name: str, outs: dict[str, dg.AssetOut], ins: Iterable[str]
+    ) -> Callable[..., dg.AssetsDefinition]:
+        """``@dg.multi_asset`` of subsettable DataFrame outputs ``outs`` (see :meth:`frame_out`)."""
+        return dg.multi_asset(
+            name=f"{self.spec.name}__{name}",
+            outs=outs,
+            ins=self.ins(*ins),
+            can_subset=True,
+            required_resource_keys={settings_key(self.spec)},
+        )
 
     def frame_out(self, name: str, group: str, description: str) -> dg.AssetOut:
         """A DataFrame output of a subsettable multi-asset, stored as Parquet."""
         return dg.AssetOut(
             is_required=False,
             key=self.key(name),
-            group_name=f"{self.spec.name}_{group}",
+            group_name=self.group(group),
             io_manager_key=IO_MANAGER_KEY,
             kinds={"pandas", "parquet"},
             description=description,

@@ -26,6 +26,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 #: Module prefixes whose types a model file may contain.
+#: Types outside :data:`TRUSTED_MODULE_PREFIXES` that the pipeline's models hold,
+#: derived by :mod:`smote_pipeline.defs.trusted_types`.
+TRUSTED_TYPES_FILE = Path(__file__).with_name("trusted_types.json")
+
 TRUSTED_MODULE_PREFIXES: tuple[str, ...] = (
     "sklearn.",
     "imblearn.",
@@ -85,9 +89,14 @@ def trusted_types() -> frozenset[str]:
     Derived from the pipeline, not kept by hand: see
     :mod:`smote_pipeline.defs.trusted_types`.
     """
-    from smote_pipeline.defs.trusted_types import stored_types
-
     return frozenset(stored_types())
+
+
+def stored_types() -> list[str]:
+    """The committed list :data:`TRUSTED_TYPES_FILE` (empty when the file is missing)."""
+    if not TRUSTED_TYPES_FILE.exists():
+        return []
+    return list(json.loads(TRUSTED_TYPES_FILE.read_text(encoding="utf-8"))["types"])
 
 
 def is_trusted(type_name: str) -> bool:

@@ -1,7 +1,7 @@
 """Train group: candidate models by cross-validation and the champion.
 
-Each builder returns one asset definition of a pipeline; each asset calls the
-function of the same name in :mod:`smote_pipeline.core.pipeline`.
+Each builder returns one definition of a pipeline; each asset calls the function
+of the same name in :mod:`smote_pipeline.core.pipeline`.
 """
 
 from typing import Any
@@ -10,22 +10,22 @@ import dagster as dg
 import pandas as pd
 
 from smote_pipeline.core import pipeline
+from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.defs.metadata import table_metadata
-from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope, options_of
+from smote_pipeline.defs.scope import Scope
+
+GROUP = "train"
 
 
 def candidate_models_asset(s: Scope) -> dg.AssetsDefinition:
     """The `candidate_models` asset of the pipeline ``s.spec``."""
-    p, target, spec, key, ins, common = s.p, s.target, s.spec, s.key, s.ins, s.common
 
-    @dg.asset(
-        key=key("candidate_models"),
-        group_name=f"{p}_train",
-        io_manager_key=IO_MANAGER_KEY,
-        ins=ins("training_set", "denoised_training_set", "augmented_training_set"),
+    @s.asset(
+        "candidate_models",
+        GROUP,
+        ins=("training_set", "denoised_training_set", "augmented_training_set"),
         kinds={"scikit-learn", "skops"},
         description="One fitted model per imbalance strategy, scored by CV on training data.",
-        **common,
     )
     def candidate_models(
         context: dg.AssetExecutionContext,
@@ -33,69 +33,71 @@ def candidate_models_asset(s: Scope) -> dg.AssetsDefinition:
         denoised_training_set: pd.DataFrame,
         augmented_training_set: pd.DataFrame,
     ) -> dg.MaterializeResult:
-        options = options_of(context, spec)
+        options = s.options(context)
         skipped: dict[str, str] = {}
         candidates = pipeline.candidate_models(
             training_set,
             denoised_training_set,
             augmented_training_set,
-            target,
+            s.target,
             options,
             skipped=skipped,
         )
         if skipped:
             context.log.warning(f"Strategies skipped on this data: {skipped}")
-        rows = pd.DataFrame(
-            [
-                {
-                    "strategy": n,
-                    f"cv_{options.selection_metric}": round(c["cv_mean"], 4),
-                    "cv_sem": round(c["cv_sem"], 4),
-                    "threshold": round(c["threshold"], 4),
-                    "fit_on": c["fit_on"],
-                    "fit_rows": c["fit_rows"],
-                    "synthetic_rows": c["synthetic_rows"],
-                    "recalibration": c["recalibration"],
-                }
-                for n, c in candidates.items()
-            ]
-        )
-        first = next(iter(candidates.values()))
         return dg.MaterializeResult(
-            value=candidates,
-            metadata={
-                "cross_validation": table_metadata(rows),
-                "model": options.model,
-                "selection_metric": options.selection_metric,
-                "cv_splits": len(first["cv_scores"]),
-                "skipped_strategies": dg.MetadataValue.json(skipped),
-                "training_fingerprint": first["training_fingerprint"],
-            },
+            value=candidates, metadata=_candidates_metadata(candidates, skipped, options)
         )
 
     return candidate_models
 
 
+def _candidates_metadata(
+    candidates: dict[str, Any], skipped: dict[str, str], options: PipelineOptions
+) -> dict[str, Any]:
+    """The cross-validation table of the candidates, and what every candidate shares."""
+    rows = pd.DataFrame(
+        [
+            {
+                "strategy": n,
+                f"cv_{options.selection_metric}": round(c["cv_mean"], 4),
+                "cv_sem": round(c["cv_sem"], 4),
+                "threshold": round(c["threshold"], 4),
+                "fit_on": c["fit_on"],
+                "fit_rows": c["fit_rows"],
+                "synthetic_rows": c["synthetic_rows"],
+                "recalibration": c["recalibration"],
+            }
+            for n, c in candidates.items()
+        ]
+    )
+    first = next(iter(candidates.values()))
+    return {
+        "cross_validation": table_metadata(rows),
+        "model": options.model,
+        "selection_metric": options.selection_metric,
+        "cv_splits": len(first["cv_scores"]),
+        "skipped_strategies": dg.MetadataValue.json(skipped),
+        "training_fingerprint": first["training_fingerprint"],
+    }
+
+
 def champion_model_asset(s: Scope) -> dg.AssetsDefinition:
     """The `champion_model` asset of the pipeline ``s.spec``."""
-    p, spec, key, ins, common = s.p, s.spec, s.key, s.ins, s.common
 
-    @dg.asset(
-        key=key("champion_model"),
-        group_name=f"{p}_train",
-        io_manager_key=IO_MANAGER_KEY,
-        ins=ins("candidate_models"),
+    @s.asset(
+        "champion_model",
+        GROUP,
+        ins=("candidate_models",),
         kinds={"scikit-learn", "skops"},
         description="The model chosen by cross-validation on training data (by default the "
         "average of the strategies within one standard error of the best), refitted on all "
         "training data. Independent of the hold-out.",
-        **common,
     )
     def champion_model(
         context: dg.AssetExecutionContext, candidate_models: dict[str, Any]
     ) -> dg.MaterializeResult:
-        options = options_of(context, spec)
-        champion = pipeline.champion_model(candidate_models, options)
+        champion = pipeline.champion_model(candidate_models, s.options(context))
         return dg.MaterializeResult(
             value=champion,
             metadata={

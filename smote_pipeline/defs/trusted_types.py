@@ -20,13 +20,23 @@ from __future__ import annotations
 import argparse
 import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from smote_pipeline.core.clean import noise
+from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.oversample import clustering, oversampling
+from smote_pipeline.core.train import training
+from smote_pipeline.core.train.strategies import STRATEGY_NAMES
+from smote_pipeline.core.validation import MODEL_FAMILIES
+from smote_pipeline.defs.storage import (
+    TRUSTED_MODULE_PREFIXES,
+    TRUSTED_TYPES_FILE,
+    _reproducible_zip,
+)
+
 #: Where the derived list is stored (part of the package).
-TRUSTED_TYPES_FILE = Path(__file__).with_name("trusted_types.json")
 
 _TARGET = "label"
 
@@ -69,14 +79,6 @@ def written_types(families: tuple[str, ...] | None = None) -> list[str]:
         Sorted, unique fully qualified type names.
     """
     import skops.io as sio
-
-    from smote_pipeline.core.clean import noise
-    from smote_pipeline.core.options import PipelineOptions
-    from smote_pipeline.core.oversample import clustering, oversampling
-    from smote_pipeline.core.train import training
-    from smote_pipeline.core.train.strategies import STRATEGY_NAMES
-    from smote_pipeline.core.validation import MODEL_FAMILIES
-    from smote_pipeline.defs.storage import TRUSTED_MODULE_PREFIXES, _reproducible_zip
 
     frame = _sample_table()
     found: set[str] = set()
@@ -123,13 +125,6 @@ def _runs(strategies: tuple[str, ...], families: tuple[str, ...]) -> list[tuple]
     runs += [(family, "none", shared) for family in families[1:]]
     runs.append((families[0], "sigmoid", ("no_resampling", "class_weight")))
     return runs
-
-
-def stored_types() -> list[str]:
-    """The committed list (empty when the file is missing)."""
-    if not TRUSTED_TYPES_FILE.exists():
-        return []
-    return list(json.loads(TRUSTED_TYPES_FILE.read_text(encoding="utf-8"))["types"])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -202,58 +202,67 @@ def ordinal_encoding(categorical: list[str], numeric: list[str]) -> ColumnTransf
 
 def build_classifier(
     model: str,
-    features: list[str],
-    categorical: list[str],
+    features: Sequence[Any],
+    categorical: Sequence[Any],
     *,
     random_state: int,
     class_weight: str | None = None,
-    missing: Sequence[str] = (),
+    missing: Sequence[Any] = (),
+    encoded: bool = False,
 ) -> BaseEstimator:
-    """The model family with its preprocessing, as one estimator on DataFrames.
+    """The model family with its preprocessing, as one estimator.
+
+    The one builder of every classifier the strategies fit: on DataFrames (columns
+    by name) and inside ``smote_bagging`` on arrays (columns by position).
 
     Parameters
     ----------
     model : {"hist_gradient_boosting", "logistic_regression", "random_forest"}
         Model family.
-    features : list of str
-        Feature columns, in order.
-    categorical : list of str
+    features : sequence of str or int
+        Feature columns, in order (names, or positions in an array).
+    categorical : sequence of str or int
         The categorical ones among ``features``.
     random_state : int
         Seed of the model.
     class_weight : {"balanced"} or None
         Passed to the model.
-    missing : sequence of str
+    missing : sequence of str or int
         Numeric columns with missing values in the training data. Tree families
         use NaN natively; logistic regression imputes the median (of the rows it
         is fitted on) and adds a missing flag for these columns.
+    encoded : bool, default=False
+        The categorical columns are already ordinal codes and come first (as
+        :func:`ordinal_encoding` leaves them), so tree families take them as
+        they are; logistic regression one-hot encodes them either way.
 
     Returns
     -------
     estimator
         A scikit-learn estimator with ``predict_proba``.
     """
+    features, categorical = list(features), list(categorical)
+    numeric = [c for c in features if c not in categorical]
     if model == "logistic_regression":
         clf = LogisticRegression(max_iter=2000, class_weight=class_weight)
-        return _with_encoder(_encoder(model, features, categorical, missing), clf)
+        return _with_encoder(_encoder(model, features, categorical, list(missing)), clf)
     if model == "random_forest":
         clf = RandomForestClassifier(
             n_estimators=FOREST_TREES, class_weight=class_weight, random_state=random_state
         )
-        return _with_encoder(_encoder(model, features, categorical), clf)
-    if model != "hist_gradient_boosting":
+    elif model == "hist_gradient_boosting":
+        # categorical columns come first: after ordinal_encoding, or already (encoded)
+        mask = np.array([True] * len(categorical) + [False] * len(numeric), dtype=bool)
+        clf = HistGradientBoostingClassifier(
+            random_state=random_state,
+            class_weight=class_weight,
+            categorical_features=mask if categorical else None,
+        )
+    else:
         raise ValueError(f"Unknown model family {model!r}; expected one of {list(MODEL_FAMILIES)}.")
-    numeric = [c for c in features if c not in categorical]
-    mask = np.array([True] * len(categorical) + [False] * len(numeric), dtype=bool)
-    clf = HistGradientBoostingClassifier(
-        random_state=random_state,
-        class_weight=class_weight,
-        categorical_features=mask if categorical else None,
-    )
-    if not categorical:
+    if encoded or not categorical:
         return clf
-    encode = ordinal_encoding(categorical, numeric)
-    return Pipeline([("encode", encode), ("model", clf)])
+    return Pipeline([("encode", ordinal_encoding(categorical, numeric)), ("model", clf)])
 
 
 def expected_cost(
@@ -340,26 +349,6 @@ def _one_class(features: list[str], categorical: list[str], options: Any) -> Bas
     return _with_encoder(_encoder("random_forest", features, categorical), clf)
 
 
-def _positional_classifier(model: str, n_categorical: int, n_numeric: int, seed: int) -> Any:
-    """The model family on a NumPy array whose first ``n_categorical`` columns are codes."""
-    categorical = list(range(n_categorical))
-    numeric = list(range(n_categorical, n_categorical + n_numeric))
-    if model == "logistic_regression":
-        encode = ColumnTransformer(
-            [
-                ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
-                *_numeric_block(numeric, [], scale=True),
-            ]
-        )
-        return Pipeline([("encode", encode), ("model", LogisticRegression(max_iter=2000))])
-    if model == "random_forest":
-        return RandomForestClassifier(n_estimators=FOREST_TREES, random_state=seed)
-    mask = np.array([True] * n_categorical + [False] * n_numeric, dtype=bool)
-    return HistGradientBoostingClassifier(
-        random_state=seed, categorical_features=mask if n_categorical else None
-    )
-
-
 def _smote_bagging(
     model: str, features: list[str], categorical: list[str], options: Any
 ) -> BaseEstimator:
@@ -372,10 +361,16 @@ def _smote_bagging(
     n_categorical = len(categorical)
     sampler = make_cluster_smote(options, categorical)
     sampler.set_params(categorical_features=list(range(n_categorical)) or None)
+    positions = list(range(len(features)))
+    learner = build_classifier(
+        model,
+        positions,
+        positions[:n_categorical],
+        random_state=options.random_state,
+        encoded=True,
+    )
     bagging = BalancedBaggingClassifier(
-        estimator=_positional_classifier(
-            model, n_categorical, len(features) - n_categorical, options.random_state
-        ),
+        estimator=learner,
         n_estimators=options.bagging_estimators,
         sampler=sampler,
         random_state=options.random_state,
