@@ -143,19 +143,19 @@ def run_case(job: tuple[str, int, PipelineOptions]) -> dict:
     positives = int((frame[TARGET] == "pos").sum())
     lines.append(
         f"\n## {name}, seed {seed}: {len(frame)} rows, {positives} positive, "
-        f"{frame.shape[1] - 1} features, {result['holdout_positives']} positive in the hold-out "
+        f"{frame.shape[1] - 1} features, {result.holdout_positives} positive in the hold-out "
         f"({time.perf_counter() - start:.0f} s)"
     )
     lines.append(
         f"{'strategy':28} {'CV AP':>6}  {'hold-out AP [95% CI]':22} "
         f"{'ROC AUC [95% CI]':22} {'Brier [95% CI]':25}"
     )
-    for r in result["metrics"]:
+    for r in result.metrics:
         lines.append(
             f"{r['strategy']:28} {r['cv_score']:6.3f}  {_ci(r, 'average_precision'):22} "
             f"{_ci(r, 'roc_auc'):22} {_ci(r, 'brier', 4):25}"
         )
-    for v in result["verdicts"]:
+    for v in result.verdicts:
         lines.append(
             f"  verdict {v['strategy']:24} vs {v['baseline']}: {v['verdict']:25} "
             f"AP {v['difference']:+.3f} [{v['low']:+.3f}, {v['high']:+.3f}]"
@@ -164,10 +164,10 @@ def run_case(job: tuple[str, int, PipelineOptions]) -> dict:
         lines.append(f"  skipped {strategy}: {reason[:150]}")
     chosen = picks(candidates)
     if ENSEMBLE in candidates:
-        lines.append(f"  averaged set: {', '.join(candidates[ENSEMBLE]['members'])}")
+        lines.append(f"  averaged set: {', '.join(candidates[ENSEMBLE].members)}")
     lines.append("  picked: " + "; ".join(f"{r} -> {s}" for r, s in chosen.items()))
-    lines.append(f"  {result['summary']['text']}")
-    rows = [{"dataset": name, "seed": seed, **r} for r in result["metrics"]]
+    lines.append(f"  {result.summary['text']}")
+    rows = [{"dataset": name, "seed": seed, **r} for r in result.metrics]
     choice = {"dataset": name, "seed": seed, **chosen}
     return {"text": "\n".join(lines), "rows": rows, "picks": choice}
 

@@ -18,6 +18,7 @@ from smote_pipeline.core.clean import noise
 from smote_pipeline.core.clean.noise import NoiseResult
 from smote_pipeline.core.columns import REASON, ROW_ID
 from smote_pipeline.core.holdout import evaluation
+from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest import ingestion, leakage, split
 from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.options import PipelineOptions
@@ -25,6 +26,7 @@ from smote_pipeline.core.oversample import clustering, expectations, gating, ove
 from smote_pipeline.core.oversample.clustering import MinorityClusters
 from smote_pipeline.core.oversample.realism_report import RealismReport
 from smote_pipeline.core.train import training
+from smote_pipeline.core.train.records import Candidate, Champion
 
 #: The variance share kept when ``auto_reduce`` switches to a PCA space.
 AUTO_REDUCE_VARIANCE = 0.9
@@ -138,7 +140,7 @@ def candidate_models(
     target: str,
     options: PipelineOptions,
     skipped: dict[str, str] | None = None,
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Candidate]:
     """One fitted model per strategy, scored by repeated CV on the training rows.
 
     ``denoised`` only decides the oversampling space
@@ -149,17 +151,17 @@ def candidate_models(
     return training.fit_candidates(training_set, augmented, target, resolved, skipped=skipped)
 
 
-def champion_model(candidates: dict[str, dict[str, Any]], options: PipelineOptions) -> dict:
+def champion_model(candidates: dict[str, Candidate], options: PipelineOptions) -> Champion:
     """The model chosen on training data only, with its record."""
     return training.champion_record(candidates, options)
 
 
 def holdout_evaluation(
     holdout: pd.DataFrame,
-    candidates: dict[str, dict[str, Any]],
+    candidates: dict[str, Candidate],
     target: str,
     options: PipelineOptions,
-) -> dict[str, Any]:
+) -> HoldoutEvaluation:
     """Every candidate on the real hold-out, against the best non-resampling one.
 
     The baseline is chosen by cross-validation, see
@@ -191,8 +193,8 @@ class PipelineRun:
     synthetic_realism: RealismReport
     augmented_training_set: pd.DataFrame
     rejected_synthetic_samples: pd.DataFrame
-    candidate_models: dict[str, dict[str, Any]]
-    holdout_evaluation: dict[str, Any]
+    candidate_models: dict[str, Candidate]
+    holdout_evaluation: HoldoutEvaluation
     skipped: dict[str, str] = field(default_factory=dict)
 
 

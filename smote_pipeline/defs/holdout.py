@@ -12,6 +12,8 @@ import pandas as pd
 
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.holdout import evaluation, isolation, report
+from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.train.records import Candidate, Champion
 from smote_pipeline.defs.metadata import table_metadata
 from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope
 
@@ -40,7 +42,7 @@ def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
     def holdout_evaluation(
         context: dg.AssetExecutionContext,
         holdout_set: pd.DataFrame,
-        candidate_models: dict[str, Any],
+        candidate_models: dict[str, Candidate],
     ) -> dg.MaterializeResult:
         result = pipeline.holdout_evaluation(
             holdout_set, candidate_models, s.target, s.options(context)
@@ -54,12 +56,12 @@ def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
         return dg.MaterializeResult(
             value=result,
             metadata={
-                "smote_helped": result["smote_helped"],
-                "verdict": result["summary"]["text"],
+                "smote_helped": result.smote_helped,
+                "verdict": result.summary["text"],
                 "holdout_metrics": table_metadata(report.holdout_table(result)),
                 "thresholded_metrics": table_metadata(report.threshold_table(result)),
                 "calibration": table_metadata(report.calibration_table(result)),
-                "verdicts": table_metadata(pd.DataFrame(result["verdicts"])),
+                "verdicts": table_metadata(pd.DataFrame(list(result.verdicts))),
                 **numeric,
             },
         )
@@ -87,8 +89,8 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
         description="Markdown report: did SMOTE help here, and what to ship.",
     )
     def smote_report(
-        holdout_evaluation: dict[str, Any],
-        champion_model: dict[str, Any],
+        holdout_evaluation: HoldoutEvaluation,
+        champion_model: Champion,
         augmented_training_set: pd.DataFrame,
         minority_clusters: pd.DataFrame,
         synthetic_realism: dict[str, Any],
@@ -99,11 +101,10 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
             pipeline=s.p,
             positive_label=s.spec.positive_label,
             evaluation=holdout_evaluation,
-            champion=champion_model["strategy"],
+            champion=champion_model,
             augmented=augmented_training_set,
             clusters=minority_clusters,
             target=s.target,
-            champion_info=champion_model,
             realism=synthetic_realism,
             quarantine=noise_quarantine,
             leaks=leakage_screen,
@@ -112,8 +113,8 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
             value=text,
             metadata={
                 "report": dg.MetadataValue.md(text),
-                "smote_helped": holdout_evaluation["smote_helped"],
-                "ship": champion_model["strategy"],
+                "smote_helped": holdout_evaluation.smote_helped,
+                "ship": champion_model.strategy,
             },
         )
 
@@ -185,12 +186,12 @@ def smote_helped_check(s: Scope) -> dg.AssetChecksDefinition:
         "on the real hold-out (paired bootstrap interval of the average-precision "
         "difference above zero, simultaneous 95% over all resampling strategies compared).",
     )
-    def smote_helped(holdout_evaluation: dict) -> dg.AssetCheckResult:
-        verdicts = pd.DataFrame(holdout_evaluation["verdicts"])
+    def smote_helped(holdout_evaluation: HoldoutEvaluation) -> dg.AssetCheckResult:
+        verdicts = pd.DataFrame(list(holdout_evaluation.verdicts))
         return dg.AssetCheckResult(
-            passed=bool(evaluation.smote_helped(holdout_evaluation)),
+            passed=bool(holdout_evaluation.smote_helped),
             severity=dg.AssetCheckSeverity.WARN,
-            description=evaluation.verdict_summary(holdout_evaluation)["text"],
+            description=holdout_evaluation.summary["text"],
             metadata={"verdicts": table_metadata(verdicts.head(20))},
         )
 

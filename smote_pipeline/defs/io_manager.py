@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import is_dataclass
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from pydantic import Field
 
+from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.html import render_html
+from smote_pipeline.core.train.records import Champion, candidates_from_dict
 from smote_pipeline.defs.storage import atomic_write, decode, encode, find_stored
 
 DEFAULT_STORAGE = "smote_pipeline_storage"
+
+#: Assets whose value is a typed record (or a dict of them), and how the stored
+#: form is read back. Files written before the records existed have the same
+#: layout, so they load as records too.
+RECORD_READERS: dict[str, Callable[[Any], Any]] = {
+    "candidate_models": candidates_from_dict,
+    "champion_model": Champion.from_dict,
+    "holdout_evaluation": HoldoutEvaluation.from_dict,
+}
+
+
+def _is_record(value: Any) -> bool:
+    return is_dataclass(value) and not isinstance(value, type) and hasattr(value, "to_dict")
+
+
+def stored_form(value: Any) -> Any:
+    """What is written for ``value``: a record's (or a dict of records') ``to_dict()``."""
+    if _is_record(value):
+        return value.to_dict()
+    if isinstance(value, dict) and value and all(_is_record(v) for v in value.values()):
+        return {k: v.to_dict() for k, v in value.items()}
+    return value
+
+
+def read_stored(asset_key: dg.AssetKey, value: Any) -> Any:
+    """The value of ``asset_key`` from its stored form (see :data:`RECORD_READERS`)."""
+    reader = RECORD_READERS.get(asset_key.path[-1])
+    return value if reader is None else reader(value)
 
 
 class PipelineIOManager(dg.ConfigurableIOManager):
@@ -40,7 +72,7 @@ class PipelineIOManager(dg.ConfigurableIOManager):
         return base
 
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
-        suffix, payload = encode(obj)
+        suffix, payload = encode(stored_form(obj))
         base = self._base(context)
         path = base.with_name(base.name + suffix)
         atomic_write(path, payload)
@@ -53,7 +85,7 @@ class PipelineIOManager(dg.ConfigurableIOManager):
         context.add_output_metadata(metadata)
 
     def load_input(self, context: dg.InputContext) -> Any:
-        return decode(find_stored(self._base(context)))
+        return read_stored(context.asset_key, decode(find_stored(self._base(context))))
 
     def load_stored(self, asset_key: dg.AssetKey) -> Any | None:
         """The stored value of ``asset_key``, or None when it was never materialized.
@@ -65,4 +97,4 @@ class PipelineIOManager(dg.ConfigurableIOManager):
             path = find_stored(self._path_of(asset_key))
         except FileNotFoundError:
             return None
-        return decode(path)
+        return read_stored(asset_key, decode(path))

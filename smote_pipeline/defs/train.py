@@ -11,6 +11,7 @@ import pandas as pd
 
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.train.records import Candidate
 from smote_pipeline.defs.metadata import table_metadata
 from smote_pipeline.defs.scope import Scope
 
@@ -53,20 +54,20 @@ def candidate_models_asset(s: Scope) -> dg.AssetsDefinition:
 
 
 def _candidates_metadata(
-    candidates: dict[str, Any], skipped: dict[str, str], options: PipelineOptions
+    candidates: dict[str, Candidate], skipped: dict[str, str], options: PipelineOptions
 ) -> dict[str, Any]:
     """The cross-validation table of the candidates, and what every candidate shares."""
     rows = pd.DataFrame(
         [
             {
                 "strategy": n,
-                f"cv_{options.selection_metric}": round(c["cv_mean"], 4),
-                "cv_sem": round(c["cv_sem"], 4),
-                "threshold": round(c["threshold"], 4),
-                "fit_on": c["fit_on"],
-                "fit_rows": c["fit_rows"],
-                "synthetic_rows": c["synthetic_rows"],
-                "recalibration": c["recalibration"],
+                f"cv_{options.selection_metric}": round(c.cv_mean, 4),
+                "cv_sem": round(c.cv_sem, 4),
+                "threshold": round(c.threshold, 4),
+                "fit_on": c.fit_on,
+                "fit_rows": c.fit_rows,
+                "synthetic_rows": c.synthetic_rows,
+                "recalibration": c.recalibration,
             }
             for n, c in candidates.items()
         ]
@@ -76,9 +77,9 @@ def _candidates_metadata(
         "cross_validation": table_metadata(rows),
         "model": options.model,
         "selection_metric": options.selection_metric,
-        "cv_splits": len(first["cv_scores"]),
+        "cv_splits": len(first.cv_scores),
         "skipped_strategies": dg.MetadataValue.json(skipped),
-        "training_fingerprint": first["training_fingerprint"],
+        "training_fingerprint": first.training_fingerprint,
     }
 
 
@@ -95,22 +96,22 @@ def champion_model_asset(s: Scope) -> dg.AssetsDefinition:
         "training data. Independent of the hold-out.",
     )
     def champion_model(
-        context: dg.AssetExecutionContext, candidate_models: dict[str, Any]
+        context: dg.AssetExecutionContext, candidate_models: dict[str, Candidate]
     ) -> dg.MaterializeResult:
         champion = pipeline.champion_model(candidate_models, s.options(context))
         return dg.MaterializeResult(
             value=champion,
             metadata={
-                "strategy": champion["strategy"],
-                f"cv_{champion['cv_metric']}": round(champion["cv_mean"], 4),
-                "cv_sem": round(champion["cv_sem"], 4),
-                "threshold": round(champion["threshold"], 4),
-                "selection_rule": champion["selection_rule"],
-                "members": ", ".join(champion["members"]) or champion["strategy"],
-                "training_fingerprint": champion["training_fingerprint"],
-                "fit_on": champion["fit_on"],
-                "parameters": dg.MetadataValue.json(champion["parameters"]),
-                "selection": table_metadata(pd.DataFrame(champion["selection"])),
+                "strategy": champion.strategy,
+                f"cv_{champion.cv_metric}": round(champion.cv_mean, 4),
+                "cv_sem": round(champion.cv_sem, 4),
+                "threshold": round(champion.threshold, 4),
+                "selection_rule": champion.selection_rule,
+                "members": ", ".join(champion.members) or champion.strategy,
+                "training_fingerprint": champion.training_fingerprint,
+                "fit_on": champion.fit_on,
+                "parameters": dg.MetadataValue.json(champion.parameters or {}),
+                "selection": table_metadata(pd.DataFrame(list(champion.selection))),
             },
         )
 

@@ -105,7 +105,7 @@ def written_types(families: tuple[str, ...] | None = None) -> list[str]:
             candidates = training.fit_candidates(frame, augmented, _TARGET, run)
             # the champion record holds one of these models plus plain values
             for candidate in candidates.values():
-                payload = _reproducible_zip(sio.dumps(candidate["model"]))
+                payload = _reproducible_zip(sio.dumps(candidate.model))
                 found.update(sio.get_untrusted_types(data=payload))
     return sorted(t for t in found if not t.startswith(TRUSTED_MODULE_PREFIXES))
 

@@ -38,7 +38,7 @@ def run_chain(frame: pd.DataFrame, columns: dict[str, str] | None = None, **opti
 
 
 def _check_outcome(out: dict) -> None:
-    for record in out["evaluation"]["metrics"]:
+    for record in out["evaluation"].metrics:
         assert 0.0 <= record["average_precision"] <= 1.0
     assert out["augmented"]["is_synthetic"].sum() == len(out["synthetic"]) - len(out["rejected"])
 
@@ -98,11 +98,11 @@ def test_tiny_minority(n_positive):
 
 def test_extreme_imbalance_one_in_ten_thousand():
     out = run_chain(make_frame(30_000, 3, seed=4), noise_method="none")
-    assert out["evaluation"]["holdout_positives"] == 1
+    assert out["evaluation"].holdout_positives == 1
     # one hold-out positive cannot tell strategies apart: no "helped" or "hurt" claimed
-    assert out["evaluation"]["summary"]["overall"] == evaluation.UNDECIDED
-    assert {v["verdict"] for v in out["evaluation"]["verdicts"]} == {evaluation.UNDECIDED}
-    assert "cannot decide" in out["evaluation"]["summary"]["text"]
+    assert out["evaluation"].summary["overall"] == evaluation.UNDECIDED
+    assert {v["verdict"] for v in out["evaluation"].verdicts} == {evaluation.UNDECIDED}
+    assert "cannot decide" in out["evaluation"].summary["text"]
     _check_outcome(out)
 
 
@@ -141,7 +141,7 @@ def test_minority_already_above_the_ratio_generates_nothing_and_every_strategy_r
     out = run_chain(frame, noise_method="none")
     assert len(out["synthetic"]) == 0
     assert out["skipped"] == {}
-    scored = {r["strategy"] for r in out["evaluation"]["metrics"]}
+    scored = {r["strategy"] for r in out["evaluation"].metrics}
     assert {"no_resampling", "smote", "cluster_smote"} <= scored
     _check_outcome(out)
 

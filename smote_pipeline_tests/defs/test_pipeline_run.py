@@ -5,19 +5,24 @@ from __future__ import annotations
 import shutil
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.columns import feature_columns
+from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.train.records import Champion
 from smote_pipeline.core.train.selection import one_standard_error_set
 from smote_pipeline.core.train.strategies import ENSEMBLE
 from smote_pipeline.defs.factory import build_definitions
+from smote_pipeline.defs.io_manager import read_stored
 from smote_pipeline.defs.storage import decode
 
 from .conftest import Materialized, small_spec
 
 
 def _value(run: Materialized, asset: str):
-    return decode(run.stored(asset))
+    """The stored value of ``asset``, read back as the next step would (records typed)."""
+    return read_stored(dg.AssetKey(["small", asset]), decode(run.stored(asset)))
 
 
 def _check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
@@ -138,29 +143,34 @@ def test_models_metrics_and_report(small_run):
     candidates = _value(small_run, "candidate_models")
     assert set(candidates) - {ENSEMBLE} == STRATEGIES
     champion = _value(small_run, "champion_model")
-    assert champion["selection_rule"] == "one_standard_error_average"  # the default
+    assert isinstance(champion, Champion)
+    assert champion.selection_rule == "one_standard_error_average"  # the default
     within = set(one_standard_error_set(candidates))
-    if champion["strategy"] == ENSEMBLE:  # the average of the indistinguishable strategies
-        assert len(champion["members"]) >= 2 and set(champion["members"]) <= within
+    if champion.strategy == ENSEMBLE:  # the average of the indistinguishable strategies
+        assert len(champion.members) >= 2 and set(champion.members) <= within
     else:  # one strategy clearly ahead
-        assert champion["strategy"] in STRATEGIES and champion["members"] == []
+        assert champion.strategy in STRATEGIES and champion.members == ()
     holdout = _value(small_run, "holdout_set")
-    proba = champion["model"].predict_proba(holdout[feature_columns(holdout, "label")])[:, 1]
+    features = holdout[feature_columns(holdout, "label")]
+    proba = champion.predict_proba(features)[:, 1]
     assert proba.shape == (len(holdout),)
+    assert set(champion.predict(features)) <= {0, 1}
+    np.testing.assert_array_equal(champion.predict(features), proba >= champion.threshold)
     evaluation = _value(small_run, "holdout_evaluation")
-    assert {r["strategy"] for r in evaluation["metrics"]} == set(candidates)
-    for record in evaluation["metrics"]:
+    assert isinstance(evaluation, HoldoutEvaluation)
+    assert {r["strategy"] for r in evaluation.metrics} == set(candidates)
+    for record in evaluation.metrics:
         for metric in ("average_precision", "roc_auc", "brier", "precision", "recall", "f1"):
             assert 0.0 <= record[metric] <= 1.0
         assert record["average_precision"] > 0.5  # two well-separated blobs are easy
-    assert {"smote", "cluster_smote"} <= {v["strategy"] for v in evaluation["verdicts"]}
+    assert {"smote", "cluster_smote"} <= {v["strategy"] for v in evaluation.verdicts}
     report = _value(small_run, "smote_report")
     assert report.startswith("# SMOTE report: small")
     assert "## Did SMOTE help?" in report and "data:image/png;base64," in report
     assert "## Realism of the synthetic rows" in report and "| far_share |" in report
     html = small_run.stored("smote_report").with_suffix(".html").read_text()
     assert html.startswith("<!DOCTYPE html>") and "Did SMOTE help?" in html
-    assert f"**Ship: `{champion['strategy']}`.**" in report
+    assert f"**Ship: `{champion.strategy}`.**" in report
 
 
 def _rerun_with(run: Materialized, tmp_path, mutate, selection) -> dg.ExecuteInProcessResult:

@@ -4,6 +4,7 @@ import os
 import zipfile
 from pathlib import Path
 
+import dagster as dg
 import numpy as np
 import pandas as pd
 import pytest
@@ -190,3 +191,31 @@ def test_a_model_stored_before_the_core_moved_into_groups_still_loads():
 def _schema(path):
     with zipfile.ZipFile(path) as archive:
         return archive.read("schema.json")
+
+
+def test_records_are_stored_as_their_dict_and_read_back_typed(tmp_path):
+    """Candidates and the champion go to disk in the layout of files written before the
+    records existed, so both old and new files load as records."""
+    from smote_pipeline.core.train.records import Candidate, Champion
+    from smote_pipeline.defs.io_manager import read_stored, stored_form
+
+    model = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
+    candidates = {
+        "smote": Candidate(
+            model=model, threshold=0.4, cv_mean=0.7, cv_sem=0.1, cv_scores=(0.6, 0.8)
+        )
+    }
+    stored = decode(_write(tmp_path, "c", stored_form(candidates)))
+    assert stored["smote"]["cv_scores"] == [0.6, 0.8] and stored["smote"]["threshold"] == 0.4
+    loaded = read_stored(dg.AssetKey(["p", "candidate_models"]), stored)
+    assert loaded["smote"].cv_scores == (0.6, 0.8)
+    assert loaded["smote"].model.predict([[1.0]])[0] == 1
+    legacy = {"strategy": "smote", "model": model, "threshold": 0.5, "cv_metric": "roc_auc",
+              "cv_mean": 0.7, "cv_sem": 0.1, "selection_rule": "max", "members": []}  # fmt: skip
+    champion = read_stored(
+        dg.AssetKey(["p", "champion_model"]), decode(_write(tmp_path, "m", legacy))
+    )
+    assert isinstance(champion, Champion) and champion.members == ()
+    assert champion.predict([[1.0], [0.0]]).tolist() == [1, 0]
+    frame = pd.DataFrame({"x": [1]})
+    assert read_stored(dg.AssetKey(["p", "training_set"]), frame) is frame

@@ -7,6 +7,7 @@ cross-validation scores carried by the candidates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -20,8 +21,10 @@ from smote_pipeline.core.holdout.bootstrap import (
     weighted_metrics,
     weighted_threshold_metrics,
 )
+from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.train.calibration import calibration_points, uncalibrated_proba
 from smote_pipeline.core.train.estimators import prior_correct
+from smote_pipeline.core.train.records import Candidate
 from smote_pipeline.core.train.selection import AVERAGE_RULE, greater_is_better, select_champion
 from smote_pipeline.core.train.strategies import (
     BASELINE_STRATEGIES,
@@ -76,20 +79,20 @@ def _brier(y: np.ndarray, proba: np.ndarray) -> float:
 
 def _score_candidate(
     name: str,
-    candidate: dict[str, Any],
+    candidate: Candidate,
     X: pd.DataFrame,
     y: np.ndarray,
     weights: np.ndarray,
     min_precision: float,
 ) -> tuple[dict[str, Any], dict[str, np.ndarray], np.ndarray]:
     """One metric record, the bootstrap samples and the probabilities of a candidate."""
-    model = candidate["model"]
+    model = candidate.model
     proba = model.predict_proba(X)[:, 1]
     raw = uncalibrated_proba(model, X)
     ones = np.ones((1, len(y)))
     point = weighted_metrics(y, proba, ones, min_precision=min_precision)
     boot = weighted_metrics(y, proba, weights, min_precision=min_precision)
-    predicted = (proba >= candidate["threshold"]).astype(np.int64)
+    predicted = (proba >= candidate.threshold).astype(np.int64)
     hard_point = weighted_threshold_metrics(y, predicted, ones)
     hard_boot = weighted_threshold_metrics(y, predicted, weights)
     record: dict[str, Any] = {"strategy": name}
@@ -97,19 +100,19 @@ def _score_candidate(
         source, samples = (point, boot) if metric in boot else (hard_point, hard_boot)
         record[metric] = float(source[metric][0])
         record[f"{metric}_low"], record[f"{metric}_high"] = _interval(samples[metric])
-    trained = candidate.get("trained_ratio")
+    trained = candidate.trained_ratio
     corrected = raw
-    if trained is not None and candidate.get("prior_ratio") is not None:
-        corrected = prior_correct(raw, candidate["prior_ratio"] / trained)
+    if trained is not None and candidate.prior_ratio is not None:
+        corrected = prior_correct(raw, candidate.prior_ratio / trained)
     record.update(
         brier_uncalibrated=_brier(y, raw),
         brier_prior_corrected=_brier(y, corrected),
-        recalibration=candidate.get("recalibration", "none"),
-        threshold=float(candidate["threshold"]),
-        threshold_source=candidate.get("threshold_source", "training folds"),
-        cv_metric=candidate.get("cv_metric", "average_precision"),
-        cv_score=float(candidate["cv_mean"]),
-        cv_sem=float(candidate.get("cv_sem", 0.0)),
+        recalibration=candidate.recalibration,
+        threshold=float(candidate.threshold),
+        threshold_source=candidate.threshold_source or "training folds",
+        cv_metric=candidate.cv_metric,
+        cv_score=float(candidate.cv_mean),
+        cv_sem=float(candidate.cv_sem),
     )
     return record, boot, proba
 
@@ -145,7 +148,7 @@ def _compare(
 
 
 def evaluate_on_holdout(
-    candidates: dict[str, dict[str, Any]],
+    candidates: dict[str, Candidate],
     holdout: pd.DataFrame,
     target: str,
     *,
@@ -154,12 +157,12 @@ def evaluate_on_holdout(
     n_bootstrap: int = N_BOOTSTRAP,
     recall_at_precision: float = 0.8,
     selection_rule: str = AVERAGE_RULE,
-) -> dict[str, Any]:
+) -> HoldoutEvaluation:
     """Score every candidate on the real hold-out.
 
     Parameters
     ----------
-    candidates : dict
+    candidates : dict of str to Candidate
         Output of :func:`smote_pipeline.core.train.training.fit_candidates`.
     holdout : pandas.DataFrame
         The untouched real hold-out.
@@ -182,8 +185,8 @@ def evaluate_on_holdout(
 
     Returns
     -------
-    dict
-        JSON-serialisable:
+    HoldoutEvaluation
+        Its stored form (:meth:`~HoldoutEvaluation.to_dict`) is JSON:
 
         - ``metrics``: one record per strategy: ``average_precision``,
           ``roc_auc``, ``brier``, ``recall_at_precision``, and at the
@@ -226,23 +229,22 @@ def evaluate_on_holdout(
         if int(y.sum()) < MIN_HOLDOUT_POSITIVES:
             for entry in verdicts:
                 entry["verdict"] = UNDECIDED
-    result = {
-        "metrics": list(records.values()),
-        "curves": curves,
-        "calibration": calibration,
-        "verdicts": verdicts,
-        "holdout_rows": len(y),
-        "holdout_positives": int(y.sum()),
-        "baseline": baseline,
-        "champion": select_champion(candidates, selection_rule),
-        "selection_rule": selection_rule,
-        "recall_at_precision_level": float(recall_at_precision),
-        "n_bootstrap": int(n_bootstrap),
-    }
-    summary = verdict_summary(result)
-    result["smote_helped"] = summary["smote_helped"]
-    result["summary"] = summary
-    return result
+    summary = verdict_summary(verdicts, int(y.sum()), baseline)
+    return HoldoutEvaluation(
+        metrics=tuple(records.values()),
+        curves=curves,
+        calibration=calibration,
+        verdicts=tuple(verdicts),
+        holdout_rows=len(y),
+        holdout_positives=int(y.sum()),
+        baseline=baseline,
+        champion=select_champion(candidates, selection_rule),
+        selection_rule=selection_rule,
+        recall_at_precision_level=float(recall_at_precision),
+        n_bootstrap=int(n_bootstrap),
+        smote_helped=summary["smote_helped"],
+        summary=summary,
+    )
 
 
 def verdict(low: float, high: float) -> str:
@@ -254,20 +256,20 @@ def verdict(low: float, high: float) -> str:
     return NO_DIFFERENCE
 
 
-def smote_helped(evaluation: dict[str, Any]) -> bool:
+def smote_helped(verdicts: Sequence[dict[str, Any]]) -> bool:
     """Whether an oversampling strategy beat the baseline on the hold-out, per its interval.
 
     Parameters
     ----------
-    evaluation : dict
-        Output of :func:`evaluate_on_holdout`.
+    verdicts : sequence of dict
+        The ``verdicts`` of :func:`evaluate_on_holdout`.
 
     Returns
     -------
     bool
         True when at least one oversampling strategy's verdict is ``"helped"``.
     """
-    return any(v["verdict"] == HELPED for v in evaluation["verdicts"] if _is_oversampling(v))
+    return any(v["verdict"] == HELPED for v in verdicts if _is_oversampling(v))
 
 
 def _is_oversampling(entry: dict[str, Any]) -> bool:
@@ -282,8 +284,19 @@ def level_text(entry: dict[str, Any]) -> str:
     return f"{level:.1%} CI, 95% jointly over {round(ALPHA / (1.0 - level))} comparisons"
 
 
-def verdict_summary(evaluation: dict[str, Any]) -> dict[str, Any]:
+def verdict_summary(
+    verdicts: Sequence[dict[str, Any]], holdout_positives: int, baseline: str | None
+) -> dict[str, Any]:
     """One overall answer to "did SMOTE help here?", for checks and reports.
+
+    Parameters
+    ----------
+    verdicts : sequence of dict
+        One per resampling strategy compared with ``baseline``.
+    holdout_positives : int
+        Positive rows of the hold-out.
+    baseline : str or None
+        The strategy compared against.
 
     Returns
     -------
@@ -295,14 +308,14 @@ def verdict_summary(evaluation: dict[str, Any]) -> dict[str, Any]:
         ``best_oversampling`` (largest difference, or None), ``baseline`` and
         ``text`` (one sentence).
     """
-    entries = [v for v in evaluation["verdicts"] if _is_oversampling(v)]
-    positives = int(evaluation.get("holdout_positives", MIN_HOLDOUT_POSITIVES))
+    entries = [v for v in verdicts if _is_oversampling(v)]
+    positives = int(holdout_positives)
     if entries and positives < MIN_HOLDOUT_POSITIVES:
         return {
             "smote_helped": False,
             "overall": UNDECIDED,
             "best_oversampling": None,
-            "baseline": evaluation.get("baseline"),
+            "baseline": baseline,
             "text": f"The hold-out cannot decide: it has {positives} positive row(s), fewer "
             f"than {MIN_HOLDOUT_POSITIVES}, so no difference between strategies can be told "
             "from chance (the intervals shown describe those few rows only). Rely on the "
@@ -313,7 +326,7 @@ def verdict_summary(evaluation: dict[str, Any]) -> dict[str, Any]:
             "smote_helped": False,
             "overall": "not compared",
             "best_oversampling": None,
-            "baseline": evaluation.get("baseline"),
+            "baseline": baseline,
             "text": "No oversampling strategy was compared with a non-resampling baseline.",
         }
     best = max(entries, key=lambda v: v["difference"])
@@ -344,7 +357,7 @@ def verdict_summary(evaluation: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def best_baseline(candidates: dict[str, dict[str, Any]]) -> str | None:
+def best_baseline(candidates: dict[str, Candidate]) -> str | None:
     """The non-resampling candidate with the best cross-validated score, if any.
 
     Uses training-data scores only (direction-aware for loss metrics); ties go
@@ -356,12 +369,12 @@ def best_baseline(candidates: dict[str, dict[str, Any]]) -> str | None:
         return None
 
     def signed(name: str) -> float:
-        metric = candidates[name].get("cv_metric", "average_precision")
-        return (1.0 if greater_is_better(metric) else -1.0) * candidates[name]["cv_mean"]
+        candidate = candidates[name]
+        return (1.0 if greater_is_better(candidate.cv_metric) else -1.0) * candidate.cv_mean
 
     return max(names, key=signed)
 
 
-def metrics_table(evaluation: dict[str, Any]) -> pd.DataFrame:
+def metrics_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
     """The ``metrics`` records of :func:`evaluate_on_holdout` as a DataFrame."""
-    return pd.DataFrame(evaluation["metrics"])
+    return pd.DataFrame(list(evaluation.metrics))

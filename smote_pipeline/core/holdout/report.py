@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,9 @@ from smote_pipeline.core.holdout.plots import (
     precision_recall_plot,
     projection_plot,
 )
+from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.oversample.realism_space import FeatureSpace
+from smote_pipeline.core.train.records import Champion
 from smote_pipeline.core.train.selection import AVERAGE_RULE
 from smote_pipeline.samplers import MinorityRatio
 
@@ -40,10 +43,10 @@ def _ci(r: dict[str, Any], metric: str, digits: int = 3) -> str:
     )
 
 
-def holdout_table(evaluation: dict[str, Any]) -> pd.DataFrame:
+def holdout_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
     """Strategy x threshold-free metric table with 95% intervals, formatted for reading."""
     rows = []
-    for r in evaluation["metrics"]:
+    for r in evaluation.metrics:
         rows.append(
             {
                 "strategy": r["strategy"],
@@ -51,7 +54,7 @@ def holdout_table(evaluation: dict[str, Any]) -> pd.DataFrame:
                 "avg precision": _ci(r, "average_precision"),
                 "ROC AUC": _ci(r, "roc_auc"),
                 "Brier": _ci(r, "brier", 4),
-                f"recall @ precision {evaluation.get('recall_at_precision_level', 0.8):g}": _ci(
+                f"recall @ precision {evaluation.recall_at_precision_level:g}": _ci(
                     r, "recall_at_precision"
                 ),
             }
@@ -59,7 +62,7 @@ def holdout_table(evaluation: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def threshold_table(evaluation: dict[str, Any]) -> pd.DataFrame:
+def threshold_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
     """Metrics at each strategy's training-tuned threshold, with 95% intervals."""
     return pd.DataFrame(
         [
@@ -72,12 +75,12 @@ def threshold_table(evaluation: dict[str, Any]) -> pd.DataFrame:
                 "G-mean": _ci(r, "g_mean"),
                 "MCC": _ci(r, "mcc"),
             }
-            for r in evaluation["metrics"]
+            for r in evaluation.metrics
         ]
     )
 
 
-def calibration_table(evaluation: dict[str, Any]) -> pd.DataFrame:
+def calibration_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
     """Brier score before and after recalibration / prior correction."""
     return pd.DataFrame(
         [
@@ -88,17 +91,16 @@ def calibration_table(evaluation: dict[str, Any]) -> pd.DataFrame:
                 "Brier as shipped": f"{r['brier']:.4f}",
                 "Brier after prior correction": f"{r['brier_prior_corrected']:.4f}",
             }
-            for r in evaluation["metrics"]
+            for r in evaluation.metrics
         ]
     )
 
 
-def _verdict_lines(evaluation: dict[str, Any]) -> list[str]:
-    summary = evaluation.get("summary")
-    lines = [f"**{summary['text']}**", ""] if summary else []
-    if not evaluation["verdicts"]:
+def _verdict_lines(evaluation: HoldoutEvaluation) -> list[str]:
+    lines = [f"**{evaluation.summary['text']}**", ""]
+    if not evaluation.verdicts:
         return [*lines, "No resampling strategy was compared against a non-resampling baseline."]
-    for v in evaluation["verdicts"]:
+    for v in evaluation.verdicts:
         extra = ""
         if "brier_difference" in v:
             extra = (
@@ -112,23 +114,20 @@ def _verdict_lines(evaluation: dict[str, Any]) -> list[str]:
         )
     lines += [
         "",
-        f"The baseline `{evaluation['verdicts'][0]['baseline']}` is the best strategy without "
+        f"The baseline `{evaluation.verdicts[0]['baseline']}` is the best strategy without "
         "resampling by cross-validation on training data; differences are paired stratified "
         "bootstrap intervals on the hold-out, widened (Bonferroni) so that the chance of any "
         'false "helped" or "hurt" across all the comparisons stays below 5%. "Helped" is claimed '
         "only when the whole interval is above 0.",
         "",
-        _image(difference_plot(evaluation["verdicts"]), "differences with intervals"),
+        _image(difference_plot(list(evaluation.verdicts)), "differences with intervals"),
     ]
     return lines
 
 
-def _ship_lines(
-    evaluation: dict[str, Any], champion: str, champion_info: dict[str, Any] | None
-) -> list[str]:
-    record = next((r for r in evaluation["metrics"] if r["strategy"] == champion), None)
-    info = champion_info or {}
-    rule = info.get("selection_rule", evaluation.get("selection_rule", AVERAGE_RULE))
+def _ship_lines(evaluation: HoldoutEvaluation, champion: Champion) -> list[str]:
+    record = next((r for r in evaluation.metrics if r["strategy"] == champion.strategy), None)
+    rule = champion.selection_rule
     within = (
         "cross-validated score is within one (paired, repeated-CV corrected) standard error "
         "of the best"
@@ -138,10 +137,10 @@ def _ship_lines(
         AVERAGE_RULE: f"the average of the predicted probabilities of every strategy whose "
         f"{within} (the training data cannot rank them)",
     }.get(rule, "the best mean cross-validated score")
-    if info.get("members"):
-        why += f"; members: {', '.join(f'`{m}`' for m in info['members'])}"
+    if champion.members:
+        why += f"; members: {', '.join(f'`{m}`' for m in champion.members)}"
     lines = [
-        f"**Ship: `{champion}`.** Chosen on training data only: {why}. The hold-out never "
+        f"**Ship: `{champion.strategy}`.** Chosen on training data only: {why}. The hold-out never "
         "influenced this choice; its figures below are the unbiased estimate.",
         "",
     ]
@@ -155,14 +154,14 @@ def _ship_lines(
             f"- Cross-validated {record['cv_metric']} on training data: "
             f"{record['cv_score']:.3f} (± {record['cv_sem']:.3f} SE).",
         ]
-    if info.get("training_fingerprint"):
+    if champion.training_fingerprint:
         lines.append(
-            f"- Trained on `training_set` with content hash `{info['training_fingerprint'][:16]}`."
+            f"- Trained on `training_set` with content hash `{champion.training_fingerprint[:16]}`."
         )
     return [*lines, ""]
 
 
-def _selection_lines(selection: list[dict[str, Any]] | None) -> list[str]:
+def _selection_lines(selection: Sequence[dict[str, Any]]) -> list[str]:
     if not selection:
         return []
     frame = pd.DataFrame(
@@ -192,12 +191,11 @@ def build_report(
     *,
     pipeline: str,
     positive_label: Any,
-    evaluation: dict[str, Any],
-    champion: str,
+    evaluation: HoldoutEvaluation,
+    champion: Champion,
     augmented: pd.DataFrame,
     clusters: pd.DataFrame,
     target: str,
-    champion_info: dict[str, Any] | None = None,
     realism: dict[str, Any] | None = None,
     quarantine: pd.DataFrame | None = None,
     leaks: dict[str, Any] | None = None,
@@ -210,20 +208,17 @@ def build_report(
         Pipeline name.
     positive_label : object
         The user's positive label.
-    evaluation : dict
+    evaluation : HoldoutEvaluation
         Output of :func:`smote_pipeline.core.holdout.evaluation.evaluate_on_holdout`.
-    champion : str
-        Strategy chosen by cross-validation on training data.
+    champion : Champion
+        The model chosen by cross-validation on training data (strategy, rule,
+        members, selection table, training fingerprint, options).
     augmented : pandas.DataFrame
         The augmented training set (real and synthetic rows).
     clusters : pandas.DataFrame
         ``row_id`` and ``cluster_id`` of the real minority rows.
     target : str
         Target column.
-    champion_info : dict or None
-        Optional champion metadata: ``selection_rule``, ``selection`` (the
-        :func:`~smote_pipeline.core.train.selection.selection_table` records),
-        ``training_fingerprint`` and ``options``.
     realism : dict or None
         The ``synthetic_realism`` summary.
     quarantine : pandas.DataFrame or None
@@ -237,19 +232,18 @@ def build_report(
     str
         Markdown.
     """
-    info = champion_info or {}
-    prevalence = evaluation["holdout_positives"] / evaluation["holdout_rows"]
+    prevalence = evaluation.holdout_positives / evaluation.holdout_rows
     lines = [
         f"# SMOTE report: {pipeline}",
         "",
-        f"Positive class: `{positive_label}`. Hold-out: {evaluation['holdout_rows']} real rows, "
-        f"{evaluation['holdout_positives']} positive ({prevalence:.1%}), never used for fitting "
+        f"Positive class: `{positive_label}`. Hold-out: {evaluation.holdout_rows} real rows, "
+        f"{evaluation.holdout_positives} positive ({prevalence:.1%}), never used for fitting "
         "or choosing.",
         "",
         *leak_lines(leaks),
         "## What to ship",
         "",
-        *_ship_lines(evaluation, champion, info),
+        *_ship_lines(evaluation, champion),
         "## Did SMOTE help?",
         "",
         *_verdict_lines(evaluation),
@@ -259,16 +253,16 @@ def build_report(
         _table(holdout_table(evaluation)),
         "",
         "Intervals are 95% stratified bootstrap intervals "
-        f"({evaluation.get('n_bootstrap', 1000)} resamples of the hold-out).",
+        f"({evaluation.n_bootstrap} resamples of the hold-out).",
         "",
-        _image(precision_recall_plot(evaluation["curves"], prevalence), "PR curves"),
+        _image(precision_recall_plot(evaluation.curves, prevalence), "PR curves"),
         "",
         "### At the threshold tuned on training folds",
         "",
         _table(threshold_table(evaluation)),
         "",
     ]
-    if "calibration" in evaluation:
+    if evaluation.calibration:
         lines += [
             "## Calibration",
             "",
@@ -280,11 +274,11 @@ def build_report(
             "",
             _table(calibration_table(evaluation)),
             "",
-            _image(calibration_plot(evaluation["calibration"]), "calibration curves"),
+            _image(calibration_plot(evaluation.calibration), "calibration curves"),
             "",
         ]
-    lines += _selection_lines(info.get("selection"))
-    lines += data_handling_lines(augmented, quarantine, target, info.get("options", {}))
+    lines += _selection_lines(champion.selection)
+    lines += data_handling_lines(augmented, quarantine, target, champion.options or {})
     lines += _synthetic_section(augmented, clusters, target)
     if realism is not None:
         lines += _realism_section(realism, augmented, target)

@@ -39,6 +39,7 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
+from smote_pipeline.core.train.records import Candidate
 from smote_pipeline.core.vocabulary import AVERAGE_RULE, ENSEMBLE, SELECTION_RULES, STRATEGY_NAMES
 
 #: Metric name -> (function of (y, proba), greater is better).
@@ -92,17 +93,17 @@ def _rank(name: str) -> int:
     return COMPLEXITY_ORDER.index(name) if name in COMPLEXITY_ORDER else len(COMPLEXITY_ORDER)
 
 
-def _signed(candidate: dict[str, Any]) -> float:
-    sign = 1.0 if greater_is_better(candidate.get("cv_metric", "average_precision")) else -1.0
-    return sign * candidate["cv_mean"]
+def _signed(candidate: Candidate) -> float:
+    sign = 1.0 if greater_is_better(candidate.cv_metric) else -1.0
+    return sign * candidate.cv_mean
 
 
-def best_by_cv(candidates: dict[str, dict[str, Any]]) -> str:
+def best_by_cv(candidates: dict[str, Candidate]) -> str:
     """The candidate with the best mean cross-validated score (naive choice)."""
     return max(candidates, key=lambda n: (_signed(candidates[n]), -_rank(n)))
 
 
-def selection_table(candidates: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def selection_table(candidates: dict[str, Candidate]) -> list[dict[str, Any]]:
     """How every candidate compares with the best one under the 1-SE rule.
 
     Returns
@@ -115,24 +116,21 @@ def selection_table(candidates: dict[str, dict[str, Any]]) -> list[dict[str, Any
     best = best_by_cv(candidates)
     reference = candidates[best]
     paired = all(
-        "cv_scores" in c
-        and "cv_test_train_ratio" in c
-        and len(c["cv_scores"]) == len(reference["cv_scores"])
-        for c in candidates.values()
+        c.paired and len(c.cv_scores) == len(reference.cv_scores) for c in candidates.values()
     )
     rows = []
     for name, candidate in candidates.items():
-        sign = 1.0 if greater_is_better(candidate.get("cv_metric", "average_precision")) else -1.0
+        sign = 1.0 if greater_is_better(candidate.cv_metric) else -1.0
         difference = _signed(candidate) - _signed(reference)
         if paired:
-            diffs = sign * (np.asarray(candidate["cv_scores"]) - np.asarray(reference["cv_scores"]))
-            se = corrected_standard_error(diffs, reference["cv_test_train_ratio"])
+            diffs = sign * (np.asarray(candidate.cv_scores) - np.asarray(reference.cv_scores))
+            se = corrected_standard_error(diffs, reference.cv_test_train_ratio)
         else:  # classic rule: the best candidate's own standard error
-            se = float(reference["cv_sem"])
+            se = float(reference.cv_sem)
         rows.append(
             {
                 "strategy": name,
-                "cv_mean": float(candidate["cv_mean"]),
+                "cv_mean": float(candidate.cv_mean),
                 "difference_to_best": float(difference),
                 "standard_error": se,
                 "within_one_se": bool(difference >= -se - 1e-12),
@@ -141,7 +139,7 @@ def selection_table(candidates: dict[str, dict[str, Any]]) -> list[dict[str, Any
     return rows
 
 
-def one_standard_error_set(candidates: dict[str, dict[str, Any]]) -> list[str]:
+def one_standard_error_set(candidates: dict[str, Candidate]) -> list[str]:
     """Candidates within one standard error of the best, best cross-validated score first.
 
     The ensemble candidate, if any, is left out: the set is what it is built from.
@@ -152,13 +150,13 @@ def one_standard_error_set(candidates: dict[str, dict[str, Any]]) -> list[str]:
     return sorted(inside, key=lambda n: (-_signed(singles[n]), _rank(n)))
 
 
-def select_champion(candidates: dict[str, dict[str, Any]], rule: str) -> str:
+def select_champion(candidates: dict[str, Candidate], rule: str) -> str:
     """Name of the champion strategy.
 
     Parameters
     ----------
-    candidates : dict
-        Strategy name -> record with ``cv_mean`` and ``cv_sem``, and for the
+    candidates : dict of str to Candidate
+        Strategy name -> candidate with ``cv_mean`` and ``cv_sem``, and for the
         paired rule ``cv_scores`` (same splits for every candidate),
         ``cv_metric`` and ``cv_test_train_ratio`` (as made by
         :func:`smote_pipeline.core.train.training.fit_candidates`). Without fold
@@ -179,7 +177,8 @@ def select_champion(candidates: dict[str, dict[str, Any]], rule: str) -> str:
     if rule == "max":
         return best_by_cv(candidates)
     if rule == AVERAGE_RULE:
-        if candidates.get(ENSEMBLE, {}).get("selection_rule") == AVERAGE_RULE:
+        ensemble = candidates.get(ENSEMBLE)
+        if ensemble is not None and ensemble.selection_rule == AVERAGE_RULE:
             return ENSEMBLE
         return one_standard_error_set(candidates)[0]
     if rule != "one_standard_error":

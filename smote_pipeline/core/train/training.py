@@ -23,6 +23,7 @@ from smote_pipeline.core.columns import (
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.train.calibration import recalibrate
 from smote_pipeline.core.train.estimators import SoftVotingEnsemble, prior_correct
+from smote_pipeline.core.train.records import Candidate, Champion
 from smote_pipeline.core.train.selection import (
     AVERAGE_RULE,
     greater_is_better,
@@ -163,7 +164,7 @@ def _scoring_estimator(estimator: Any) -> Any:
 def _summary(scores: list[float], splits: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
     train, test = splits[0]
     return {
-        "cv_scores": [float(s) for s in scores],
+        "cv_scores": tuple(float(s) for s in scores),
         "cv_mean": float(np.mean(scores)),
         "cv_sem": float(np.std(scores, ddof=1) / np.sqrt(len(scores))) if len(scores) > 1 else 0.0,
         "cv_test_train_ratio": len(test) / len(train),
@@ -212,7 +213,7 @@ def fit_candidates(
     target: str,
     options: PipelineOptions,
     skipped: dict[str, str] | None = None,
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Candidate]:
     """Cross-validate and refit every configured strategy.
 
     A strategy that cannot be fitted on this data (for example SMOTE when a
@@ -252,11 +253,8 @@ def fit_candidates(
 
     Returns
     -------
-    dict
-        Strategy name -> ``{"model", "threshold", "threshold_source",
-        "cv_metric", "cv_scores", "cv_mean", "cv_sem", "cv_test_train_ratio",
-        "fit_rows", "synthetic_rows", "fit_on", "recalibration",
-        "trained_ratio", "prior_ratio", "training_fingerprint"}``.
+    dict of str to Candidate
+        Strategy name -> its :class:`~smote_pipeline.core.train.records.Candidate`.
     """
     with threadpool_limits(1):
         return _fit_candidates(
@@ -281,7 +279,7 @@ def _fit_candidates(
     target: str,
     options: PipelineOptions,
     skipped: dict[str, str],
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Candidate]:
     features = feature_columns(training, target)
     categorical = categorical_columns(training, target)
     missing = missing_numeric_columns(training, target)
@@ -294,7 +292,7 @@ def _fit_candidates(
     fingerprint = training_fingerprint(training, target)
     cache: dict[str, tuple[list[float], np.ndarray]] = {}
     oofs: dict[str, np.ndarray] = {}
-    candidates: dict[str, dict[str, Any]] = {}
+    candidates: dict[str, Candidate] = {}
     min_fold_positives = min(int(y[train].sum()) for train, _ in splits)
     for name in options.strategies:
         try:
@@ -324,22 +322,22 @@ def _fit_candidates(
         trained = trained_minority_ratio(name, options)
         if trained is not None:  # nothing is generated where the data is above the ratio
             trained = max(trained, prior_ratio)
-        candidates[name] = {
-            "model": model,
-            "threshold": threshold
+        candidates[name] = Candidate(
+            model=model,
+            threshold=threshold
             if threshold is not None
             else tune_threshold(np.tile(y, len(oof)), oof.ravel()),
-            "threshold_source": "TunedThresholdClassifierCV (minimum expected cost)"
+            threshold_source="TunedThresholdClassifierCV (minimum expected cost)"
             if threshold is not None
             else "maximum F1 on out-of-fold training predictions",
-            "cv_metric": metric,
+            cv_metric=metric,
             **_summary(scores, splits),
             **facts,
-            "recalibration": options.recalibration if trained is not None else "none",
-            "trained_ratio": trained,
-            "prior_ratio": prior_ratio,
-            "training_fingerprint": fingerprint,
-        }
+            recalibration=options.recalibration if trained is not None else "none",
+            trained_ratio=trained,
+            prior_ratio=prior_ratio,
+            training_fingerprint=fingerprint,
+        )
     if not candidates:
         raise ValueError(
             f"No strategy could be fitted on this training set: {skipped}. Provide more "
@@ -354,7 +352,7 @@ def _fit_candidates(
 
 
 def _ensemble_members(
-    candidates: dict[str, dict[str, Any]], oofs: dict[str, np.ndarray], options: PipelineOptions
+    candidates: dict[str, Candidate], oofs: dict[str, np.ndarray], options: PipelineOptions
 ) -> list[str]:
     """Members of the soft-voting ensemble, best cross-validated score first.
 
@@ -367,7 +365,7 @@ def _ensemble_members(
         ranked, cap = one_standard_error_set(candidates), options.ensemble_top
     elif options.ensemble_top >= 2:
         sign = 1.0 if greater_is_better(options.selection_metric) else -1.0
-        ranked = sorted(candidates, key=lambda n: -sign * candidates[n]["cv_mean"])
+        ranked = sorted(candidates, key=lambda n: -sign * candidates[n].cv_mean)
         cap = options.ensemble_top
     else:
         return []
@@ -380,13 +378,13 @@ def _ensemble_members(
 
 def _soft_voting(
     members: list[str],
-    candidates: dict[str, dict[str, Any]],
+    candidates: dict[str, Candidate],
     oofs: dict[str, np.ndarray],
     y: np.ndarray,
     splits: list[tuple[np.ndarray, np.ndarray]],
     options: PipelineOptions,
     fingerprint: str,
-) -> dict[str, Any]:
+) -> Candidate:
     """Soft-voting ensemble of ``members``, scored on their out-of-fold output.
 
     A member that learnt from a changed class balance and is not recalibrated
@@ -404,39 +402,37 @@ def _soft_voting(
         score(metric, y[test], oof[i // per_repeat, test]) for i, (_, test) in enumerate(splits)
     ]
     voting = SoftVotingEnsemble(
-        [(m, candidates[m]["model"]) for m in members], [factors[m] for m in members]
+        [(m, candidates[m].model) for m in members], [factors[m] for m in members]
     ).fit()
     corrected = [m for m, f in factors.items() if f != 1.0]
-    return {
-        "model": voting,
-        "threshold": tune_threshold(np.tile(y, len(oof)), oof.ravel()),
-        "threshold_source": "maximum F1 on out-of-fold training predictions",
-        "cv_metric": metric,
+    return Candidate(
+        model=voting,
+        threshold=tune_threshold(np.tile(y, len(oof)), oof.ravel()),
+        threshold_source="maximum F1 on out-of-fold training predictions",
+        cv_metric=metric,
         **_summary(scores, splits),
-        "fit_rows": len(y),
-        "synthetic_rows": 0,
-        "fit_on": f"members: {', '.join(members)}"
+        fit_rows=len(y),
+        synthetic_rows=0,
+        fit_on=f"members: {', '.join(members)}"
         + (f" (prior-corrected: {', '.join(corrected)})" if corrected else ""),
-        "members": members,
-        "selection_rule": options.selection_rule,
-        "recalibration": "none",
-        "trained_ratio": None,
-        "prior_ratio": candidates[members[0]]["prior_ratio"],
-        "training_fingerprint": fingerprint,
-    }
+        members=tuple(members),
+        selection_rule=options.selection_rule,
+        recalibration="none",
+        trained_ratio=None,
+        prior_ratio=candidates[members[0]].prior_ratio,
+        training_fingerprint=fingerprint,
+    )
 
 
-def _odds_factor(candidate: dict[str, Any]) -> float:
+def _odds_factor(candidate: Candidate) -> float:
     """Odds correction of a member's probabilities (1.0: already on the real scale)."""
-    trained = candidate.get("trained_ratio")
-    if trained is None or candidate.get("recalibration", "none") != "none":
+    trained = candidate.trained_ratio
+    if trained is None or candidate.recalibration != "none" or candidate.prior_ratio is None:
         return 1.0
-    return float(candidate["prior_ratio"]) / float(trained)
+    return float(candidate.prior_ratio) / float(trained)
 
 
-def champion_record(
-    candidates: dict[str, dict[str, Any]], options: PipelineOptions
-) -> dict[str, Any]:
+def champion_record(candidates: dict[str, Candidate], options: PipelineOptions) -> Champion:
     """The champion with what a user needs to trust and reproduce it.
 
     Everything comes from the candidates (training data only); the hold-out is
@@ -444,38 +440,35 @@ def champion_record(
 
     Parameters
     ----------
-    candidates : dict
+    candidates : dict of str to Candidate
         Output of :func:`fit_candidates`.
     options : PipelineOptions
         ``selection_rule`` and the options recorded with the model.
 
     Returns
     -------
-    dict
-        ``strategy``, ``model``, ``threshold``, ``threshold_source``,
-        ``cv_metric``, ``cv_mean``, ``cv_sem``, ``selection_rule``,
-        ``selection`` (see :func:`~smote_pipeline.core.train.selection.selection_table`),
-        ``parameters`` (the model's top-level parameters as text),
-        ``training_fingerprint``, ``fit_on``, ``fit_rows``, ``members`` (of an
-        ensemble champion, else empty), ``options``.
+    Champion
+        The chosen candidate's model, threshold and scores, the selection table
+        (see :func:`~smote_pipeline.core.train.selection.selection_table`), the
+        model's top-level parameters as text, and the run's options.
     """
     name = select_champion(candidates, options.selection_rule)
     chosen = candidates[name]
-    parameters = {k: repr(v) for k, v in sorted(chosen["model"].get_params(deep=False).items())}
-    return {
-        "strategy": name,
-        "model": chosen["model"],
-        "threshold": float(chosen["threshold"]),
-        "threshold_source": chosen.get("threshold_source", ""),
-        "cv_metric": chosen.get("cv_metric", options.selection_metric),
-        "cv_mean": float(chosen["cv_mean"]),
-        "cv_sem": float(chosen["cv_sem"]),
-        "selection_rule": options.selection_rule,
-        "selection": selection_table(candidates),
-        "parameters": parameters,
-        "training_fingerprint": chosen.get("training_fingerprint", ""),
-        "fit_on": chosen.get("fit_on", "training_set"),
-        "fit_rows": int(chosen.get("fit_rows", 0)),
-        "members": list(chosen.get("members", [])),
-        "options": options.to_dict(),
-    }
+    parameters = {k: repr(v) for k, v in sorted(chosen.model.get_params(deep=False).items())}
+    return Champion(
+        strategy=name,
+        model=chosen.model,
+        threshold=float(chosen.threshold),
+        threshold_source=chosen.threshold_source,
+        cv_metric=chosen.cv_metric,
+        cv_mean=float(chosen.cv_mean),
+        cv_sem=float(chosen.cv_sem),
+        selection_rule=options.selection_rule,
+        selection=tuple(selection_table(candidates)),
+        parameters=parameters,
+        training_fingerprint=chosen.training_fingerprint,
+        fit_on=chosen.fit_on,
+        fit_rows=int(chosen.fit_rows),
+        members=chosen.members,
+        options=options.to_dict(),
+    )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,8 @@ from smote_pipeline.core.holdout.evaluation import (
     level_text,
     verdict,
 )
+from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.train.records import Candidate, Champion
 
 
 class _Fixed:
@@ -31,9 +35,13 @@ def _holdout(n=200, positives=20, seed=0):
 
 def _candidates(**probas):
     return {
-        name: {"model": _Fixed(p), "threshold": 0.5, "cv_mean": 0.5, "cv_sem": 0.01}
+        name: Candidate(model=_Fixed(p), threshold=0.5, cv_mean=0.5, cv_sem=0.01)
         for name, p in probas.items()
     }
+
+
+def _scored(mean):
+    return Candidate(model=None, threshold=0.5, cv_mean=mean, cv_sem=0.0)
 
 
 def test_verdict_reads_the_interval():
@@ -54,7 +62,7 @@ def test_identical_predictions_give_no_detectable_difference():
         random_state=0,
         n_bootstrap=200,
     )
-    (v,) = result["verdicts"]
+    (v,) = result.verdicts
     assert v["verdict"] == "no detectable difference"
     assert v["difference"] == 0.0 and v["low"] == 0.0 and v["high"] == 0.0
 
@@ -72,25 +80,25 @@ def test_clearly_better_model_helped_and_metrics_are_in_range():
         random_state=0,
         n_bootstrap=200,
     )
-    assert result["verdicts"][0]["verdict"] == "helped"
-    for record in result["metrics"]:
+    assert result.verdicts[0]["verdict"] == "helped"
+    for record in result.metrics:
         for metric in ("average_precision", "roc_auc", "brier", "precision", "recall", "f1"):
             assert 0.0 <= record[metric] <= 1.0
         assert record["average_precision_low"] <= record["average_precision"]
         assert record["average_precision"] <= record["average_precision_high"]
-    sharp_record = next(r for r in result["metrics"] if r["strategy"] == "cluster_smote")
+    sharp_record = result.metrics_of("cluster_smote")
     assert sharp_record["roc_auc"] == pytest.approx(1.0)
-    assert result["holdout_positives"] == 20
+    assert result.holdout_positives == 20
 
 
 def test_best_baseline_uses_training_scores_only():
     candidates = {
-        "no_resampling": {"cv_mean": 0.5},
-        "class_weight": {"cv_mean": 0.6},
-        "smote": {"cv_mean": 0.9},
+        "no_resampling": _scored(0.5),
+        "class_weight": _scored(0.6),
+        "smote": _scored(0.9),
     }
     assert best_baseline(candidates) == "class_weight"
-    assert best_baseline({"smote": {"cv_mean": 0.9}}) is None
+    assert best_baseline({"smote": _scored(0.9)}) is None
 
 
 def test_smote_helped_and_summary_follow_the_verdicts():
@@ -108,8 +116,8 @@ def test_smote_helped_and_summary_follow_the_verdicts():
         random_state=0,
         n_bootstrap=200,
     )
-    assert smote_helped(helped) and helped["smote_helped"]
-    assert {v["strategy"] for v in helped["verdicts"]} == {"smote", "random_undersampling"}
+    assert smote_helped(helped.verdicts) and helped.smote_helped
+    assert {v["strategy"] for v in helped.verdicts} == {"smote", "random_undersampling"}
     hurt = evaluate_on_holdout(
         _candidates(no_resampling=sharp, smote=noisy),
         holdout,
@@ -118,9 +126,11 @@ def test_smote_helped_and_summary_follow_the_verdicts():
         random_state=0,
         n_bootstrap=200,
     )
-    assert not smote_helped(hurt)
-    assert verdict_summary(hurt)["overall"] == "hurt"
-    assert hurt["verdicts"][0]["brier_difference"] > 0
+    assert not smote_helped(hurt.verdicts) and not hurt.smote_helped
+    assert hurt.summary == verdict_summary(hurt.verdicts, hurt.holdout_positives, hurt.baseline)
+    assert hurt.summary["overall"] == "hurt"
+    assert hurt.verdicts[0]["brier_difference"] > 0
+    assert HoldoutEvaluation.from_dict(json.loads(json.dumps(hurt.to_dict()))) == hurt
 
 
 def test_report_and_html_are_self_contained():
@@ -144,7 +154,15 @@ def test_report_and_html_are_self_contained():
         pipeline="t",
         positive_label="yes",
         evaluation=result,
-        champion="no_resampling",
+        champion=Champion(
+            strategy="no_resampling",
+            model=None,
+            threshold=0.5,
+            cv_metric="average_precision",
+            cv_mean=0.5,
+            cv_sem=0.01,
+            selection_rule="one_standard_error",
+        ),
         augmented=augmented,
         clusters=empty,
         target="label",
@@ -172,7 +190,7 @@ def test_verdict_intervals_widen_with_the_number_of_comparisons():
             random_state=0,
             n_bootstrap=2000,
         )
-        return next(v for v in result["verdicts"] if v["strategy"] == "smote")
+        return next(v for v in result.verdicts if v["strategy"] == "smote")
 
     alone = smote_verdict()
     among_four = smote_verdict(cluster_smote=base, smote_bagging=base, random_undersampling=base)

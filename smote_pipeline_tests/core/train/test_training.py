@@ -14,6 +14,7 @@ from smote_pipeline.core.ingest.ingestion import TargetSpec, prepare_dataset
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample import clustering, oversampling
 from smote_pipeline.core.train import training
+from smote_pipeline.core.train.records import Candidate
 from smote_pipeline.core.train.selection import (
     AVERAGE_RULE,
     corrected_standard_error,
@@ -29,7 +30,7 @@ ONE_SE = "one_standard_error"
 
 
 def _candidate(mean, sem):
-    return {"cv_mean": mean, "cv_sem": sem}
+    return Candidate(model=None, threshold=0.5, cv_mean=mean, cv_sem=sem)
 
 
 def test_one_standard_error_rule_prefers_the_simpler_strategy():
@@ -51,14 +52,17 @@ def test_clearly_better_strategy_wins():
     assert select_champion(candidates, ONE_SE) == "cluster_smote"
 
 
-def _paired(scores, ratio=0.25, metric="average_precision"):
-    return {
-        "cv_scores": scores,
-        "cv_mean": float(np.mean(scores)),
-        "cv_sem": float(np.std(scores, ddof=1) / np.sqrt(len(scores))),
-        "cv_test_train_ratio": ratio,
-        "cv_metric": metric,
-    }
+def _paired(scores, ratio=0.25, metric="average_precision", selection_rule=None):
+    return Candidate(
+        model=None,
+        threshold=0.5,
+        cv_scores=tuple(scores),
+        cv_mean=float(np.mean(scores)),
+        cv_sem=float(np.std(scores, ddof=1) / np.sqrt(len(scores))),
+        cv_test_train_ratio=ratio,
+        cv_metric=metric,
+        selection_rule=selection_rule,
+    )
 
 
 def test_paired_rule_sees_a_consistent_small_gain_and_ignores_noise():
@@ -85,11 +89,11 @@ def test_average_rule_keeps_only_what_the_data_cannot_rank():
     assert one_standard_error_set(candidates) == ["smote", "no_resampling"]  # best first
     # without an ensemble built by the rule, the best of the set ships alone
     assert select_champion(candidates, AVERAGE_RULE) == "smote"
-    averaged = {**candidates, ENSEMBLE: {**_paired(close), "selection_rule": AVERAGE_RULE}}
+    averaged = {**candidates, ENSEMBLE: _paired(close, selection_rule=AVERAGE_RULE)}
     assert select_champion(averaged, AVERAGE_RULE) == ENSEMBLE
     assert one_standard_error_set(averaged) == ["smote", "no_resampling"]
     # an ensemble of the top-k option competes under the other rules, not this one
-    top_k = {**candidates, ENSEMBLE: {**_paired(close), "selection_rule": "one_standard_error"}}
+    top_k = {**candidates, ENSEMBLE: _paired(close, selection_rule="one_standard_error")}
     assert select_champion(top_k, AVERAGE_RULE) == "smote"
     lone = {"no_resampling": _paired(base), "random_undersampling": _paired(worse)}
     assert one_standard_error_set(lone) == ["no_resampling"]
@@ -191,17 +195,17 @@ def test_champion_does_not_change_when_the_holdout_changes():
     train, augmented, holdout = _pipeline_data(options)
     candidates = training.fit_candidates(train, augmented, "label", options)
     before = training.champion_record(candidates, options)
-    fingerprint = joblib.hash(before["model"])
+    fingerprint = joblib.hash(before.model)
     other = prepare_dataset(make_frame(240, 40, seed=9), TargetSpec("label", "yes", False))
     results = [
         evaluate_on_holdout(candidates, h, "label", baseline="no_resampling", random_state=0)
         for h in (holdout, other.sample(150, random_state=1), other.sample(150, random_state=2))
     ]
     after = training.champion_record(candidates, options)
-    assert {r["champion"] for r in results} == {before["strategy"]} == {after["strategy"]}
-    assert joblib.hash(after["model"]) == fingerprint
-    assert results[0]["metrics"] != results[1]["metrics"]
-    assert before["training_fingerprint"] == training.training_fingerprint(train, "label")
+    assert {r.champion for r in results} == {before.strategy} == {after.strategy}
+    assert joblib.hash(after.model) == fingerprint
+    assert results[0].metrics != results[1].metrics
+    assert before.training_fingerprint == training.training_fingerprint(train, "label")
 
 
 def test_default_champion_averages_the_one_standard_error_set():
@@ -217,22 +221,22 @@ def test_default_champion_averages_the_one_standard_error_set():
     within = one_standard_error_set(candidates)
     champion = training.champion_record(candidates, options)
     assert len(within) >= 3  # this fixed draw: the strategies are indistinguishable
-    assert champion["strategy"] == ENSEMBLE
-    members = champion["members"]
+    assert champion.strategy == ENSEMBLE
+    members = champion.members
     # the threshold tuner predicts the same probabilities as its model: counted once
     assert not {"no_resampling", "cost_sensitive_threshold"} <= set(members)
     assert set(members) <= set(within) and len(members) >= 2
     X = holdout[FEATURES + ["colour"]] if "colour" in holdout else holdout[FEATURES]
 
     def on_real_scale(name):  # resampled members vote prior-corrected
-        proba = candidates[name]["model"].predict_proba(X)[:, 1]
-        trained = candidates[name]["trained_ratio"]
+        proba = candidates[name].model.predict_proba(X)[:, 1]
+        trained = candidates[name].trained_ratio
         if trained is None:
             return proba
-        odds = proba / (1 - proba) * candidates[name]["prior_ratio"] / trained
+        odds = proba / (1 - proba) * candidates[name].prior_ratio / trained
         return odds / (1 + odds)
 
     expected = np.mean([on_real_scale(m) for m in members], axis=0)
-    np.testing.assert_allclose(champion["model"].predict_proba(X)[:, 1], expected, rtol=1e-9)
-    assert any(candidates[m]["trained_ratio"] is not None for m in members)
-    assert "prior-corrected" in champion["fit_on"]
+    np.testing.assert_allclose(champion.model.predict_proba(X)[:, 1], expected, rtol=1e-9)
+    assert any(candidates[m].trained_ratio is not None for m in members)
+    assert "prior-corrected" in champion.fit_on

@@ -1,0 +1,84 @@
+"""Typed record of the hold-out lineage: every candidate scored on the real hold-out.
+
+A frozen dataclass whose :meth:`HoldoutEvaluation.to_dict` is the stored JSON
+(the layout of files written before the record existed, so they still load
+through :meth:`HoldoutEvaluation.from_dict`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+__all__ = ["HoldoutEvaluation"]
+
+
+@dataclass(frozen=True)
+class HoldoutEvaluation:
+    """Hold-out scores, bootstrap verdicts and the answer to "did SMOTE help here?".
+
+    Attributes
+    ----------
+    metrics : tuple of dict
+        One record per candidate: ``strategy``, threshold-free scores with 95%
+        intervals, thresholded scores, Brier before/after recalibration.
+    curves : dict
+        Strategy -> downsampled precision-recall curve.
+    calibration : dict
+        Strategy -> reliability-curve points.
+    verdicts : tuple of dict
+        One per resampling strategy against :attr:`baseline`: ``difference``,
+        its interval, ``level`` and ``verdict``.
+    holdout_rows, holdout_positives : int
+        Size of the hold-out, and its positive rows.
+    baseline : str or None
+        The non-resampling strategy the others are compared with (chosen by
+        cross-validation); None when none was fitted.
+    champion : str
+        The strategy chosen on training data (for the report; not chosen here).
+    selection_rule : str
+        The rule that chose it.
+    recall_at_precision_level : float
+        Precision level of the reported recall.
+    n_bootstrap : int
+        Bootstrap resamples behind the intervals.
+    smote_helped : bool
+        Whether an oversampling strategy's interval lies above zero.
+    summary : dict
+        ``smote_helped``, ``overall``, ``best_oversampling``, ``baseline`` and
+        ``text`` (see :func:`~smote_pipeline.core.holdout.evaluation.verdict_summary`).
+    """
+
+    metrics: tuple[dict[str, Any], ...]
+    curves: dict[str, Any]
+    calibration: dict[str, Any]
+    verdicts: tuple[dict[str, Any], ...]
+    holdout_rows: int
+    holdout_positives: int
+    baseline: str | None
+    champion: str
+    selection_rule: str
+    recall_at_precision_level: float
+    n_bootstrap: int
+    smote_helped: bool
+    summary: dict[str, Any]
+
+    def metrics_of(self, strategy: str) -> dict[str, Any]:
+        """The metrics record of ``strategy``."""
+        return next(m for m in self.metrics if m["strategy"] == strategy)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored JSON form."""
+        return {
+            f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v
+            for f in fields(self)
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> HoldoutEvaluation:
+        """Read the stored form back (unknown keys are ignored)."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        values["metrics"] = tuple(values["metrics"])
+        values["verdicts"] = tuple(values["verdicts"])
+        return cls(**values)

@@ -1,0 +1,180 @@
+"""Typed records of the train group: one candidate model, and the champion.
+
+Both are frozen dataclasses. :meth:`to_dict` gives the stored form (plain
+values beside the fitted model, which the IO manager writes as skops), and
+:meth:`from_dict` reads it back, also from files written before these records
+existed (the dict layout is unchanged).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+__all__ = ["Candidate", "Champion", "candidates_from_dict", "candidates_to_dict"]
+
+
+def _plain(record: Any) -> dict[str, Any]:
+    """A record's fields as a dict, tuples as lists, values not copied (models stay)."""
+    return {
+        f.name: list(v) if isinstance(v := getattr(record, f.name), tuple) else v
+        for f in fields(record)
+    }
+
+
+def _known(cls: type, data: dict[str, Any], tuples: tuple[str, ...]) -> dict[str, Any]:
+    """The keys of ``data`` that are fields of ``cls``, with ``tuples`` made tuples."""
+    names = {f.name for f in fields(cls)}
+    values = {k: v for k, v in data.items() if k in names}
+    for name in tuples:
+        if name in values and values[name] is not None:
+            values[name] = tuple(values[name])
+    return values
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One strategy's model, fitted on training data, with its cross-validated score.
+
+    Attributes
+    ----------
+    model : estimator
+        The refitted model (``predict_proba``).
+    threshold : float
+        Decision threshold (see ``threshold_source``).
+    cv_mean, cv_sem : float
+        Mean and standard error of the cross-validated ``cv_metric``.
+    cv_metric : str
+        The selection metric the scores are in.
+    cv_scores : tuple of float
+        One score per split, the same splits for every candidate (paired).
+    cv_test_train_ratio : float or None
+        Rows scored / rows fitted in one split (for the corrected standard error).
+    threshold_source : str
+        How the threshold was chosen.
+    fit_rows, synthetic_rows : int
+        Rows of the final fit, and the synthetic ones among them.
+    fit_on : str
+        What the final fit saw (``training_set``, ``augmented_training_set`` or
+        an ensemble's members).
+    recalibration : str
+        Recalibration applied (``none`` for strategies that learn the real balance).
+    trained_ratio : float or None
+        Minority/majority ratio the model learnt from (None: the real one).
+    prior_ratio : float or None
+        The real minority/majority ratio of the training rows.
+    training_fingerprint : str
+        Content hash of the training rows.
+    members : tuple of str
+        Of a soft-voting ensemble; empty otherwise.
+    selection_rule : str or None
+        The rule an ensemble was built for; None otherwise.
+    """
+
+    model: Any
+    threshold: float
+    cv_mean: float
+    cv_sem: float
+    cv_metric: str = "average_precision"
+    cv_scores: tuple[float, ...] = ()
+    cv_test_train_ratio: float | None = None
+    threshold_source: str = ""
+    fit_rows: int = 0
+    synthetic_rows: int = 0
+    fit_on: str = "training_set"
+    recalibration: str = "none"
+    trained_ratio: float | None = None
+    prior_ratio: float | None = None
+    training_fingerprint: str = ""
+    members: tuple[str, ...] = ()
+    selection_rule: str | None = None
+
+    @property
+    def paired(self) -> bool:
+        """Whether fold scores are known (the paired selection rule can use them)."""
+        return bool(self.cv_scores) and self.cv_test_train_ratio is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form (the model is kept as the object, not copied)."""
+        return _plain(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Candidate:
+        """Read the stored form back (unknown keys are ignored)."""
+        return cls(**_known(cls, data, ("cv_scores", "members")))
+
+
+def candidates_to_dict(candidates: dict[str, Candidate]) -> dict[str, dict[str, Any]]:
+    """Strategy name -> stored form of its candidate."""
+    return {name: c.to_dict() for name, c in candidates.items()}
+
+
+def candidates_from_dict(data: dict[str, Any]) -> dict[str, Candidate]:
+    """Strategy name -> candidate, from :func:`candidates_to_dict` output (or records)."""
+    return {
+        name: c if isinstance(c, Candidate) else Candidate.from_dict(c) for name, c in data.items()
+    }
+
+
+@dataclass(frozen=True)
+class Champion:
+    """The model the pipeline ships, with what a user needs to trust and reproduce it.
+
+    Everything comes from the candidates (training data only): the hold-out is
+    not an input, so the champion cannot depend on it.
+
+    Attributes
+    ----------
+    strategy : str
+        The chosen strategy (or the ensemble).
+    model : estimator
+        The fitted model.
+    threshold : float
+        Decision threshold; :meth:`predict` uses it.
+    threshold_source, cv_metric, cv_mean, cv_sem, fit_on, fit_rows, training_fingerprint
+        As in :class:`Candidate`.
+    selection_rule : str
+        The rule that chose it.
+    selection : tuple of dict
+        How every candidate compared with the best (see
+        :func:`~smote_pipeline.core.train.selection.selection_table`).
+    parameters : dict of str to str
+        The model's top-level parameters as text.
+    members : tuple of str
+        Of an ensemble champion; empty otherwise.
+    options : dict
+        The pipeline options of the run.
+    """
+
+    strategy: str
+    model: Any
+    threshold: float
+    cv_metric: str
+    cv_mean: float
+    cv_sem: float
+    selection_rule: str
+    threshold_source: str = ""
+    selection: tuple[dict[str, Any], ...] = ()
+    parameters: dict[str, str] | None = None
+    training_fingerprint: str = ""
+    fit_on: str = "training_set"
+    fit_rows: int = 0
+    members: tuple[str, ...] = ()
+    options: dict[str, Any] | None = None
+
+    def predict_proba(self, X: Any) -> Any:
+        """Probabilities of the model (columns: negative, positive)."""
+        return self.model.predict_proba(X)
+
+    def predict(self, X: Any) -> Any:
+        """0/1 decisions at :attr:`threshold`."""
+        return (self.model.predict_proba(X)[:, 1] >= self.threshold).astype(int)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form (the model is kept as the object, not copied)."""
+        return _plain(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Champion:
+        """Read the stored form back (unknown keys are ignored)."""
+        return cls(**_known(cls, data, ("selection", "members")))
