@@ -16,8 +16,10 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from smote_pipeline.samplers._allocation import cluster_weights, largest_remainder
-from smote_pipeline.samplers._clustering import AutoKMeans
+from smote_pipeline.samplers._bridge_guard import Blockers, rejected_pairs
+from smote_pipeline.samplers._gap_clustering import GapClustering
 from smote_pipeline.samplers._generation import (
+    BridgeGuardWarning,
     ClassSpace,
     ClusterPlan,
     Draw,
@@ -257,6 +259,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
         "safety_k": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_redraws": [Interval(numbers.Integral, 0, None, closed="left")],
         "safety_fallback": [StrOptions({"keep", "drop"})],
+        "bridge_guard": ["boolean"],
+        "pair_stretch": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -276,6 +280,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
         safety_k: int = 5,
         max_redraws: int = 10,
         safety_fallback: str = "keep",
+        bridge_guard: bool = True,
+        pair_stretch: float = 2.0,
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -291,6 +297,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
         self.safety_k = safety_k
         self.max_redraws = max_redraws
         self.safety_fallback = safety_fallback
+        self.bridge_guard = bridge_guard
+        self.pair_stretch = pair_stretch
 
     def _check_X_y(self, X, y, accept_sparse=None):
         return check_mixed_X_y(self, X, y)
@@ -352,14 +360,14 @@ class ClusterAwareSMOTE(BaseOverSampler):
         parts = []
         for class_label in self.sampling_strategy_:
             rows = np.flatnonzero(y == class_label)
-            _, Z = self._class_space(
+            space, Z = self._class_space(
                 class_label,
                 table.numeric[rows],
                 table.codes[rows],
                 table.n_categories,
                 seeds[class_label][0],
             )
-            labels = self._cluster(class_label, Z, seeds[class_label][1])
+            labels = self._cluster(class_label, Z, seeds[class_label][1], space.coords.shape[1])
             self.cluster_labels_[class_label] = labels
             parts.append((rows, labels))
         kinds = {labels.dtype.kind for _, labels in parts}
@@ -371,6 +379,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
 
     # ------------------------------------------------------------------ fit
     def _table(self, X) -> FeatureTable:
+        self._distances = {}
         self.categorical_features_ = resolve_categorical(X, self.categorical_features)
         return FeatureTable.from_input(X, self.categorical_features_)
 
@@ -417,13 +426,14 @@ class ClusterAwareSMOTE(BaseOverSampler):
         )
         self.clusterers_ = {}
         self.cluster_labels_, self.n_clusters_, self.n_synthetic_, self.pca_ = {}, {}, {}, {}
+        self.n_rejected_pairs_, self.n_pairs_ = {}, {}
         self._n_evaluated, self._n_rejected, self.n_unsafe_kept_ = 0, 0, 0
         numeric_parts, source_parts, y_parts, provenance = [], [], [], []
         for class_label, n_new in self.sampling_strategy_.items():
             rows = np.flatnonzero(y == class_label)
             labels = None if cluster_labels is None else cluster_labels[rows]
             result, cat_sources, cluster_of = self._oversample_class(
-                class_label, n_new, rows, table, labels, safety, seeds[class_label], rng
+                class_label, n_new, rows, table, labels, safety, seeds[class_label], rng, y
             )
             self.n_synthetic_[class_label] = result.parent_a.size
             numeric_parts.append(result.numeric)
@@ -455,13 +465,20 @@ class ClusterAwareSMOTE(BaseOverSampler):
         return X_resampled, y_resampled
 
     # ------------------------------------------------------------ per class
-    def _oversample_class(self, class_label, n_new, rows, table, labels, safety, seeds, rng):
+    def _oversample_class(self, class_label, n_new, rows, table, labels, safety, seeds, rng, y):
         numeric, codes = table.numeric[rows], table.codes[rows]
         space, Z = self._class_space(class_label, numeric, codes, table.n_categories, seeds[0])
+        n_coords = space.coords.shape[1]
         if labels is None:
-            labels = self._cluster(class_label, Z, seeds[1])
+            labels = self._cluster(class_label, Z, seeds[1], n_coords)
         self.cluster_labels_[class_label] = np.asarray(labels)
-        plans = self._plan_clusters(class_label, n_new, labels, Z, codes, space, rng)
+
+        def other_coords():
+            other = np.flatnonzero(y != class_label)
+            return self._embed(class_label, table.numeric[other])
+
+        guard = (Z[:, :n_coords], other_coords) if self.bridge_guard else None
+        plans = self._plan_clusters(class_label, n_new, labels, Z, codes, space, rng, guard)
         self.n_clusters_[class_label] = len(plans)
         cat_sources = np.tile(np.arange(rows.size)[:, None], (1, codes.shape[1]))
         for plan in plans:
@@ -492,6 +509,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
     def _class_space(self, class_label, numeric, codes, n_categories, pca_seed):
         """Distance space (for clusters / neighbours) and generation coordinates."""
         distance = DistanceSpace(self.standardize).fit(numeric, codes, n_categories)
+        self._distances[class_label] = distance
         Z = distance.transform(numeric, codes)
         coords, to_numeric = numeric, None
         n_rows, n_numeric = numeric.shape
@@ -520,13 +538,22 @@ class ClusterAwareSMOTE(BaseOverSampler):
             return ClassSpace(numeric, coords, to_numeric, integral, missing), Z
         return ClassSpace(numeric, coords, to_numeric, integral), Z
 
-    def _cluster(self, class_label, Z, seed) -> np.ndarray:
+    def _embed(self, class_label, numeric: np.ndarray) -> np.ndarray:
+        """Rows of any class in ``class_label``'s generation coordinates (guard's space)."""
+        distance = self._distances[class_label]
+        scaled = distance.transform(numeric, np.zeros((numeric.shape[0], 0), dtype=int))
+        pca = self.pca_.get(class_label)
+        return scaled if pca is None else pca.transform(scaled)
+
+    def _cluster(self, class_label, Z, seed, n_coords) -> np.ndarray:
         """Cluster the rows ``Z`` of one class (note 1); stores the fitted clusterer."""
         if self.clusterer is None:
             # The distance space is already scaled (note 6): no second standardisation.
-            clusterer = AutoKMeans(
-                max_clusters=self.max_clusters, standardize=False, random_state=seed
-            )
+            # Gaps are numeric (categorical values are copied, never interpolated, and
+            # each category would be a sheet one unit away): numeric coordinates only.
+            clusterer = GapClustering(max_clusters=self.max_clusters, random_state=seed)
+            if n_coords:
+                Z = Z[:, :n_coords]
         else:
             clusterer = clone(self.clusterer)
             if seed is not None:
@@ -535,7 +562,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
         self.clusterers_[class_label] = clusterer
         return labels
 
-    def _plan_clusters(self, class_label, n_new, labels, Z, codes, space, rng):
+    def _plan_clusters(self, class_label, n_new, labels, Z, codes, space, rng, guard=None):
         """Split ``n_new`` across clusters and fix each cluster's neighbour rule."""
         is_noise = _noise_mask(labels)
         cluster_ids = list(pd.unique(labels[~is_noise]))
@@ -564,27 +591,71 @@ class ClusterAwareSMOTE(BaseOverSampler):
             eligible = ~single
         else:
             eligible = np.ones(len(members), dtype=bool)
+        k_effs = [
+            (m.size - 1 if policy == "shrink_k" else 0) if is_small else k
+            for m, is_small in zip(members, small, strict=True)
+        ]
+        neighbors = [
+            m[self_excluded_neighbors(Z[m], k_eff)] if k_eff > 0 and n_new and ok else None
+            for m, k_eff, ok in zip(members, k_effs, eligible, strict=True)
+        ]
+        safe = self._guard_pairs(class_label, labels, members, neighbors, guard)
+        blocked = np.array([s is not None and s.size == 0 for s in safe])
+        eligible &= ~blocked
+        if n_new and blocked.any() and not eligible.any():
+            self._warn_all_blocked(class_label)
+            eligible[:] = True
+            neighbors = [None] * len(members)
+            safe = [None] * len(members)
         weights = cluster_weights(self.allocation, members, Z, rng) * eligible
         if weights.sum() == 0:
             weights = sizes * eligible
         counts = largest_remainder(n_new, weights)
         plans = []
-        for cid, rows, count, is_small, ok in zip(
-            cluster_ids, members, counts, small, eligible, strict=True
+        for cid, rows, count, is_small, ok, k_eff, near, allowed in zip(
+            cluster_ids, members, counts, small, eligible, k_effs, neighbors, safe, strict=True
         ):
-            k_eff = k
-            if is_small:
-                k_eff = rows.size - 1 if policy == "shrink_k" else 0
-                if n_new:
-                    self._warn_small(class_label, cid, rows.size, policy, k_eff, ok)
-            neighbors = None
-            if k_eff > 0 and count > 0:
-                neighbors = rows[self_excluded_neighbors(Z[rows], k_eff)]
+            if is_small and n_new:
+                self._warn_small(class_label, cid, rows.size, policy, k_eff, ok)
+            if not count:
+                near, allowed = None, None
             numeric = space.numeric[rows]
             low = _column_bound(np.fmin, numeric) if rows.size else numeric[:0].sum(axis=0)
             high = _column_bound(np.fmax, numeric) if rows.size else low
-            plans.append(ClusterPlan(cid, rows, int(count), neighbors, low, high))
+            plans.append(ClusterPlan(cid, rows, int(count), near, low, high, allowed))
         return plans
+
+    def _guard_pairs(self, class_label, labels, members, neighbors, guard) -> list:
+        """Per cluster, flat indices of the pairs the bridge guard allows (None: all)."""
+        n_pairs = sum(n.size for n in neighbors if n is not None)
+        self.n_pairs_[class_label] = int(n_pairs)
+        self.n_rejected_pairs_[class_label] = 0
+        if guard is None or not n_pairs:
+            return [None] * len(members)
+        coords, other_coords = guard
+        cluster_of = np.full(labels.size, -2)
+        for i, rows in enumerate(members):
+            cluster_of[rows] = i
+        blockers = Blockers(coords, cluster_of, other_coords)
+        safe = []
+        for i, (rows, near) in enumerate(zip(members, neighbors, strict=True)):
+            if near is None:
+                safe.append(None)
+                continue
+            rejected = rejected_pairs(coords, rows, near, self.pair_stretch, blockers, i)
+            n_rejected = int(rejected.sum())
+            self.n_rejected_pairs_[class_label] += n_rejected
+            safe.append(np.flatnonzero(~rejected.ravel()) if n_rejected else None)
+        return safe
+
+    def _warn_all_blocked(self, class_label):
+        warnings.warn(
+            f"ClusterAwareSMOTE: class {fmt_label(class_label)}: the bridge guard rejected "
+            "every pair of parents (each segment crosses another class's or another "
+            "cluster's rows); copies of the class's rows are emitted instead.",
+            BridgeGuardWarning,
+            stacklevel=5,
+        )
 
     def _warn_small(self, class_label, cluster_id, size, policy, k_eff, eligible):
         if not eligible:
@@ -663,6 +734,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
     def __getstate__(self):
         state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
         state.pop("provenance_", None)
+        state.pop("_distances", None)  # per-fit scratch of the bridge guard
         return state
 
     def _more_tags(self):
