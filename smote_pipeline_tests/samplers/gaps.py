@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import pairwise_distances_argmin, pairwise_distances_argmin_min
+from sklearn.metrics.pairwise import euclidean_distances
 
 
 @dataclass
@@ -70,7 +72,7 @@ def nearest_spacing(rows: np.ndarray) -> float:
     """Largest distance from a row of the group to its nearest other row (0 for 1 row)."""
     if len(rows) < 2:
         return 0.0
-    d = np.sqrt(((rows[:, None, :] - rows[None, :, :]) ** 2).sum(axis=2))
+    d = euclidean_distances(rows)
     np.fill_diagonal(d, np.inf)
     return float(d.min(axis=1).max())
 
@@ -158,8 +160,9 @@ def make_groups(
 
 def _clear_of(rows: np.ndarray, minority: np.ndarray, distance: float) -> np.ndarray:
     """The rows at least ``distance`` from every minority row."""
-    d = np.sqrt(((rows[:, None, :] - minority[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
-    return rows[d >= distance]
+    if len(rows) == 0:
+        return rows
+    return rows[pairwise_distances_argmin_min(rows, minority)[1] >= distance]
 
 
 def _spread_centres(rng, radii: np.ndarray, n_dims: int, gap: float) -> np.ndarray:
@@ -209,10 +212,4 @@ def gap_mask(real: np.ndarray, y: np.ndarray, synthetic: np.ndarray, minority=1)
         return np.zeros(0, dtype=bool)
     own = real[y == minority]
     R, S = standardised(real, own), standardised(synthetic, own)
-    nearest = np.empty(len(S), dtype=np.int64)
-    step = max(1, 2_000_000 // max(R.size, 1))
-    for start in range(0, len(S), step):
-        chunk = S[start : start + step]
-        d = ((chunk[:, None, :] - R[None, :, :]) ** 2).sum(axis=2)
-        nearest[start : start + step] = d.argmin(axis=1)
-    return y[nearest] != minority
+    return y[pairwise_distances_argmin(S, R)] != minority
