@@ -42,6 +42,9 @@ from smote_pipeline.samplers import ClusterAwareSMOTE, NoiseFilter
 METHODS = {
     "imblearn SMOTE": lambda: SMOTE(random_state=0),
     "ClusterAwareSMOTE": lambda: ClusterAwareSMOTE(random_state=0),
+    "ClusterAwareSMOTE bridge_guard=False": lambda: ClusterAwareSMOTE(
+        random_state=0, bridge_guard=False
+    ),
     "ClusterAwareSMOTE n_components=5": lambda: ClusterAwareSMOTE(random_state=0, n_components=5),
     "ClusterAwareSMOTE safety_filter": lambda: ClusterAwareSMOTE(
         random_state=0, safety_filter=True
@@ -62,6 +65,7 @@ METHODS = {
 LARGE_METHODS = [
     "imblearn SMOTE",
     "ClusterAwareSMOTE",
+    "ClusterAwareSMOTE bridge_guard=False",
     "ClusterAwareSMOTE n_components=5",
     "ClusterAwareSMOTE safety_filter",
     "NoiseFilter(enn)",

@@ -16,8 +16,10 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from smote_pipeline.samplers._allocation import cluster_weights, largest_remainder
-from smote_pipeline.samplers._clustering import AutoKMeans
+from smote_pipeline.samplers._bridge_guard import Blockers, rejected_pairs
+from smote_pipeline.samplers._gap_clustering import GapClustering
 from smote_pipeline.samplers._generation import (
+    BridgeGuardWarning,
     ClassSpace,
     ClusterPlan,
     Draw,
@@ -53,7 +55,10 @@ class ClusterAwareSMOTE(BaseOverSampler):
     For each class to over-sample: (1) its rows are clustered (or cluster labels are
     given); (2) the class's synthetic count is split across clusters; (3) inside each
     cluster, SMOTE draws a row, one of its ``k_neighbors`` nearest neighbours *in the
-    same cluster*, and a factor ``u ~ U[0, 1)``, and emits ``a + u * (b - a)``.
+    same cluster*, and a factor ``u ~ U[0, 1)``, and emits ``a + u * (b - a)``; (4) a
+    pair whose segment would leave the cluster's territory is redrawn (bridge guard,
+    note 9), so no synthetic row lies between two groups even when the clusters are
+    wrong.
 
     Read the numbered notes below for every rule.
 
@@ -69,13 +74,14 @@ class ClusterAwareSMOTE(BaseOverSampler):
         Neighbours (within the cluster) a parent can be paired with.
     clusterer : estimator with ``fit_predict`` or None, default=None
         Clusters the rows of each class. ``None`` uses
-        ``AutoKMeans(max_clusters=max_clusters, standardize=False)`` (k chosen on a
-        bounded sample of the class, see :class:`AutoKMeans`); a clone of the given
-        estimator is
-        used otherwise (its ``random_state`` is seeded if it has one set to None).
-        Label ``-1`` (HDBSCAN / DBSCAN noise) is noise, see note 2.
+        ``GapClustering(max_clusters=max_clusters)`` on the class's numeric coordinates
+        (groups separated by gaps, of any size down to 2 rows, see note 1 and
+        :class:`GapClustering`); a clone of the given estimator is used otherwise (its
+        ``random_state`` is seeded if it has one set to None), e.g. :class:`AutoKMeans`
+        for the earlier k-means / silhouette choice. Label ``-1`` (HDBSCAN / DBSCAN
+        noise) is noise, see note 2.
     max_clusters : int, default=8
-        Passed to the default :class:`AutoKMeans`; 1 disables clustering.
+        Passed to the default :class:`GapClustering`; 1 disables clustering.
     allocation : {"proportional", "sparse"}, default="proportional"
         How a class's synthetic count is split across clusters, see note 3.
     small_cluster : {"shrink_k", "skip", "duplicate"}, default="shrink_k"
@@ -106,6 +112,13 @@ class ClusterAwareSMOTE(BaseOverSampler):
         What happens to candidates still unsafe after ``max_redraws`` rounds (note 8).
         Added to the requested API so that users can choose exact class counts
         ("keep") or strict safety ("drop").
+    bridge_guard : bool, default=True
+        Redraw pairs of parents whose segment leaves the cluster's territory (note 9).
+    pair_stretch : float, default=2.0
+        Pairs up to ``pair_stretch`` times the spacing of the rows at their ends are
+        "local" and not checked by the bridge guard; ``0`` checks every pair (exact
+        territory guarantee for every synthetic row, at a cost linear in pairs x real
+        rows above 5 dimensions), see note 9.
 
     Attributes
     ----------
@@ -116,13 +129,19 @@ class ClusterAwareSMOTE(BaseOverSampler):
         class (rows in input order; ``-1`` = noise).
     clusterers_ : dict
         Class -> fitted clusterer (empty when ``cluster_labels`` were given); for the
-        default :class:`AutoKMeans`, ``clusterers_[c].silhouette_scores_`` tells why
-        its number of clusters was chosen.
+        default :class:`GapClustering`, ``clusterers_[c].gap_ratios_`` tells how
+        clearly each cut is a gap (:class:`AutoKMeans` has ``silhouette_scores_``).
     n_clusters_ : dict
         Class -> number of clusters used for generation (noise excluded; 1 for the
         all-noise fallback).
     n_synthetic_ : dict
         Class -> number of synthetic rows produced.
+    n_pairs_ : dict
+        Class -> candidate pairs of parents (row, within-cluster neighbour) over the
+        clusters that interpolate.
+    n_rejected_pairs_ : dict
+        Class -> candidate pairs rejected by the bridge guard (note 9; 0 with
+        ``bridge_guard=False``). Draws that land on them are redrawn.
     provenance_ : pandas.DataFrame of shape (n_synthetic_total, 5)
         One row per synthetic row, in output order: ``class_label``, ``cluster_id``,
         ``parent_index_a``, ``parent_index_b`` (positions in the ``X`` given to
@@ -148,7 +167,19 @@ class ClusterAwareSMOTE(BaseOverSampler):
     Notes
     -----
     1. **Clusters.** Clustering runs per class, in the same distance space as the
-       neighbour search (notes 6 and 7, after PCA when used). ``fit_resample(X, y,
+       neighbour search (notes 6 and 7, after PCA when used); the default
+       :class:`GapClustering` uses its numeric coordinates only (a categorical
+       difference is one unit in every row pair, so each category would be a sheet
+       one gap away from the others; gaps are numeric, as categorical values are
+       copied, not interpolated). It cuts the k-NN graph's spanning tree where an
+       edge is 4 times longer than the spacing on both sides, so well-separated
+       groups of any size down to 2 rows are clusters, while curves, rings and long
+       groups are not cut at their ordinary gaps. On the benchmark's shapes
+       (``bench_realism.py --gaps``) it finds every group of the issue's cases (40
+       rows beside three of 3-4 rows in 5 dimensions; an elongated group beside three
+       tiny ones in 6), where the earlier k-means / silhouette choice merged the tiny
+       groups; in 80 generated minorities of 1-6 groups (2-200 rows, 2-50 dimensions)
+       it recovered every partition exactly. ``fit_resample(X, y,
        cluster_labels=...)`` skips clustering and uses the given label of each row of
        an over-sampled class; :meth:`find_clusters` computes exactly the labels
        ``fit_resample`` would use (``-2`` for rows of classes not over-sampled). The
@@ -194,8 +225,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
     7. **Standardisation.** With ``standardize=True`` neighbours are searched on numeric
        columns scaled by the class's mean and standard deviation; interpolation is in
        original units (standardising is affine, so only the choice of neighbours
-       changes). With ``standardize=False``, one cluster, no PCA and no safety filter,
-       the output equals imbalanced-learn's SMOTE for the same seed (up to ties).
+       changes). With ``standardize=False``, one cluster, no PCA, no safety filter and
+       ``bridge_guard=False`` (or no pair rejected), the output equals
+       imbalanced-learn's SMOTE for the same seed (up to ties).
     8. **Safety filter.** A candidate with more than ``safety_k / 2`` of its
        ``safety_k`` nearest real rows (numeric columns standardised over all rows) in
        another class is rejected and redrawn in its cluster, for up to
@@ -227,6 +259,31 @@ class ClusterAwareSMOTE(BaseOverSampler):
 
        Candidates still unsafe are kept ("keep", the class count is exact) or dropped
        ("drop", fewer rows), with a :class:`SafetyFilterWarning` either way.
+    9. **Bridge guard** (``bridge_guard=True``). Each candidate pair ``(a, b)`` of a
+       cluster is judged once, in the generation coordinates (standardised numeric
+       columns, or PCA scores), before any draw. With ``L = |a - b|`` and ``s`` the
+       larger of the two parents' distances to their nearest distinct within-cluster
+       neighbour, a pair with ``L <= pair_stretch * s`` is *local* and kept; a *long*
+       pair is kept only if no blocking row (a real row of another class, or of
+       another cluster of the class; noise rows do not block) lies strictly inside
+       the ball with diameter ``[a, b]``. Then every point of the segment is at least
+       as close to a parent as to any blocking row, so a long pair never puts a row in
+       another class's or cluster's territory, whatever the clusters. A bridge across
+       a gap is long by definition (the gap is wider than the spacing), so it is
+       checked. Draws on rejected pairs are redrawn uniformly among the kept pairs of
+       the cluster (no random number is used when nothing is rejected); a cluster with
+       no kept pair gives its share to the other clusters; if no cluster has one, the
+       class's rows are copied, with a :class:`BridgeGuardWarning`. Counts are in
+       ``n_rejected_pairs_`` / ``n_pairs_``. Cost: lengths come from the neighbour
+       search; only long pairs are checked (a k-d tree up to 5 dimensions, a chunked
+       scan above; rare above a few dimensions, where neighbour distances
+       concentrate), and the other classes are mapped into the class's space only if
+       a long pair exists. Limits: local pairs are not checked, so where the majority
+       comes closer to a group than ``pair_stretch`` times its spacing (class
+       overlap), a synthetic row can still fall nearer a majority row than its parents
+       (``pair_stretch=0`` checks them too); a group of one row is not a group (its
+       only pair is local); integer rounding, clipping and categorical values are
+       applied after the check.
 
     Examples
     --------
@@ -257,6 +314,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
         "safety_k": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_redraws": [Interval(numbers.Integral, 0, None, closed="left")],
         "safety_fallback": [StrOptions({"keep", "drop"})],
+        "bridge_guard": ["boolean"],
+        "pair_stretch": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -276,6 +335,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
         safety_k: int = 5,
         max_redraws: int = 10,
         safety_fallback: str = "keep",
+        bridge_guard: bool = True,
+        pair_stretch: float = 2.0,
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -291,6 +352,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
         self.safety_k = safety_k
         self.max_redraws = max_redraws
         self.safety_fallback = safety_fallback
+        self.bridge_guard = bridge_guard
+        self.pair_stretch = pair_stretch
 
     def _check_X_y(self, X, y, accept_sparse=None):
         return check_mixed_X_y(self, X, y)
@@ -352,14 +415,14 @@ class ClusterAwareSMOTE(BaseOverSampler):
         parts = []
         for class_label in self.sampling_strategy_:
             rows = np.flatnonzero(y == class_label)
-            _, Z = self._class_space(
+            space, Z = self._class_space(
                 class_label,
                 table.numeric[rows],
                 table.codes[rows],
                 table.n_categories,
                 seeds[class_label][0],
             )
-            labels = self._cluster(class_label, Z, seeds[class_label][1])
+            labels = self._cluster(class_label, Z, seeds[class_label][1], space.coords.shape[1])
             self.cluster_labels_[class_label] = labels
             parts.append((rows, labels))
         kinds = {labels.dtype.kind for _, labels in parts}
@@ -371,6 +434,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
 
     # ------------------------------------------------------------------ fit
     def _table(self, X) -> FeatureTable:
+        self._distances = {}
         self.categorical_features_ = resolve_categorical(X, self.categorical_features)
         return FeatureTable.from_input(X, self.categorical_features_)
 
@@ -417,13 +481,14 @@ class ClusterAwareSMOTE(BaseOverSampler):
         )
         self.clusterers_ = {}
         self.cluster_labels_, self.n_clusters_, self.n_synthetic_, self.pca_ = {}, {}, {}, {}
+        self.n_rejected_pairs_, self.n_pairs_ = {}, {}
         self._n_evaluated, self._n_rejected, self.n_unsafe_kept_ = 0, 0, 0
         numeric_parts, source_parts, y_parts, provenance = [], [], [], []
         for class_label, n_new in self.sampling_strategy_.items():
             rows = np.flatnonzero(y == class_label)
             labels = None if cluster_labels is None else cluster_labels[rows]
             result, cat_sources, cluster_of = self._oversample_class(
-                class_label, n_new, rows, table, labels, safety, seeds[class_label], rng
+                class_label, n_new, rows, table, labels, safety, seeds[class_label], rng, y
             )
             self.n_synthetic_[class_label] = result.parent_a.size
             numeric_parts.append(result.numeric)
@@ -455,13 +520,20 @@ class ClusterAwareSMOTE(BaseOverSampler):
         return X_resampled, y_resampled
 
     # ------------------------------------------------------------ per class
-    def _oversample_class(self, class_label, n_new, rows, table, labels, safety, seeds, rng):
+    def _oversample_class(self, class_label, n_new, rows, table, labels, safety, seeds, rng, y):
         numeric, codes = table.numeric[rows], table.codes[rows]
         space, Z = self._class_space(class_label, numeric, codes, table.n_categories, seeds[0])
+        n_coords = space.coords.shape[1]
         if labels is None:
-            labels = self._cluster(class_label, Z, seeds[1])
+            labels = self._cluster(class_label, Z, seeds[1], n_coords)
         self.cluster_labels_[class_label] = np.asarray(labels)
-        plans = self._plan_clusters(class_label, n_new, labels, Z, codes, space, rng)
+
+        def other_coords():
+            other = np.flatnonzero(y != class_label)
+            return self._embed(class_label, table.numeric[other])
+
+        guard = (Z[:, :n_coords], other_coords) if self.bridge_guard else None
+        plans = self._plan_clusters(class_label, n_new, labels, Z, codes, space, rng, guard)
         self.n_clusters_[class_label] = len(plans)
         cat_sources = np.tile(np.arange(rows.size)[:, None], (1, codes.shape[1]))
         for plan in plans:
@@ -492,6 +564,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
     def _class_space(self, class_label, numeric, codes, n_categories, pca_seed):
         """Distance space (for clusters / neighbours) and generation coordinates."""
         distance = DistanceSpace(self.standardize).fit(numeric, codes, n_categories)
+        self._distances[class_label] = distance
         Z = distance.transform(numeric, codes)
         coords, to_numeric = numeric, None
         n_rows, n_numeric = numeric.shape
@@ -520,13 +593,22 @@ class ClusterAwareSMOTE(BaseOverSampler):
             return ClassSpace(numeric, coords, to_numeric, integral, missing), Z
         return ClassSpace(numeric, coords, to_numeric, integral), Z
 
-    def _cluster(self, class_label, Z, seed) -> np.ndarray:
+    def _embed(self, class_label, numeric: np.ndarray) -> np.ndarray:
+        """Rows of any class in ``class_label``'s generation coordinates (guard's space)."""
+        distance = self._distances[class_label]
+        scaled = distance.transform(numeric, np.zeros((numeric.shape[0], 0), dtype=int))
+        pca = self.pca_.get(class_label)
+        return scaled if pca is None else pca.transform(scaled)
+
+    def _cluster(self, class_label, Z, seed, n_coords) -> np.ndarray:
         """Cluster the rows ``Z`` of one class (note 1); stores the fitted clusterer."""
         if self.clusterer is None:
             # The distance space is already scaled (note 6): no second standardisation.
-            clusterer = AutoKMeans(
-                max_clusters=self.max_clusters, standardize=False, random_state=seed
-            )
+            # Gaps are numeric (categorical values are copied, never interpolated, and
+            # each category would be a sheet one unit away): numeric coordinates only.
+            clusterer = GapClustering(max_clusters=self.max_clusters, random_state=seed)
+            if n_coords:
+                Z = Z[:, :n_coords]
         else:
             clusterer = clone(self.clusterer)
             if seed is not None:
@@ -535,7 +617,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
         self.clusterers_[class_label] = clusterer
         return labels
 
-    def _plan_clusters(self, class_label, n_new, labels, Z, codes, space, rng):
+    def _plan_clusters(self, class_label, n_new, labels, Z, codes, space, rng, guard=None):
         """Split ``n_new`` across clusters and fix each cluster's neighbour rule."""
         is_noise = _noise_mask(labels)
         cluster_ids = list(pd.unique(labels[~is_noise]))
@@ -564,27 +646,71 @@ class ClusterAwareSMOTE(BaseOverSampler):
             eligible = ~single
         else:
             eligible = np.ones(len(members), dtype=bool)
+        k_effs = [
+            (m.size - 1 if policy == "shrink_k" else 0) if is_small else k
+            for m, is_small in zip(members, small, strict=True)
+        ]
+        neighbors = [
+            m[self_excluded_neighbors(Z[m], k_eff)] if k_eff > 0 and n_new and ok else None
+            for m, k_eff, ok in zip(members, k_effs, eligible, strict=True)
+        ]
+        safe = self._guard_pairs(class_label, labels, members, neighbors, guard)
+        blocked = np.array([s is not None and s.size == 0 for s in safe])
+        eligible &= ~blocked
+        if n_new and blocked.any() and not eligible.any():
+            self._warn_all_blocked(class_label)
+            eligible[:] = True
+            neighbors = [None] * len(members)
+            safe = [None] * len(members)
         weights = cluster_weights(self.allocation, members, Z, rng) * eligible
         if weights.sum() == 0:
             weights = sizes * eligible
         counts = largest_remainder(n_new, weights)
         plans = []
-        for cid, rows, count, is_small, ok in zip(
-            cluster_ids, members, counts, small, eligible, strict=True
+        for cid, rows, count, is_small, ok, k_eff, near, allowed in zip(
+            cluster_ids, members, counts, small, eligible, k_effs, neighbors, safe, strict=True
         ):
-            k_eff = k
-            if is_small:
-                k_eff = rows.size - 1 if policy == "shrink_k" else 0
-                if n_new:
-                    self._warn_small(class_label, cid, rows.size, policy, k_eff, ok)
-            neighbors = None
-            if k_eff > 0 and count > 0:
-                neighbors = rows[self_excluded_neighbors(Z[rows], k_eff)]
+            if is_small and n_new:
+                self._warn_small(class_label, cid, rows.size, policy, k_eff, ok)
+            if not count:
+                near, allowed = None, None
             numeric = space.numeric[rows]
             low = _column_bound(np.fmin, numeric) if rows.size else numeric[:0].sum(axis=0)
             high = _column_bound(np.fmax, numeric) if rows.size else low
-            plans.append(ClusterPlan(cid, rows, int(count), neighbors, low, high))
+            plans.append(ClusterPlan(cid, rows, int(count), near, low, high, allowed))
         return plans
+
+    def _guard_pairs(self, class_label, labels, members, neighbors, guard) -> list:
+        """Per cluster, flat indices of the pairs the bridge guard allows (None: all)."""
+        n_pairs = sum(n.size for n in neighbors if n is not None)
+        self.n_pairs_[class_label] = int(n_pairs)
+        self.n_rejected_pairs_[class_label] = 0
+        if guard is None or not n_pairs:
+            return [None] * len(members)
+        coords, other_coords = guard
+        cluster_of = np.full(labels.size, -2)
+        for i, rows in enumerate(members):
+            cluster_of[rows] = i
+        blockers = Blockers(coords, cluster_of, other_coords)
+        safe = []
+        for i, (rows, near) in enumerate(zip(members, neighbors, strict=True)):
+            if near is None:
+                safe.append(None)
+                continue
+            rejected = rejected_pairs(coords, rows, near, self.pair_stretch, blockers, i)
+            n_rejected = int(rejected.sum())
+            self.n_rejected_pairs_[class_label] += n_rejected
+            safe.append(np.flatnonzero(~rejected.ravel()) if n_rejected else None)
+        return safe
+
+    def _warn_all_blocked(self, class_label):
+        warnings.warn(
+            f"ClusterAwareSMOTE: class {fmt_label(class_label)}: the bridge guard rejected "
+            "every pair of parents (each segment crosses another class's or another "
+            "cluster's rows); copies of the class's rows are emitted instead.",
+            BridgeGuardWarning,
+            stacklevel=5,
+        )
 
     def _warn_small(self, class_label, cluster_id, size, policy, k_eff, eligible):
         if not eligible:
@@ -663,6 +789,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
     def __getstate__(self):
         state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
         state.pop("provenance_", None)
+        state.pop("_distances", None)  # per-fit scratch of the bridge guard
         return state
 
     def _more_tags(self):

@@ -11,6 +11,10 @@ class SmallClusterWarning(UserWarning):
     """A cluster has fewer rows than ``k_neighbors + 1``; ``small_cluster`` decides."""
 
 
+class BridgeGuardWarning(UserWarning):
+    """The bridge guard rejected every pair of parents of a class; copies are emitted."""
+
+
 class SafetyFilterWarning(UserWarning):
     """Some synthetic rows were still unsafe after ``max_redraws`` redraws."""
 
@@ -60,6 +64,10 @@ class ClusterPlan:
         ``None`` means "duplicate": copies of members (same parent twice, factor 0).
     low, high : ndarray of shape (n_numeric,)
         Per-column range of the cluster's real rows; outputs are clipped to it.
+    safe : ndarray of int or None
+        Flat indices (into ``neighbors.ravel()``) of the pairs the bridge guard allows;
+        ``None``: every pair is allowed. A draw that lands on another pair is redrawn
+        uniformly among these.
     """
 
     cluster_id: object
@@ -68,6 +76,7 @@ class ClusterPlan:
     neighbors: np.ndarray | None
     low: np.ndarray
     high: np.ndarray
+    safe: np.ndarray | None = None
 
 
 @dataclass
@@ -120,6 +129,27 @@ def _follow_missing(
         numeric[rows, cols] = space.numeric[nearer, cols]
 
 
+def _draw_pairs(plan: ClusterPlan, n_samples: int, rng) -> np.ndarray:
+    """``n_samples`` pair indices, uniform over all ``n_members x k`` pairs."""
+    return rng.randint(0, plan.neighbors.size, size=n_samples)
+
+
+def _redraw_rejected(plan: ClusterPlan, pair: np.ndarray, rng) -> None:
+    """Replace (in place) pairs the guard rejected by pairs drawn among the allowed ones.
+
+    Drawing among all pairs and redrawing the rejected ones among the allowed ones is
+    uniform over the allowed pairs; when nothing is rejected no random number is used,
+    so the draws stay imbalanced-learn's.
+    """
+    if plan.safe is None:
+        return
+    allowed = np.zeros(plan.neighbors.size, dtype=bool)
+    allowed[plan.safe] = True
+    bad = np.flatnonzero(~allowed[pair])
+    if bad.size:
+        pair[bad] = plan.safe[rng.randint(0, plan.safe.size, size=bad.size)]
+
+
 def draw(plan: ClusterPlan, space: ClassSpace, n_samples: int, rng) -> Draw:
     """Draw ``n_samples`` synthetic rows in ``plan``'s cluster.
 
@@ -127,6 +157,8 @@ def draw(plan: ClusterPlan, space: ClassSpace, n_samples: int, rng) -> Draw:
     the ``n_members * k`` pairs, then a factor ``u ~ U[0, 1)``; the row is
     ``a + u * (b - a)`` in generation coordinates, mapped back to original units,
     clipped to the cluster's per-column range and rounded on integral columns.
+    A pair the bridge guard rejected (``plan.safe``) is redrawn among the allowed pairs
+    (after the factors are drawn, so that nothing changes when no pair is rejected).
     With integral columns, a row that rounds exactly onto one of its parents is
     redrawn (new pair and factor) up to :data:`MAX_COPY_REDRAWS` times.
 
@@ -146,8 +178,9 @@ def draw(plan: ClusterPlan, space: ClassSpace, n_samples: int, rng) -> Draw:
         parent_a = plan.members[rng.randint(0, plan.members.size, size=n_samples)]
         numeric = space.numeric[parent_a].copy()
         return Draw(parent_a, parent_a.copy(), np.zeros(n_samples), numeric)
-    pair = rng.randint(0, plan.neighbors.size, size=n_samples)
+    pair = _draw_pairs(plan, n_samples, rng)
     steps = rng.uniform(size=n_samples)
+    _redraw_rejected(plan, pair, rng)
     parent_a, parent_b, numeric = _interpolate(plan, space, pair, steps)
     if space.integral.any():
         # Rounding can land a row exactly on a parent (parents one unit apart, or a
@@ -160,8 +193,10 @@ def draw(plan: ClusterPlan, space: ClassSpace, n_samples: int, rng) -> Draw:
             )
             if not copies.size:
                 break
-            pair[copies] = rng.randint(0, plan.neighbors.size, size=copies.size)
+            new_pairs = _draw_pairs(plan, copies.size, rng)
             steps[copies] = rng.uniform(size=copies.size)
+            _redraw_rejected(plan, new_pairs, rng)
+            pair[copies] = new_pairs
             a, b, values = _interpolate(plan, space, pair[copies], steps[copies])
             parent_a[copies], parent_b[copies], numeric[copies] = a, b, values
     return Draw(parent_a, parent_b, steps, numeric)
