@@ -9,7 +9,7 @@ asset graph. Every decision the pipeline makes is made here, once (the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -24,6 +24,7 @@ from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample import clustering, expectations, gating, oversampling
 from smote_pipeline.core.oversample.clustering import MinorityClusters
+from smote_pipeline.core.oversample.oversampling import SyntheticRows
 from smote_pipeline.core.oversample.realism_report import RealismReport
 from smote_pipeline.core.train import training
 from smote_pipeline.core.train.records import Candidate, Champion
@@ -98,10 +99,12 @@ def minority_clusters(
 
 def synthetic_samples(
     denoised: pd.DataFrame, clusters: pd.DataFrame, target: str, options: PipelineOptions
-) -> pd.DataFrame:
-    """Synthetic minority rows, each interpolated inside one cluster, with parents."""
-    resolved, _ = oversampling_options(denoised, target, options)
-    return oversampling.generate_synthetic(denoised, clusters, target, resolved)
+) -> SyntheticRows:
+    """Synthetic minority rows, each interpolated inside one cluster, with parents,
+    and how the sampler drew them (pairs the bridge guard rejected, the space)."""
+    resolved, contrast = oversampling_options(denoised, target, options)
+    rows = oversampling.generate_synthetic(denoised, clusters, target, resolved)
+    return replace(rows, relative_contrast=contrast)
 
 
 def synthetic_suite(denoised: pd.DataFrame, target: str, pipeline_name: str) -> Any:
@@ -189,7 +192,7 @@ class PipelineRun:
     leakage_screen: LeakScreen
     noise: NoiseResult
     minority_clusters: MinorityClusters
-    synthetic_samples: pd.DataFrame
+    synthetic_samples: SyntheticRows
     synthetic_realism: RealismReport
     augmented_training_set: pd.DataFrame
     rejected_synthetic_samples: pd.DataFrame
@@ -217,8 +220,8 @@ def run(
     found = filter_noise(training_set, name, options)
     clusters = minority_clusters(found.denoised, name, options)
     synthetic = synthetic_samples(found.denoised, clusters.assignments, name, options)
-    realism = synthetic_realism(found.denoised, synthetic, name, options)
-    augmented, rejected = augment(found.denoised, synthetic, realism.rows_to_drop())
+    realism = synthetic_realism(found.denoised, synthetic.frame, name, options)
+    augmented, rejected = augment(found.denoised, synthetic.frame, realism.rows_to_drop())
     skipped: dict[str, str] = {}
     candidates = candidate_models(
         training_set, found.denoised, augmented, name, options, skipped=skipped

@@ -89,6 +89,7 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
         description="Markdown report: did SMOTE help here, and what to ship.",
     )
     def smote_report(
+        context: dg.AssetExecutionContext,
         holdout_evaluation: HoldoutEvaluation,
         champion_model: Champion,
         augmented_training_set: pd.DataFrame,
@@ -108,6 +109,7 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
             realism=synthetic_realism,
             quarantine=noise_quarantine,
             leaks=leakage_screen,
+            guard=_latest_metadata(context, s.key("synthetic_samples"), "bridge_guard"),
         )
         return dg.MaterializeResult(
             value=text,
@@ -119,6 +121,19 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
         )
 
     return smote_report
+
+
+def _latest_metadata(context: dg.AssetExecutionContext, key: dg.AssetKey, name: str) -> str | None:
+    """Metadata ``name`` of the latest materialization of ``key`` (the stored value's).
+
+    The report quotes what the sampler said while drawing the stored synthetic rows
+    (the bridge guard's rejected pairs), which the rows themselves do not carry.
+    """
+    event = context.instance.get_latest_materialization_event(key)
+    if event is None or event.asset_materialization is None:
+        return None
+    value = event.asset_materialization.metadata.get(name)
+    return None if value is None else str(value.value)
 
 
 def holdout_isolation_check(s: Scope) -> dg.AssetChecksDefinition:

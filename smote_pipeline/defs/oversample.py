@@ -29,7 +29,8 @@ def minority_clusters_asset(s: Scope) -> dg.AssetsDefinition:
         GROUP,
         ins=("denoised_training_set",),
         kinds={"pandas", "scikit-learn"},
-        description="Cluster id of every real minority row (k chosen by silhouette).",
+        description="Cluster id of every real minority row: the clusters the sampler "
+        "interpolates in, separated where the distance to the next group jumps.",
     )
     def minority_clusters(
         context: dg.AssetExecutionContext, denoised_training_set: pd.DataFrame
@@ -41,9 +42,8 @@ def minority_clusters_asset(s: Scope) -> dg.AssetsDefinition:
             metadata={
                 "n_clusters": len(found.sizes),
                 "cluster_sizes": {str(k): v for k, v in found.sizes.items()},
-                "silhouette_by_k": {
-                    str(k): round(v, 4) for k, v in found.silhouette_scores.items()
-                },
+                "clusterer": found.clusterer,
+                "separation": dg.MetadataValue.json(found.separation),
             },
         )
 
@@ -59,7 +59,8 @@ def synthetic_samples_asset(s: Scope) -> dg.AssetsDefinition:
         GROUP,
         ins=("denoised_training_set", "minority_clusters"),
         kinds={"pandas", "parquet"},
-        description="Synthetic minority rows, each interpolated inside one cluster, with parents.",
+        description="Synthetic minority rows, each interpolated inside one cluster between "
+        "parents whose segment the bridge guard allows, with their parents.",
     )
     def synthetic_samples(
         context: dg.AssetExecutionContext,
@@ -67,21 +68,23 @@ def synthetic_samples_asset(s: Scope) -> dg.AssetsDefinition:
         minority_clusters: pd.DataFrame,
     ) -> dg.MaterializeResult:
         options = s.options(context)
-        synthetic = pipeline.synthetic_samples(
-            denoised_training_set, minority_clusters, target, options
-        )
-        # the contrast is measured for every run by synthetic_realism; here only for auto_reduce
-        options, contrast = pipeline.oversampling_options(denoised_training_set, target, options)
+        rows = pipeline.synthetic_samples(denoised_training_set, minority_clusters, target, options)
+        synthetic = rows.frame
         per_cluster = synthetic["cluster_id"].value_counts().sort_index()
         return dg.MaterializeResult(
             value=synthetic,
             metadata={
                 "rows": len(synthetic),
                 "per_cluster": {str(k): int(v) for k, v in per_cluster.items()},
+                "candidate_pairs": rows.n_pairs,
+                "rejected_pairs": rows.n_rejected_pairs,
+                "bridge_guard": rows.guard_text(),
                 "sampling_strategy": options.sampling_strategy,
                 "ratio": oversampling.ratio_note(denoised_training_set, target, options),
-                "relative_contrast": "not measured" if contrast is None else contrast,
-                "n_components": str(options.n_components),
+                "relative_contrast": "not measured"
+                if rows.relative_contrast is None
+                else rows.relative_contrast,
+                "n_components": str(rows.n_components),
                 "preview": table_metadata(synthetic.head(10)),
             },
         )

@@ -89,7 +89,7 @@ def written_types(families: tuple[str, ...] | None = None) -> list[str]:
         clusters = clustering.cluster_minority(denoised, _TARGET, options)
         synthetic = oversampling.generate_synthetic(
             denoised, clusters.assignments, _TARGET, options
-        )
+        ).frame
         augmented = oversampling.augment(denoised, synthetic)
         for model, recalibration, strategies in _runs(STRATEGY_NAMES, families or MODEL_FAMILIES):
             run = options.updated(

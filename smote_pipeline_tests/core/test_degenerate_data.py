@@ -26,7 +26,7 @@ def run_chain(frame: pd.DataFrame, columns: dict[str, str] | None = None, **opti
     opts = PipelineOptions().updated({**FAST, **options})
     done = pipeline.run(frame, TargetSpec("label", "yes"), opts, columns)
     return {
-        "synthetic": done.synthetic_samples,
+        "synthetic": done.synthetic_samples.frame,
         "rejected": done.rejected_synthetic_samples,
         "augmented": done.augmented_training_set,
         "evaluation": done.holdout_evaluation,

@@ -10,6 +10,7 @@ from smote_pipeline.core import pipeline
 from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.samplers import ClusterAwareSMOTE
+from smote_pipeline_tests.samplers.gaps import gap_mask, make_groups
 
 FAST = {
     "cv_folds": 2,
@@ -54,7 +55,7 @@ def test_auto_reduce_is_decided_once_and_reaches_cross_validation(spaces):
     # synthetic_samples and every cross-validation fold of cluster_smote work in that space
     assert len(seen) >= 1 + FAST["cv_folds"]
     assert set(seen) == {pipeline.AUTO_REDUCE_VARIANCE}
-    assert len(done.synthetic_samples) > 0
+    assert len(done.synthetic_samples.frame) > 0
 
 
 def test_without_auto_reduce_the_original_space_is_kept(spaces):
@@ -70,7 +71,28 @@ def test_run_gates_synthetic_rows_as_a_dagster_run_does():
         _concentrated(seed=1), TargetSpec("label", "yes"), PipelineOptions().updated(FAST)
     )
     synthetic = int(done.augmented_training_set["is_synthetic"].sum())
-    assert synthetic == len(done.synthetic_samples) - len(done.rejected_synthetic_samples)
+    assert synthetic == len(done.synthetic_samples.frame) - len(done.rejected_synthetic_samples)
     assert set(done.rejected_synthetic_samples["row_id"]) == set(
         done.synthetic_realism.rows_to_drop()["row_id"]
     )
+
+
+def test_tiny_subpopulations_get_their_own_clusters_and_no_row_in_a_gap():
+    """The case of issue #15 through the whole pipeline: one 40-row group and three
+    groups of 3-4 rows, majority rows between them, 5 dimensions."""
+    groups = make_groups(seed=0, sizes=[40, 4, 3, 4], n_dims=5, elongated=[False] * 4)
+    table = groups.X.assign(label=np.where(groups.y == 1, "yes", "no"))
+    options = PipelineOptions().updated({**FAST, "holdout_fraction": 0.2})
+    done = pipeline.run(table, TargetSpec("label", "yes"), options)
+    clusters = done.minority_clusters
+    assert clusters.clusterer == "GapClustering"
+    assert len(clusters.sizes) >= 4 and len(clusters.separation) == len(clusters.sizes) - 1
+    rows = done.synthetic_samples
+    assert len(rows.frame) > 0 and rows.n_pairs > 0
+    assert f"rejected {rows.n_rejected_pairs} of {rows.n_pairs}" in rows.guard_text()
+    real = done.noise.denoised
+    numeric = [c for c in groups.X.columns if c.startswith("x")]
+    in_gap = gap_mask(
+        real[numeric].to_numpy(), real["label"].to_numpy(), rows.frame[numeric].to_numpy()
+    )
+    assert not in_gap.any()

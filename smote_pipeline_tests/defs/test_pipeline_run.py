@@ -238,3 +238,19 @@ def test_same_seed_gives_the_same_bytes(small_run, tmp_path):
         != (again.storage / "small" / name).read_bytes()
     ]
     assert different == []
+
+
+def test_clusters_and_rejected_pairs_reach_the_ui_and_the_report(small_run):
+    def metadata(asset):
+        event = small_run.instance.get_latest_materialization_event(dg.AssetKey(["small", asset]))
+        return event.asset_materialization.metadata
+
+    clusters = metadata("minority_clusters")
+    assert clusters["clusterer"].value == "GapClustering"
+    assert len(clusters["separation"].value) == clusters["n_clusters"].value - 1
+    synthetic = metadata("synthetic_samples")
+    rejected, pairs = synthetic["rejected_pairs"].value, synthetic["candidate_pairs"].value
+    assert 0 <= rejected <= pairs and pairs > 0
+    sentence = f"The bridge guard rejected {rejected} of {pairs} candidate parent pairs"
+    assert sentence in synthetic["bridge_guard"].value
+    assert sentence in _value(small_run, "smote_report")

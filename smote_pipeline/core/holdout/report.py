@@ -199,6 +199,7 @@ def build_report(
     realism: dict[str, Any] | None = None,
     quarantine: pd.DataFrame | None = None,
     leaks: dict[str, Any] | None = None,
+    guard: str | None = None,
 ) -> str:
     """Render the report as self-contained Markdown (figures inlined as PNG).
 
@@ -226,6 +227,9 @@ def build_report(
     leaks : dict or None
         The ``leakage_screen`` value (:meth:`LeakScreen.to_dict`); suspected
         columns put a warning at the top.
+    guard : str or None
+        What the sampler's bridge guard rejected
+        (:meth:`~smote_pipeline.core.oversample.oversampling.SyntheticRows.guard_text`).
 
     Returns
     -------
@@ -279,7 +283,7 @@ def build_report(
         ]
     lines += _selection_lines(champion.selection)
     lines += data_handling_lines(augmented, quarantine, target, champion.options or {})
-    lines += _synthetic_section(augmented, clusters, target)
+    lines += _synthetic_section(augmented, clusters, target, guard)
     if realism is not None:
         lines += _realism_section(realism, augmented, target)
     return "\n".join(lines) + "\n"
@@ -365,7 +369,9 @@ def data_handling_lines(
     return lines + [""] if len(lines) > 2 else []
 
 
-def _synthetic_section(augmented: pd.DataFrame, clusters: pd.DataFrame, target: str) -> list[str]:
+def _synthetic_section(
+    augmented: pd.DataFrame, clusters: pd.DataFrame, target: str, guard: str | None
+) -> list[str]:
     minority = augmented[augmented[target] == 1]
     real = minority[~minority[IS_SYNTHETIC]]
     synthetic = minority[minority[IS_SYNTHETIC]]
@@ -373,7 +379,8 @@ def _synthetic_section(augmented: pd.DataFrame, clusters: pd.DataFrame, target: 
         "## Synthetic rows",
         "",
         f"{len(real)} real minority rows in {clusters[CLUSTER_ID].nunique()} cluster(s); "
-        f"{len(synthetic)} synthetic rows, each interpolated inside one cluster.",
+        f"{len(synthetic)} synthetic rows, each interpolated inside one cluster."
+        + (f" {guard}" if guard else ""),
         "",
     ]
     if len(real) >= 2 and len(synthetic):

@@ -14,10 +14,24 @@ from smote_pipeline.core.oversample.oversampling import make_cluster_smote
 
 @dataclass(frozen=True)
 class MinorityClusters:
-    """Cluster assignment of the minority rows and how it was chosen."""
+    """Cluster assignment of the minority rows and how it was chosen.
+
+    Attributes
+    ----------
+    assignments : pandas.DataFrame
+        ``row_id`` and ``cluster_id`` of each minority row.
+    clusterer : str
+        The clusterer that chose them (``GapClustering`` by default; ``none``
+        when clustering is off).
+    separation : dict of str to float
+        How clearly the clusters are apart: for ``GapClustering``, each cut's gap
+        ratio (edge length over the spacing on both sides, above ``gap_ratio``);
+        for ``AutoKMeans``, the silhouette of each k tried.
+    """
 
     assignments: pd.DataFrame
-    silhouette_scores: dict[int, float]
+    clusterer: str
+    separation: dict[str, float]
 
     @property
     def sizes(self) -> dict[int, int]:
@@ -34,8 +48,9 @@ def cluster_minority(
     Uses :meth:`ClusterAwareSMOTE.find_clusters` of the configured sampler, so
     the clusters shown here are the ones ``synthetic_samples`` interpolates in:
     same distance space (standardised numeric columns, categorical mismatches
-    weighted like one standard deviation, optional PCA), same automatic k
-    (:class:`AutoKMeans`, silhouette on a bounded sample) and same seed.
+    weighted like one standard deviation, optional PCA), same clusterer
+    (:class:`~smote_pipeline.samplers.GapClustering`: cut where the distance to
+    the next group jumps well above the spacing inside the groups) and same seed.
 
     Parameters
     ----------
@@ -63,7 +78,17 @@ def cluster_minority(
         }
     )
     clusterer = next(iter(sampler.clusterers_.values()), None)
-    scores = getattr(clusterer, "silhouette_scores_", {}) or {}
     return MinorityClusters(
-        assignments=assignments, silhouette_scores={int(k): float(v) for k, v in scores.items()}
+        assignments=assignments,
+        clusterer="none" if clusterer is None else type(clusterer).__name__,
+        separation=_separation(clusterer),
     )
+
+
+def _separation(clusterer: object) -> dict[str, float]:
+    """The clusterer's own measure of how far apart its clusters are (see above)."""
+    ratios = getattr(clusterer, "gap_ratios_", None)
+    if ratios is not None:
+        return {f"cut {i + 1}": round(float(r), 3) for i, r in enumerate(ratios)}
+    scores = getattr(clusterer, "silhouette_scores_", None) or {}
+    return {f"k={k}": round(float(v), 4) for k, v in scores.items()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -68,12 +70,48 @@ def ratio_note(denoised: pd.DataFrame, target: str, options: PipelineOptions) ->
     return text
 
 
+@dataclass(frozen=True)
+class SyntheticRows:
+    """The synthetic rows of one run and how the sampler drew their parents.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per synthetic sample, with provenance (see :func:`generate_synthetic`).
+    n_pairs : int
+        Candidate parent pairs (each row with its within-cluster neighbours).
+    n_rejected_pairs : int
+        Pairs the bridge guard refused because the segment between the parents
+        passes near a row of another class or of another cluster; parents are
+        drawn from the other pairs only.
+    n_components : int, float or None
+        The interpolation space (see ``PipelineOptions.n_components``).
+    relative_contrast : float or None
+        The contrast that decided ``auto_reduce``; None when not measured.
+    """
+
+    frame: pd.DataFrame
+    n_pairs: int
+    n_rejected_pairs: int
+    n_components: int | float | None = None
+    relative_contrast: float | None = None
+
+    def guard_text(self) -> str:
+        """One sentence on the bridge guard, for metadata and the report."""
+        share = self.n_rejected_pairs / self.n_pairs if self.n_pairs else 0.0
+        return (
+            f"The bridge guard rejected {self.n_rejected_pairs} of {self.n_pairs} candidate "
+            f"parent pairs ({share:.1%}): their segment passes near a real row of another "
+            "class or another cluster, so parents were drawn from the other pairs."
+        )
+
+
 def generate_synthetic(
     denoised: pd.DataFrame,
     clusters: pd.DataFrame,
     target: str,
     options: PipelineOptions,
-) -> pd.DataFrame:
+) -> SyntheticRows:
     """Synthetic minority rows, each interpolated between two rows of one cluster.
 
     Parameters
@@ -90,11 +128,12 @@ def generate_synthetic(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per synthetic sample: ``row_id`` (negative, -1, -2, ... so it
-        never collides with a real id), the features, the target (1),
-        ``cluster_id``, ``parent_row_id_a``, ``parent_row_id_b`` and
-        ``interpolation_factor``.
+    SyntheticRows
+        ``frame`` has one row per synthetic sample: ``row_id`` (negative, -1,
+        -2, ... so it never collides with a real id), the features, the target
+        (1), ``cluster_id``, ``parent_row_id_a``, ``parent_row_id_b`` and
+        ``interpolation_factor``; the pair counts come from the sampler's
+        bridge guard.
     """
     features = feature_columns(denoised, target)
     y = denoised[target].to_numpy()
@@ -118,7 +157,12 @@ def generate_synthetic(
     )
     ids = pd.DataFrame({ROW_ID: -np.arange(1, len(synthetic) + 1, dtype=np.int64)})
     synthetic = pd.concat([ids, synthetic, provenance_columns], axis=1)
-    return synthetic
+    return SyntheticRows(
+        frame=synthetic,
+        n_pairs=int(sum(sampler.n_pairs_.values())),
+        n_rejected_pairs=int(sum(sampler.n_rejected_pairs_.values())),
+        n_components=options.n_components,
+    )
 
 
 def augment(denoised: pd.DataFrame, synthetic: pd.DataFrame) -> pd.DataFrame:

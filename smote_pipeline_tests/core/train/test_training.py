@@ -145,7 +145,7 @@ def _pipeline_data(options, seed=0, holdout_seed=0):
     )
     denoised = noise.filter_noise(train, "label", options).denoised
     found = clustering.cluster_minority(denoised, "label", options)
-    synthetic = oversampling.generate_synthetic(denoised, found.assignments, "label", options)
+    synthetic = oversampling.generate_synthetic(denoised, found.assignments, "label", options).frame
     return train, oversampling.augment(denoised, synthetic), holdout
 
 
