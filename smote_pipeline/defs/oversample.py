@@ -222,8 +222,11 @@ def synthetic_expectations_check(s: Scope) -> dg.AssetChecksDefinition:
 def realism_gates_check(s: Scope) -> dg.AssetChecksDefinition:
     """One check per realism gate of the registry on `synthetic_realism`.
 
-    Blocking gates fail with ERROR severity; the others warn. A gate that was not
-    measured on this data passes, saying so.
+    Blocking gates fail with ERROR severity; the others warn. A failed blocking
+    gate does not stop the run: ``augment`` then keeps every synthetic row out of
+    training (``RealismReport.rows_to_drop``), so the run ships a model trained
+    on real rows and says why. A gate that was not measured on this data passes,
+    saying so.
     """
     realism_key = s.key("synthetic_realism")
 
@@ -233,8 +236,13 @@ def realism_gates_check(s: Scope) -> dg.AssetChecksDefinition:
             dg.AssetCheckSpec(
                 name=gate,
                 asset=realism_key,
-                blocking=gate in gating.BLOCKING_GATES,
-                description=GATE_REGISTRY[gate].description,
+                description=GATE_REGISTRY[gate].description
+                + (
+                    " Blocking: when it fails, no synthetic row reaches training (the run "
+                    "goes on with the real rows)."
+                    if gate in gating.BLOCKING_GATES
+                    else ""
+                ),
             )
             for gate in gating.GATES
         ],

@@ -254,3 +254,23 @@ def test_clusters_and_rejected_pairs_reach_the_ui_and_the_report(small_run):
     sentence = f"The bridge guard rejected {rejected} of {pairs} candidate parent pairs"
     assert sentence in synthetic["bridge_guard"].value
     assert sentence in _value(small_run, "smote_report")
+
+
+def test_a_failed_blocking_gate_holds_back_the_synthetic_rows_not_the_run(tmp_path):
+    """Real data can fail a blocking gate (far_share 5.2% on one keel-dev set): the run
+    still ships a model, trained without synthetic rows, and the gate's check fails."""
+    from .conftest import run_pipeline
+
+    spec = small_spec(tmp_path, realism_thresholds={"max_detection_auc": 0.01})
+    run = run_pipeline(spec, tmp_path)
+    assert run.result.success
+    failed = {c.check_name for c in run.result.get_asset_check_evaluations() if not c.passed}
+    assert "detection_auc" in failed
+    augmented = decode(run.stored("augmented_training_set"))
+    rejected = decode(run.stored("rejected_synthetic_samples"))
+    assert not augmented["is_synthetic"].any()
+    assert len(rejected) == len(decode(run.stored("synthetic_samples"))) > 0
+    assert rejected["reason"].str.contains("detection_auc").all()
+    report = decode(run.stored("smote_report"))
+    assert "failed: no synthetic row of this run reached training" in report
+    assert decode(run.stored("champion_model"))["model"] is not None

@@ -419,6 +419,14 @@ def _realism_section(realism: dict[str, Any], augmented: pd.DataFrame, target: s
         _table(shown),
         "",
     ]
+    if realism.get("failed_gates"):
+        lines += [
+            f"**Blocking gate(s) {', '.join(f'`{g}`' for g in realism['failed_gates'])} "
+            "failed: no synthetic row of this run reached training.** Every final model was "
+            "fitted on real rows (`cluster_smote` still resamples inside its cross-validation "
+            "folds); the held-back rows are listed in `rejected_synthetic_samples`.",
+            "",
+        ]
     lines += [f"- {r}" for r in realism.get("recommendations", [])]
     columns = pd.DataFrame(realism.get("columns", []))
     minority = augmented[augmented[target] == 1]

@@ -373,7 +373,12 @@ class RealismReport:
         return [g.name for g in self.gates if not g.blocking and not g.passed]
 
     def rows_to_drop(self, *, include_far: bool = False) -> pd.DataFrame:
-        """Synthetic rows failing a row-level check, with the reason.
+        """Synthetic rows kept out of training, with the reason.
+
+        When a blocking gate fails, the synthetic rows as a whole are not
+        realistic: every row is held back (reason naming the gates), training
+        goes on with the real rows, and the gate's check fails. Otherwise the
+        rows failing a row-level check are dropped.
 
         Parameters
         ----------
@@ -385,10 +390,19 @@ class RealismReport:
         Returns
         -------
         pandas.DataFrame
-            Columns ``row_id`` and ``reason`` for rows that are outside the
-            real domain, near or exact copies, or intrusions.
+            Columns ``row_id`` and ``reason``: every row when a blocking gate
+            failed, else the rows that are outside the real domain, near or
+            exact copies, or intrusions.
         """
         rows = self.rows
+        if not self.passed:
+            reason = (
+                f"held back: blocking realism gate(s) {', '.join(self.failed_gates)} failed "
+                "for the synthetic rows as a whole"
+            )
+            held = rows[[ROW_ID, "reason"]].copy()
+            held["reason"] = [f"{reason}; {r}" if r else reason for r in held["reason"]]
+            return held.reset_index(drop=True)
         drop = ~rows["domain_ok"] | rows["near_copy"] | rows["intrusion"]
         if include_far:
             drop |= rows["far"].fillna(False).astype(bool)

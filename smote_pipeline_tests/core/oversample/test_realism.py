@@ -83,6 +83,10 @@ def test_plain_smote_bridging_clusters_fails(clusters):
     )
     assert distance[flagged.to_numpy()].min() > 1.0
     assert any("far_share" in advice or "intrusion" in advice for advice in report.recommendations)
+    # a failed blocking gate holds back every synthetic row, naming the gates
+    held = report.rows_to_drop()
+    assert set(held["row_id"]) == set(synthetic["row_id"])
+    assert held["reason"].str.startswith("held back: blocking realism gate(s) ").all()
 
 
 def test_within_cluster_interpolation_passes(clusters):
@@ -90,6 +94,7 @@ def test_within_cluster_interpolation_passes(clusters):
     synthetic = within_cluster_synthetic(real, 400)
     report = assess_realism(real, synthetic, other, TARGET)
     assert report.passed, (report.failed_gates, report.scores)
+    assert len(report.rows_to_drop()) < len(synthetic)  # only rows failing a row-level check
     assert report.scores["far_share"] <= 0.05
     assert report.scores["intrusion_share"] <= 0.10
     assert report.scores["near_copy_share"] <= 0.05
