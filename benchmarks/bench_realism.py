@@ -40,6 +40,7 @@ from sklearn.metrics.pairwise import euclidean_distances
 
 from smote_pipeline import ClusterAwareSMOTE
 from smote_pipeline.core.oversample.realism import assess_realism
+from smote_pipeline.samplers import AutoKMeans
 from smote_pipeline_tests.samplers.gaps import Groups, gap_mask, make_groups
 
 TARGET = "label"
@@ -267,11 +268,11 @@ def ten_groups_8d() -> Groups:
 
 #: Minorities made of separate groups, majority rows between: name -> (maker, in tests).
 GAP_SHAPES: dict[str, tuple[Callable[[], Groups], bool]] = {
-    "issue: 40+3+4+3 rows, 5d": (
+    "40+3+4+3 rows, 5d (as in #15)": (
         lambda: make_groups(SEED, [40, 3, 4, 3], 5, [False] * 4, majority_factor=10),
         True,
     ),
-    "issue: elongated 60+3+4+3, 6d": (
+    "elongated 60+3+4+3, 6d (as in #15)": (
         lambda: make_groups(
             SEED, [60, 3, 4, 3], 6, [True, False, False, False], majority_factor=10
         ),
@@ -307,13 +308,75 @@ GAP_SHAPES: dict[str, tuple[Callable[[], Groups], bool]] = {
 
 
 def gap_samplers() -> dict[str, object]:
-    """:func:`samplers`, plus ClusterAwareSMOTE checking every pair (``pair_stretch=0``)."""
+    """:func:`samplers`, plus ClusterAwareSMOTE as it was before the gap clusters and the
+    bridge guard (``AutoKMeans``, no guard) and checking every pair (``pair_stretch=0``)."""
     return {
         **samplers(),
+        "CAS before (AutoKMeans)": ClusterAwareSMOTE(
+            sampling_strategy=SAMPLING_STRATEGY,
+            random_state=SEED,
+            clusterer=AutoKMeans(standardize=False),
+            bridge_guard=False,
+        ),
         "CAS pair_stretch=0": ClusterAwareSMOTE(
             sampling_strategy=SAMPLING_STRATEGY, random_state=SEED, pair_stretch=0
         ),
     }
+
+
+def random_shapes(n_shapes: int, seed: int = SEED) -> list[Groups]:
+    """``n_shapes`` draws from the property test's space of shapes (not its examples).
+
+    1-6 groups of 2-8 rows (two thirds, as in the test) or 9-200 rows, 2-50 dimensions,
+    round or elongated, separation 1-1.5, majority 10 times the minority (room for
+    ``sampling_strategy``).
+    """
+    rng = np.random.default_rng(seed)
+    shapes = []
+    for i in range(n_shapes):
+        n_groups = int(rng.integers(1, 7))
+        small = rng.random(n_groups) < 2 / 3
+        sizes = np.where(small, rng.integers(2, 9, n_groups), rng.integers(9, 201, n_groups))
+        shapes.append(
+            make_groups(
+                seed + i,
+                [int(n) for n in sizes],
+                int(rng.choice([2, 3, 5, 6, 10, 20, 50])),
+                list(rng.random(n_groups) < 0.5),
+                separation=float(rng.uniform(1.0, 1.5)),
+                majority_factor=10.0,
+            )
+        )
+    return shapes
+
+
+def random_shapes_table(n_shapes: int) -> pd.DataFrame:
+    """Per sampler, over :func:`random_shapes`: shapes with rows in gaps, rows in gaps,
+    and (for ClusterAwareSMOTE variants) shapes whose clusters are exactly the groups."""
+    records: dict[str, dict] = {}
+    for data in random_shapes(n_shapes):
+        truth = data.group[data.y == 1]
+        for name, sampler in gap_samplers().items():
+            record = records.setdefault(
+                name, {"sampler": name, "shapes": 0, "with_gaps": 0, "in_gap": 0, "n_syn": 0}
+            )
+            try:
+                synthetic = resample(sampler, data.X, data.y)
+            except (RuntimeError, ValueError):
+                record["failed"] = record.get("failed", 0) + 1
+                continue
+            numeric = synthetic[[c for c in data.X.columns if c.startswith("x")]]
+            in_gap = gap_mask(data.numeric, data.y, numeric.to_numpy(dtype=float))
+            record["shapes"] += 1
+            record["with_gaps"] += int(in_gap.any())
+            record["in_gap"] += int(in_gap.sum())
+            record["n_syn"] += len(in_gap)
+            labels = getattr(sampler, "cluster_labels_", {}).get(1)
+            if labels is not None:
+                exact = len(set(zip(truth, labels, strict=True))) == truth.max() + 1
+                exact &= len(np.unique(labels)) == truth.max() + 1
+                record["clusters_exact"] = record.get("clusters_exact", 0) + int(exact)
+    return pd.DataFrame.from_records(list(records.values()))
 
 
 def gap_table() -> pd.DataFrame:
@@ -410,12 +473,18 @@ def main() -> None:
     """Print the quality table and the timing table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller data, 100k timing only")
-    parser.add_argument("--gaps", action="store_true", help="only the table of rows in gaps")
+    parser.add_argument("--gaps", action="store_true", help="only the tables of rows in gaps")
+    parser.add_argument(
+        "--random-shapes", type=int, default=60, help="random gap shapes summarised (default 60)"
+    )
     args = parser.parse_args()
     pd.set_option("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 60)
     pd.set_option("display.float_format", "{:.3f}".format)
     print("Synthetic rows in gaps between minority groups (sampling_strategy=0.5, seed 0)")
     print(gap_table().to_string(index=False))
+    print()
+    print(f"Over {args.random_shapes} random shapes of the property test's space (seed 0)")
+    print(random_shapes_table(args.random_shapes).to_string(index=False))
     print()
     if args.gaps:
         return

@@ -32,12 +32,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from sklearn.neighbors import KDTree
+from scipy.spatial import cKDTree
 
 from smote_pipeline.samplers._neighbors import choose_algorithm
-
-#: Owner of the rows of other classes among the blocking rows.
-OTHER_CLASS = -1
 
 #: Distances computed per chunk of the brute-force scan.
 CHUNK = 2**22
@@ -66,17 +63,14 @@ class Blockers:
         self.class_coords = class_coords
         self.cluster_of = cluster_of
         self.other_coords = other_coords
-        self._rows: np.ndarray | None = None
-        self._owner: np.ndarray | None = None
-        self._tree: KDTree | None = None
+        self._other: np.ndarray | None = None
+        self._trees: tuple | None = None
 
     def _build(self) -> None:
-        keep = self.cluster_of >= 0
-        other = self.other_coords()
-        self._rows = np.vstack([other, self.class_coords[keep]])
-        self._owner = np.r_[np.full(len(other), OTHER_CLASS), self.cluster_of[keep]]
-        if self._rows.shape[1] and choose_algorithm(self._rows.shape[1]) != "brute":
-            self._tree = KDTree(self._rows)
+        self._other = self.other_coords()
+        if self.class_coords.shape[1] and choose_algorithm(self.class_coords.shape[1]) != "brute":
+            other = cKDTree(self._other) if len(self._other) else None
+            self._trees = (other, cKDTree(self.class_coords))
 
     def any_inside(self, centres: np.ndarray, radii: np.ndarray, cluster: int) -> np.ndarray:
         """Whether a blocking row (not of ``cluster``) lies strictly inside each ball.
@@ -92,19 +86,24 @@ class Blockers:
         -------
         blocked : ndarray of shape (n_balls,), dtype=bool
         """
-        if self._rows is None:
+        if self._other is None:
             self._build()
-        rows, owner = self._rows, self._owner
         blocked = np.zeros(len(centres), dtype=bool)
-        if len(centres) == 0 or len(rows) == 0:
+        if len(centres) == 0:
             return blocked
-        foreign = owner != cluster
-        if self._tree is not None:
-            found, dist = self._tree.query_radius(centres, radii, return_distance=True)
-            for i, (idx, d) in enumerate(zip(found, dist, strict=True)):
-                blocked[i] = bool(np.any(foreign[idx] & (d < radii[i])))
+        foreign = (self.cluster_of >= 0) & (self.cluster_of != cluster)
+        if self._trees is not None:  # k-d trees (few dimensions)
+            other, own = self._trees
+            if other is not None:
+                blocked |= other.query(centres, k=1)[0] < radii
+            if foreign.any():
+                for i, found in enumerate(own.query_ball_point(centres, radii)):
+                    if not blocked[i] and found:
+                        found = np.asarray(found)
+                        d = np.sqrt(((self.class_coords[found] - centres[i]) ** 2).sum(axis=1))
+                        blocked[i] = bool(np.any(foreign[found] & (d < radii[i])))
             return blocked
-        right = rows[foreign]
+        right = np.vstack([self._other, self.class_coords[foreign]])
         if len(right) == 0:
             return blocked
         right_sq = (right**2).sum(axis=1)

@@ -31,6 +31,7 @@ from smote_pipeline.samplers._generation import (
 from smote_pipeline.samplers._neighbors import (
     DistanceSpace,
     mode_sources,
+    nearest,
     self_excluded_neighbors,
 )
 from smote_pipeline.samplers._safety import SafetyIndex
@@ -174,18 +175,16 @@ class ClusterAwareSMOTE(BaseOverSampler):
        copied, not interpolated). It cuts the k-NN graph's spanning tree where an
        edge is 4 times longer than the spacing on both sides, so well-separated
        groups of any size down to 2 rows are clusters, while curves, rings and long
-       groups are not cut at their ordinary gaps. On the benchmark's shapes
-       (``bench_realism.py --gaps``) it finds every group of the issue's cases (40
-       rows beside three of 3-4 rows in 5 dimensions; an elongated group beside three
-       tiny ones in 6), where the earlier k-means / silhouette choice merged the tiny
-       groups; in 80 generated minorities of 1-6 groups (2-200 rows, 2-50 dimensions)
-       it recovered every partition exactly. ``fit_resample(X, y,
-       cluster_labels=...)`` skips clustering and uses the given label of each row of
-       an over-sampled class; :meth:`find_clusters` computes exactly the labels
-       ``fit_resample`` would use (``-2`` for rows of classes not over-sampled). The
-       seeds of PCA and clustering are drawn before anything else, so the output does
-       not depend on whether the labels were passed in. No synthetic row has parents
-       in two clusters.
+       groups are not cut at their ordinary gaps. On the 60 random shapes of
+       ``bench_realism.py --gaps`` it finds exactly the groups in 57 (the earlier
+       k-means / silhouette choice: 51), and 2 clusters on two moons or two rings
+       (k-means: 8); see :class:`GapClustering` for the choice of its threshold.
+       ``fit_resample(X, y, cluster_labels=...)`` skips clustering and uses the given
+       label of each row of an over-sampled class; :meth:`find_clusters` computes
+       exactly the labels ``fit_resample`` would use (``-2`` for rows of classes not
+       over-sampled). The seeds of PCA and clustering are drawn before anything else,
+       so the output does not depend on whether the labels were passed in. No
+       synthetic row has parents in two clusters.
     2. **Noise label -1.** Noise rows are never parents nor neighbours (SMOTE around an
        outlier amplifies it); they stay in the output as real rows. If every row of a
        class is noise, the class is treated as one cluster (id -1) with a warning.
@@ -650,8 +649,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
             (m.size - 1 if policy == "shrink_k" else 0) if is_small else k
             for m, is_small in zip(members, small, strict=True)
         ]
+        graph = self._graph_neighbors(class_label, Z, labels)
         neighbors = [
-            m[self_excluded_neighbors(Z[m], k_eff)] if k_eff > 0 and n_new and ok else None
+            _cluster_neighbors(Z, m, k_eff, graph) if k_eff > 0 and n_new and ok else None
             for m, k_eff, ok in zip(members, k_effs, eligible, strict=True)
         ]
         safe = self._guard_pairs(class_label, labels, members, neighbors, guard)
@@ -679,6 +679,19 @@ class ClusterAwareSMOTE(BaseOverSampler):
             high = _column_bound(np.fmax, numeric) if rows.size else low
             plans.append(ClusterPlan(cid, rows, int(count), near, low, high, allowed))
         return plans
+
+    def _graph_neighbors(self, class_label, Z, labels):
+        """The default clusterer's k-NN graph, when it is valid in ``Z`` (else None).
+
+        Valid when the class was clustered here by :class:`GapClustering` in the whole
+        distance space (no categorical columns), on all of its rows.
+        """
+        clusterer = self.clusterers_.get(class_label)
+        if not isinstance(clusterer, GapClustering) or self.clusterer is not None:
+            return None
+        if clusterer.n_features_in_ != Z.shape[1] or labels is not clusterer.labels_:
+            return None
+        return clusterer.graph_neighbors(self.k_neighbors)
 
     def _guard_pairs(self, class_label, labels, members, neighbors, guard) -> list:
         """Per cluster, flat indices of the pairs the bridge guard allows (None: all)."""
@@ -800,6 +813,31 @@ class ClusterAwareSMOTE(BaseOverSampler):
         tags.input_tags.sparse = False
         tags.input_tags.string = True
         return tags
+
+
+def _cluster_neighbors(Z, members: np.ndarray, k: int, graph) -> np.ndarray:
+    """``k`` nearest neighbours of each member inside the cluster (class positions).
+
+    From the class's k-NN ``graph`` (positions, nearest first) where a member keeps at
+    least ``k`` neighbours of its own cluster (then they are its ``k`` nearest in the
+    cluster, up to ties); a neighbour search in the cluster for the other members.
+    """
+    if graph is None:
+        return members[self_excluded_neighbors(Z[members], k)]
+    in_cluster = np.zeros(graph.shape[0], dtype=bool)
+    in_cluster[members] = True
+    candidates = graph[members]
+    keep = in_cluster[candidates]
+    enough = keep.sum(axis=1) >= k
+    out = np.empty((members.size, k), dtype=np.int64)
+    if enough.any():
+        order = np.argsort(~keep[enough], axis=1, kind="stable")[:, :k]
+        out[enough] = np.take_along_axis(candidates[enough], order, axis=1)
+    if not enough.all():  # rows are distinct (graph given): each is its own nearest
+        lacking = np.flatnonzero(~enough)
+        local = nearest(Z[members], Z[members[lacking]], k + 1)[1][:, 1:]
+        out[lacking] = members[local]
+    return out
 
 
 def _column_bound(reduce, numeric: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import validate_data
 
-from smote_pipeline.samplers._neighbors import choose_algorithm, limit_threads, make_neighbors
+from smote_pipeline.samplers._neighbors import choose_algorithm, limit_threads, nearest
 
 #: Above this many distinct rows, in more than ``TREE_MAX_DIMENSIONS`` dimensions (where
 #: the k-NN graph is a brute-force search, quadratic in rows), the graph is built on a
@@ -64,14 +64,16 @@ class GapClustering(ClusterMixin, BaseEstimator):
            component with the nearest centroid.
 
     Why gaps and not a silhouette search: k-means and the silhouette favour large round
-    clusters, so three 3-row groups beside a 40-row one came out as one cluster (the
-    issue's case: ``AutoKMeans`` found 2 clusters for 4 groups). Why ``gap_ratio=4``: on
-    80 generated minorities of 1-6 well-separated groups (2-200 rows, 2-50 dimensions,
-    round or elongated; ``smote_pipeline_tests/samplers/gaps.py``) both 3 and 4 recover
-    every partition, and the true gaps there have ratios of 8 to 50; a single moon of 150
-    rows with noise 0.03 (a sparsely sampled curve) is cut at ratio 4.1 by ``3`` and
-    kept whole by ``4``; 5 merged 2 of the 80 minorities. ``benchmarks/bench_realism.py
-    --gaps`` prints the clusters found on each shape.
+    clusters: in the case reported in issue #15 (a 40-row group and three of 3-4 rows,
+    5 dimensions) ``AutoKMeans`` merged the three tiny groups into one cluster. On the 60
+    random shapes of ``benchmarks/bench_realism.py --gaps`` (1-6 well-separated groups,
+    two thirds of them of 2-8 rows, 2-50 dimensions, round or elongated), this rule
+    finds exactly the groups in 57 (``AutoKMeans``: 51); on two moons and two rings it
+    finds 2 clusters where ``AutoKMeans`` finds 8. Why ``gap_ratio=4``: on those shapes
+    3 recovers 55 (3 split, 2 merged), 4 recovers 57 (1 split, 2 merged), 5 recovers 56
+    (4 merged); splitting only restricts interpolation, merging is caught by the
+    bridge guard, but both cost realism. Known limit: a sparsely sampled curve (one
+    moon of 150 rows, noise 0.03) has ordinary gaps of ratio 4.1 and is cut in two.
 
     Parameters
     ----------
@@ -151,6 +153,7 @@ class GapClustering(ClusterMixin, BaseEstimator):
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         self.gap_ratios_ = np.zeros(0)
+        self._row_neighbors = None
         n_samples = X.shape[0]
         if self.max_clusters == 1 or n_samples < 2 * self.min_cluster_size:
             self.labels_ = np.zeros(n_samples, dtype=np.int64)
@@ -160,6 +163,13 @@ class GapClustering(ClusterMixin, BaseEstimator):
         inverse = inverse.ravel()
         with limit_threads(distinct.shape[0]):
             labels = self._distinct_labels(distinct, counts)
+        if self._row_neighbors is not None:
+            if distinct.shape[0] == n_samples:  # a permutation: back to row positions
+                row_of = np.empty(n_samples, dtype=np.int64)
+                row_of[inverse] = np.arange(n_samples)
+                self._row_neighbors = row_of[self._row_neighbors[inverse]]
+            else:
+                self._row_neighbors = None
         self.labels_ = _first_appearance(labels[inverse])
         self.n_clusters_ = int(self.labels_.max()) + 1
         return self
@@ -176,19 +186,18 @@ class GapClustering(ClusterMixin, BaseEstimator):
         labels = self._graph_labels(distinct[sample], counts[sample])
         if sample.size == n_distinct:
             return labels
-        index = make_neighbors(1, distinct.shape[1]).fit(distinct[sample])
-        nearest = index.kneighbors(distinct, return_distance=False)[:, 0]
-        return labels[nearest]
+        self._row_neighbors = None
+        return labels[nearest(distinct[sample], distinct, 1)[1][:, 0]]
 
     def _graph_labels(self, Z: np.ndarray, weight: np.ndarray) -> np.ndarray:
         """Steps 2-5 on distinct rows ``Z`` with multiplicities ``weight``."""
         n = Z.shape[0]
         k = min(self.n_neighbors, n - 1)
-        index = make_neighbors(k + 1, Z.shape[1]).fit(Z)
-        distances, neighbors = index.kneighbors(Z)
+        distances, neighbors = nearest(Z, Z, k + 1)
         distances, neighbors = distances[:, 1:], neighbors[:, 1:]  # rows are distinct
-        nearest = distances[:, 0]
-        spacing = np.median(np.hstack([nearest[:, None], nearest[neighbors]]), axis=1)  # (n,)
+        self._row_neighbors = neighbors
+        closest = distances[:, 0]
+        spacing = np.median(np.hstack([closest[:, None], closest[neighbors]]), axis=1)
         rows = np.repeat(np.arange(n), k)
         graph = coo_matrix((distances.ravel(), (rows, neighbors.ravel())), shape=(n, n))
         tree = minimum_spanning_tree(_link_components(graph.tocsr(), Z)).tocoo()
@@ -204,6 +213,24 @@ class GapClustering(ClusterMixin, BaseEstimator):
         forest = coo_matrix((np.ones(int(kept.sum())), (u[kept], v[kept])), shape=(n, n))
         _, labels = connected_components(forest, directed=False)
         return _cap_components(labels, Z, weight, self.max_clusters)
+
+    def graph_neighbors(self, k: int) -> np.ndarray | None:
+        """The first ``k`` graph neighbours of every row, nearest first, if available.
+
+        Available after ``fit`` on rows without duplicates when the graph was built on all
+        of them and ``k <= n_neighbors`` (``None`` otherwise). :class:`ClusterAwareSMOTE`
+        uses it to skip a second neighbour search: filtered to a cluster, these are the
+        row's nearest neighbours in the cluster as long as ``k`` of them remain.
+        """
+        rows = getattr(self, "_row_neighbors", None)
+        if rows is None or k > rows.shape[1]:
+            return None
+        return rows
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_row_neighbors", None)  # a fit-time cache, n_samples x n_neighbors
+        return state
 
 
 def _link_components(graph, Z: np.ndarray):
@@ -223,8 +250,7 @@ def _link_components(graph, Z: np.ndarray):
     while n_parts > 1:
         for c in range(n_parts):
             inside, outside = np.flatnonzero(part == c), np.flatnonzero(part != c)
-            index = make_neighbors(1, Z.shape[1]).fit(Z[outside])
-            d, j = index.kneighbors(Z[inside])
+            d, j = nearest(Z[outside], Z[inside], 1)
             best = int(np.argmin(d[:, 0]))
             extra_u.append(inside[best])
             extra_v.append(outside[j[best, 0]])

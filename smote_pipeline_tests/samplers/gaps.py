@@ -96,9 +96,12 @@ def make_groups(
     their sizes). The majority is (i) 5 rows spread over the middle of every
     centre-to-centre line, between the two groups' extents, with small jitter, and
     (ii) background rows uniform in the bounding box; any majority row closer than
-    ``clearance * s`` to a minority row is dropped. So every real majority row is at
-    least ``clearance`` times the groups' spacing away from every minority row, and
-    the line between two groups holds majority rows. The majority has at least twice
+    ``clearance * s'`` to a minority row is dropped, ``s'`` being ``s`` measured where
+    gaps are measured (columns standardised with the minority's mean and standard
+    deviation, :func:`gap_mask`). So every real majority row is at least
+    ``clearance`` times the groups' spacing away from every minority row, and the
+    line between two groups holds majority rows (unless they came too close to a
+    group in that space). The majority has at least twice
     as many rows as the minority (``majority_factor``).
 
     Parameters
@@ -131,6 +134,9 @@ def make_groups(
     centres = _spread_centres(rng, radii, n_dims, gap)
     minority = np.vstack([g + c for g, c in zip(shapes, centres, strict=True)])
     group = np.repeat(np.arange(len(sizes)), sizes)
+    # clearance is measured where gaps are: in the minority-standardised space
+    scaled = standardised(minority, minority)
+    clear = clearance * max(nearest_spacing(scaled[group == g]) for g in range(len(sizes)))
     majority = [np.zeros((0, n_dims))]
     for i in range(len(sizes)):
         for j in range(i + 1, len(sizes)):
@@ -143,10 +149,10 @@ def make_groups(
     high = minority.max(axis=0) + gap
     wanted = int(np.ceil(majority_factor * len(minority)))
     majority.append(rng.uniform(low, high, size=(max(wanted, 20), n_dims)))
-    majority = _clear_of(np.vstack(majority), minority, clearance * spacing)
+    majority = _clear_of(np.vstack(majority), minority, clear)
     while len(majority) < wanted:  # top up the background, same rule
         extra = rng.uniform(low, high, size=(wanted, n_dims))
-        majority = np.vstack([majority, _clear_of(extra, minority, clearance * spacing)])
+        majority = np.vstack([majority, _clear_of(extra, minority, clear)])
     values = np.vstack([minority, majority])
     X = pd.DataFrame(values, columns=[f"x{j}" for j in range(n_dims)])
     if categorical:
@@ -159,10 +165,11 @@ def make_groups(
 
 
 def _clear_of(rows: np.ndarray, minority: np.ndarray, distance: float) -> np.ndarray:
-    """The rows at least ``distance`` from every minority row."""
+    """The rows at least ``distance`` from every minority row (minority-standardised)."""
     if len(rows) == 0:
         return rows
-    return rows[pairwise_distances_argmin_min(rows, minority)[1] >= distance]
+    scaled = standardised(rows, minority), standardised(minority, minority)
+    return rows[pairwise_distances_argmin_min(*scaled)[1] >= distance]
 
 
 def _spread_centres(rng, radii: np.ndarray, n_dims: int, gap: float) -> np.ndarray:

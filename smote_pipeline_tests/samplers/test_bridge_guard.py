@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from smote_pipeline.samplers import BridgeGuardWarning, ClusterAwareSMOTE
@@ -96,8 +97,6 @@ def test_every_pair_blocked_falls_back_to_copies_with_a_warning():
 
 
 def test_guard_works_with_pca_and_categorical_columns():
-    import pandas as pd
-
     X, y = _two_groups_across_the_majority()
     rng = np.random.RandomState(1)
     df = pd.DataFrame(
@@ -115,3 +114,20 @@ def test_guard_works_with_pca_and_categorical_columns():
     new = X_res.iloc[len(df) :]
     assert sampler.n_rejected_pairs_[1] > 0
     assert (new["a"].abs() > 1.0).all()
+
+
+@pytest.mark.parametrize("n_dims", [3, 8])
+def test_reusing_the_cluster_graph_gives_the_same_rows(n_dims):
+    from smote_pipeline.samplers import GapClustering
+    from smote_pipeline_tests.samplers.gaps import make_groups
+
+    data = make_groups(3, [120, 3, 2, 40], n_dims, [True, False, False, True], majority_factor=4)
+    default = ClusterAwareSMOTE(random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        reused = default.fit_resample(data.X, data.y)[0]
+        explicit = ClusterAwareSMOTE(random_state=0, clusterer=GapClustering())
+        searched = explicit.fit_resample(data.X, data.y)[0]
+    assert default.clusterers_[1].graph_neighbors(5) is not None
+    assert default.n_clusters_[1] == 4
+    pd.testing.assert_frame_equal(reused, searched)
