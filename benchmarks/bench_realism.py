@@ -21,9 +21,11 @@ Run (from the repository root, ``PYTHONPATH=.``)::
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -41,7 +43,11 @@ from sklearn.metrics.pairwise import euclidean_distances
 from smote_pipeline import ClusterAwareSMOTE
 from smote_pipeline.core.oversample.realism import assess_realism
 from smote_pipeline.samplers import AutoKMeans
-from smote_pipeline_tests.samplers.gaps import Groups, gap_mask, make_groups
+
+# The gap measure and the generated shapes are the property test's own (one definition
+# of "in a gap"); the test package is not installed, so it is found from the checkout.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from smote_pipeline_tests.samplers.gaps import Groups, gap_mask, make_groups  # noqa: E402
 
 TARGET = "label"
 SAMPLING_STRATEGY = 0.5
