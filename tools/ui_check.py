@@ -61,6 +61,12 @@ CHECKS = {
     "holdout_evaluation": ["smote_helped"],
 }
 
+#: Metadata an asset page must show (names or values).
+METADATA = {
+    "minority_clusters": ["GapClustering", "separation"],
+    "synthetic_samples": ["rejected_pairs", "bridge_guard"],
+}
+
 
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
@@ -155,6 +161,8 @@ def visit(url: str, out: Path) -> dict[str, list[str]]:
         for asset, checks in CHECKS.items():
             open_page(f"/assets/demo/{asset}?view=checks", f"{asset}_checks", checks)
         open_page("/assets/demo/smote_report", "smote_report", ["demo_holdout", "report"])
+        for asset, shown in METADATA.items():
+            open_page(f"/assets/demo/{asset}", asset, shown)
         browser.close()
     return seen
 
@@ -178,6 +186,7 @@ def main() -> int:
         "catalog": len(ASSETS),
         "graph": 5,
         "smote_report": 2,
+        **{a: len(m) for a, m in METADATA.items()},
         **{f"{a}_checks": len(c) for a, c in CHECKS.items()},
     }
     ok = True
