@@ -256,22 +256,6 @@ def verdict(low: float, high: float) -> str:
     return NO_DIFFERENCE
 
 
-def smote_helped(verdicts: Sequence[dict[str, Any]]) -> bool:
-    """Whether an oversampling strategy beat the baseline on the hold-out, per its interval.
-
-    Parameters
-    ----------
-    verdicts : sequence of dict
-        The ``verdicts`` of :func:`evaluate_on_holdout`.
-
-    Returns
-    -------
-    bool
-        True when at least one oversampling strategy's verdict is ``"helped"``.
-    """
-    return any(v["verdict"] == HELPED for v in verdicts if _is_oversampling(v))
-
-
 def _is_oversampling(entry: dict[str, Any]) -> bool:
     return bool(entry.get("oversampling", entry["strategy"] in OVERSAMPLING_STRATEGIES))
 

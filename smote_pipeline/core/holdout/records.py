@@ -7,8 +7,10 @@ through :meth:`HoldoutEvaluation.from_dict`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
+
+from smote_pipeline.core.records import known_fields, plain_fields
 
 __all__ = ["HoldoutEvaluation"]
 
@@ -69,16 +71,9 @@ class HoldoutEvaluation:
 
     def to_dict(self) -> dict[str, Any]:
         """The stored JSON form."""
-        return {
-            f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v
-            for f in fields(self)
-        }
+        return plain_fields(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HoldoutEvaluation:
         """Read the stored form back (unknown keys are ignored)."""
-        names = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in names}
-        values["metrics"] = tuple(values["metrics"])
-        values["verdicts"] = tuple(values["verdicts"])
-        return cls(**values)
+        return cls(**known_fields(cls, data, ("metrics", "verdicts")))

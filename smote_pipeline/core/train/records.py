@@ -8,28 +8,12 @@ existed (the dict layout is unchanged).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
+from smote_pipeline.core.records import known_fields, plain_fields
+
 __all__ = ["Candidate", "Champion", "candidates_from_dict", "candidates_to_dict"]
-
-
-def _plain(record: Any) -> dict[str, Any]:
-    """A record's fields as a dict, tuples as lists, values not copied (models stay)."""
-    return {
-        f.name: list(v) if isinstance(v := getattr(record, f.name), tuple) else v
-        for f in fields(record)
-    }
-
-
-def _known(cls: type, data: dict[str, Any], tuples: tuple[str, ...]) -> dict[str, Any]:
-    """The keys of ``data`` that are fields of ``cls``, with ``tuples`` made tuples."""
-    names = {f.name for f in fields(cls)}
-    values = {k: v for k, v in data.items() if k in names}
-    for name in tuples:
-        if name in values and values[name] is not None:
-            values[name] = tuple(values[name])
-    return values
 
 
 @dataclass(frozen=True)
@@ -96,12 +80,12 @@ class Candidate:
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form (the model is kept as the object, not copied)."""
-        return _plain(self)
+        return plain_fields(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Candidate:
         """Read the stored form back (unknown keys are ignored)."""
-        return cls(**_known(cls, data, ("cv_scores", "members")))
+        return cls(**known_fields(cls, data, ("cv_scores", "members")))
 
 
 def candidates_to_dict(candidates: dict[str, Candidate]) -> dict[str, dict[str, Any]]:
@@ -172,9 +156,9 @@ class Champion:
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form (the model is kept as the object, not copied)."""
-        return _plain(self)
+        return plain_fields(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Champion:
         """Read the stored form back (unknown keys are ignored)."""
-        return cls(**_known(cls, data, ("selection", "members")))
+        return cls(**known_fields(cls, data, ("selection", "members")))
