@@ -15,9 +15,12 @@ from dataclasses import MISSING, Field, asdict, dataclass, field, fields, replac
 from typing import Any
 
 from smote_pipeline.core.validation import validate_options
-from smote_pipeline.core.vocabulary import DEFAULT_STRATEGIES
+from smote_pipeline.core.vocabulary import DEFAULT_MODELS, DEFAULT_STRATEGIES
 
-__all__ = ["DEFAULT_STRATEGIES", "PipelineOptions", "describe_options", "option"]
+#: Options whose value is a list of names (a tuple in :class:`PipelineOptions`).
+LIST_OPTIONS: tuple[str, ...] = ("strategies", "models")
+
+__all__ = ["DEFAULT_STRATEGIES", "LIST_OPTIONS", "PipelineOptions", "describe_options", "option"]
 
 
 def option(default: Any, description: str, *, shown: str | None = None) -> Any:
@@ -92,16 +95,19 @@ class PipelineOptions:
     strategies: tuple[str, ...] = option(
         DEFAULT_STRATEGIES, "imbalance strategies compared as candidates", shown="see below"
     )
-    model: str = option(
-        "hist_gradient_boosting",
-        "model family of every candidate: `hist_gradient_boosting`, `logistic_regression` or "
-        "`random_forest` (the balanced ensembles and `one_class` bring their own)",
+    models: tuple[str, ...] = option(
+        DEFAULT_MODELS,
+        "model families crossed with the strategies: `random_forest`, "
+        "`hist_gradient_boosting`, `logistic_regression` (the balanced ensembles and "
+        "`one_class` bring their own); a candidate is named `family/strategy`",
+        shown="`random_forest`, `hist_gradient_boosting`, `logistic_regression`",
     )
     cv_folds: int = option(5, "stratified folds that score candidates on training data")
-    cv_repeats: int = option(
-        2,
+    cv_repeats: int | None = option(
+        None,
         "repetitions of the stratified K-fold split; the champion is chosen on "
-        "`cv_folds * cv_repeats` paired fold scores",
+        "`cv_folds * cv_repeats` paired fold scores. None: as many as the data size allows "
+        "(5 up to 4,000 training rows, down to 2 from 10,000, see `auto_repeats`)",
     )
     selection_metric: str = option(
         "average_precision",
@@ -151,6 +157,11 @@ class PipelineOptions:
         ValueError
             If an override names an unknown option.
         """
+        if "model" in overrides:  # the one-family option before `models`
+            overrides = dict(overrides)
+            model = overrides.pop("model")
+            if model is not None:
+                overrides.setdefault("models", (model,))
         known = {f.name for f in fields(self)}
         unknown = sorted(set(overrides) - known)
         if unknown:
@@ -160,14 +171,16 @@ class PipelineOptions:
         clean = {k: v for k, v in overrides.items() if v is not None}
         if isinstance(clean.get("realism_thresholds"), dict):
             clean["realism_thresholds"] = dict(clean["realism_thresholds"])
-        if isinstance(clean.get("strategies"), list | tuple):
-            clean["strategies"] = tuple(clean["strategies"])
+        for name in LIST_OPTIONS:
+            if isinstance(clean.get(name), list | tuple):
+                clean[name] = tuple(clean[name])
         return replace(self, **clean)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form, for metadata and reports."""
         data = asdict(self)
-        data["strategies"] = list(self.strategies)
+        for name in LIST_OPTIONS:
+            data[name] = list(getattr(self, name))
         return data
 
 

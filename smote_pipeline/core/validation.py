@@ -61,7 +61,6 @@ def _validate_types(options: PipelineOptions) -> None:
     for name in (
         "noise_method",
         "noise_on_excess",
-        "model",
         "selection_metric",
         "selection_rule",
         "recalibration",
@@ -72,10 +71,10 @@ def _validate_types(options: PipelineOptions) -> None:
     cost = options.false_negative_cost
     if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int | float)):
         _fail("false_negative_cost", cost, "None (negatives per positive) or a number > 0")
-    if not isinstance(options.strategies, tuple) or not all(
-        isinstance(s, str) for s in options.strategies
-    ):
-        _fail("strategies", options.strategies, "a list of strategy names")
+    for name, what in (("strategies", "strategy"), ("models", "model family")):
+        value = getattr(options, name)
+        if not isinstance(value, tuple) or not all(isinstance(s, str) for s in value):
+            _fail(name, value, f"a list of {what} names")
     if not isinstance(options.realism_thresholds, dict):
         _fail("realism_thresholds", options.realism_thresholds, "a mapping of gate to number")
 
@@ -111,8 +110,8 @@ def validate_options(options: PipelineOptions) -> None:
         _fail("cv_folds", options.cv_folds, "an integer >= 2")
     if options.noise_method not in NOISE_METHODS:
         _fail("noise_method", options.noise_method, f"one of {list(NOISE_METHODS)}")
-    if options.model not in MODEL_FAMILIES:
-        _fail("model", options.model, f"one of {list(MODEL_FAMILIES)}")
+    if not options.models or any(m not in MODEL_FAMILIES for m in options.models):
+        _fail("models", list(options.models), f"a non-empty subset of {list(MODEL_FAMILIES)}")
     n_components = options.n_components
     if n_components is not None and not (
         (isinstance(n_components, int) and n_components >= 1)
@@ -134,7 +133,8 @@ def _positive_int(option: str, value: object, minimum: int = 1) -> None:
 
 def _validate_selection(options: PipelineOptions) -> None:
     """Options of model selection, recalibration and hold-out evaluation."""
-    _positive_int("cv_repeats", options.cv_repeats)
+    if options.cv_repeats is not None:
+        _positive_int("cv_repeats", options.cv_repeats)
     _positive_int("bagging_estimators", options.bagging_estimators)
     _positive_int("n_bootstrap", options.n_bootstrap, 100)
     if isinstance(options.ensemble_top, bool) or not isinstance(options.ensemble_top, int):

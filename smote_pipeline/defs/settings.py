@@ -15,7 +15,13 @@ from typing import Any
 import dagster as dg
 from pydantic import Field
 
-from smote_pipeline.core.options import PipelineOptions, declared, default_of, option_types
+from smote_pipeline.core.options import (
+    LIST_OPTIONS,
+    PipelineOptions,
+    declared,
+    default_of,
+    option_types,
+)
 
 #: Config types where the option's type is not one Dagster config takes.
 _CONFIG_TYPES: dict[str, Any] = {
@@ -49,7 +55,8 @@ class _Settings(dg.ConfigurableResource):
         n_components = values["n_components"]
         if n_components is not None and n_components >= 1 and float(n_components).is_integer():
             values["n_components"] = int(n_components)
-        values["strategies"] = tuple(values["strategies"])
+        for name in LIST_OPTIONS:
+            values[name] = tuple(values[name])
         values["realism_thresholds"] = dict(values["realism_thresholds"])
         return PipelineOptions(**values)
 

@@ -75,7 +75,7 @@ def _candidates_metadata(
     first = next(iter(candidates.values()))
     return {
         "cross_validation": table_metadata(rows),
-        "model": options.model,
+        "models": ", ".join(options.models),
         "selection_metric": options.selection_metric,
         "cv_splits": len(first.cv_scores),
         "skipped_strategies": dg.MetadataValue.json(skipped),

@@ -15,7 +15,7 @@ from smote_pipeline_tests.conftest import make_frame
 FAST = {
     "cv_folds": 2,
     "cv_repeats": 1,
-    "model": "logistic_regression",
+    "models": ("logistic_regression",),
     "strategies": ["no_resampling", "smote", "cluster_smote"],
     "n_bootstrap": 100,
 }
@@ -80,7 +80,7 @@ def test_categorical_column_with_thousands_of_levels():
     assert "customer" not in prepare_dataset(unique, TargetSpec("label", "yes"))  # an identifier
     # 520 levels seen about 3 times each: a real categorical, more levels than HGB's 255 bins
     frame["customer"] = [f"c{i % 520}" for i in np.random.default_rng(0).permutation(len(frame))]
-    out = run_chain(frame, noise_method="none", model="hist_gradient_boosting")
+    out = run_chain(frame, noise_method="none", models=("hist_gradient_boosting",))
     real_levels = set(frame.loc[frame["label"] == "yes", "customer"])
     assert set(out["synthetic"]["customer"]) <= real_levels
     _check_outcome(out)
@@ -91,7 +91,7 @@ def test_tiny_minority(n_positive):
     out = run_chain(make_frame(200, n_positive, seed=3), noise_method="none")
     assert len(out["synthetic"]) > 0
     if n_positive == 3:  # 2 training positives: a CV fold holds one, too few for SMOTE
-        assert "SMOTE needs 2" in out["skipped"]["smote"]
+        assert "SMOTE needs 2" in out["skipped"]["logistic_regression/smote"]
     assert set(out["synthetic"]["label"]) == {1}
     _check_outcome(out)
 
@@ -142,7 +142,8 @@ def test_minority_already_above_the_ratio_generates_nothing_and_every_strategy_r
     assert len(out["synthetic"]) == 0
     assert out["skipped"] == {}
     scored = {r["strategy"] for r in out["evaluation"].metrics}
-    assert {"no_resampling", "smote", "cluster_smote"} <= scored
+    family = "logistic_regression/"
+    assert {family + s for s in ("no_resampling", "smote", "cluster_smote")} <= scored
     _check_outcome(out)
 
 

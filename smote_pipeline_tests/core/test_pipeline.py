@@ -15,7 +15,7 @@ from smote_pipeline_tests.samplers.gaps import gap_mask, make_groups
 FAST = {
     "cv_folds": 2,
     "cv_repeats": 1,
-    "model": "logistic_regression",
+    "models": ("logistic_regression",),
     "strategies": ["no_resampling", "cluster_smote"],
     "n_bootstrap": 100,
     "noise_method": "none",

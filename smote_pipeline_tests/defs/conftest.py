@@ -54,7 +54,7 @@ def small_spec(tmp_path: Path, name: str = "small", **options) -> PipelineSpec:
     the index column of ``to_csv(index=True)`` and the :func:`messy_columns`."""
     path = tmp_path / f"{name}.csv"
     messy_columns(make_frame(540, 60, seed=3, categorical=True)).to_csv(path, index=True)
-    defaults = {"cv_folds": 3, "model": "logistic_regression", "max_clusters": 4}
+    defaults = {"cv_folds": 3, "models": ("logistic_regression",), "max_clusters": 4}
     return PipelineSpec(
         name=name,
         source=str(path),

@@ -13,6 +13,7 @@ from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.train.records import Champion
 from smote_pipeline.core.train.selection import one_standard_error_set
 from smote_pipeline.core.train.strategies import ENSEMBLE
+from smote_pipeline.core.vocabulary import candidate_grid, candidate_name
 from smote_pipeline.defs.factory import build_definitions
 from smote_pipeline.defs.io_manager import read_stored
 from smote_pipeline.defs.storage import decode
@@ -138,10 +139,11 @@ def test_row_counts_add_up(small_run):
 
 
 def test_models_metrics_and_report(small_run):
-    STRATEGIES = set(small_run.spec.options.strategies)
-    assert {"no_resampling", "smote", "cluster_smote"} <= STRATEGIES
+    options = small_run.spec.options
+    assert {"no_resampling", "smote", "cluster_smote"} <= set(options.strategies)
     candidates = _value(small_run, "candidate_models")
-    assert set(candidates) - {ENSEMBLE} == STRATEGIES
+    grid = candidate_grid(options.models, options.strategies)
+    assert set(candidates) - {ENSEMBLE} == {candidate_name(f, s) for f, s in grid}
     champion = _value(small_run, "champion_model")
     assert isinstance(champion, Champion)
     assert champion.selection_rule == "one_standard_error_average"  # the default
@@ -149,7 +151,7 @@ def test_models_metrics_and_report(small_run):
     if champion.strategy == ENSEMBLE:  # the average of the indistinguishable strategies
         assert len(champion.members) >= 2 and set(champion.members) <= within
     else:  # one strategy clearly ahead
-        assert champion.strategy in STRATEGIES and champion.members == ()
+        assert champion.strategy in candidates and champion.members == ()
     holdout = _value(small_run, "holdout_set")
     features = holdout[feature_columns(holdout, "label")]
     proba = champion.predict_proba(features)[:, 1]

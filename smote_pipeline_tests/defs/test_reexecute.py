@@ -26,7 +26,7 @@ def small_pipeline_module(tmp_path, monkeypatch):
         "positive_label": "yes",
         "options": {
             "cv_folds": 3,
-            "model": "logistic_regression",
+            "models": ("logistic_regression",),
             "strategies": ["no_resampling", "cluster_smote"],
         },
     }

@@ -22,14 +22,20 @@ from smote_pipeline.core.holdout.bootstrap import (
     weighted_threshold_metrics,
 )
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
-from smote_pipeline.core.train.calibration import calibration_points, uncalibrated_proba
+from smote_pipeline.core.train.calibration import (
+    calibration_points,
+    calibration_slope_intercept,
+    uncalibrated_proba,
+)
 from smote_pipeline.core.train.estimators import prior_correct
 from smote_pipeline.core.train.records import Candidate
 from smote_pipeline.core.train.selection import AVERAGE_RULE, greater_is_better, select_champion
-from smote_pipeline.core.train.strategies import (
+from smote_pipeline.core.vocabulary import (
     BASELINE_STRATEGIES,
     OVERSAMPLING_STRATEGIES,
     RESAMPLING_STRATEGIES,
+    family_of,
+    strategy_of,
 )
 
 N_BOOTSTRAP = 1000
@@ -104,7 +110,10 @@ def _score_candidate(
     corrected = raw
     if trained is not None and candidate.prior_ratio is not None:
         corrected = prior_correct(raw, candidate.prior_ratio / trained)
+    slope, intercept = calibration_slope_intercept(y, proba)
     record.update(
+        calibration_slope=slope,
+        calibration_intercept=intercept,
         brier_uncalibrated=_brier(y, raw),
         brier_prior_corrected=_brier(y, corrected),
         recalibration=candidate.recalibration,
@@ -132,7 +141,7 @@ def _compare(
         "strategy": name,
         "baseline": baseline,
         "metric": "average_precision",
-        "oversampling": name in OVERSAMPLING_STRATEGIES,
+        "oversampling": strategy_of(name) in OVERSAMPLING_STRATEGIES,
         "level": level,
     }
     for metric in RANKING_METRICS:
@@ -169,9 +178,11 @@ def evaluate_on_holdout(
     target : str
         Target column (0/1).
     baseline : str or None
-        The strategy that resampling is compared against: the best
-        non-resampling candidate by cross-validation on training data (chosen
-        without the hold-out, see :func:`best_baseline`). None skips the verdicts.
+        The best non-resampling candidate by cross-validation on training data
+        (chosen without the hold-out, see :func:`best_baseline`). Each resampling
+        candidate is compared with the best non-resampling candidate of its own
+        model family (:func:`family_baselines`), or with ``baseline`` when its
+        family has none. None skips the verdicts.
     random_state : int
         Seed of the bootstrap.
     n_bootstrap : int, default=1000
@@ -194,7 +205,9 @@ def evaluate_on_holdout(
           ``g_mean``, ``mcc``, each with ``_low`` / ``_high`` 95% bounds;
           ``brier_uncalibrated`` (before any recalibration wrapper) and
           ``brier_prior_corrected`` (raw probabilities after the exact prior
-          correction); ``cv_score``, ``cv_metric``, ``cv_sem``.
+          correction); ``calibration_slope`` and ``calibration_intercept``
+          (:func:`~smote_pipeline.core.train.calibration.calibration_slope_intercept`);
+          ``cv_score``, ``cv_metric``, ``cv_sem``.
         - ``curves``: precision-recall points per strategy.
         - ``calibration``: reliability-curve points per strategy.
         - ``verdicts``: per resampling strategy, the difference in average
@@ -223,9 +236,13 @@ def evaluate_on_holdout(
         calibration[name] = calibration_points(y, proba)
     verdicts = []
     if baseline is not None:
-        compared = [name for name in candidates if name in RESAMPLING_STRATEGIES]
+        compared = [n for n in candidates if strategy_of(n) in RESAMPLING_STRATEGIES]
         level = verdict_level(len(compared))
-        verdicts = [_compare(name, baseline, boot, records, level) for name in compared]
+        own = family_baselines(candidates)
+        verdicts = [
+            _compare(name, own.get(family_of(name), baseline), boot, records, level)
+            for name in compared
+        ]
         if int(y.sum()) < MIN_HOLDOUT_POSITIVES:
             for entry in verdicts:
                 entry["verdict"] = UNDECIDED
@@ -257,7 +274,9 @@ def verdict(low: float, high: float) -> str:
 
 
 def _is_oversampling(entry: dict[str, Any]) -> bool:
-    return bool(entry.get("oversampling", entry["strategy"] in OVERSAMPLING_STRATEGIES))
+    return bool(
+        entry.get("oversampling", strategy_of(entry["strategy"]) in OVERSAMPLING_STRATEGIES)
+    )
 
 
 def level_text(entry: dict[str, Any]) -> str:
@@ -341,22 +360,35 @@ def verdict_summary(
     }
 
 
+def _signed_cv(candidate: Candidate) -> float:
+    return (1.0 if greater_is_better(candidate.cv_metric) else -1.0) * candidate.cv_mean
+
+
 def best_baseline(candidates: dict[str, Candidate]) -> str | None:
     """The non-resampling candidate with the best cross-validated score, if any.
 
     Uses training-data scores only (direction-aware for loss metrics); ties go
     to the earlier candidate.
     """
+    names = [n for n in candidates if strategy_of(n) in BASELINE_STRATEGIES]
+    return max(names, key=lambda n: _signed_cv(candidates[n])) if names else None
 
-    names = [n for n in candidates if n in BASELINE_STRATEGIES]
-    if not names:
-        return None
 
-    def signed(name: str) -> float:
-        candidate = candidates[name]
-        return (1.0 if greater_is_better(candidate.cv_metric) else -1.0) * candidate.cv_mean
+def family_baselines(candidates: dict[str, Candidate]) -> dict[str, str]:
+    """Per model family, its non-resampling candidate with the best cross-validated score.
 
-    return max(names, key=signed)
+    A resampling strategy is judged against this one: SMOTE on a random forest
+    against the best random forest without resampling, not against another
+    family's model. Training-data scores only; ties go to the earlier candidate.
+    """
+    best: dict[str, str] = {}
+    for name, candidate in candidates.items():
+        family = family_of(name)
+        if family is None or strategy_of(name) not in BASELINE_STRATEGIES:
+            continue
+        if family not in best or _signed_cv(candidate) > _signed_cv(candidates[best[family]]):
+            best[family] = name
+    return best
 
 
 def metrics_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:

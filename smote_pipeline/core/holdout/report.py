@@ -21,7 +21,8 @@ from smote_pipeline.core.holdout.plots import (
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.oversample.realism_space import FeatureSpace
 from smote_pipeline.core.train.records import Champion
-from smote_pipeline.core.train.selection import AVERAGE_RULE
+from smote_pipeline.core.train.selection import AVERAGE_RULE, family_table
+from smote_pipeline.core.vocabulary import family_of
 from smote_pipeline.samplers import MinorityRatio
 
 
@@ -90,10 +91,19 @@ def calibration_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
                 "Brier before recalibration": f"{r['brier_uncalibrated']:.4f}",
                 "Brier as shipped": f"{r['brier']:.4f}",
                 "Brier after prior correction": f"{r['brier_prior_corrected']:.4f}",
+                "calibration slope": _fmt_number(r.get("calibration_slope")),
+                "calibration intercept": _fmt_number(r.get("calibration_intercept")),
             }
             for r in evaluation.metrics
         ]
     )
+
+
+def _fmt_number(value: Any) -> str:
+    """Two decimals; a dash for a figure the record lacks (older evaluations) or NaN."""
+    if value is None or not np.isfinite(value):
+        return "-"
+    return f"{value:.2f}"
 
 
 def _verdict_lines(evaluation: HoldoutEvaluation) -> list[str]:
@@ -114,8 +124,9 @@ def _verdict_lines(evaluation: HoldoutEvaluation) -> list[str]:
         )
     lines += [
         "",
-        f"The baseline `{evaluation.verdicts[0]['baseline']}` is the best strategy without "
-        "resampling by cross-validation on training data; differences are paired stratified "
+        "Each resampling candidate is compared with the best candidate without resampling of "
+        "its own model family, by cross-validation on training data (a strategy with its own "
+        f"model, with the best of all, `{evaluation.baseline}`); differences are paired stratified "
         "bootstrap intervals on the hold-out, widened (Bonferroni) so that the chance of any "
         'false "helped" or "hurt" across all the comparisons stays below 5%. "Helped" is claimed '
         "only when the whole interval is above 0.",
@@ -159,6 +170,52 @@ def _ship_lines(evaluation: HoldoutEvaluation, champion: Champion) -> list[str]:
             f"- Trained on `training_set` with content hash `{champion.training_fingerprint[:16]}`."
         )
     return [*lines, ""]
+
+
+def family_lines(selection: Sequence[dict[str, Any]], members: Sequence[str]) -> list[str]:
+    """Which model family wins on training data, and by how much (the "why")."""
+    table = family_table(list(selection))
+    if len(table) < 2:
+        return []
+    winner, others = table[0], table[1:]
+    behind = "; ".join(
+        f"`{r['family']}` {-r['difference_to_best']:.4f} behind (SE {r['standard_error']:.4f}, "
+        f"{'within' if r['within_one_se'] else 'beyond'} one standard error)"
+        for r in others
+    )
+    lines = [
+        "## Which model family",
+        "",
+        f"**`{winner['family']}` wins on training data**: its best candidate "
+        f"`{winner['best']}` has the best cross-validated score ({winner['cv_mean']:.4f}); "
+        f"{behind}. A family within one standard error cannot be told apart from the "
+        "winner on these data, so its candidates join the averaged champion.",
+        "",
+    ]
+    if members:
+        counts: dict[str, int] = {}
+        for m in members:
+            counts[str(family_of(m) or m)] = counts.get(str(family_of(m) or m), 0) + 1
+        lines += [
+            "The champion averages "
+            + ", ".join(f"{n} candidate(s) of `{f}`" for f, n in counts.items())
+            + ".",
+            "",
+        ]
+    frame = pd.DataFrame(
+        [
+            {
+                "family": r["family"],
+                "best candidate": r["best"],
+                "CV mean": f"{r['cv_mean']:.4f}",
+                "difference to best": f"{r['difference_to_best']:+.4f}",
+                "SE of difference": f"{r['standard_error']:.4f}",
+                "within 1 SE": f"{r['within_one_se']} of {r['candidates']}",
+            }
+            for r in table
+        ]
+    )
+    return [*lines, _table(frame), ""]
 
 
 def _selection_lines(selection: Sequence[dict[str, Any]]) -> list[str]:
@@ -274,13 +331,16 @@ def build_report(
             'which inflates its probabilities. "Before recalibration" is the raw model, '
             '"as shipped" includes the configured recalibration, and "after prior '
             'correction" shows what the exact odds correction (option `recalibration: prior`) '
-            "gives.",
+            "gives. The calibration slope (1 is ideal; below 1: probabilities too extreme) "
+            "and intercept (0 is ideal; negative: risks overestimated) are fitted on the "
+            "hold-out.",
             "",
             _table(calibration_table(evaluation)),
             "",
             _image(calibration_plot(evaluation.calibration), "calibration curves"),
             "",
         ]
+    lines += family_lines(champion.selection, champion.members)
     lines += _selection_lines(champion.selection)
     lines += data_handling_lines(augmented, quarantine, target, champion.options or {})
     lines += _synthetic_section(augmented, clusters, target, guard)

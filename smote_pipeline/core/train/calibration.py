@@ -18,14 +18,24 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.optimize import brentq
+from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV, calibration_curve
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from smote_pipeline.core.train.estimators import PriorCorrectedClassifier
+from smote_pipeline.core.train.estimators import PriorCorrectedClassifier, clipped_logit
 from smote_pipeline.core.train.strategies import trained_minority_ratio
 from smote_pipeline.core.validation import RECALIBRATION_METHODS
 
-__all__ = ["RECALIBRATION_METHODS", "calibration_points", "recalibrate", "uncalibrated_proba"]
+__all__ = [
+    "RECALIBRATION_METHODS",
+    "calibration_points",
+    "calibration_slope_intercept",
+    "fit_logistic_map",
+    "recalibrate",
+    "uncalibrated_proba",
+]
 CALIBRATION_BINS = 10
 
 
@@ -106,3 +116,60 @@ def calibration_points(
         "predicted": [round(float(v), 5) for v in predicted],
         "observed": [round(float(v), 5) for v in observed],
     }
+
+
+def calibration_slope_intercept(y: np.ndarray, proba: np.ndarray) -> tuple[float, float]:
+    """Calibration slope and intercept (calibration-in-the-large) of probabilities.
+
+    The slope is ``b`` of the logistic fit ``logit P(y=1) = a + b * logit(p)``
+    (1: calibrated; below 1: probabilities too extreme, the usual sign of
+    overfitting). The intercept is ``a`` of the same fit with ``b`` fixed at 1
+    (0: as many positives predicted as observed; negative: risks overestimated).
+    Probabilities are clipped to ``[1e-6, 1 - 1e-6]`` first.
+
+    Returns
+    -------
+    slope, intercept : float
+        NaN when ``y`` holds one class only.
+    """
+    y = np.asarray(y, dtype=np.int64)
+    if y.min() == y.max():
+        return float("nan"), float("nan")
+    z = clipped_logit(proba)
+    slope, _ = fit_logistic_map(y, proba)
+    observed = float(y.mean())
+    intercept = brentq(lambda a: float(expit(z + a).mean()) - observed, -50.0, 50.0)
+    return slope, float(intercept)
+
+
+def fit_logistic_map(
+    y: np.ndarray, proba: np.ndarray, *, penalty: float | None = None
+) -> tuple[float, float]:
+    """Slope and intercept of ``logit P(y=1) = intercept + slope * logit(p)`` (Platt on logits).
+
+    :func:`~smote_pipeline.core.train.estimators.logistic_map` applies it.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        0/1 labels.
+    proba : ndarray of shape (n_samples,)
+        Probabilities to map.
+    penalty : float or None, default=None
+        Inverse strength ``C`` of an L2 penalty on the slope; None: the
+        unpenalised maximum-likelihood fit (a measurement). A penalty keeps the
+        slope finite where the classes are separable, so that a map meant for
+        new rows never makes them certain.
+
+    Returns
+    -------
+    slope, intercept : float
+    """
+    z = clipped_logit(proba).reshape(-1, 1)
+    model = (
+        LogisticRegression(penalty=None, max_iter=1000)
+        if penalty is None
+        else LogisticRegression(C=penalty, max_iter=1000)
+    )
+    fit = model.fit(z, np.asarray(y, dtype=np.int64))
+    return float(fit.coef_[0, 0]), float(fit.intercept_[0])

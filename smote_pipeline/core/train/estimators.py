@@ -9,6 +9,7 @@ this module (``smote_pipeline.core.train.estimators``).
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit, logit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LogisticRegression
@@ -109,6 +110,16 @@ class PriorCorrectedClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
 
 
+def clipped_logit(proba: np.ndarray) -> np.ndarray:
+    """Log-odds of probabilities clipped to ``[1e-6, 1 - 1e-6]``."""
+    return logit(np.clip(np.asarray(proba, dtype=np.float64), 1e-6, 1 - 1e-6))
+
+
+def logistic_map(proba: np.ndarray, slope: float, intercept: float) -> np.ndarray:
+    """``expit(intercept + slope * logit(p))``: a Platt map on log-odds (monotone for slope > 0)."""
+    return expit(intercept + slope * clipped_logit(proba))
+
+
 class SoftVotingEnsemble(ClassifierMixin, BaseEstimator):
     """Average of the prior-corrected probabilities of already fitted members.
 
@@ -125,6 +136,10 @@ class SoftVotingEnsemble(ClassifierMixin, BaseEstimator):
         Fitted binary classifiers with ``predict_proba`` and the same ``classes_``.
     odds_factors : list of float or None, default=None
         Odds multiplier per member (see :func:`prior_correct`); None: all 1.0.
+    calibration : (float, float) or None, default=None
+        ``(slope, intercept)`` of a :func:`logistic_map` applied to the average
+        (fitted on the ensemble's out-of-fold predictions); None: none. With a
+        positive slope it changes probabilities, never their order.
 
     Attributes
     ----------
@@ -132,9 +147,13 @@ class SoftVotingEnsemble(ClassifierMixin, BaseEstimator):
         The members' class labels.
     """
 
-    def __init__(self, members=(), odds_factors=None):
+    #: Models stored before the map existed load without the attribute: read as none.
+    calibration = None
+
+    def __init__(self, members=(), odds_factors=None, calibration=None):
         self.members = members
         self.odds_factors = odds_factors
+        self.calibration = calibration
 
     def fit(self, X=None, y=None):
         """Take the class labels of the fitted members; nothing is refitted.
@@ -164,6 +183,8 @@ class SoftVotingEnsemble(ClassifierMixin, BaseEstimator):
             ],
             axis=0,
         )
+        if self.calibration is not None:
+            positive = logistic_map(positive, *self.calibration)
         return np.column_stack([1.0 - positive, positive])
 
     def predict(self, X):

@@ -53,6 +53,9 @@ class Candidate:
         Of a soft-voting ensemble; empty otherwise.
     selection_rule : str or None
         The rule an ensemble was built for; None otherwise.
+    cv_brier_scores : tuple of float
+        Brier score of the out-of-fold probabilities on each split (the same
+        splits as ``cv_scores``), as the model would ship them.
     """
 
     model: Any
@@ -72,6 +75,7 @@ class Candidate:
     training_fingerprint: str = ""
     members: tuple[str, ...] = ()
     selection_rule: str | None = None
+    cv_brier_scores: tuple[float, ...] = ()
 
     @property
     def paired(self) -> bool:
@@ -85,7 +89,7 @@ class Candidate:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Candidate:
         """Read the stored form back (unknown keys are ignored)."""
-        return cls(**known_fields(cls, data, ("cv_scores", "members")))
+        return cls(**known_fields(cls, data, ("cv_scores", "members", "cv_brier_scores")))
 
 
 def candidates_to_dict(candidates: dict[str, Candidate]) -> dict[str, dict[str, Any]]:

@@ -41,7 +41,14 @@ from sklearn.metrics import (
 )
 
 from smote_pipeline.core.train.records import Candidate
-from smote_pipeline.core.vocabulary import AVERAGE_RULE, ENSEMBLE, SELECTION_RULES, STRATEGY_NAMES
+from smote_pipeline.core.vocabulary import (
+    AVERAGE_RULE,
+    ENSEMBLE,
+    SELECTION_RULES,
+    STRATEGY_NAMES,
+    family_of,
+    strategy_of,
+)
 
 #: Metric name -> (function of (y, proba), greater is better).
 SELECTION_METRICS: dict[str, tuple[Any, bool]] = {
@@ -91,7 +98,11 @@ def corrected_standard_error(differences: np.ndarray, test_train_ratio: float) -
 
 
 def _rank(name: str) -> int:
-    return COMPLEXITY_ORDER.index(name) if name in COMPLEXITY_ORDER else len(COMPLEXITY_ORDER)
+    """Complexity rank of a candidate: that of its strategy, whatever its family."""
+    strategy = strategy_of(name)
+    return (
+        COMPLEXITY_ORDER.index(strategy) if strategy in COMPLEXITY_ORDER else len(COMPLEXITY_ORDER)
+    )
 
 
 def _signed(candidate: Candidate) -> float:
@@ -138,6 +149,45 @@ def selection_table(candidates: dict[str, Candidate]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def family_table(selection: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per model family, its best candidate and how far it is from the overall best.
+
+    Parameters
+    ----------
+    selection : list of dict
+        Rows of :func:`selection_table`.
+
+    Returns
+    -------
+    list of dict
+        One row per family, best first: ``family``, ``best`` (its best
+        candidate), ``cv_mean``, ``difference_to_best``, ``standard_error`` (of
+        that paired difference), ``within_one_se`` (candidates of the family
+        inside the one-standard-error set) and ``candidates``. The ensemble
+        belongs to no family and is left out.
+    """
+    families: dict[str, list[dict[str, Any]]] = {}
+    for row in selection:
+        family = family_of(row["strategy"])
+        if family is not None:
+            families.setdefault(family, []).append(row)
+    table = []
+    for family, rows in families.items():
+        best = max(rows, key=lambda r: r["difference_to_best"])
+        table.append(
+            {
+                "family": family,
+                "best": best["strategy"],
+                "cv_mean": best["cv_mean"],
+                "difference_to_best": best["difference_to_best"],
+                "standard_error": best["standard_error"],
+                "within_one_se": sum(bool(r["within_one_se"]) for r in rows),
+                "candidates": len(rows),
+            }
+        )
+    return sorted(table, key=lambda r: -r["difference_to_best"])
 
 
 def one_standard_error_set(candidates: dict[str, Candidate]) -> list[str]:

@@ -209,6 +209,7 @@ def build_classifier(
     class_weight: str | None = None,
     missing: Sequence[Any] = (),
     encoded: bool = False,
+    size: tuple[int, int] | None = None,
 ) -> BaseEstimator:
     """The model family with its preprocessing, as one estimator.
 
@@ -235,6 +236,10 @@ def build_classifier(
         The categorical columns are already ordinal codes and come first (as
         :func:`ordinal_encoding` leaves them), so tree families take them as
         they are; logistic regression one-hot encodes them either way.
+    size : (int, int) or None
+        Rows and positive rows the model will be fitted on; its hyperparameters
+        are scaled to them (:func:`scaled_parameters`). None: the smallest leaf
+        and forest sizes of :func:`scaled_parameters` for large data.
 
     Returns
     -------
@@ -243,12 +248,16 @@ def build_classifier(
     """
     features, categorical = list(features), list(categorical)
     numeric = [c for c in features if c not in categorical]
+    scaled = scaled_parameters(model, *(size or (0, 0)))
     if model == "logistic_regression":
         clf = LogisticRegression(max_iter=2000, class_weight=class_weight)
         return _with_encoder(_encoder(model, features, categorical, list(missing)), clf)
     if model == "random_forest":
         clf = RandomForestClassifier(
-            n_estimators=FOREST_TREES, class_weight=class_weight, random_state=random_state
+            n_estimators=FOREST_TREES,
+            class_weight=class_weight,
+            random_state=random_state,
+            **scaled,
         )
     elif model == "hist_gradient_boosting":
         # categorical columns come first: after ordinal_encoding, or already (encoded)
@@ -257,12 +266,74 @@ def build_classifier(
             random_state=random_state,
             class_weight=class_weight,
             categorical_features=mask if categorical else None,
+            **scaled,
         )
     else:
         raise ValueError(f"Unknown model family {model!r}; expected one of {list(MODEL_FAMILIES)}.")
     if encoded or not categorical:
         return clf
     return Pipeline([("encode", ordinal_encoding(categorical, numeric)), ("model", clf)])
+
+
+#: Rows of the bootstrap sample of each tree of a random forest fitted on more
+#: rows (bounds the cost of a tree; 100,000 rows still grow deep trees).
+FOREST_MAX_SAMPLES = 100_000
+
+#: HistGradientBoosting's default smallest leaf, kept wherever the minority allows it.
+BOOSTING_MIN_LEAF = 20
+
+#: Rows above which HistGradientBoosting stops early on a 10% validation split
+#: (scikit-learn's own ``early_stopping="auto"`` limit).
+EARLY_STOPPING_ROWS = 10_000
+
+
+def scaled_parameters(model: str, rows: int, positives: int) -> dict[str, Any]:
+    """Hyperparameters of a model family scaled to the data it is fitted on.
+
+    - ``hist_gradient_boosting``: ``min_samples_leaf`` is a quarter of the
+      positive rows, between 2 and 20 (scikit-learn's default). A leaf of 20 rows
+      cannot hold only positives when a fold has 15 of them, so on a small
+      minority the boosted trees could not isolate it at all. Early stopping
+      (10% validation split) above :data:`EARLY_STOPPING_ROWS` rows.
+    - ``random_forest``: above :data:`FOREST_MAX_SAMPLES` rows each tree draws its
+      bootstrap sample of that many rows, so a tree costs the same at any size.
+    - ``logistic_regression``: nothing to scale.
+
+    Parameters
+    ----------
+    model : str
+        Model family.
+    rows, positives : int
+        Rows and positive rows the model is fitted on (0, 0: unknown; the
+        large-data values).
+
+    Returns
+    -------
+    dict
+        Keyword arguments of the family's estimator.
+    """
+    if model == "hist_gradient_boosting":
+        leaf = BOOSTING_MIN_LEAF if positives <= 0 else int(np.clip(positives // 4, 2, 20))
+        return {"min_samples_leaf": leaf, "early_stopping": rows > EARLY_STOPPING_ROWS}
+    if model == "random_forest" and rows > FOREST_MAX_SAMPLES:
+        return {"max_samples": FOREST_MAX_SAMPLES / rows}
+    return {}
+
+
+def model_size(name: str, rows: int, positives: int, options: Any) -> tuple[int, int]:
+    """Rows and positive rows a strategy's model sees, given the real rows it gets.
+
+    Undersampling keeps as many negatives as positives; oversampling raises the
+    positives to ``sampling_strategy`` times the negatives (never lowers them);
+    every other strategy fits the rows as they are.
+    """
+    negatives = rows - positives
+    if name == "random_undersampling":
+        return 2 * positives, positives
+    if name in OVERSAMPLING_STRATEGIES:
+        raised = max(positives, int(float(options.sampling_strategy) * negatives))
+        return negatives + raised, raised
+    return rows, positives
 
 
 def expected_cost(
@@ -350,7 +421,11 @@ def _one_class(features: list[str], categorical: list[str], options: Any) -> Bas
 
 
 def _smote_bagging(
-    model: str, features: list[str], categorical: list[str], options: Any
+    model: str,
+    features: list[str],
+    categorical: list[str],
+    options: Any,
+    size: tuple[int, int] | None,
 ) -> BaseEstimator:
     """Bagging whose every learner sees its own ClusterAwareSMOTE rows.
 
@@ -368,6 +443,7 @@ def _smote_bagging(
         positions[:n_categorical],
         random_state=options.random_state,
         encoded=True,
+        size=size,
     )
     bagging = BalancedBaggingClassifier(
         estimator=learner,
@@ -388,6 +464,7 @@ def build_strategy(
     categorical: list[str],
     options: Any,
     missing: Sequence[str] = (),
+    size: tuple[int, int] | None = None,
 ) -> BaseEstimator:
     """One candidate strategy as an estimator on DataFrames.
 
@@ -408,6 +485,10 @@ def build_strategy(
         median inside the estimator, so inside each training fold (logistic
         regression, ``easy_ensemble``, and imbalanced-learn's SMOTE, which then
         also sees a 0/1 missing flag per column of ``missing``).
+    size : (int, int) or None
+        Rows and positive rows of the real data the strategy is fitted on; its
+        model's hyperparameters are scaled to what it sees after resampling
+        (:func:`model_size`, :func:`scaled_parameters`).
 
     Returns
     -------
@@ -419,21 +500,29 @@ def build_strategy(
 
     seed = options.random_state
     missing = list(missing)
+    if size is not None:
+        size = model_size(name, *size, options)
     if name in ("balanced_random_forest", "easy_ensemble"):
         return _tree_ensemble(name, features, categorical, options, missing)
     if name == "one_class":
         return _one_class(features, categorical, options)
     if name == "smote_bagging":
-        return _smote_bagging(model, features, categorical, options)
+        return _smote_bagging(model, features, categorical, options, size)
     weight = "balanced" if name == "class_weight" else None
     if name == "smote" and missing:  # imbalanced-learn's SMOTE refuses NaN: impute first
         smote_features = features + missing_indicator_names(missing)
-        clf = build_classifier(model, smote_features, categorical, random_state=seed)
+        clf = build_classifier(model, smote_features, categorical, random_state=seed, size=size)
         smote = _smote(options, categorical)
         steps = [("impute", imputer_frame(features, categorical, missing)), ("smote", smote)]
         return Pipeline([*steps, ("classifier", clf)])
     clf = build_classifier(
-        model, features, categorical, random_state=seed, class_weight=weight, missing=missing
+        model,
+        features,
+        categorical,
+        random_state=seed,
+        class_weight=weight,
+        missing=missing,
+        size=size,
     )
     if name == "cost_sensitive_threshold":
         scorer = make_scorer(expected_cost, false_negative_cost=options.false_negative_cost)

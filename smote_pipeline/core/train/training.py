@@ -21,8 +21,8 @@ from smote_pipeline.core.columns import (
     row_hashes,
 )
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.train.calibration import recalibrate
-from smote_pipeline.core.train.estimators import SoftVotingEnsemble, prior_correct
+from smote_pipeline.core.train.calibration import fit_logistic_map, recalibrate
+from smote_pipeline.core.train.estimators import SoftVotingEnsemble, logistic_map, prior_correct
 from smote_pipeline.core.train.records import Candidate, Champion
 from smote_pipeline.core.train.selection import (
     AVERAGE_RULE,
@@ -38,6 +38,7 @@ from smote_pipeline.core.train.strategies import (
     build_strategy,
     trained_minority_ratio,
 )
+from smote_pipeline.core.vocabulary import candidate_grid, candidate_name
 
 __all__ = [
     "cross_validate",
@@ -172,6 +173,7 @@ def _summary(scores: list[float], splits: list[tuple[np.ndarray, np.ndarray]]) -
 
 
 def _fit_final(
+    family: str,
     name: str,
     estimator: Any,
     X: pd.DataFrame,
@@ -185,15 +187,17 @@ def _fit_final(
     features = list(X.columns)
     if name == "cluster_smote" and options.recalibration in ("none", "prior"):
         prior_ratio = float(y.sum()) / max(len(y) - int(y.sum()), 1)
+        augmented_y = augmented[target].to_numpy()
         clf = build_classifier(
-            options.model,
+            family,
             features,
             categorical,
             random_state=options.random_state,
             missing=missing_numeric_columns(augmented, target),
+            size=(len(augmented), int(augmented_y.sum())),
         )
         model = recalibrate(clf, name, options, prior_ratio=prior_ratio)
-        model.fit(augmented[features], augmented[target].to_numpy().astype(np.int64))
+        model.fit(augmented[features], augmented_y.astype(np.int64))
         facts = {
             "fit_rows": len(augmented),
             "synthetic_rows": int(augmented[IS_SYNTHETIC].sum()),
@@ -262,8 +266,40 @@ def fit_candidates(
         )
 
 
+#: Fewest positive rows per training fold for ``random_undersampling``: below
+#: it a balanced fold holds fewer than 50 rows, too few for any model family
+#: to learn from once the majority is discarded (HistGradientBoosting then
+#: scored an average precision of 0.08 on such folds).
+MIN_UNDERSAMPLED_POSITIVES = 25
+
+#: Training rows up to which ``cv_repeats=None`` repeats the K-fold split the
+#: most (:func:`auto_repeats`); the repeats shrink as rows grow past it.
+REPEAT_BUDGET_ROWS = 20_000
+
+
+def auto_repeats(n_rows: int) -> int:
+    """Repeats of the K-fold split when ``cv_repeats`` is None: more on small data.
+
+    ``REPEAT_BUDGET_ROWS // n_rows``, between 2 and 5: fold scores on small
+    data are noisy and fits are cheap, so more repeats narrow the paired
+    standard errors the selection rule reads; on large data two repeats
+    already give tight ones, and every repeat costs a fit per candidate.
+    """
+    return int(np.clip(REPEAT_BUDGET_ROWS // max(n_rows, 1), 2, 5))
+
+
 def _fold_options(name: str, options: PipelineOptions, min_fold_positives: int) -> PipelineOptions:
-    """Options for one strategy, with imbalanced-learn SMOTE's k fitted to the folds."""
+    """Options for one strategy fitted to the folds, or ValueError when it cannot work.
+
+    imbalanced-learn SMOTE's ``k_neighbors`` is lowered to the fold's positives;
+    ``random_undersampling`` is skipped below :data:`MIN_UNDERSAMPLED_POSITIVES`.
+    """
+    if name == "random_undersampling" and min_fold_positives < MIN_UNDERSAMPLED_POSITIVES:
+        raise ValueError(
+            f"a training fold holds {min_fold_positives} positive row(s), so a balanced fold "
+            f"holds {2 * min_fold_positives} rows (fewer than {2 * MIN_UNDERSAMPLED_POSITIVES}): "
+            "too few to learn from once the majority is discarded"
+        )
     if name == "smote" and options.k_neighbors >= min_fold_positives:
         if min_fold_positives < 2:
             raise ValueError(
@@ -284,8 +320,9 @@ def _fit_candidates(
     categorical = categorical_columns(training, target)
     missing = missing_numeric_columns(training, target)
     X, y = training[features], training[target].to_numpy().astype(np.int64)
+    repeats = options.cv_repeats or auto_repeats(len(y))
     splits = cv_splits(
-        y, n_folds=options.cv_folds, n_repeats=options.cv_repeats, random_state=options.random_state
+        y, n_folds=options.cv_folds, n_repeats=repeats, random_state=options.random_state
     )
     metric = options.selection_metric
     prior_ratio = float(y.sum()) / max(len(y) - int(y.sum()), 1)
@@ -294,18 +331,20 @@ def _fit_candidates(
     oofs: dict[str, np.ndarray] = {}
     candidates: dict[str, Candidate] = {}
     min_fold_positives = min(int(y[train].sum()) for train, _ in splits)
-    for name in options.strategies:
+    for family, strategy_name in candidate_grid(options.models, options.strategies):
+        name = candidate_name(family, strategy_name)
         try:
-            strategy_options = _fold_options(name, options, min_fold_positives)
+            strategy_options = _fold_options(strategy_name, options, min_fold_positives)
             strategy = build_strategy(
-                name,
-                model=options.model,
+                strategy_name,
+                model=family,
                 features=features,
                 categorical=categorical,
                 options=strategy_options,
                 missing=missing,
+                size=(len(y), int(y.sum())),
             )
-            estimator = recalibrate(strategy, name, strategy_options)
+            estimator = recalibrate(strategy, strategy_name, strategy_options)
             key = joblib.hash(_scoring_estimator(estimator))
             if key not in cache:
                 cache[key] = cross_validate(
@@ -313,13 +352,14 @@ def _fit_candidates(
                 )
             scores, oof = cache[key]
             model, threshold, facts = _fit_final(
-                name, estimator, X, y, augmented, target, strategy_options, categorical
-            )
+                family, strategy_name, estimator, X, y, augmented, target, strategy_options,
+                categorical,
+            )  # fmt: skip
         except ValueError as error:
             skipped[name] = f"{type(error).__name__}: {error}"
             continue
         oofs[name] = oof
-        trained = trained_minority_ratio(name, options)
+        trained = trained_minority_ratio(strategy_name, options)
         if trained is not None:  # nothing is generated where the data is above the ratio
             trained = max(trained, prior_ratio)
         candidates[name] = Candidate(
@@ -332,6 +372,7 @@ def _fit_candidates(
             else "maximum F1 on out-of-fold training predictions",
             cv_metric=metric,
             **_summary(scores, splits),
+            cv_brier_scores=tuple(split_scores("brier", y, oof, splits)),
             **facts,
             recalibration=options.recalibration if trained is not None else "none",
             trained_ratio=trained,
@@ -397,31 +438,89 @@ def _soft_voting(
     metric = options.selection_metric
     factors = {m: _odds_factor(candidates[m]) for m in members}
     oof = np.mean([prior_correct(oofs[m], factors[m]) for m in members], axis=0)
-    per_repeat = len(splits) // len(oof)
-    scores = [
-        score(metric, y[test], oof[i // per_repeat, test]) for i, (_, test) in enumerate(splits)
-    ]
+    calibration, oof = ensemble_calibration(oof, y, splits)
     voting = SoftVotingEnsemble(
-        [(m, candidates[m].model) for m in members], [factors[m] for m in members]
+        [(m, candidates[m].model) for m in members],
+        [factors[m] for m in members],
+        calibration=calibration,
     ).fit()
     corrected = [m for m, f in factors.items() if f != 1.0]
+    fit_on = f"members: {', '.join(members)}"
+    if corrected:
+        fit_on += f" (prior-corrected: {', '.join(corrected)})"
+    if calibration is not None:
+        fit_on += f"; logistic map on out-of-fold average (slope {calibration[0]:.3f})"
     return Candidate(
         model=voting,
         threshold=tune_threshold(np.tile(y, len(oof)), oof.ravel()),
         threshold_source="maximum F1 on out-of-fold training predictions",
         cv_metric=metric,
-        **_summary(scores, splits),
+        **_summary(split_scores(metric, y, oof, splits), splits),
+        cv_brier_scores=tuple(split_scores("brier", y, oof, splits)),
         fit_rows=len(y),
         synthetic_rows=0,
-        fit_on=f"members: {', '.join(members)}"
-        + (f" (prior-corrected: {', '.join(corrected)})" if corrected else ""),
+        fit_on=fit_on,
         members=tuple(members),
         selection_rule=options.selection_rule,
-        recalibration="none",
+        recalibration="none" if calibration is None else "logistic map (out-of-fold)",
         trained_ratio=None,
         prior_ratio=candidates[members[0]].prior_ratio,
         training_fingerprint=fingerprint,
     )
+
+
+def split_scores(
+    metric: str, y: np.ndarray, oof: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]]
+) -> list[float]:
+    """``metric`` on each split's scoring fold, from out-of-fold probabilities per repeat."""
+    per_repeat = len(splits) // len(oof)
+    return [
+        score(metric, y[test], oof[i // per_repeat, test]) for i, (_, test) in enumerate(splits)
+    ]
+
+
+#: Inverse L2 strength (``C``) of the ensemble's logistic map: weak, yet the
+#: slope stays finite where the out-of-fold probabilities separate the classes.
+MAP_PENALTY = 1.0
+
+
+def ensemble_calibration(
+    oof: np.ndarray, y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]]
+) -> tuple[tuple[float, float] | None, np.ndarray]:
+    """A logistic map of the averaged probabilities, kept only where it lowers the Brier score.
+
+    Averaging shrinks probabilities towards the middle (members disagree on the
+    rare positives), so an average of calibrated members is itself not always
+    calibrated. The map (:func:`~smote_pipeline.core.train.calibration.fit_logistic_map`)
+    is judged honestly: for every split it is fitted on the out-of-fold
+    probabilities of the other folds of the same repeat and applied to the
+    scoring fold. It is kept when these cross-fitted probabilities have a lower
+    mean Brier score than the plain average and its slope is positive; then it
+    is refitted on all out-of-fold probabilities (always with a weak L2 penalty,
+    :data:`MAP_PENALTY`). A map with a positive slope
+    keeps the order of the probabilities, so the average precision and the ROC
+    AUC do not change.
+
+    Returns
+    -------
+    calibration : (float, float) or None
+        ``(slope, intercept)``, or None when the map does not help.
+    oof : ndarray of shape (n_repeats, n_samples)
+        The cross-fitted mapped probabilities, or the input when not kept.
+    """
+    per_repeat = len(splits) // len(oof)
+    mapped = np.empty_like(oof)
+    for i, (train, test) in enumerate(splits):
+        row = oof[i // per_repeat]
+        if y[train].min() == y[train].max():
+            return None, oof
+        slope, intercept = fit_logistic_map(y[train], row[train], penalty=MAP_PENALTY)
+        mapped[i // per_repeat, test] = logistic_map(row[test], slope, intercept)
+    slope, intercept = fit_logistic_map(np.tile(y, len(oof)), oof.ravel(), penalty=MAP_PENALTY)
+    plain = np.mean(split_scores("brier", y, oof, splits))
+    if slope <= 0 or np.mean(split_scores("brier", y, mapped, splits)) >= plain:
+        return None, oof
+    return (slope, intercept), mapped
 
 
 def _odds_factor(candidate: Candidate) -> float:

@@ -12,6 +12,8 @@ from smote_pipeline.core.train.strategies import (
     STRATEGY_NAMES,
     build_strategy,
     expected_cost,
+    model_size,
+    scaled_parameters,
 )
 from smote_pipeline_tests.conftest import make_frame
 
@@ -42,11 +44,45 @@ def test_every_strategy_fits_numeric_and_categorical_columns(mixed, name):
 @pytest.mark.parametrize("model", ["hist_gradient_boosting", "random_forest"])
 def test_model_families_build(mixed, model):
     frame, features, categorical = mixed
-    options = PipelineOptions(model=model)
+    options = PipelineOptions(models=(model,))
+    y = frame["label"].to_numpy().astype(int)
     estimator = build_strategy(
-        "class_weight", model=model, features=features, categorical=categorical, options=options
+        "class_weight",
+        model=model,
+        features=features,
+        categorical=categorical,
+        options=options,
+        size=(len(y), int(y.sum())),
     )
-    estimator.fit(frame[features], frame["label"].to_numpy().astype(int))
+    estimator.fit(frame[features], y)
+    assert estimator.predict_proba(frame[features]).shape == (len(y), 2)
+
+
+def test_boosting_leaves_can_hold_a_small_minority():
+    # scikit-learn's 20-row leaf cannot be pure positive with 15 positives
+    small = scaled_parameters("hist_gradient_boosting", 400, 15)
+    assert small["min_samples_leaf"] <= 15 // 2 and not small["early_stopping"]
+    large = scaled_parameters("hist_gradient_boosting", 50_000, 2_000)
+    assert large == {"min_samples_leaf": 20, "early_stopping": True}
+    # undersampling leaves 2 x positives rows; oversampling raises the positives
+    options = PipelineOptions()
+    assert model_size("random_undersampling", 1000, 30, options) == (60, 30)
+    assert model_size("smote", 1000, 30, options) == (970 + 485, 485)
+    assert model_size("class_weight", 1000, 30, options) == (1000, 30)
+    clf = build_strategy(
+        "random_undersampling",
+        model="hist_gradient_boosting",
+        features=["x"],
+        categorical=[],
+        options=options,
+        size=(1000, 30),
+    )
+    assert clf.named_steps["classifier"].min_samples_leaf == 7
+
+
+def test_forest_trees_draw_a_bounded_sample_on_large_data():
+    assert scaled_parameters("random_forest", 5_000, 100) == {}
+    assert scaled_parameters("random_forest", 1_000_000, 20_000) == {"max_samples": 0.1}
 
 
 def test_names_are_partitioned_and_ordered_simplest_first():

@@ -14,6 +14,7 @@ from smote_pipeline.core.ingest.ingestion import TargetSpec, prepare_dataset
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample import clustering, oversampling
 from smote_pipeline.core.train import training
+from smote_pipeline.core.train.estimators import logistic_map
 from smote_pipeline.core.train.records import Candidate
 from smote_pipeline.core.train.selection import (
     AVERAGE_RULE,
@@ -22,7 +23,7 @@ from smote_pipeline.core.train.selection import (
     select_champion,
 )
 from smote_pipeline.core.train.strategies import ENSEMBLE
-from smote_pipeline.core.train.training import tune_threshold
+from smote_pipeline.core.train.training import ensemble_calibration, tune_threshold
 from smote_pipeline_tests.conftest import make_frame
 
 FEATURES = ["a", "b", "c"]
@@ -152,7 +153,7 @@ def _pipeline_data(options, seed=0, holdout_seed=0):
 def test_no_holdout_row_reaches_any_fit(monkeypatch):
     from smote_pipeline.core.train import strategies
 
-    def recording(model, features, categorical, *, random_state, class_weight=None, missing=()):
+    def recording(model, features, categorical, *, random_state, class_weight=None, **_):
         return RecordingClassifier(class_weight=class_weight)
 
     monkeypatch.setattr(strategies, "build_classifier", recording)
@@ -188,7 +189,7 @@ def test_no_holdout_row_reaches_any_fit(monkeypatch):
 def test_champion_does_not_change_when_the_holdout_changes():
     options = PipelineOptions(
         strategies=("no_resampling", "class_weight", "smote"),
-        model="logistic_regression",
+        models=("logistic_regression",),
         cv_folds=3,
         max_clusters=3,
     )
@@ -211,7 +212,7 @@ def test_champion_does_not_change_when_the_holdout_changes():
 def test_default_champion_averages_the_one_standard_error_set():
     options = PipelineOptions(
         strategies=("no_resampling", "class_weight", "cost_sensitive_threshold", "smote"),
-        model="logistic_regression",
+        models=("logistic_regression",),
         cv_folds=3,
         max_clusters=3,
     )
@@ -237,6 +238,40 @@ def test_default_champion_averages_the_one_standard_error_set():
         return odds / (1 + odds)
 
     expected = np.mean([on_real_scale(m) for m in members], axis=0)
+    if champion.model.calibration is not None:  # kept only where it lowered the OOF Brier
+        expected = logistic_map(expected, *champion.model.calibration)
     np.testing.assert_allclose(champion.model.predict_proba(X)[:, 1], expected, rtol=1e-9)
     assert any(candidates[m].trained_ratio is not None for m in members)
     assert "prior-corrected" in champion.fit_on
+
+
+def _repeated_splits(y, repeats=2):
+    return training.cv_splits(y, n_folds=4, n_repeats=repeats, random_state=0)
+
+
+def test_an_average_pulled_to_the_middle_is_mapped_back_without_changing_its_order():
+    rng = np.random.default_rng(0)
+    y = (rng.random(2000) < 0.1).astype(int)
+    true = np.clip(np.where(y == 1, rng.beta(6, 2, len(y)), rng.beta(1, 12, len(y))), 1e-3, 1)
+    shrunk = 0.5 + 0.3 * (true - 0.5)  # what averaging disagreeing members does
+    oof = np.tile(shrunk, (2, 1))
+    splits = _repeated_splits(y)
+    calibration, mapped = ensemble_calibration(oof, y, splits)
+    assert calibration is not None and calibration[0] > 0
+    brier = lambda p: np.mean(training.split_scores("brier", y, p, splits))  # noqa: E731
+    assert brier(mapped) < brier(oof) - 0.01
+    # a positive slope keeps the order: the average precision of every split is unchanged
+    ap = lambda p: training.split_scores("average_precision", y, p, splits)  # noqa: E731
+    np.testing.assert_allclose(ap(mapped), ap(oof), atol=1e-12)
+
+
+def test_calibrated_probabilities_are_left_alone():
+    rng = np.random.default_rng(1)
+    proba = rng.beta(1, 9, 3000)
+    y = (rng.random(3000) < proba).astype(int)  # calibrated by construction
+    oof = np.tile(proba, (2, 1))
+    calibration, mapped = ensemble_calibration(oof, y, _repeated_splits(y))
+    if calibration is None:
+        assert mapped is oof
+    else:  # a map that wins by chance is close to the identity
+        assert abs(calibration[0] - 1) < 0.15 and abs(calibration[1]) < 0.3
