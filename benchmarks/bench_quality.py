@@ -17,8 +17,9 @@ maximum CV) and of every fixed strategy; the best fixed strategy is chosen in
 hindsight, which flatters it. Differences between rules are paired by case,
 with a 95% bootstrap interval over cases and win / loss counts.
 
-    python benchmarks/bench_quality.py                # 13 datasets x 3 seeds, 5x2 CV
+    python benchmarks/bench_quality.py                # 13 datasets x 3 seeds, default CV
     python benchmarks/bench_quality.py --quick        # 6 datasets x 1 seed, 3x1 CV
+    python benchmarks/bench_quality.py --seeds 0      # 13 datasets x 1 seed
 
 (about 25 and 2 minutes on 2 cores; ``--jobs`` runs cases in parallel processes,
 each single-threaded.)
@@ -48,6 +49,7 @@ from smote_pipeline.core.options import DEFAULT_STRATEGIES, PipelineOptions
 from smote_pipeline.core.train import training
 from smote_pipeline.core.train.selection import AVERAGE_RULE, SELECTION_RULES
 from smote_pipeline.core.train.strategies import ENSEMBLE
+from smote_pipeline.core.vocabulary import candidate_name, family_of
 
 TARGET = "label"
 #: Datasets of ``--quick`` (the first six).
@@ -147,17 +149,17 @@ def run_case(job: tuple[str, int, PipelineOptions]) -> dict:
         f"({time.perf_counter() - start:.0f} s)"
     )
     lines.append(
-        f"{'strategy':28} {'CV AP':>6}  {'hold-out AP [95% CI]':22} "
+        f"{'strategy':48} {'CV AP':>6}  {'hold-out AP [95% CI]':22} "
         f"{'ROC AUC [95% CI]':22} {'Brier [95% CI]':25}"
     )
     for r in result.metrics:
         lines.append(
-            f"{r['strategy']:28} {r['cv_score']:6.3f}  {_ci(r, 'average_precision'):22} "
+            f"{r['strategy']:48} {r['cv_score']:6.3f}  {_ci(r, 'average_precision'):22} "
             f"{_ci(r, 'roc_auc'):22} {_ci(r, 'brier', 4):25}"
         )
     for v in result.verdicts:
         lines.append(
-            f"  verdict {v['strategy']:24} vs {v['baseline']}: {v['verdict']:25} "
+            f"  verdict {v['strategy']:44} vs {v['baseline']}: {v['verdict']:25} "
             f"AP {v['difference']:+.3f} [{v['low']:+.3f}, {v['high']:+.3f}]"
         )
     for strategy, reason in skipped.items():
@@ -182,7 +184,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="6 datasets, 1 seed, 3x1 CV")
     parser.add_argument("--seeds", type=int, nargs="+", default=None)
-    parser.add_argument("--model", default="hist_gradient_boosting")
+    parser.add_argument(
+        "--models", nargs="+", default=None, help="model families (default: the product's)"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
@@ -194,8 +198,8 @@ def main() -> None:
     names = list(datasets(0))[: QUICK_DATASETS if args.quick else None]
     jobs = [
         (name, seed, PipelineOptions(
-            random_state=seed, model=args.model, max_clusters=6, max_minority_removal=0.5
-        ).updated(overrides))
+            random_state=seed, max_clusters=6, max_minority_removal=0.5
+        ).updated({**overrides, "models": args.models}))
         for seed in seeds
         for name in names
     ]  # fmt: skip
@@ -225,8 +229,10 @@ def _summary(table: pd.DataFrame, choices: pd.DataFrame) -> None:
     cases = list(zip(choices["dataset"], choices["seed"], strict=True))
     fixed = {}
     for strategy in sorted(set(table["strategy"]) - {ENSEMBLE}):
-        # a strategy that could not be fitted on a case counts as no_resampling there
-        keys = [(d, s, strategy if (d, s, strategy) in score.index else "no_resampling")
+        # a strategy that could not be fitted on a case counts as no_resampling of its
+        # family there
+        fallback = candidate_name(family_of(strategy) or "random_forest", "no_resampling")
+        keys = [(d, s, strategy if (d, s, strategy) in score.index else fallback)
                 for d, s in cases]  # fmt: skip
         fixed[strategy] = score.loc[keys].reset_index(drop=True)
     rules = {

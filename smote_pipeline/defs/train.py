@@ -7,6 +7,7 @@ of the same name in :mod:`smote_pipeline.core.pipeline`.
 from typing import Any
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 
 from smote_pipeline.core import pipeline
@@ -68,6 +69,10 @@ def _candidates_metadata(
                 "fit_rows": c.fit_rows,
                 "synthetic_rows": c.synthetic_rows,
                 "recalibration": c.recalibration,
+                "cv_brier": round(float(np.mean(c.cv_brier_scores)), 4)
+                if c.cv_brier_scores
+                else None,
+                "note": c.dropped or "",
             }
             for n, c in candidates.items()
         ]
@@ -112,6 +117,7 @@ def champion_model_asset(s: Scope) -> dg.AssetsDefinition:
                 "fit_on": champion.fit_on,
                 "parameters": dg.MetadataValue.json(champion.parameters or {}),
                 "selection": table_metadata(pd.DataFrame(list(champion.selection))),
+                "brier_check": dg.MetadataValue.json(champion.brier_check or {}),
             },
         )
 

@@ -13,7 +13,7 @@ from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.train.records import Champion
 from smote_pipeline.core.train.selection import one_standard_error_set
 from smote_pipeline.core.train.strategies import ENSEMBLE
-from smote_pipeline.core.vocabulary import candidate_grid, candidate_name
+from smote_pipeline.core.vocabulary import candidate_grid, candidate_name, family_of, strategy_of
 from smote_pipeline.defs.factory import build_definitions
 from smote_pipeline.defs.io_manager import read_stored
 from smote_pipeline.defs.storage import decode
@@ -165,7 +165,13 @@ def test_models_metrics_and_report(small_run):
         for metric in ("average_precision", "roc_auc", "brier", "precision", "recall", "f1"):
             assert 0.0 <= record[metric] <= 1.0
         assert record["average_precision"] > 0.5  # two well-separated blobs are easy
-    assert {"smote", "cluster_smote"} <= {v["strategy"] for v in evaluation.verdicts}
+    verdicts = {v["strategy"]: v for v in evaluation.verdicts}
+    assert {"smote", "cluster_smote"} <= {strategy_of(n) for n in verdicts}
+    for name, entry in verdicts.items():  # each against a baseline of its own family
+        assert strategy_of(entry["baseline"]) in {"no_resampling", "class_weight",
+                                                 "cost_sensitive_threshold"}  # fmt: skip
+        if family_of(entry["baseline"]) in options.models:
+            assert family_of(entry["baseline"]) == family_of(name)
     report = _value(small_run, "smote_report")
     assert report.startswith("# SMOTE report: small")
     assert "## Did SMOTE help?" in report and "data:image/png;base64," in report

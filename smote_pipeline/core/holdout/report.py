@@ -165,6 +165,15 @@ def _ship_lines(evaluation: HoldoutEvaluation, champion: Champion) -> list[str]:
             f"- Cross-validated {record['cv_metric']} on training data: "
             f"{record['cv_score']:.3f} (± {record['cv_sem']:.3f} SE).",
         ]
+    check = champion.brier_check
+    if check:
+        verdict = "no worse" if check["no_worse"] else "worse"
+        lines.append(
+            f"- Calibration on training folds: out-of-fold Brier {check['shipped_brier']:.4f} "
+            f"against {check['best_single_brier']:.4f} for the best single candidate "
+            f"`{check['best_single']}` (difference {check['difference']:+.4f}, SE "
+            f"{check['standard_error']:.4f}: {verdict} beyond one standard error)."
+        )
     if champion.training_fingerprint:
         lines.append(
             f"- Trained on `training_set` with content hash `{champion.training_fingerprint[:16]}`."

@@ -56,6 +56,10 @@ class Candidate:
     cv_brier_scores : tuple of float
         Brier score of the out-of-fold probabilities on each split (the same
         splits as ``cv_scores``), as the model would ship them.
+    dropped : str or None
+        Why cross-validation stopped after the first repeats (it was clearly
+        behind the best, see :mod:`~smote_pipeline.core.train.racing`); its
+        scores are then those of the first repeats. None: scored on every split.
     """
 
     model: Any
@@ -76,6 +80,7 @@ class Candidate:
     members: tuple[str, ...] = ()
     selection_rule: str | None = None
     cv_brier_scores: tuple[float, ...] = ()
+    dropped: str | None = None
 
     @property
     def paired(self) -> bool:
@@ -132,6 +137,9 @@ class Champion:
         Of an ensemble champion; empty otherwise.
     options : dict
         The pipeline options of the run.
+    brier_check : dict or None
+        The shipped model's out-of-fold Brier score against the best single
+        candidate's (:func:`~smote_pipeline.core.train.selection.brier_check`).
     """
 
     strategy: str
@@ -149,6 +157,7 @@ class Champion:
     fit_rows: int = 0
     members: tuple[str, ...] = ()
     options: dict[str, Any] | None = None
+    brier_check: dict[str, Any] | None = None
 
     def predict_proba(self, X: Any) -> Any:
         """Probabilities of the model (columns: negative, positive)."""

@@ -111,8 +111,13 @@ def _signed(candidate: Candidate) -> float:
 
 
 def best_by_cv(candidates: dict[str, Candidate]) -> str:
-    """The candidate with the best mean cross-validated score (naive choice)."""
-    return max(candidates, key=lambda n: (_signed(candidates[n]), -_rank(n)))
+    """The candidate with the best mean cross-validated score (naive choice).
+
+    Candidates dropped by the race (scored on the first repeats only) are not
+    eligible, unless every candidate was.
+    """
+    eligible = [n for n, c in candidates.items() if c.dropped is None] or list(candidates)
+    return max(eligible, key=lambda n: (_signed(candidates[n]), -_rank(n)))
 
 
 def selection_table(candidates: dict[str, Candidate]) -> list[dict[str, Any]]:
@@ -127,15 +132,17 @@ def selection_table(candidates: dict[str, Candidate]) -> list[dict[str, Any]]:
     """
     best = best_by_cv(candidates)
     reference = candidates[best]
-    paired = all(
-        c.paired and len(c.cv_scores) == len(reference.cv_scores) for c in candidates.values()
-    )
+    paired = all(c.paired for c in candidates.values())
     rows = []
     for name, candidate in candidates.items():
         sign = 1.0 if greater_is_better(candidate.cv_metric) else -1.0
         difference = _signed(candidate) - _signed(reference)
-        if paired:
-            diffs = sign * (np.asarray(candidate.cv_scores) - np.asarray(reference.cv_scores))
+        if paired:  # on the splits both were scored on (a raced-out one: the first ones)
+            n = min(len(candidate.cv_scores), len(reference.cv_scores))
+            diffs = sign * (
+                np.asarray(candidate.cv_scores[:n]) - np.asarray(reference.cv_scores[:n])
+            )
+            difference = float(np.mean(diffs))
             se = corrected_standard_error(diffs, reference.cv_test_train_ratio)
         else:  # classic rule: the best candidate's own standard error
             se = float(reference.cv_sem)
@@ -145,10 +152,47 @@ def selection_table(candidates: dict[str, Candidate]) -> list[dict[str, Any]]:
                 "cv_mean": float(candidate.cv_mean),
                 "difference_to_best": float(difference),
                 "standard_error": se,
-                "within_one_se": bool(difference >= -se - 1e-12),
+                "within_one_se": bool(difference >= -se - 1e-12) and candidate.dropped is None,
             }
         )
     return rows
+
+
+def brier_check(candidates: dict[str, Candidate], name: str) -> dict[str, Any] | None:
+    """How the out-of-fold Brier score of ``name`` compares with the best single candidate's.
+
+    The paired difference on the splits both were scored on, with its
+    corrected standard error; ``no_worse`` is true when the difference is at
+    most one standard error (the champion is chosen on average precision; its
+    probabilities must not be paid for with calibration).
+
+    Returns
+    -------
+    dict or None
+        ``shipped_brier``, ``best_single``, ``best_single_brier``,
+        ``difference``, ``standard_error`` and ``no_worse``; None when the
+        candidates carry no out-of-fold Brier scores (older runs).
+    """
+    shipped = candidates[name]
+    singles = {
+        n: c
+        for n, c in candidates.items()
+        if n != ENSEMBLE and c.cv_brier_scores and c.dropped is None
+    }
+    if not shipped.cv_brier_scores or not singles:
+        return None
+    best = min(singles, key=lambda n: float(np.mean(singles[n].cv_brier_scores)))
+    n = min(len(shipped.cv_brier_scores), len(singles[best].cv_brier_scores))
+    diffs = np.asarray(shipped.cv_brier_scores[:n]) - np.asarray(singles[best].cv_brier_scores[:n])
+    se = corrected_standard_error(diffs, shipped.cv_test_train_ratio or 0.0)
+    return {
+        "shipped_brier": float(np.mean(shipped.cv_brier_scores)),
+        "best_single": best,
+        "best_single_brier": float(np.mean(singles[best].cv_brier_scores)),
+        "difference": float(np.mean(diffs)),
+        "standard_error": se,
+        "no_worse": bool(np.mean(diffs) <= se + 1e-12),
+    }
 
 
 def family_table(selection: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -23,9 +23,11 @@ from smote_pipeline.core.columns import (
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.train.calibration import fit_logistic_map, recalibrate
 from smote_pipeline.core.train.estimators import SoftVotingEnsemble, logistic_map, prior_correct
+from smote_pipeline.core.train.racing import race
 from smote_pipeline.core.train.records import Candidate, Champion
 from smote_pipeline.core.train.selection import (
     AVERAGE_RULE,
+    brier_check,
     greater_is_better,
     one_standard_error_set,
     score,
@@ -309,28 +311,28 @@ def _fold_options(name: str, options: PipelineOptions, min_fold_positives: int) 
     return options
 
 
-def _fit_candidates(
+def _key(estimator: Any) -> str:
+    """Identity of what cross-validation scores (a threshold tuner shares its model's)."""
+    return joblib.hash(_scoring_estimator(estimator))
+
+
+def _build(
     training: pd.DataFrame,
-    augmented: pd.DataFrame,
     target: str,
     options: PipelineOptions,
+    splits: list[tuple[np.ndarray, np.ndarray]],
     skipped: dict[str, str],
-) -> dict[str, Candidate]:
+) -> dict[str, tuple[str, str, PipelineOptions, Any]]:
+    """Candidate name -> (family, strategy, its options, unfitted estimator).
+
+    A strategy that cannot work on these folds is put in ``skipped`` with the reason.
+    """
     features = feature_columns(training, target)
     categorical = categorical_columns(training, target)
     missing = missing_numeric_columns(training, target)
-    X, y = training[features], training[target].to_numpy().astype(np.int64)
-    repeats = options.cv_repeats or auto_repeats(len(y))
-    splits = cv_splits(
-        y, n_folds=options.cv_folds, n_repeats=repeats, random_state=options.random_state
-    )
-    metric = options.selection_metric
-    prior_ratio = float(y.sum()) / max(len(y) - int(y.sum()), 1)
-    fingerprint = training_fingerprint(training, target)
-    cache: dict[str, tuple[list[float], np.ndarray]] = {}
-    oofs: dict[str, np.ndarray] = {}
-    candidates: dict[str, Candidate] = {}
+    y = training[target].to_numpy().astype(np.int64)
     min_fold_positives = min(int(y[train].sum()) for train, _ in splits)
+    built = {}
     for family, strategy_name in candidate_grid(options.models, options.strategies):
         name = candidate_name(family, strategy_name)
         try:
@@ -344,13 +346,48 @@ def _fit_candidates(
                 missing=missing,
                 size=(len(y), int(y.sum())),
             )
-            estimator = recalibrate(strategy, strategy_name, strategy_options)
-            key = joblib.hash(_scoring_estimator(estimator))
-            if key not in cache:
-                cache[key] = cross_validate(
-                    _scoring_estimator(estimator), X, y, splits=splits, metric=metric
-                )
-            scores, oof = cache[key]
+        except ValueError as error:
+            skipped[name] = f"{type(error).__name__}: {error}"
+            continue
+        estimator = recalibrate(strategy, strategy_name, strategy_options)
+        built[name] = (family, strategy_name, strategy_options, estimator)
+    return built
+
+
+def _fit_candidates(
+    training: pd.DataFrame,
+    augmented: pd.DataFrame,
+    target: str,
+    options: PipelineOptions,
+    skipped: dict[str, str],
+) -> dict[str, Candidate]:
+    features = feature_columns(training, target)
+    categorical = categorical_columns(training, target)
+    X, y = training[features], training[target].to_numpy().astype(np.int64)
+    repeats = options.cv_repeats or auto_repeats(len(y))
+    splits = cv_splits(
+        y, n_folds=options.cv_folds, n_repeats=repeats, random_state=options.random_state
+    )
+    metric = options.selection_metric
+    prior_ratio = float(y.sum()) / max(len(y) - int(y.sum()), 1)
+    fingerprint = training_fingerprint(training, target)
+    built = _build(training, target, options, splits, skipped)
+    scoring = {_key(b[3]): _scoring_estimator(b[3]) for b in built.values()}
+    raced = race(
+        lambda e, s: cross_validate(e, X, y, splits=s, metric=metric),
+        scoring,
+        splits,
+        n_folds=len(splits) // repeats,
+        metric=metric,
+    )
+    oofs: dict[str, np.ndarray] = {}
+    candidates: dict[str, Candidate] = {}
+    for name, (family, strategy_name, strategy_options, estimator) in built.items():
+        scored = raced[_key(estimator)]
+        if scored.error is not None:
+            skipped[name] = scored.error
+            continue
+        try:
             model, threshold, facts = _fit_final(
                 family, strategy_name, estimator, X, y, augmented, target, strategy_options,
                 categorical,
@@ -358,6 +395,7 @@ def _fit_candidates(
         except ValueError as error:
             skipped[name] = f"{type(error).__name__}: {error}"
             continue
+        oof = scored.oof
         oofs[name] = oof
         trained = trained_minority_ratio(strategy_name, options)
         if trained is not None:  # nothing is generated where the data is above the ratio
@@ -371,13 +409,14 @@ def _fit_candidates(
             if threshold is not None
             else "maximum F1 on out-of-fold training predictions",
             cv_metric=metric,
-            **_summary(scores, splits),
-            cv_brier_scores=tuple(split_scores("brier", y, oof, splits)),
+            **_summary(scored.scores, splits),
+            cv_brier_scores=tuple(split_scores("brier", y, oof, splits[: len(scored.scores)])),
             **facts,
             recalibration=options.recalibration if trained is not None else "none",
             trained_ratio=trained,
             prior_ratio=prior_ratio,
             training_fingerprint=fingerprint,
+            dropped=scored.dropped,
         )
     if not candidates:
         raise ValueError(
@@ -570,4 +609,5 @@ def champion_record(candidates: dict[str, Candidate], options: PipelineOptions) 
         fit_rows=int(chosen.fit_rows),
         members=chosen.members,
         options=options.to_dict(),
+        brier_check=brier_check(candidates, name),
     )

@@ -275,3 +275,18 @@ def test_calibrated_probabilities_are_left_alone():
         assert mapped is oof
     else:  # a map that wins by chance is close to the identity
         assert abs(calibration[0] - 1) < 0.15 and abs(calibration[1]) < 0.3
+
+
+def test_a_raced_out_candidate_is_paired_on_its_first_splits_and_never_chosen():
+    from dataclasses import replace
+
+    best = _paired([0.80, 0.82, 0.78, 0.81, 0.79, 0.80])
+    close = _paired([0.79, 0.81, 0.78, 0.80, 0.79, 0.80])
+    # scored on the first 3 splits only, where it happened to look best
+    lucky = replace(_paired([0.95, 0.96, 0.94]), dropped="dropped after the first 3 splits")
+    candidates = {"random_forest/no_resampling": best, "hgb/smote": close, "lr/smote": lucky}
+    rows = {r["strategy"]: r for r in training.selection_table(candidates)}
+    assert rows["lr/smote"]["difference_to_best"] == pytest.approx(0.95 - 0.80, abs=1e-9)
+    assert not rows["lr/smote"]["within_one_se"]
+    assert select_champion(candidates, "max") == "random_forest/no_resampling"
+    assert "lr/smote" not in one_standard_error_set(candidates)
