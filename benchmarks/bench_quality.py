@@ -47,9 +47,9 @@ from smote_pipeline.core.ingest.datasets import DIGITS_POSITIVE, DIGITS_TARGET, 
 from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import DEFAULT_STRATEGIES, PipelineOptions
 from smote_pipeline.core.train import training
-from smote_pipeline.core.train.selection import AVERAGE_RULE, SELECTION_RULES
+from smote_pipeline.core.train.selection import SELECTION_RULES
 from smote_pipeline.core.train.strategies import ENSEMBLE
-from smote_pipeline.core.vocabulary import candidate_name, family_of
+from smote_pipeline.core.vocabulary import AVERAGING_RULES, candidate_name, family_of
 
 TARGET = "label"
 #: Datasets of ``--quick`` (the first six).
@@ -124,13 +124,14 @@ def run_dataset(
     return done.candidate_models, done.holdout_evaluation
 
 
-def picks(candidates: dict) -> dict[str, str]:
-    """Strategy each selection rule names; ``one_standard_error`` and ``max`` choose
-    among the single strategies (the ensemble here is the averaging rule's)."""
+def picks(candidates: dict, rule: str) -> dict[str, str]:
+    """Strategy each selection rule names: the configured averaging ``rule`` (its
+    ensemble), ``one_standard_error`` and ``max`` (among the single strategies)."""
     singles = {n: c for n, c in candidates.items() if n != ENSEMBLE}
     return {
-        rule: training.select_champion(candidates if rule == AVERAGE_RULE else singles, rule)
-        for rule in SELECTION_RULES
+        r: training.select_champion(candidates if r == rule else singles, r)
+        for r in SELECTION_RULES
+        if r == rule or r not in AVERAGING_RULES
     }
 
 
@@ -164,7 +165,7 @@ def run_case(job: tuple[str, int, PipelineOptions]) -> dict:
         )
     for strategy, reason in skipped.items():
         lines.append(f"  skipped {strategy}: {reason[:150]}")
-    chosen = picks(candidates)
+    chosen = picks(candidates, options.selection_rule)
     if ENSEMBLE in candidates:
         lines.append(f"  averaged set: {', '.join(candidates[ENSEMBLE].members)}")
     lines.append("  picked: " + "; ".join(f"{r} -> {s}" for r, s in chosen.items()))
@@ -188,9 +189,15 @@ def main() -> None:
         "--models", nargs="+", default=None, help="model families (default: the product's)"
     )
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--rule",
+        default=PipelineOptions().selection_rule,
+        choices=sorted(AVERAGING_RULES),
+        help="averaging rule whose ensemble is built (default: the product's)",
+    )
     args = parser.parse_args()
     seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
-    overrides: dict = {"strategies": DEFAULT_STRATEGIES, "selection_rule": AVERAGE_RULE}
+    overrides: dict = {"strategies": DEFAULT_STRATEGIES, "selection_rule": args.rule}
     if args.quick:
         overrides |= {"cv_folds": 3, "cv_repeats": 1, "n_bootstrap": 300}
     # max_minority_removal=0.5 (the product default is 0.2, trimmed rather than
@@ -240,6 +247,7 @@ def _summary(table: pd.DataFrame, choices: pd.DataFrame) -> None:
             [(d, s, p) for (d, s), p in zip(cases, choices[rule], strict=True)]
         ].reset_index(drop=True)
         for rule in SELECTION_RULES
+        if rule in choices
     }
     best_fixed = max(fixed, key=lambda s: fixed[s]["average_precision"].mean())
     print(f"\n## Selection rules vs fixed strategies: mean hold-out score over {len(cases)} cases")
@@ -256,7 +264,7 @@ def _summary(table: pd.DataFrame, choices: pd.DataFrame) -> None:
             f"{mean['brier']:8.4f}"
         )
     print("\nPaired differences in hold-out AP (95% bootstrap interval over cases):")
-    for rule in SELECTION_RULES:
+    for rule in rules:
         for reference, values in ((f"best fixed ({best_fixed})", fixed[best_fixed]),
                                   ("max", rules["max"])):  # fmt: skip
             if rule == "max" and reference == "max":

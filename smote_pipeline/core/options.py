@@ -115,10 +115,12 @@ class PipelineOptions:
         "`brier` or `log_loss` (the last two: lower is better)",
     )
     selection_rule: str = option(
-        "one_standard_error_average",
-        "`one_standard_error_average`: soft-voting average of the strategies within one "
-        "paired standard error of the best; `one_standard_error`: the simplest of them; "
-        "`max`: the best mean score (naive, for comparison)",
+        "family_average",
+        "`family_average`: soft-voting average of the best candidate of each model family "
+        "(families more than two paired standard errors behind the best left out); "
+        "`one_standard_error_average`: average of the candidates within one paired standard "
+        "error of the best; `one_standard_error`: the simplest of those; `max`: the best "
+        "mean score (naive, for comparison)",
     )
     ensemble_top: int = option(
         0,

@@ -81,8 +81,12 @@ RECALIBRATION_METHODS: tuple[str, ...] = ("none", "prior", "sigmoid", "isotonic"
 
 #: Rule that averages the one-standard-error set.
 AVERAGE_RULE = "one_standard_error_average"
+#: Rule that averages the best candidate of each model family (the default).
+FAMILY_RULE = "family_average"
 #: Selection rules, the default first.
-SELECTION_RULES: tuple[str, ...] = (AVERAGE_RULE, "one_standard_error", "max")
+SELECTION_RULES: tuple[str, ...] = (FAMILY_RULE, AVERAGE_RULE, "one_standard_error", "max")
+#: Rules whose champion is a soft-voting ensemble built by the candidates' fit.
+AVERAGING_RULES: frozenset[str] = frozenset({FAMILY_RULE, AVERAGE_RULE})
 
 
 def candidate_name(family: str, strategy: str) -> str:

@@ -29,7 +29,7 @@ from smote_pipeline.core.train.calibration import (
 )
 from smote_pipeline.core.train.estimators import prior_correct
 from smote_pipeline.core.train.records import Candidate
-from smote_pipeline.core.train.selection import AVERAGE_RULE, greater_is_better, select_champion
+from smote_pipeline.core.train.selection import FAMILY_RULE, greater_is_better, select_champion
 from smote_pipeline.core.vocabulary import (
     BASELINE_STRATEGIES,
     OVERSAMPLING_STRATEGIES,
@@ -165,7 +165,7 @@ def evaluate_on_holdout(
     random_state: int,
     n_bootstrap: int = N_BOOTSTRAP,
     recall_at_precision: float = 0.8,
-    selection_rule: str = AVERAGE_RULE,
+    selection_rule: str = FAMILY_RULE,
 ) -> HoldoutEvaluation:
     """Score every candidate on the real hold-out.
 
@@ -190,7 +190,7 @@ def evaluate_on_holdout(
         same resamples serve every candidate, so differences are paired.
     recall_at_precision : float, default=0.8
         Precision level of the reported ``recall_at_precision``.
-    selection_rule : str, default="one_standard_error_average"
+    selection_rule : str, default="family_average"
         Rule that names the champion (from training scores only), recorded
         for the report.
 

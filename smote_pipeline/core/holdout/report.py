@@ -21,7 +21,7 @@ from smote_pipeline.core.holdout.plots import (
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.oversample.realism_space import FeatureSpace
 from smote_pipeline.core.train.records import Champion
-from smote_pipeline.core.train.selection import AVERAGE_RULE, family_table
+from smote_pipeline.core.train.selection import AVERAGE_RULE, FAMILY_RULE, family_table
 from smote_pipeline.core.vocabulary import family_of
 from smote_pipeline.samplers import MinorityRatio
 
@@ -147,6 +147,10 @@ def _ship_lines(evaluation: HoldoutEvaluation, champion: Champion) -> list[str]:
         "one_standard_error": f"the simplest strategy whose {within}",
         AVERAGE_RULE: f"the average of the predicted probabilities of every strategy whose "
         f"{within} (the training data cannot rank them)",
+        FAMILY_RULE: "the average of the predicted probabilities of the best candidate of each "
+        "model family by cross-validation (a family more than two paired standard errors "
+        "behind the best is left out): models that err differently average out each "
+        "other's errors",
     }.get(rule, "the best mean cross-validated score")
     if champion.members:
         why += f"; members: {', '.join(f'`{m}`' for m in champion.members)}"

@@ -21,14 +21,18 @@ from typing import Any
 
 import numpy as np
 
-from smote_pipeline.core.train.selection import corrected_standard_error, greater_is_better
+from smote_pipeline.core.train.selection import (
+    CLEARLY_WORSE_SE,
+    corrected_standard_error,
+    greater_is_better,
+)
 
 __all__ = ["RACE_MARGIN", "Scored", "first_rung_repeats", "race"]
 
 #: Standard errors behind the best after the first rung that drop a candidate.
-#: Two is well beyond the one-standard-error set the champion is drawn from, so a
-#: candidate that could still join it is very rarely dropped.
-RACE_MARGIN = 2.0
+#: Two is well beyond the one-standard-error set, so a candidate that could
+#: still join an average is very rarely dropped.
+RACE_MARGIN = CLEARLY_WORSE_SE
 
 Splits = list[tuple[np.ndarray, np.ndarray]]
 

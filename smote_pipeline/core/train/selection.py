@@ -43,7 +43,9 @@ from sklearn.metrics import (
 from smote_pipeline.core.train.records import Candidate
 from smote_pipeline.core.vocabulary import (
     AVERAGE_RULE,
+    AVERAGING_RULES,
     ENSEMBLE,
+    FAMILY_RULE,
     SELECTION_RULES,
     STRATEGY_NAMES,
     family_of,
@@ -61,7 +63,19 @@ SELECTION_METRICS: dict[str, tuple[Any, bool]] = {
 #: Complexity order used to break near-ties: configured strategies, then the ensemble.
 COMPLEXITY_ORDER: tuple[str, ...] = (*STRATEGY_NAMES, ENSEMBLE)
 
-__all__ = ["AVERAGE_RULE", "COMPLEXITY_ORDER", "SELECTION_METRICS", "SELECTION_RULES"]
+#: Paired standard errors behind the best that make a candidate clearly worse:
+#: the race drops it (:mod:`~smote_pipeline.core.train.racing`) and the family
+#: average leaves its family out.
+CLEARLY_WORSE_SE = 2.0
+
+__all__ = [
+    "AVERAGE_RULE",
+    "CLEARLY_WORSE_SE",
+    "FAMILY_RULE",
+    "COMPLEXITY_ORDER",
+    "SELECTION_METRICS",
+    "SELECTION_RULES",
+]
 
 
 def score(metric: str, y: np.ndarray, proba: np.ndarray) -> float:
@@ -234,6 +248,27 @@ def family_table(selection: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(table, key=lambda r: -r["difference_to_best"])
 
 
+def family_members(candidates: dict[str, Candidate]) -> list[str]:
+    """The best candidate of each model family, best first, for the family average.
+
+    A family whose best candidate is more than :data:`CLEARLY_WORSE_SE` paired
+    standard errors behind the overall best is left out (a linear model on data
+    it cannot fit), as are candidates the race dropped and the ensemble.
+    """
+    singles = {n: c for n, c in candidates.items() if n != ENSEMBLE and c.dropped is None}
+    if not singles:
+        return []
+    rows = {r["strategy"]: r for r in selection_table(singles)}
+    best: dict[str, str] = {}
+    for name in sorted(singles, key=lambda n: (-_signed(singles[n]), _rank(n))):
+        best.setdefault(str(family_of(name) or name), name)
+    return [
+        n
+        for n in best.values()
+        if rows[n]["difference_to_best"] >= -CLEARLY_WORSE_SE * rows[n]["standard_error"] - 1e-12
+    ]
+
+
 def one_standard_error_set(candidates: dict[str, Candidate]) -> list[str]:
     """Candidates within one standard error of the best, best cross-validated score first.
 
@@ -257,12 +292,12 @@ def select_champion(candidates: dict[str, Candidate], rule: str) -> str:
         :func:`smote_pipeline.core.train.training.fit_candidates`). Without fold
         scores the classic rule is used: the bar is one standard error of the
         best candidate's mean below it.
-    rule : {"one_standard_error_average", "one_standard_error", "max"}
+    rule : {"family_average", "one_standard_error_average", "one_standard_error", "max"}
         See the module docstring (the pipeline's default is
-        ``PipelineOptions.selection_rule``). ``"one_standard_error_average"`` names the
+        ``PipelineOptions.selection_rule``). The averaging rules name the
         ensemble candidate when :func:`~smote_pipeline.core.train.training.fit_candidates`
-        built it from the set (``members`` of two or more), else the set's
-        single member.
+        built it for that rule (``members`` of two or more), else the single
+        member.
 
     Returns
     -------
@@ -271,10 +306,12 @@ def select_champion(candidates: dict[str, Candidate], rule: str) -> str:
     """
     if rule == "max":
         return best_by_cv(candidates)
-    if rule == AVERAGE_RULE:
+    if rule in AVERAGING_RULES:
         ensemble = candidates.get(ENSEMBLE)
-        if ensemble is not None and ensemble.selection_rule == AVERAGE_RULE:
+        if ensemble is not None and ensemble.selection_rule == rule:
             return ENSEMBLE
+        if rule == FAMILY_RULE:
+            return (family_members(candidates) or [best_by_cv(candidates)])[0]
         return one_standard_error_set(candidates)[0]
     if rule != "one_standard_error":
         raise ValueError(

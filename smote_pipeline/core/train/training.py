@@ -27,7 +27,9 @@ from smote_pipeline.core.train.racing import race
 from smote_pipeline.core.train.records import Candidate, Champion
 from smote_pipeline.core.train.selection import (
     AVERAGE_RULE,
+    FAMILY_RULE,
     brier_check,
+    family_members,
     greater_is_better,
     one_standard_error_set,
     score,
@@ -436,16 +438,21 @@ def _ensemble_members(
 ) -> list[str]:
     """Members of the soft-voting ensemble, best cross-validated score first.
 
-    With the averaging rule, the one-standard-error set (capped at
+    With ``family_average``, the best candidate of each family
+    (:func:`~smote_pipeline.core.train.selection.family_members`); with
+    ``one_standard_error_average``, the one-standard-error set (both capped at
     ``ensemble_top`` when that is >= 2); otherwise the ``ensemble_top`` best
-    candidates, or none. Members whose out-of-fold probabilities duplicate a
-    better member's (a threshold tuner and its model) are skipped.
+    candidates the race kept, or none. Members whose out-of-fold probabilities
+    duplicate a better member's (a threshold tuner and its model) are skipped.
     """
-    if options.selection_rule == AVERAGE_RULE:
+    if options.selection_rule == FAMILY_RULE:
+        ranked, cap = family_members(candidates), options.ensemble_top
+    elif options.selection_rule == AVERAGE_RULE:
         ranked, cap = one_standard_error_set(candidates), options.ensemble_top
     elif options.ensemble_top >= 2:
         sign = 1.0 if greater_is_better(options.selection_metric) else -1.0
-        ranked = sorted(candidates, key=lambda n: -sign * candidates[n].cv_mean)
+        kept = [n for n, c in candidates.items() if c.dropped is None]
+        ranked = sorted(kept, key=lambda n: -sign * candidates[n].cv_mean)
         cap = options.ensemble_top
     else:
         return []

@@ -58,26 +58,23 @@ def test_model_families_build(mixed, model):
     assert estimator.predict_proba(frame[features]).shape == (len(y), 2)
 
 
-def test_boosting_leaves_can_hold_a_small_minority():
-    # scikit-learn's 20-row leaf cannot be pure positive with 15 positives
-    small = scaled_parameters("hist_gradient_boosting", 400, 15)
-    assert small["min_samples_leaf"] <= 15 // 2 and not small["early_stopping"]
-    large = scaled_parameters("hist_gradient_boosting", 50_000, 2_000)
-    assert large == {"min_samples_leaf": 20, "early_stopping": True}
+def test_boosting_stops_early_on_large_data_only_and_sizes_follow_resampling():
+    assert scaled_parameters("hist_gradient_boosting", 400, 15) == {"early_stopping": False}
+    assert scaled_parameters("hist_gradient_boosting", 50_000, 2_000) == {"early_stopping": True}
     # undersampling leaves 2 x positives rows; oversampling raises the positives
     options = PipelineOptions()
     assert model_size("random_undersampling", 1000, 30, options) == (60, 30)
     assert model_size("smote", 1000, 30, options) == (970 + 485, 485)
     assert model_size("class_weight", 1000, 30, options) == (1000, 30)
     clf = build_strategy(
-        "random_undersampling",
+        "smote",
         model="hist_gradient_boosting",
         features=["x"],
         categorical=[],
         options=options,
-        size=(1000, 30),
+        size=(12_000, 300),  # 17,550 rows after SMOTE: above the early-stopping limit
     )
-    assert clf.named_steps["classifier"].min_samples_leaf == 7
+    assert clf.named_steps["classifier"].early_stopping is True
 
 
 def test_forest_trees_draw_a_bounded_sample_on_large_data():

@@ -18,12 +18,15 @@ from smote_pipeline.core.train.estimators import logistic_map
 from smote_pipeline.core.train.records import Candidate
 from smote_pipeline.core.train.selection import (
     AVERAGE_RULE,
+    FAMILY_RULE,
     corrected_standard_error,
+    family_members,
     one_standard_error_set,
     select_champion,
 )
 from smote_pipeline.core.train.strategies import ENSEMBLE
 from smote_pipeline.core.train.training import ensemble_calibration, tune_threshold
+from smote_pipeline.core.vocabulary import family_of
 from smote_pipeline_tests.conftest import make_frame
 
 FEATURES = ["a", "b", "c"]
@@ -209,14 +212,14 @@ def test_champion_does_not_change_when_the_holdout_changes():
     assert before.training_fingerprint == training.training_fingerprint(train, "label")
 
 
-def test_default_champion_averages_the_one_standard_error_set():
+def test_one_standard_error_average_champion_averages_the_set():
     options = PipelineOptions(
         strategies=("no_resampling", "class_weight", "cost_sensitive_threshold", "smote"),
         models=("logistic_regression",),
         cv_folds=3,
         max_clusters=3,
+        selection_rule=AVERAGE_RULE,
     )
-    assert options.selection_rule == AVERAGE_RULE
     train, augmented, holdout = _pipeline_data(options)
     candidates = training.fit_candidates(train, augmented, "label", options)
     within = one_standard_error_set(candidates)
@@ -290,3 +293,40 @@ def test_a_raced_out_candidate_is_paired_on_its_first_splits_and_never_chosen():
     assert not rows["lr/smote"]["within_one_se"]
     assert select_champion(candidates, "max") == "random_forest/no_resampling"
     assert "lr/smote" not in one_standard_error_set(candidates)
+
+
+def test_default_champion_averages_the_best_candidate_of_each_family():
+    options = PipelineOptions(
+        strategies=("no_resampling", "class_weight", "smote"),
+        models=("logistic_regression", "random_forest"),
+        cv_folds=3,
+        max_clusters=3,
+    )
+    assert options.selection_rule == FAMILY_RULE
+    train, augmented, _ = _pipeline_data(options)
+    candidates = training.fit_candidates(train, augmented, "label", options)
+    champion = training.champion_record(candidates, options)
+    members = family_members(candidates)
+    # one member per family: the family's best by cross-validation
+    assert sorted(family_of(m) for m in members) == ["logistic_regression", "random_forest"]
+    for m in members:
+        same = [n for n in candidates if family_of(n) == family_of(m)]
+        assert candidates[m].cv_mean == max(candidates[n].cv_mean for n in same)
+    assert champion.strategy == ENSEMBLE and champion.members == tuple(members)
+
+
+def test_a_family_clearly_behind_is_left_out_of_the_family_average():
+    good = [0.90, 0.92, 0.88, 0.91, 0.89, 0.90]
+    candidates = {
+        "random_forest/no_resampling": _paired(good),
+        "random_forest/smote": _paired([s - 0.005 for s in good]),
+        # behind on average, but within noise of the best
+        "hist_gradient_boosting/no_resampling": _paired(
+            [s + (0.01 if i % 2 else -0.015) for i, s in enumerate(good)]
+        ),
+        "logistic_regression/no_resampling": _paired([0.60, 0.63, 0.58, 0.61, 0.59, 0.62]),
+    }
+    assert family_members(candidates) == [
+        "random_forest/no_resampling",
+        "hist_gradient_boosting/no_resampling",
+    ]
