@@ -11,7 +11,7 @@ import pandas as pd
 from smote_pipeline.core.columns import feature_columns
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.train.records import Champion
-from smote_pipeline.core.train.selection import one_standard_error_set
+from smote_pipeline.core.train.selection import family_members
 from smote_pipeline.core.train.strategies import ENSEMBLE
 from smote_pipeline.core.vocabulary import candidate_grid, candidate_name, family_of, strategy_of
 from smote_pipeline.defs.factory import build_definitions
@@ -146,12 +146,12 @@ def test_models_metrics_and_report(small_run):
     assert set(candidates) - {ENSEMBLE} == {candidate_name(f, s) for f, s in grid}
     champion = _value(small_run, "champion_model")
     assert isinstance(champion, Champion)
-    assert champion.selection_rule == "one_standard_error_average"  # the default
-    within = set(one_standard_error_set(candidates))
-    if champion.strategy == ENSEMBLE:  # the average of the indistinguishable strategies
-        assert len(champion.members) >= 2 and set(champion.members) <= within
-    else:  # one strategy clearly ahead
-        assert champion.strategy in candidates and champion.members == ()
+    assert champion.selection_rule == "family_average"  # the default
+    members = family_members(candidates)
+    if champion.strategy == ENSEMBLE:  # the best candidate of each family, averaged
+        assert len(champion.members) >= 2 and list(champion.members) == members
+    else:  # one family only (this run's `models`): its best candidate ships alone
+        assert champion.strategy == members[0] and champion.members == ()
     holdout = _value(small_run, "holdout_set")
     features = holdout[feature_columns(holdout, "label")]
     proba = champion.predict_proba(features)[:, 1]
