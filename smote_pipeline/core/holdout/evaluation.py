@@ -122,6 +122,7 @@ def _score_candidate(
         cv_metric=candidate.cv_metric,
         cv_score=float(candidate.cv_mean),
         cv_sem=float(candidate.cv_sem),
+        note=candidate.dropped or "",
     )
     return record, boot, proba
 

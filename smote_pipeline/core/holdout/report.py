@@ -58,9 +58,16 @@ def holdout_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
                 f"recall @ precision {evaluation.recall_at_precision_level:g}": _ci(
                     r, "recall_at_precision"
                 ),
+                "note": _short_note(r.get("note", "")),
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    return frame if frame["note"].astype(bool).any() else frame.drop(columns="note")
+
+
+def _short_note(note: str) -> str:
+    """A race's drop reason, short enough for a table cell."""
+    return "raced out: clearly behind the best on training folds" if note else ""
 
 
 def threshold_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
@@ -242,6 +249,7 @@ def _selection_lines(selection: Sequence[dict[str, Any]]) -> list[str]:
                 "difference to best": f"{s['difference_to_best']:+.4f}",
                 "SE of difference": f"{s['standard_error']:.4f}",
                 "within 1 SE": "yes" if s["within_one_se"] else "no",
+                "note": s.get("note", ""),
             }
             for s in selection
         ]

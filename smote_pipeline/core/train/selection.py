@@ -148,7 +148,8 @@ def selection_table(candidates: dict[str, Candidate]) -> list[dict[str, Any]]:
     list of dict
         One record per candidate: ``strategy``, ``cv_mean``,
         ``difference_to_best`` (signed so that negative is worse),
-        ``standard_error`` (of that difference) and ``within_one_se``.
+        ``standard_error`` (of that difference), ``within_one_se`` and
+        ``note`` (why the race dropped it, or empty).
     """
     best = best_by_cv(candidates)
     reference = candidates[best]
@@ -173,6 +174,7 @@ def selection_table(candidates: dict[str, Candidate]) -> list[dict[str, Any]]:
                 "difference_to_best": float(difference),
                 "standard_error": se,
                 "within_one_se": bool(difference >= -se - 1e-12) and candidate.dropped is None,
+                "note": candidate.dropped or "",
             }
         )
     return rows

@@ -222,29 +222,37 @@ def fit_candidates(
     options: PipelineOptions,
     skipped: dict[str, str] | None = None,
 ) -> dict[str, Candidate]:
-    """Cross-validate and refit every configured strategy.
+    """Cross-validate and refit every candidate: each model family x strategy.
 
-    A strategy that cannot be fitted on this data (for example SMOTE when a
-    training fold holds a single positive row) is left out and its reason put
-    in ``skipped``; imbalanced-learn's SMOTE uses fewer neighbours when a fold
-    has fewer positive rows than ``k_neighbors + 1``. It is an error when no
-    strategy can be fitted.
+    The candidates are :func:`~smote_pipeline.core.vocabulary.candidate_grid`
+    of ``models`` and ``strategies``, named ``family/strategy``. A candidate
+    that cannot work on this data (SMOTE when a training fold holds a single
+    positive row, ``random_undersampling`` below
+    :data:`MIN_UNDERSAMPLED_POSITIVES` positives per fold) is left out and its
+    reason put in ``skipped``; imbalanced-learn's SMOTE uses fewer neighbours
+    when a fold has fewer positive rows than ``k_neighbors + 1``. It is an
+    error when no candidate can be fitted.
 
     Native thread pools (OpenMP, BLAS) are limited to one thread meanwhile:
     on data of this size the models gain nothing from more, and spinning
     OpenMP threads slow to a crawl on a busy machine.
 
-    Each strategy (with its recalibration, if any) is scored by repeated
-    stratified cross-validation on the real training set (its samplers run
-    inside the folds; every strategy sees the same splits, so scores are
-    paired) and its F1-maximising threshold is tuned on the out-of-fold
+    Each candidate (with its recalibration, if any) is scored by repeated
+    stratified cross-validation on the real training set (``cv_repeats``, or
+    :func:`auto_repeats` of the rows; its samplers run inside the folds; every
+    candidate sees the same splits, so scores are paired), raced
+    (:func:`~smote_pipeline.core.train.racing.race`: one clearly behind after
+    the first half of the repeats is not scored on the rest), and its
+    F1-maximising threshold is tuned on the out-of-fold
     predictions (``cost_sensitive_threshold`` keeps the expected-cost threshold
     of its ``TunedThresholdClassifierCV``). It is then refitted on all training
     data; the ``cluster_smote`` candidate is refitted on ``augmented``
     (denoised real rows plus the synthetic rows that passed the quality gates)
     unless it is recalibrated with ``sigmoid`` / ``isotonic``, which needs real
-    folds. With ``ensemble_top >= 2`` a soft-voting ensemble of the best
-    candidates is added under :data:`~smote_pipeline.core.train.strategies.ENSEMBLE`.
+    folds. For an averaging ``selection_rule`` (or with ``ensemble_top >= 2``)
+    a soft-voting ensemble is added under
+    :data:`~smote_pipeline.core.train.strategies.ENSEMBLE` (see
+    :func:`_ensemble_members`, :func:`ensemble_calibration`).
 
     Parameters
     ----------
@@ -255,14 +263,14 @@ def fit_candidates(
     target : str
         Target column (0/1).
     options : PipelineOptions
-        ``strategies``, ``model``, ``cv_folds``, ``cv_repeats``,
+        ``strategies``, ``models``, ``cv_folds``, ``cv_repeats``,
         ``selection_metric``, ``recalibration``, ``ensemble_top``, seed and
         sampler options.
 
     Returns
     -------
     dict of str to Candidate
-        Strategy name -> its :class:`~smote_pipeline.core.train.records.Candidate`.
+        Candidate name -> its :class:`~smote_pipeline.core.train.records.Candidate`.
     """
     with threadpool_limits(1):
         return _fit_candidates(
@@ -272,8 +280,8 @@ def fit_candidates(
 
 #: Fewest positive rows per training fold for ``random_undersampling``: below
 #: it a balanced fold holds fewer than 50 rows, too few for any model family
-#: to learn from once the majority is discarded (HistGradientBoosting then
-#: scored an average precision of 0.08 on such folds).
+#: to learn from once the majority is discarded (an average precision of 0.08
+#: was seen for HistGradientBoosting on balanced folds of about 20 rows).
 MIN_UNDERSAMPLED_POSITIVES = 25
 
 #: Training rows up to which ``cv_repeats=None`` repeats the K-fold split the

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -9,10 +10,12 @@ import pytest
 from smote_pipeline.core.holdout.evaluation import (
     best_baseline,
     evaluate_on_holdout,
+    family_baselines,
     level_text,
     verdict,
 )
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.train.calibration import calibration_slope_intercept
 from smote_pipeline.core.train.records import Candidate, Champion
 
 
@@ -200,3 +203,67 @@ def test_verdict_intervals_widen_with_the_number_of_comparisons():
     assert among_four["low"] < alone["low"] and among_four["high"] > alone["high"]
     assert level_text(alone) == "95% CI"
     assert level_text(among_four) == "98.8% CI, 95% jointly over 4 comparisons"
+
+
+def test_each_resampling_candidate_is_judged_against_its_own_family():
+    holdout, y = _holdout()
+    rng = np.random.default_rng(3)
+    noise = lambda: rng.uniform(size=len(y))  # noqa: E731
+    candidates = _candidates(
+        **{
+            "random_forest/no_resampling": noise(),
+            "logistic_regression/class_weight": noise(),
+            "random_forest/smote": noise(),
+            "logistic_regression/smote": noise(),
+            "balanced_random_forest": noise(),
+        }
+    )
+    cv = {"random_forest/no_resampling": 0.7, "logistic_regression/class_weight": 0.6}
+    candidates = {
+        n: replace(c, cv_mean=cv.get(n, 0.5)) for n, c in candidates.items()
+    }  # the best baseline overall is the forest's
+    assert family_baselines(candidates) == {
+        "random_forest": "random_forest/no_resampling",
+        "logistic_regression": "logistic_regression/class_weight",
+    }
+    result = evaluate_on_holdout(
+        candidates, holdout, "label", baseline=best_baseline(candidates), random_state=0,
+        n_bootstrap=200,
+    )  # fmt: skip
+    against = {v["strategy"]: v["baseline"] for v in result.verdicts}
+    assert against == {
+        "random_forest/smote": "random_forest/no_resampling",
+        "logistic_regression/smote": "logistic_regression/class_weight",
+        "balanced_random_forest": "random_forest/no_resampling",  # a resampled forest
+    }
+
+
+def test_calibration_slope_and_intercept_read_over_and_under_confidence():
+    rng = np.random.default_rng(4)
+    p = rng.beta(1, 6, 20_000)
+    y = (rng.random(len(p)) < p).astype(int)
+    slope, intercept = calibration_slope_intercept(y, p)
+    assert abs(slope - 1) < 0.05 and abs(intercept) < 0.05
+    extreme = 1 / (1 + np.exp(-2 * np.log(p / (1 - p))))  # log-odds doubled: overconfident
+    slope, _ = calibration_slope_intercept(y, extreme)
+    assert abs(slope - 0.5) < 0.05
+    _, intercept = calibration_slope_intercept(y, np.clip(p * 1.5, 0, 0.99))  # risks too high
+    assert intercept < -0.2
+
+
+def test_report_says_which_family_wins_and_by_how_much():
+    from smote_pipeline.core.holdout.report import family_lines
+
+    selection = [
+        {"strategy": "random_forest/no_resampling", "cv_mean": 0.81, "difference_to_best": 0.0,
+         "standard_error": 0.0, "within_one_se": True},
+        {"strategy": "random_forest/smote", "cv_mean": 0.80, "difference_to_best": -0.01,
+         "standard_error": 0.02, "within_one_se": True},
+        {"strategy": "logistic_regression/no_resampling", "cv_mean": 0.70,
+         "difference_to_best": -0.11, "standard_error": 0.03, "within_one_se": False},
+    ]  # fmt: skip
+    text = "\n".join(family_lines(selection, ("random_forest/no_resampling",)))
+    assert "**`random_forest` wins on training data**" in text
+    assert "`logistic_regression` 0.1100 behind (SE 0.0300, beyond one standard error)" in text
+    assert "| random_forest | random_forest/no_resampling | 0.8100 |" in text
+    assert family_lines(selection[:2], ()) == []  # one family: nothing to compare
