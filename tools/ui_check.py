@@ -65,6 +65,8 @@ CHECKS = {
 METADATA = {
     "minority_clusters": ["GapClustering", "separation"],
     "synthetic_samples": ["rejected_pairs", "bridge_guard"],
+    "candidate_models": ["random_forest, hist_gradient_boosting, logistic_regression", "cv_brier"],
+    "champion_model": ["family_average", "brier_check", "members"],
 }
 
 
