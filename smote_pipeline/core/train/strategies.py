@@ -238,8 +238,8 @@ def build_classifier(
         they are; logistic regression one-hot encodes them either way.
     size : (int, int) or None
         Rows and positive rows the model will be fitted on; its hyperparameters
-        are scaled to them (:func:`scaled_parameters`). None: the smallest leaf
-        and forest sizes of :func:`scaled_parameters` for large data.
+        are scaled to them (:func:`scaled_parameters`). None: scikit-learn's
+        defaults (no early stopping, full bootstrap samples).
 
     Returns
     -------
@@ -248,7 +248,7 @@ def build_classifier(
     """
     features, categorical = list(features), list(categorical)
     numeric = [c for c in features if c not in categorical]
-    scaled = scaled_parameters(model, *(size or (0, 0)))
+    scaled = scaled_parameters(model, size[0]) if size else {}
     if model == "logistic_regression":
         clf = LogisticRegression(max_iter=2000, class_weight=class_weight)
         return _with_encoder(_encoder(model, features, categorical, list(missing)), clf)
@@ -284,7 +284,7 @@ FOREST_MAX_SAMPLES = 100_000
 EARLY_STOPPING_ROWS = 10_000
 
 
-def scaled_parameters(model: str, rows: int, positives: int) -> dict[str, Any]:
+def scaled_parameters(model: str, rows: int) -> dict[str, Any]:
     """Hyperparameters of a model family scaled to the data it is fitted on.
 
     - ``hist_gradient_boosting``: early stopping (10% validation split) above
@@ -301,8 +301,8 @@ def scaled_parameters(model: str, rows: int, positives: int) -> dict[str, Any]:
     ----------
     model : str
         Model family.
-    rows, positives : int
-        Rows and positive rows the model is fitted on (0, 0: unknown).
+    rows : int
+        Rows the model is fitted on (0: unknown).
 
     Returns
     -------

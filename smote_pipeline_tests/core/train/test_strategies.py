@@ -59,8 +59,8 @@ def test_model_families_build(mixed, model):
 
 
 def test_boosting_stops_early_on_large_data_only_and_sizes_follow_resampling():
-    assert scaled_parameters("hist_gradient_boosting", 400, 15) == {"early_stopping": False}
-    assert scaled_parameters("hist_gradient_boosting", 50_000, 2_000) == {"early_stopping": True}
+    assert scaled_parameters("hist_gradient_boosting", 400) == {"early_stopping": False}
+    assert scaled_parameters("hist_gradient_boosting", 50_000) == {"early_stopping": True}
     # undersampling leaves 2 x positives rows; oversampling raises the positives
     options = PipelineOptions()
     assert model_size("random_undersampling", 1000, 30, options) == (60, 30)
@@ -78,8 +78,8 @@ def test_boosting_stops_early_on_large_data_only_and_sizes_follow_resampling():
 
 
 def test_forest_trees_draw_a_bounded_sample_on_large_data():
-    assert scaled_parameters("random_forest", 5_000, 100) == {}
-    assert scaled_parameters("random_forest", 1_000_000, 20_000) == {"max_samples": 0.1}
+    assert scaled_parameters("random_forest", 5_000) == {}
+    assert scaled_parameters("random_forest", 1_000_000) == {"max_samples": 0.1}
 
 
 def test_names_are_partitioned_and_ordered_simplest_first():
