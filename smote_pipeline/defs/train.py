@@ -27,7 +27,8 @@ def candidate_models_asset(s: Scope) -> dg.AssetsDefinition:
         GROUP,
         ins=("training_set", "denoised_training_set", "augmented_training_set"),
         kinds={"scikit-learn", "skops"},
-        description="One fitted model per imbalance strategy, scored by CV on training data.",
+        description="One fitted model per model family x imbalance strategy, scored by CV on "
+        "training data.",
     )
     def candidate_models(
         context: dg.AssetExecutionContext,
@@ -97,8 +98,8 @@ def champion_model_asset(s: Scope) -> dg.AssetsDefinition:
         ins=("candidate_models",),
         kinds={"scikit-learn", "skops"},
         description="The model chosen by cross-validation on training data (by default the "
-        "average of the strategies within one standard error of the best), refitted on all "
-        "training data. Independent of the hold-out.",
+        "average of the best candidate of each model family), refitted on all training data. "
+        "Independent of the hold-out.",
     )
     def champion_model(
         context: dg.AssetExecutionContext, candidate_models: dict[str, Candidate]
