@@ -21,7 +21,12 @@ from smote_pipeline.core.holdout.plots import (
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.oversample.realism_space import FeatureSpace
 from smote_pipeline.core.train.records import Champion
-from smote_pipeline.core.train.selection import AVERAGE_RULE, FAMILY_RULE, family_table
+from smote_pipeline.core.train.selection import (
+    AVERAGE_RULE,
+    CLEARLY_WORSE_SE,
+    FAMILY_RULE,
+    family_table,
+)
 from smote_pipeline.core.vocabulary import family_of
 from smote_pipeline.samplers import MinorityRatio
 
@@ -200,7 +205,7 @@ def family_lines(selection: Sequence[dict[str, Any]], members: Sequence[str]) ->
     winner, others = table[0], table[1:]
     behind = "; ".join(
         f"`{r['family']}` {-r['difference_to_best']:.4f} behind (SE {r['standard_error']:.4f}, "
-        f"{'within' if r['within_one_se'] else 'beyond'} one standard error)"
+        f"{_standard_errors(r)})"
         for r in others
     )
     lines = [
@@ -208,8 +213,9 @@ def family_lines(selection: Sequence[dict[str, Any]], members: Sequence[str]) ->
         "",
         f"**`{winner['family']}` wins on training data**: its best candidate "
         f"`{winner['best']}` has the best cross-validated score ({winner['cv_mean']:.4f}); "
-        f"{behind}. A family within one standard error cannot be told apart from the "
-        "winner on these data, so its candidates join the averaged champion.",
+        f"{behind}. Within one standard error the training data cannot tell a family from "
+        f"the winner; beyond {CLEARLY_WORSE_SE:g}, it is clearly worse and the default rule "
+        "(`family_average`) leaves it out.",
         "",
     ]
     if members:
@@ -236,6 +242,16 @@ def family_lines(selection: Sequence[dict[str, Any]], members: Sequence[str]) ->
         ]
     )
     return [*lines, _table(frame), ""]
+
+
+def _standard_errors(row: dict[str, Any]) -> str:
+    """How far behind a family is, in standard errors of the paired difference."""
+    gap, se = -row["difference_to_best"], row["standard_error"]
+    if gap <= se + 1e-12:
+        return "within one standard error"
+    if gap <= CLEARLY_WORSE_SE * se + 1e-12:
+        return f"within {CLEARLY_WORSE_SE:g} standard errors"
+    return f"beyond {CLEARLY_WORSE_SE:g} standard errors: clearly worse"
 
 
 def _selection_lines(selection: Sequence[dict[str, Any]]) -> list[str]:

@@ -264,6 +264,6 @@ def test_report_says_which_family_wins_and_by_how_much():
     ]  # fmt: skip
     text = "\n".join(family_lines(selection, ("random_forest/no_resampling",)))
     assert "**`random_forest` wins on training data**" in text
-    assert "`logistic_regression` 0.1100 behind (SE 0.0300, beyond one standard error)" in text
+    assert "`logistic_regression` 0.1100 behind (SE 0.0300, beyond 2 standard errors" in text
     assert "| random_forest | random_forest/no_resampling | 0.8100 |" in text
     assert family_lines(selection[:2], ()) == []  # one family: nothing to compare
