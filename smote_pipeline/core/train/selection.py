@@ -18,10 +18,12 @@ Rules (see :data:`SELECTION_RULES`):
     than :data:`CLEARLY_WORSE_SE` paired standard errors behind the overall best
     is left out. Families err differently, so their average ranks better than
     any one of them, while the one-standard-error set of one family mostly
-    averages near-copies of one model. Measured through the pipeline users run,
-    on the 30 ``keel-dev`` sets (``benchmarks/bench_corpus.py``) and on the
-    generated and bundled sets of ``benchmarks/bench_quality.py``: see the
-    README's figures.
+    averages near-copies of one model. Measured through the pipeline users run:
+    on the 30 ``keel-dev`` sets (``benchmarks/bench_corpus.py``) mean hold-out
+    average precision 0.780 against 0.746 for the best fixed strategy (a random
+    forest), on the 39 cases of ``benchmarks/bench_quality.py`` 0.778 against
+    0.756 (the best fixed candidate in hindsight) and 0.774 for ``"max"``, at
+    a lower Brier score in both.
 ``"one_standard_error_average"``
     A soft-voting average of the one-standard-error set's members (identical
     predictors counted once); a single member when the best is clearly ahead.
