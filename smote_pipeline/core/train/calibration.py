@@ -166,10 +166,6 @@ def fit_logistic_map(
     slope, intercept : float
     """
     z = clipped_logit(proba).reshape(-1, 1)
-    model = (
-        LogisticRegression(penalty=None, max_iter=1000)
-        if penalty is None
-        else LogisticRegression(C=penalty, max_iter=1000)
-    )
-    fit = model.fit(z, np.asarray(y, dtype=np.int64))
+    strength = np.inf if penalty is None else penalty  # C=inf: unpenalised
+    fit = LogisticRegression(C=strength, max_iter=1000).fit(z, np.asarray(y, dtype=np.int64))
     return float(fit.coef_[0, 0]), float(fit.intercept_[0])
