@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.columns import feature_columns
+from smote_pipeline.core.holdout.evaluation import family_baselines
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.train.records import Champion
 from smote_pipeline.core.train.selection import family_members
@@ -167,11 +168,10 @@ def test_models_metrics_and_report(small_run):
         assert record["average_precision"] > 0.5  # two well-separated blobs are easy
     verdicts = {v["strategy"]: v for v in evaluation.verdicts}
     assert {"smote", "cluster_smote"} <= {strategy_of(n) for n in verdicts}
-    for name, entry in verdicts.items():  # each against a baseline of its own family
-        assert strategy_of(entry["baseline"]) in {"no_resampling", "class_weight",
-                                                 "cost_sensitive_threshold"}  # fmt: skip
-        if family_of(entry["baseline"]) in options.models:
-            assert family_of(entry["baseline"]) == family_of(name)
+    own = family_baselines(candidates)
+    for name, entry in verdicts.items():  # against its own family's baseline, if it has one
+        assert entry["baseline"] == own.get(family_of(name), evaluation.baseline)
+    assert own and set(own.values()) <= set(candidates)
     report = _value(small_run, "smote_report")
     assert report.startswith("# SMOTE report: small")
     assert "## Did SMOTE help?" in report and "data:image/png;base64," in report
