@@ -29,7 +29,7 @@ from smote_pipeline.core.train.calibration import (
 )
 from smote_pipeline.core.train.estimators import prior_correct
 from smote_pipeline.core.train.records import Candidate
-from smote_pipeline.core.train.selection import FAMILY_RULE, greater_is_better, select_champion
+from smote_pipeline.core.train.selection import FAMILY_RULE, select_champion, signed_score
 from smote_pipeline.core.vocabulary import (
     BASELINE_STRATEGIES,
     OVERSAMPLING_STRATEGIES,
@@ -361,10 +361,6 @@ def verdict_summary(
     }
 
 
-def _signed_cv(candidate: Candidate) -> float:
-    return (1.0 if greater_is_better(candidate.cv_metric) else -1.0) * candidate.cv_mean
-
-
 def best_baseline(candidates: dict[str, Candidate]) -> str | None:
     """The non-resampling candidate with the best cross-validated score, if any.
 
@@ -372,7 +368,7 @@ def best_baseline(candidates: dict[str, Candidate]) -> str | None:
     to the earlier candidate.
     """
     names = [n for n in candidates if strategy_of(n) in BASELINE_STRATEGIES]
-    return max(names, key=lambda n: _signed_cv(candidates[n])) if names else None
+    return max(names, key=lambda n: signed_score(candidates[n])) if names else None
 
 
 def family_baselines(candidates: dict[str, Candidate]) -> dict[str, str]:
@@ -387,7 +383,7 @@ def family_baselines(candidates: dict[str, Candidate]) -> dict[str, str]:
         family = family_of(name)
         if family is None or strategy_of(name) not in BASELINE_STRATEGIES:
             continue
-        if family not in best or _signed_cv(candidate) > _signed_cv(candidates[best[family]]):
+        if family not in best or signed_score(candidate) > signed_score(candidates[best[family]]):
             best[family] = name
     return best
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -219,9 +220,7 @@ def family_lines(selection: Sequence[dict[str, Any]], members: Sequence[str]) ->
         "",
     ]
     if members:
-        counts: dict[str, int] = {}
-        for m in members:
-            counts[str(family_of(m) or m)] = counts.get(str(family_of(m) or m), 0) + 1
+        counts = Counter(str(family_of(m) or m) for m in members)
         lines += [
             "The champion averages "
             + ", ".join(f"{n} candidate(s) of `{f}`" for f, n in counts.items())

@@ -127,7 +127,8 @@ def _rank(name: str) -> int:
     )
 
 
-def _signed(candidate: Candidate) -> float:
+def signed_score(candidate: Candidate) -> float:
+    """The mean cross-validated score, signed so that greater is better for every metric."""
     sign = 1.0 if greater_is_better(candidate.cv_metric) else -1.0
     return sign * candidate.cv_mean
 
@@ -139,7 +140,7 @@ def best_by_cv(candidates: dict[str, Candidate]) -> str:
     eligible, unless every candidate was.
     """
     eligible = [n for n, c in candidates.items() if c.dropped is None] or list(candidates)
-    return max(eligible, key=lambda n: (_signed(candidates[n]), -_rank(n)))
+    return max(eligible, key=lambda n: (signed_score(candidates[n]), -_rank(n)))
 
 
 def selection_table(candidates: dict[str, Candidate]) -> list[dict[str, Any]]:
@@ -159,7 +160,7 @@ def selection_table(candidates: dict[str, Candidate]) -> list[dict[str, Any]]:
     rows = []
     for name, candidate in candidates.items():
         sign = 1.0 if greater_is_better(candidate.cv_metric) else -1.0
-        difference = _signed(candidate) - _signed(reference)
+        difference = signed_score(candidate) - signed_score(reference)
         if paired:  # on the splits both were scored on (a raced-out one: the first ones)
             n = min(len(candidate.cv_scores), len(reference.cv_scores))
             diffs = sign * (
@@ -270,7 +271,7 @@ def family_members(candidates: dict[str, Candidate]) -> list[str]:
         return []
     rows = {r["strategy"]: r for r in selection_table(singles)}
     best: dict[str, str] = {}
-    for name in sorted(singles, key=lambda n: (-_signed(singles[n]), _rank(n))):
+    for name in sorted(singles, key=lambda n: (-signed_score(singles[n]), _rank(n))):
         best.setdefault(str(family_of(name) or name), name)
     return [
         n
@@ -287,7 +288,7 @@ def one_standard_error_set(candidates: dict[str, Candidate]) -> list[str]:
     singles = {n: c for n, c in candidates.items() if n != ENSEMBLE}
     table = selection_table(singles)
     inside = [r["strategy"] for r in table if r["within_one_se"]]
-    return sorted(inside, key=lambda n: (-_signed(singles[n]), _rank(n)))
+    return sorted(inside, key=lambda n: (-signed_score(singles[n]), _rank(n)))
 
 
 def select_champion(candidates: dict[str, Candidate], rule: str) -> str:
