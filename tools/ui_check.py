@@ -37,6 +37,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+from smote_pipeline.core.vocabulary import DEFAULT_STRATEGIES  # noqa: E402
+
 ASSETS = [
     "source",
     "raw_dataset",
@@ -49,6 +51,8 @@ ASSETS = [
     "synthetic_realism",
     "augmented_training_set",
     "rejected_synthetic_samples",
+    "candidate_screen",
+    *(f"candidate__{strategy}" for strategy in DEFAULT_STRATEGIES),
     "candidate_models",
     "champion_model",
     "holdout_evaluation",

@@ -107,7 +107,13 @@ class PipelineOptions:
         None,
         "repetitions of the stratified K-fold split; the champion is chosen on "
         "`cv_folds * cv_repeats` paired fold scores. None: as many as the data size allows "
-        "(5 up to 4,000 training rows, down to 2 from 10,000, see `auto_repeats`)",
+        "(5 up to 4,000 training rows, down to 2 from 10,000, see `auto_repeats`), stopped "
+        "early once the standard error of the mean score is below 1% of it",
+    )
+    cv_n_jobs: int | None = option(
+        None,
+        "cross-validation folds fitted at once, within a step (joblib; -1: all cores). None: "
+        "all cores with the `in_process` executor, which runs one step at a time, otherwise 1",
     )
     selection_metric: str = option(
         "average_precision",

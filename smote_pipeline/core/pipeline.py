@@ -27,7 +27,7 @@ from smote_pipeline.core.oversample.clustering import MinorityClusters
 from smote_pipeline.core.oversample.oversampling import SyntheticRows
 from smote_pipeline.core.oversample.realism_report import RealismReport
 from smote_pipeline.core.train import training
-from smote_pipeline.core.train.records import Candidate, Champion
+from smote_pipeline.core.train.records import Candidate, Champion, Screen
 
 #: The variance share kept when ``auto_reduce`` switches to a PCA space.
 AUTO_REDUCE_VARIANCE = 0.9
@@ -136,6 +136,45 @@ def augment(
     return oversampling.augment(denoised, accepted), rejected
 
 
+def candidate_screen(
+    training_set: pd.DataFrame,
+    denoised: pd.DataFrame,
+    target: str,
+    options: PipelineOptions,
+    n_jobs: int | None = None,
+) -> Screen:
+    """Every candidate raced on the small rungs of the search plan.
+
+    ``denoised`` only decides the oversampling space
+    (:func:`oversampling_options`), so that the cross-validated
+    ``cluster_smote`` works where the synthetic rows were made.
+    """
+    resolved, _ = oversampling_options(denoised, target, options)
+    return training.screen_candidates(training_set, target, resolved, n_jobs=n_jobs)
+
+
+def candidate_strategy(
+    strategy: str,
+    training_set: pd.DataFrame,
+    augmented: pd.DataFrame,
+    target: str,
+    screen: Screen,
+    shared: dict[str, Candidate] | None = None,
+    n_jobs: int | None = None,
+) -> tuple[dict[str, Candidate], dict[str, str]]:
+    """One strategy's candidates, finished on the last rung and refitted."""
+    return training.fit_strategy(
+        strategy, training_set, augmented, target, screen, shared=shared, n_jobs=n_jobs
+    )
+
+
+def gather_candidates(
+    parts: list[dict[str, Candidate]], training_set: pd.DataFrame, target: str, screen: Screen
+) -> dict[str, Candidate]:
+    """Every strategy's candidates and the ensemble of their out-of-fold predictions."""
+    return training.gather_candidates(parts, training_set, target, screen)
+
+
 def candidate_models(
     training_set: pd.DataFrame,
     denoised: pd.DataFrame,
@@ -143,15 +182,15 @@ def candidate_models(
     target: str,
     options: PipelineOptions,
     skipped: dict[str, str] | None = None,
+    n_jobs: int | None = None,
 ) -> dict[str, Candidate]:
-    """One fitted model per strategy, scored by repeated CV on the training rows.
-
-    ``denoised`` only decides the oversampling space
-    (:func:`oversampling_options`), so that the cross-validated
-    ``cluster_smote`` works where the synthetic rows were made.
-    """
+    """The whole search in one call, as the assets run it in steps
+    (:func:`candidate_screen`, :func:`candidate_strategy` per strategy,
+    :func:`gather_candidates`)."""
     resolved, _ = oversampling_options(denoised, target, options)
-    return training.fit_candidates(training_set, augmented, target, resolved, skipped=skipped)
+    return training.fit_candidates(
+        training_set, augmented, target, resolved, skipped=skipped, n_jobs=n_jobs
+    )
 
 
 def champion_model(candidates: dict[str, Candidate], options: PipelineOptions) -> Champion:

@@ -47,6 +47,10 @@ class PipelineSpec:
         ``ignore`` (see :mod:`smote_pipeline.core.ingest.roles`).
     encoding : str
         Text encoding of a CSV source (UTF-8 unless set).
+    queues : dict of str to str
+        Celery queue by strategy: the step ``candidate__<strategy>`` is sent to
+        that queue (the ``dagster-celery/queue`` tag) under the ``celery``
+        executor; other steps go to the default queue ``dagster``.
     """
 
     name: str
@@ -61,6 +65,7 @@ class PipelineSpec:
     sensor_interval: int = 60
     columns: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
+    queues: dict[str, str] = field(default_factory=dict)
 
     @property
     def data_source(self) -> Source:
@@ -100,10 +105,26 @@ class PipelineSpec:
                 f"Pipeline {self.name!r}: `encoding` {self.encoding!r} is not a text encoding "
                 "Python knows (for example utf-8, latin-1, cp1252)."
             )
+        self._check_queues()
         if len(self.schedule.split()) != 5:
             raise ValueError(
                 f"Pipeline {self.name!r}: schedule {self.schedule!r} is not a cron string "
                 "of five fields (e.g. '0 3 * * *')."
+            )
+
+    def _check_queues(self) -> None:
+        if not isinstance(self.queues, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v for k, v in self.queues.items()
+        ):
+            raise ValueError(
+                f"Pipeline {self.name!r}: `queues` must map strategy names to Celery queue "
+                "names, for example `queues: {smote_bagging: heavy}`."
+            )
+        unknown = sorted(set(self.queues) - set(self.options.strategies))
+        if unknown:
+            raise ValueError(
+                f"Pipeline {self.name!r}: `queues` names strategies {unknown} that are not "
+                f"among its options.strategies {list(self.options.strategies)}."
             )
 
 
@@ -133,6 +154,7 @@ def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
         "sensor_interval",
         "columns",
         "encoding",
+        "queues",
     }
     unknown = sorted(set(entry) - allowed)
     if unknown:
@@ -159,6 +181,7 @@ def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
         sensor_interval=entry.get("sensor_interval", 60),
         columns=_column_roles(entry.get("columns") or {}, name),
         encoding=str(entry.get("encoding", "utf-8")),
+        queues=dict(entry.get("queues") or {}),
     )
 
 

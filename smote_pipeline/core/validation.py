@@ -135,6 +135,9 @@ def _validate_selection(options: PipelineOptions) -> None:
     """Options of model selection, recalibration and hold-out evaluation."""
     if options.cv_repeats is not None:
         _positive_int("cv_repeats", options.cv_repeats)
+    jobs = options.cv_n_jobs
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs == 0):
+        _fail("cv_n_jobs", jobs, "a non-zero integer (-1: all cores) or none")
     _positive_int("bagging_estimators", options.bagging_estimators)
     _positive_int("n_bootstrap", options.n_bootstrap, 100)
     if isinstance(options.ensemble_top, bool) or not isinstance(options.ensemble_top, int):

@@ -26,6 +26,8 @@ BUILDERS = (
     oversample.synthetic_samples_asset,
     oversample.synthetic_realism_asset,
     oversample.augment_asset,
+    train.candidate_screen_asset,
+    train.candidate_strategy_assets,
     train.candidate_models_asset,
     train.champion_model_asset,
     holdout.holdout_evaluation_asset,
@@ -42,16 +44,22 @@ CHECK_BUILDERS = (
 )
 
 
-def build_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
+def build_assets(spec: PipelineSpec, executor: str = "in_process") -> list[dg.AssetsDefinition]:
     """Every asset of the pipeline described by ``spec``, under its name as key prefix.
 
     Groups: ``<name>_ingest``, ``<name>_clean``, ``<name>_oversample``,
     ``<name>_train`` (training lineage) and ``<name>_holdout`` (the hold-out
     lineage, which nothing on the training side reads). Each definition links
-    to its source code in the UI.
+    to its source code in the UI. A builder returns one asset or a list
+    (``candidate__<strategy>``, one per strategy). ``executor`` (the name of the
+    executor steps run on) decides how many folds a step fits at once.
     """
-    scope = Scope(spec)
-    return dg.with_source_code_references([build(scope) for build in BUILDERS])
+    scope = Scope(spec, executor)
+    built: list[dg.AssetsDefinition] = []
+    for build in BUILDERS:
+        made = build(scope)
+        built.extend(made if isinstance(made, list) else [made])
+    return dg.with_source_code_references(built)
 
 
 def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:

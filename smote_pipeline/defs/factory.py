@@ -9,6 +9,7 @@ import dagster as dg
 
 from smote_pipeline.core.spec import NAME_PATTERN, PipelineSpec
 from smote_pipeline.defs.assets import IO_MANAGER_KEY, build_assets, build_checks, settings_key
+from smote_pipeline.defs.executors import ExecutorSetting, executor_definition
 from smote_pipeline.defs.io_manager import PipelineIOManager
 from smote_pipeline.defs.loading import SpecError
 from smote_pipeline.defs.sensors import build_source_sensor
@@ -20,8 +21,11 @@ def job_name(spec: PipelineSpec) -> str:
     return f"{spec.name}_pipeline"
 
 
-def build_pipeline_defs(spec: PipelineSpec) -> dg.Definitions:
-    """Assets, checks, settings, job, (stopped) schedule and source sensor of one pipeline."""
+def build_pipeline_defs(spec: PipelineSpec, executor: str = "in_process") -> dg.Definitions:
+    """Assets, checks, settings, job, (stopped) schedule and source sensor of one pipeline.
+
+    ``executor`` is the name of the executor its steps run on.
+    """
     job = dg.define_asset_job(
         job_name(spec),
         selection=dg.AssetSelection.key_prefixes(spec.name),
@@ -34,7 +38,7 @@ def build_pipeline_defs(spec: PipelineSpec) -> dg.Definitions:
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
     return dg.Definitions(
-        assets=build_assets(spec),
+        assets=build_assets(spec, executor),
         asset_checks=build_checks(spec),
         jobs=[job],
         schedules=[schedule],
@@ -64,9 +68,17 @@ def invalid_spec_asset(error: SpecError) -> dg.AssetsDefinition:
 
 
 def build_definitions(
-    specs: Sequence[PipelineSpec], storage: str | Path, errors: Sequence[SpecError] = ()
+    specs: Sequence[PipelineSpec],
+    storage: str | Path,
+    errors: Sequence[SpecError] = (),
+    executor: ExecutorSetting | None = None,
 ) -> dg.Definitions:
-    """Definitions for several pipelines sharing one storage folder.
+    """Definitions for several pipelines sharing one storage folder and executor.
+
+    ``executor`` (default ``in_process``: one process per run, since every step
+    imports scikit-learn and GX, which costs seconds per step under the
+    multiprocess executor on a small machine) is where steps run, see
+    :mod:`smote_pipeline.defs.executors`.
 
     ``errors`` are pipeline entries that could not be built: each becomes an
     :func:`invalid_spec_asset`, so the others still load.
@@ -80,11 +92,10 @@ def build_definitions(
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"Pipeline names must be unique; repeated: {duplicates}.")
+    executor = executor or ExecutorSetting()
     shared = dg.Definitions(
         resources={IO_MANAGER_KEY: PipelineIOManager(base_dir=str(storage))},
-        # One process per run: every step imports scikit-learn and GX, which costs
-        # seconds per step under the multiprocess executor on a small machine.
-        executor=dg.in_process_executor,
+        executor=executor_definition(executor),
     )
     taken = set(names)
     placeholders = [invalid_spec_asset(e) for e in errors if e.name not in taken]
@@ -92,5 +103,5 @@ def build_definitions(
     return dg.Definitions.merge(
         shared,
         dg.Definitions(assets=list(unique.values())),
-        *(build_pipeline_defs(s) for s in specs),
+        *(build_pipeline_defs(s, executor.name) for s in specs),
     )

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.html import render_html
-from smote_pipeline.core.train.records import Champion, candidates_from_dict
+from smote_pipeline.core.train.records import Champion, Screen, candidates_from_dict
 from smote_pipeline.defs.storage import atomic_write, decode, encode, find_stored
 
 DEFAULT_STORAGE = "smote_pipeline_storage"
@@ -21,10 +21,15 @@ DEFAULT_STORAGE = "smote_pipeline_storage"
 #: form is read back. Files written before the records existed have the same
 #: layout, so they load as records too.
 RECORD_READERS: dict[str, Callable[[Any], Any]] = {
+    "candidate_screen": Screen.from_dict,
     "candidate_models": candidates_from_dict,
     "champion_model": Champion.from_dict,
     "holdout_evaluation": HoldoutEvaluation.from_dict,
 }
+
+
+#: Name prefix of the per-strategy candidate assets.
+STRATEGY_PREFIX = "candidate__"
 
 
 def _is_record(value: Any) -> bool:
@@ -42,7 +47,10 @@ def stored_form(value: Any) -> Any:
 
 def read_stored(asset_key: dg.AssetKey, value: Any) -> Any:
     """The value of ``asset_key`` from its stored form (see :data:`RECORD_READERS`)."""
-    reader = RECORD_READERS.get(asset_key.path[-1])
+    name = asset_key.path[-1]
+    if name.startswith(STRATEGY_PREFIX):  # candidate__<strategy>: a dict of candidates
+        return candidates_from_dict(value) if isinstance(value, dict) else value
+    reader = RECORD_READERS.get(name)
     return value if reader is None else reader(value)
 
 

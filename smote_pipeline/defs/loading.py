@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from smote_pipeline.core.spec import PipelineSpec, demo_spec, spec_from_mapping
+from smote_pipeline.defs.executors import ExecutorSetting, executor_setting
 
 logger = logging.getLogger("smote_pipeline")
 
@@ -45,14 +46,18 @@ class SpecError:
 
 @dataclass(frozen=True)
 class LoadedSpecs:
-    """The pipelines that were built, and the entries that were skipped."""
+    """The pipelines that were built, the entries that were skipped, and the executor."""
 
     specs: list[PipelineSpec]
     errors: list[SpecError] = field(default_factory=list)
+    executor: ExecutorSetting = field(default_factory=ExecutorSetting)
 
 
-def load_yaml(path: str | Path) -> LoadedSpecs:
+def load_yaml(path: str | Path, environ: Mapping[str, str] = os.environ) -> LoadedSpecs:
     """Read ``pipelines:`` entries from a YAML file; a bad entry is skipped, not fatal.
+
+    An optional top-level ``executor:`` mapping chooses where steps run (see
+    :mod:`smote_pipeline.defs.executors`; the environment wins).
 
     Raises
     ------
@@ -78,7 +83,7 @@ def load_yaml(path: str | Path) -> LoadedSpecs:
             message = f"{str(path)!r}: {label}: {error}"
             logger.error("Pipeline skipped: %s", message)
             errors.append(SpecError(name, message))
-    return LoadedSpecs(specs, errors)
+    return LoadedSpecs(specs, errors, executor_setting(document, environ))
 
 
 def specs_from_yaml(path: str | Path) -> list[PipelineSpec]:
@@ -102,8 +107,8 @@ def load_pipelines(environ: Mapping[str, str] = os.environ) -> LoadedSpecs:
     otherwise see :func:`specs_from_environment`.
     """
     if environ.get(CONFIG_ENV):
-        return load_yaml(environ[CONFIG_ENV])
-    return LoadedSpecs(specs_from_environment(environ))
+        return load_yaml(environ[CONFIG_ENV], environ)
+    return LoadedSpecs(specs_from_environment(environ), executor=executor_setting(None, environ))
 
 
 def specs_from_environment(environ: Mapping[str, str] = os.environ) -> list[PipelineSpec]:

@@ -26,9 +26,12 @@ class Scope:
     ----------
     spec : PipelineSpec
         The pipeline.
+    executor : str
+        Name of the executor its steps run on (see :mod:`smote_pipeline.defs.executors`).
     """
 
     spec: PipelineSpec
+    executor: str = "in_process"
 
     @property
     def p(self) -> str:
@@ -55,6 +58,15 @@ class Scope:
     def options(self, context: dg.AssetExecutionContext) -> PipelineOptions:
         """The run's options (spec defaults, run-config overrides)."""
         return getattr(context.resources, settings_key(self.spec)).options()
+
+    def cv_n_jobs(self, context: dg.AssetExecutionContext) -> int:
+        """Folds a step fits at once: ``cv_n_jobs``, or when None all cores under the
+        ``in_process`` executor (it runs one step at a time) and 1 under the others
+        (they run steps side by side)."""
+        jobs = self.options(context).cv_n_jobs
+        if jobs is not None:
+            return jobs
+        return -1 if self.executor == "in_process" else 1
 
     def asset(
         self,

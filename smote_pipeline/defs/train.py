@@ -1,7 +1,11 @@
-"""Train group: candidate models by cross-validation and the champion.
+"""Train group: the race, one asset per candidate strategy, the candidates and the champion.
 
-Each builder returns one definition of a pipeline; each asset calls the function
-of the same name in :mod:`smote_pipeline.core.pipeline`.
+``candidate_screen`` races every candidate on the small rungs of the search
+plan; ``candidate__<strategy>`` (one asset per strategy of the spec, so an
+executor can run them side by side, on other machines too) finishes that
+strategy's candidates and refits them; the light ``candidate_models`` gathers
+them and builds the ensemble from their stored out-of-fold predictions. Each
+asset calls the function of the same name in :mod:`smote_pipeline.core.pipeline`.
 """
 
 from typing import Any
@@ -12,59 +16,166 @@ import pandas as pd
 
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.train.records import Candidate
+from smote_pipeline.core.train.plan import SearchPlan
+from smote_pipeline.core.train.records import Candidate, Screen
+from smote_pipeline.core.train.training import shared_strategy
 from smote_pipeline.defs.metadata import table_metadata
 from smote_pipeline.defs.scope import Scope
 
 GROUP = "train"
 
+#: The dagster-celery tag that sends a step to a Celery queue.
+QUEUE_TAG = "dagster-celery/queue"
+
+
+def strategy_asset_name(strategy: str) -> str:
+    """Asset name of one strategy's candidates."""
+    return f"candidate__{strategy}"
+
+
+def candidate_screen_asset(s: Scope) -> dg.AssetsDefinition:
+    """The `candidate_screen` asset of the pipeline ``s.spec``."""
+
+    @s.asset(
+        "candidate_screen",
+        GROUP,
+        ins=("training_set", "denoised_training_set"),
+        kinds={"scikit-learn"},
+        description="Every candidate raced by cross-validation on growing stratified "
+        "subsamples of the training rows; the clearly worse stop early.",
+    )
+    def candidate_screen(
+        context: dg.AssetExecutionContext,
+        training_set: pd.DataFrame,
+        denoised_training_set: pd.DataFrame,
+    ) -> dg.MaterializeResult:
+        options = s.options(context)
+        missing = sorted(set(options.strategies) - set(s.spec.options.strategies))
+        if missing:
+            raise ValueError(
+                f"Run option strategies names {missing}, which have no candidate__<strategy> "
+                f"asset in pipeline {s.p!r}: add them to options.strategies in its spec "
+                f"(now {list(s.spec.options.strategies)})."
+            )
+        screen = pipeline.candidate_screen(training_set, denoised_training_set, s.target, options)
+        return dg.MaterializeResult(value=screen, metadata=_screen_metadata(screen))
+
+    return candidate_screen
+
+
+def _screen_metadata(screen: Screen) -> dict[str, Any]:
+    plan = SearchPlan.from_dict(screen.plan)
+    rows = [
+        {
+            "candidate": name,
+            "rung_rows": plan.rungs[max(scored["rung"], 0)].rows if scored else None,
+            "splits": len(scored["scores"]) if scored else 0,
+            "cv_mean": round(float(np.mean(scored["scores"])), 4)
+            if scored and scored["scores"]
+            else None,
+            "status": "skipped"
+            if scored and scored["error"]
+            else "dropped"
+            if scored and scored["dropped"]
+            else "goes on",
+            "note": (scored["error"] or scored["dropped"] or "") if scored else "",
+        }
+        for name, entry in screen.candidates.items()
+        for scored in [screen.scored.get(entry["key"])]
+    ]
+    return {
+        "rungs": dg.MetadataValue.json(screen.plan["rungs"]),
+        "race": table_metadata(pd.DataFrame(rows)),
+        "skipped_strategies": dg.MetadataValue.json(screen.skipped),
+        "training_fingerprint": screen.training_fingerprint,
+    }
+
+
+def candidate_strategy_assets(s: Scope) -> list[dg.AssetsDefinition]:
+    """One `candidate__<strategy>` asset per strategy of the spec."""
+    return [_strategy_asset(s, strategy) for strategy in s.spec.options.strategies]
+
+
+def _strategy_asset(s: Scope, strategy: str) -> dg.AssetsDefinition:
+    shared = shared_strategy(strategy, s.spec.options.strategies)
+    ins = ["training_set", "augmented_training_set", "candidate_screen"]
+    if shared:
+        ins.append(strategy_asset_name(shared))
+    queue = s.spec.queues.get(strategy)
+
+    @s.asset(
+        strategy_asset_name(strategy),
+        GROUP,
+        ins=ins,
+        kinds={"scikit-learn", "skops"},
+        description=f"The candidates of strategy {strategy!r} (one per model family): "
+        "scored on the last rung of the race and refitted on all training rows."
+        + (f" Shares its model with {shared!r}." if shared else ""),
+        op_tags={QUEUE_TAG: queue} if queue else None,
+    )
+    def candidates_of_strategy(
+        context: dg.AssetExecutionContext, **inputs: Any
+    ) -> dg.MaterializeResult:
+        screen: Screen = inputs["candidate_screen"]
+        if strategy not in PipelineOptions().updated(screen.options).strategies:
+            return dg.MaterializeResult(
+                value={}, metadata={"note": f"{strategy!r} is not compared in this run"}
+            )
+        fitted, skipped = pipeline.candidate_strategy(
+            strategy,
+            inputs["training_set"],
+            inputs["augmented_training_set"],
+            s.target,
+            screen,
+            shared=inputs.get(strategy_asset_name(shared)) if shared else None,
+            n_jobs=s.cv_n_jobs(context),
+        )
+        if skipped:
+            context.log.warning(f"Candidates skipped: {skipped}")
+        return dg.MaterializeResult(
+            value=fitted, metadata=_candidates_metadata(fitted, skipped, screen)
+        )
+
+    return candidates_of_strategy
+
 
 def candidate_models_asset(s: Scope) -> dg.AssetsDefinition:
-    """The `candidate_models` asset of the pipeline ``s.spec``."""
+    """The `candidate_models` asset of the pipeline ``s.spec``: gathers the strategies."""
+    parts = [strategy_asset_name(x) for x in s.spec.options.strategies]
 
     @s.asset(
         "candidate_models",
         GROUP,
-        ins=("training_set", "denoised_training_set", "augmented_training_set"),
+        ins=("training_set", "candidate_screen", *parts),
         kinds={"scikit-learn", "skops"},
-        description="One fitted model per model family x imbalance strategy, scored by CV on "
-        "training data.",
+        description="Every candidate (model family x imbalance strategy) with its CV scores, "
+        "and the soft-voting ensemble built from their out-of-fold predictions.",
     )
-    def candidate_models(
-        context: dg.AssetExecutionContext,
-        training_set: pd.DataFrame,
-        denoised_training_set: pd.DataFrame,
-        augmented_training_set: pd.DataFrame,
-    ) -> dg.MaterializeResult:
-        options = s.options(context)
-        skipped: dict[str, str] = {}
-        candidates = pipeline.candidate_models(
-            training_set,
-            denoised_training_set,
-            augmented_training_set,
-            s.target,
-            options,
-            skipped=skipped,
+    def candidate_models(context: dg.AssetExecutionContext, **inputs: Any) -> dg.MaterializeResult:
+        screen: Screen = inputs["candidate_screen"]
+        candidates = pipeline.gather_candidates(
+            [inputs[p] for p in parts], inputs["training_set"], s.target, screen
         )
-        if skipped:
-            context.log.warning(f"Strategies skipped on this data: {skipped}")
         return dg.MaterializeResult(
-            value=candidates, metadata=_candidates_metadata(candidates, skipped, options)
+            value=candidates,
+            metadata=_candidates_metadata(candidates, screen.skipped, screen),
         )
 
     return candidate_models
 
 
 def _candidates_metadata(
-    candidates: dict[str, Candidate], skipped: dict[str, str], options: PipelineOptions
+    candidates: dict[str, Candidate], skipped: dict[str, str], screen: Screen
 ) -> dict[str, Any]:
     """The cross-validation table of the candidates, and what every candidate shares."""
+    options = PipelineOptions().updated(screen.options)
     rows = pd.DataFrame(
         [
             {
                 "strategy": n,
                 f"cv_{options.selection_metric}": round(c.cv_mean, 4),
                 "cv_sem": round(c.cv_sem, 4),
+                "cv_rows": c.cv_rows,
                 "threshold": round(c.threshold, 4),
                 "fit_on": c.fit_on,
                 "fit_rows": c.fit_rows,
@@ -76,16 +187,18 @@ def _candidates_metadata(
                 "note": c.dropped or "",
             }
             for n, c in candidates.items()
-        ]
-    )
-    first = next(iter(candidates.values()))
+        ],
+        columns=["strategy", f"cv_{options.selection_metric}", "cv_sem", "cv_rows", "threshold",
+                 "fit_on", "fit_rows", "synthetic_rows", "recalibration", "cv_brier", "note"],
+    )  # fmt: skip
+    first = next(iter(candidates.values()), None)
     return {
         "cross_validation": table_metadata(rows),
         "models": ", ".join(options.models),
         "selection_metric": options.selection_metric,
-        "cv_splits": len(first.cv_scores),
+        "cv_splits": len(first.cv_scores) if first else 0,
         "skipped_strategies": dg.MetadataValue.json(skipped),
-        "training_fingerprint": first.training_fingerprint,
+        "training_fingerprint": screen.training_fingerprint,
     }
 
 

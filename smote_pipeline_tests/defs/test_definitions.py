@@ -4,6 +4,7 @@ import dagster as dg
 import pytest
 
 from smote_pipeline.core.spec import demo_spec
+from smote_pipeline.core.vocabulary import DEFAULT_STRATEGIES
 from smote_pipeline.defs.factory import build_definitions
 from smote_pipeline.defs.loading import specs_from_environment, specs_from_yaml
 
@@ -19,6 +20,8 @@ STEPS = [
     "synthetic_realism",
     "augmented_training_set",
     "rejected_synthetic_samples",
+    "candidate_screen",
+    *(f"candidate__{strategy}" for strategy in DEFAULT_STRATEGIES),
     "candidate_models",
     "champion_model",
     "holdout_evaluation",

@@ -11,6 +11,7 @@ import pandas as pd
 from smote_pipeline.core.columns import feature_columns
 from smote_pipeline.core.holdout.evaluation import family_baselines
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.train.records import Champion
 from smote_pipeline.core.train.selection import family_members
 from smote_pipeline.core.train.strategies import ENSEMBLE
@@ -50,6 +51,8 @@ def test_every_asset_is_materialized_and_checks_pass(small_run):
         "synthetic_realism",
         "augmented_training_set",
         "rejected_synthetic_samples",
+        "candidate_screen",
+        *(f"candidate__{strategy}" for strategy in PipelineOptions().strategies),
         "candidate_models",
         "champion_model",
         "holdout_evaluation",
@@ -220,10 +223,8 @@ def test_failing_expectations_block_training(small_run, tmp_path):
         synthetic.to_parquet(folder / "synthetic_samples.parquet", index=False)
 
     check = dg.AssetCheckKey(dg.AssetKey(["small", "synthetic_samples"]), "synthetic_expectations")
-    downstream = dg.AssetSelection.assets(
-        dg.AssetKey(["small", "synthetic_realism"]),
-        dg.AssetKey(["small", "augmented_training_set"]),
-        dg.AssetKey(["small", "candidate_models"]),
+    downstream = (
+        dg.AssetSelection.assets(dg.AssetKey(["small", "synthetic_realism"])).downstream()
     ).required_multi_asset_neighbors()
     result = _rerun_with(small_run, tmp_path, corrupt, dg.AssetSelection.checks(check) | downstream)
     assert not result.success

@@ -13,7 +13,7 @@ from typing import Any
 
 from smote_pipeline.core.records import known_fields, plain_fields
 
-__all__ = ["Candidate", "Champion", "candidates_from_dict", "candidates_to_dict"]
+__all__ = ["Candidate", "Champion", "Screen", "candidates_from_dict", "candidates_to_dict"]
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,17 @@ class Candidate:
         Brier score of the out-of-fold probabilities on each split (the same
         splits as ``cv_scores``), as the model would ship them.
     dropped : str or None
-        Why cross-validation stopped after the first repeats (it was clearly
-        behind the best, see :mod:`~smote_pipeline.core.train.racing`); its
-        scores are then those of the first repeats. None: scored on every split.
+        Why the race stopped it at a rung before the last (it was clearly behind
+        the best, see :mod:`~smote_pipeline.core.train.racing`); its scores and
+        model are then those of that rung. None: scored on the last rung.
+    oof : ndarray of shape (n_repeats, cv_rows) or None
+        Out-of-fold probabilities of each repeat on the cross-validation rows
+        (the ensemble and the threshold are built from them, without refitting).
+    cv_rows : int
+        Training rows of the subsample it was cross-validated on (0: unknown).
+    scoring_key : str
+        Identity of the estimator cross-validation scored (a threshold variant
+        shares its model's).
     """
 
     model: Any
@@ -81,6 +89,9 @@ class Candidate:
     selection_rule: str | None = None
     cv_brier_scores: tuple[float, ...] = ()
     dropped: str | None = None
+    oof: Any = None
+    cv_rows: int = 0
+    scoring_key: str = ""
 
     @property
     def paired(self) -> bool:
@@ -175,3 +186,45 @@ class Champion:
     def from_dict(cls, data: dict[str, Any]) -> Champion:
         """Read the stored form back (unknown keys are ignored)."""
         return cls(**known_fields(cls, data, ("selection", "members")))
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The race on the rungs before the last: what every per-strategy fit starts from.
+
+    Attributes
+    ----------
+    plan : dict
+        The :class:`~smote_pipeline.core.train.plan.SearchPlan` (``to_dict()`` form).
+    options : dict
+        The resolved options of the run (``PipelineOptions.to_dict()``).
+    candidates : dict of str to dict
+        Candidate name -> ``family``, ``strategy`` and ``key`` (its scoring identity).
+    scored : dict of str to dict
+        Scoring key -> its :class:`~smote_pipeline.core.train.racing.Scored`
+        fields at the last rung it was scored on.
+    skipped : dict of str to str
+        Candidates that cannot work on this data, with the reason.
+    training_fingerprint : str
+        Content hash of the training rows.
+    """
+
+    plan: dict[str, Any]
+    options: dict[str, Any]
+    candidates: dict[str, dict[str, str]]
+    scored: dict[str, dict[str, Any]]
+    skipped: dict[str, str]
+    training_fingerprint: str = ""
+
+    def of_strategy(self, strategy: str) -> list[str]:
+        """The candidates of ``strategy``, in grid order."""
+        return [n for n, c in self.candidates.items() if c["strategy"] == strategy]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form."""
+        return plain_fields(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Screen:
+        """Read the stored form back."""
+        return cls(**known_fields(cls, data, ()))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import joblib
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.metrics import precision_recall_curve
-from sklearn.model_selection import RepeatedStratifiedKFold, TunedThresholdClassifierCV
+from sklearn.model_selection import TunedThresholdClassifierCV
 from threadpoolctl import threadpool_limits
 
 from smote_pipeline.core.columns import (
@@ -21,131 +22,41 @@ from smote_pipeline.core.columns import (
     row_hashes,
 )
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.train.calibration import fit_logistic_map, recalibrate
-from smote_pipeline.core.train.estimators import SoftVotingEnsemble, logistic_map, prior_correct
-from smote_pipeline.core.train.racing import race
-from smote_pipeline.core.train.records import Candidate, Champion
-from smote_pipeline.core.train.selection import (
-    AVERAGE_RULE,
-    FAMILY_RULE,
-    brier_check,
-    family_members,
-    greater_is_better,
-    one_standard_error_set,
-    score,
-    select_champion,
-    selection_table,
-)
+from smote_pipeline.core.train.calibration import recalibrate
+from smote_pipeline.core.train.crossval import cross_validate, split_scores
+from smote_pipeline.core.train.ensemble import ensemble_members, soft_voting
+from smote_pipeline.core.train.plan import SearchPlan, auto_repeats, cv_splits, plan_search
+from smote_pipeline.core.train.racing import Scored, finish, screen
+from smote_pipeline.core.train.records import Candidate, Champion, Screen
+from smote_pipeline.core.train.selection import brier_check, select_champion, selection_table
 from smote_pipeline.core.train.strategies import (
     ENSEMBLE,
     build_classifier,
     build_strategy,
     trained_minority_ratio,
 )
+from smote_pipeline.core.train.thresholds import cost_threshold, f1_threshold, summary
 from smote_pipeline.core.vocabulary import candidate_grid, candidate_name
 
 __all__ = [
-    "cross_validate",
-    "fit_candidates",
+    "auto_repeats",
     "champion_record",
+    "cross_validate",
+    "cv_splits",
+    "fit_candidates",
+    "fit_strategy",
+    "gather_candidates",
+    "screen_candidates",
     "select_champion",
     "selection_table",
+    "shared_strategy",
+    "split_scores",
     "training_fingerprint",
     "tune_threshold",
 ]
 
-
-def tune_threshold(y_true: np.ndarray, proba: np.ndarray) -> float:
-    """Decision threshold that maximises F1 on out-of-fold training predictions.
-
-    Parameters
-    ----------
-    y_true : ndarray of shape (n_samples,)
-        0/1 labels.
-    proba : ndarray of shape (n_samples,)
-        Out-of-fold positive-class probabilities.
-
-    Returns
-    -------
-    float
-        The threshold; 0.5 when no positive is predicted at any threshold.
-    """
-    precision, recall, thresholds = precision_recall_curve(y_true, proba)
-    if len(thresholds) == 0:
-        return 0.5
-    f1 = 2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-12)
-    return float(thresholds[int(np.argmax(f1))])
-
-
-def cv_splits(
-    y: np.ndarray, *, n_folds: int, n_repeats: int, random_state: int
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Repeated stratified K-fold splits, the same for every candidate.
-
-    ``n_folds`` is lowered to the positive count when there are fewer positives.
-
-    Raises
-    ------
-    ValueError
-        With fewer than 2 positive (or negative) rows.
-    """
-    n_folds = min(n_folds, int(np.bincount(y, minlength=2).min()))
-    if n_folds < 2:
-        raise ValueError(
-            "Cross-validation needs at least 2 positive training rows per fold; the training "
-            f"set has {int(y.sum())} positive row(s). Provide more positive rows."
-        )
-    splitter = RepeatedStratifiedKFold(
-        n_splits=n_folds, n_repeats=n_repeats, random_state=random_state
-    )
-    return list(splitter.split(np.zeros(len(y)), y))
-
-
-def cross_validate(
-    estimator: Any,
-    X: pd.DataFrame,
-    y: np.ndarray,
-    *,
-    splits: list[tuple[np.ndarray, np.ndarray]],
-    metric: str = "average_precision",
-) -> tuple[list[float], np.ndarray]:
-    """Fold scores and out-of-fold probabilities over repeated splits.
-
-    The estimator (whose samplers act only in ``fit``) is cloned and fitted on
-    each training fold, so resampling never sees the scoring fold.
-
-    Parameters
-    ----------
-    estimator : estimator
-        Unfitted strategy.
-    X : pandas.DataFrame of shape (n_samples, n_features)
-        Real training rows.
-    y : ndarray of shape (n_samples,)
-        0/1 labels.
-    splits : list of (train_idx, test_idx)
-        From :func:`cv_splits`; consecutive groups of ``n_folds`` splits
-        partition the rows once per repeat.
-    metric : str
-        Selection metric (see :data:`~smote_pipeline.core.train.selection.SELECTION_METRICS`).
-
-    Returns
-    -------
-    fold_scores : list of float
-        ``metric`` on each scoring fold.
-    oof : ndarray of shape (n_repeats, n_samples)
-        Out-of-fold positive-class probabilities of each repeat.
-    """
-    n_test = sum(len(test) for _, test in splits)
-    n_repeats = max(n_test // len(y), 1)
-    per_repeat = len(splits) // n_repeats
-    oof = np.zeros((n_repeats, len(y)), dtype=np.float64)
-    scores = []
-    for i, (train_idx, test_idx) in enumerate(splits):
-        fitted = clone(estimator).fit(X.iloc[train_idx], y[train_idx])
-        proba = fitted.predict_proba(X.iloc[test_idx])[:, 1]
-        oof[i // per_repeat, test_idx] = proba
-        scores.append(score(metric, y[test_idx], proba))
-    return scores, oof
+#: The F1-maximising threshold (the name older callers use).
+tune_threshold = f1_threshold
 
 
 def training_fingerprint(training: pd.DataFrame, target: str) -> str:
@@ -166,53 +77,41 @@ def _scoring_estimator(estimator: Any) -> Any:
     return estimator
 
 
-def _summary(scores: list[float], splits: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
-    train, test = splits[0]
-    return {
-        "cv_scores": tuple(float(s) for s in scores),
-        "cv_mean": float(np.mean(scores)),
-        "cv_sem": float(np.std(scores, ddof=1) / np.sqrt(len(scores))) if len(scores) > 1 else 0.0,
-        "cv_test_train_ratio": len(test) / len(train),
-    }
-
-
 def _fit_final(
     family: str,
     name: str,
     estimator: Any,
-    X: pd.DataFrame,
-    y: np.ndarray,
+    data: _Data,
     augmented: pd.DataFrame,
     target: str,
     options: PipelineOptions,
-    categorical: list[str],
-) -> tuple[Any, float | None, dict[str, Any]]:
-    """Refit on all training data; returns model, threshold override and fit facts."""
-    features = list(X.columns)
+) -> tuple[Any, dict[str, Any]]:
+    """Refit on all training data; returns the model and the fit facts.
+
+    A threshold tuner is refitted as its model only: its threshold comes from
+    the out-of-fold predictions.
+    """
+    features = list(data.X.columns)
     if name == "cluster_smote" and options.recalibration in ("none", "prior"):
-        prior_ratio = float(y.sum()) / max(len(y) - int(y.sum()), 1)
         augmented_y = augmented[target].to_numpy()
         clf = build_classifier(
             family,
             features,
-            categorical,
+            data.categorical,
             random_state=options.random_state,
             missing=missing_numeric_columns(augmented, target),
             size=(len(augmented), int(augmented_y.sum())),
         )
-        model = recalibrate(clf, name, options, prior_ratio=prior_ratio)
+        model = recalibrate(clf, name, options, prior_ratio=data.prior_ratio)
         model.fit(augmented[features], augmented_y.astype(np.int64))
         facts = {
             "fit_rows": len(augmented),
             "synthetic_rows": int(augmented[IS_SYNTHETIC].sum()),
             "fit_on": "augmented_training_set",
         }
-        return model, None, facts
-    fitted = clone(estimator).fit(X, y)
-    facts = {"fit_rows": len(X), "synthetic_rows": 0, "fit_on": "training_set"}
-    if isinstance(fitted, TunedThresholdClassifierCV):
-        return fitted.estimator_, float(fitted.best_threshold_), facts
-    return fitted, None, facts
+        return model, facts
+    fitted = clone(_scoring_estimator(estimator)).fit(data.X, data.y)
+    return fitted, {"fit_rows": len(data.y), "synthetic_rows": 0, "fit_on": "training_set"}
 
 
 def fit_candidates(
@@ -221,8 +120,14 @@ def fit_candidates(
     target: str,
     options: PipelineOptions,
     skipped: dict[str, str] | None = None,
+    n_jobs: int | None = None,
 ) -> dict[str, Candidate]:
-    """Cross-validate and refit every candidate: each model family x strategy.
+    """Race, cross-validate and refit every candidate: each model family x strategy.
+
+    The whole search in one call, as the assets run it in steps:
+    :func:`screen_candidates` (``candidate_screen``), :func:`fit_strategy` per
+    strategy (``candidate__<strategy>``) and :func:`gather_candidates`
+    (``candidate_models``).
 
     The candidates are :func:`~smote_pipeline.core.vocabulary.candidate_grid`
     of ``models`` and ``strategies``, named ``family/strategy``. A candidate
@@ -233,26 +138,20 @@ def fit_candidates(
     when a fold has fewer positive rows than ``k_neighbors + 1``. It is an
     error when no candidate can be fitted.
 
-    Native thread pools (OpenMP, BLAS) are limited to one thread meanwhile:
-    on data of this size the models gain nothing from more, and spinning
-    OpenMP threads slow to a crawl on a busy machine.
-
     Each candidate (with its recalibration, if any) is scored by repeated
-    stratified cross-validation on the real training set (``cv_repeats``, or
-    :func:`auto_repeats` of the rows; its samplers run inside the folds; every
-    candidate sees the same splits, so scores are paired), raced
-    (:func:`~smote_pipeline.core.train.racing.race`: one clearly behind after
-    the first half of the repeats is not scored on the rest), and its
-    F1-maximising threshold is tuned on the out-of-fold
-    predictions (``cost_sensitive_threshold`` keeps the expected-cost threshold
-    of its ``TunedThresholdClassifierCV``). It is then refitted on all training
-    data; the ``cluster_smote`` candidate is refitted on ``augmented``
-    (denoised real rows plus the synthetic rows that passed the quality gates)
-    unless it is recalibrated with ``sigmoid`` / ``isotonic``, which needs real
-    folds. For an averaging ``selection_rule`` (or with ``ensemble_top >= 2``)
-    a soft-voting ensemble is added under
-    :data:`~smote_pipeline.core.train.strategies.ENSEMBLE` (see
-    :func:`_ensemble_members`, :func:`ensemble_calibration`).
+    stratified cross-validation on the real training rows, raced on the
+    growing subsamples of the :class:`~smote_pipeline.core.train.plan.SearchPlan`
+    (its samplers run inside the folds; every candidate sees the same
+    subsamples and splits, so scores are paired). Its threshold is read off
+    the out-of-fold predictions (F1-maximising; ``cost_sensitive_threshold``:
+    least expected cost, on its model's predictions), and survivors are
+    refitted on all training rows; the ``cluster_smote`` candidate is refitted
+    on ``augmented`` (denoised real rows plus the synthetic rows that passed
+    the quality gates) unless it is recalibrated with ``sigmoid`` /
+    ``isotonic``, which needs real folds. For an averaging ``selection_rule``
+    (or with ``ensemble_top >= 2``) a soft-voting ensemble is added under
+    :data:`~smote_pipeline.core.train.strategies.ENSEMBLE`, from the stored
+    out-of-fold predictions (:mod:`~smote_pipeline.core.train.ensemble`).
 
     Parameters
     ----------
@@ -263,19 +162,40 @@ def fit_candidates(
     target : str
         Target column (0/1).
     options : PipelineOptions
-        ``strategies``, ``models``, ``cv_folds``, ``cv_repeats``,
+        ``strategies``, ``models``, ``cv_folds``, ``cv_repeats``, ``cv_n_jobs``,
         ``selection_metric``, ``recalibration``, ``ensemble_top``, seed and
         sampler options.
+    skipped : dict or None
+        Filled with the candidates left out, and why.
+    n_jobs : int or None
+        Folds fitted at once; None: ``options.cv_n_jobs`` (or 1).
 
     Returns
     -------
     dict of str to Candidate
         Candidate name -> its :class:`~smote_pipeline.core.train.records.Candidate`.
     """
-    with threadpool_limits(1):
-        return _fit_candidates(
-            training, augmented, target, options, {} if skipped is None else skipped
+    skipped = {} if skipped is None else skipped
+    screen = screen_candidates(training, target, options, n_jobs=n_jobs)
+    skipped.update(screen.skipped)
+    parts: dict[str, dict[str, Candidate]] = {}
+    for strategy in options.strategies:
+        shared = parts.get(shared_strategy(strategy, options.strategies) or "")
+        parts[strategy], left_out = fit_strategy(
+            strategy, training, augmented, target, screen, shared=shared, n_jobs=n_jobs
         )
+        skipped.update(left_out)
+    return gather_candidates(parts.values(), training, target, screen)
+
+
+#: Strategy -> the strategy whose fitted candidates it reuses (same model, other threshold).
+SHARES_MODEL_WITH = {"cost_sensitive_threshold": "no_resampling"}
+
+
+def shared_strategy(strategy: str, strategies: tuple[str, ...]) -> str | None:
+    """The strategy whose candidates ``strategy`` reuses, when both are compared."""
+    other = SHARES_MODEL_WITH.get(strategy)
+    return other if other in strategies else None
 
 
 #: Fewest positive rows per training fold for ``random_undersampling``: below
@@ -283,21 +203,6 @@ def fit_candidates(
 #: to learn from once the majority is discarded (an average precision of 0.08
 #: was seen for HistGradientBoosting on balanced folds of about 20 rows).
 MIN_UNDERSAMPLED_POSITIVES = 25
-
-#: Training rows up to which ``cv_repeats=None`` repeats the K-fold split the
-#: most (:func:`auto_repeats`); the repeats shrink as rows grow past it.
-REPEAT_BUDGET_ROWS = 20_000
-
-
-def auto_repeats(n_rows: int) -> int:
-    """Repeats of the K-fold split when ``cv_repeats`` is None: more on small data.
-
-    ``REPEAT_BUDGET_ROWS // n_rows``, between 2 and 5: fold scores on small
-    data are noisy and fits are cheap, so more repeats narrow the paired
-    standard errors the selection rule reads; on large data two repeats
-    already give tight ones, and every repeat costs a fit per candidate.
-    """
-    return int(np.clip(REPEAT_BUDGET_ROWS // max(n_rows, 1), 2, 5))
 
 
 def _fold_options(name: str, options: PipelineOptions, min_fold_positives: int) -> PipelineOptions:
@@ -326,263 +231,298 @@ def _key(estimator: Any) -> str:
     return joblib.hash(_scoring_estimator(estimator))
 
 
-def _build(
-    training: pd.DataFrame,
-    target: str,
-    options: PipelineOptions,
-    splits: list[tuple[np.ndarray, np.ndarray]],
-    skipped: dict[str, str],
-) -> dict[str, tuple[str, str, PipelineOptions, Any]]:
-    """Candidate name -> (family, strategy, its options, unfitted estimator).
+@dataclass(frozen=True)
+class _Data:
+    """The training rows as the fits see them."""
 
-    A strategy that cannot work on these folds is put in ``skipped`` with the reason.
-    """
+    X: pd.DataFrame
+    y: np.ndarray
+    categorical: list[str]
+    missing: list[str]
+
+    @property
+    def prior_ratio(self) -> float:
+        return float(self.y.sum()) / max(len(self.y) - int(self.y.sum()), 1)
+
+
+def _data(training: pd.DataFrame, target: str) -> _Data:
     features = feature_columns(training, target)
-    categorical = categorical_columns(training, target)
-    missing = missing_numeric_columns(training, target)
-    y = training[target].to_numpy().astype(np.int64)
-    min_fold_positives = min(int(y[train].sum()) for train, _ in splits)
-    built = {}
-    for family, strategy_name in candidate_grid(options.models, options.strategies):
-        name = candidate_name(family, strategy_name)
+    return _Data(
+        X=training[features],
+        y=training[target].to_numpy().astype(np.int64),
+        categorical=categorical_columns(training, target),
+        missing=missing_numeric_columns(training, target),
+    )
+
+
+#: One candidate before fitting: (family, strategy, its options).
+Spec = tuple[str, str, PipelineOptions]
+
+
+def _estimator(data: _Data, spec: Spec, rows: int, positives: int) -> Any:
+    """The candidate's estimator, hyperparameters scaled to the rows it is fitted on."""
+    family, strategy, strategy_options = spec
+    built = build_strategy(
+        strategy,
+        model=family,
+        features=list(data.X.columns),
+        categorical=data.categorical,
+        options=strategy_options,
+        missing=data.missing,
+        size=(rows, positives),
+    )
+    return recalibrate(built, strategy, strategy_options)
+
+
+def _grid(data: _Data, options: PipelineOptions, plan: SearchPlan) -> tuple[dict[str, Spec], dict]:
+    """Candidate name -> its spec, and the candidates that cannot work on the plan's folds."""
+    smallest = plan.rungs[0]
+    y_small = data.y[plan.rows(data.y, smallest)]
+    splits = cv_splits(y_small, n_folds=plan.n_folds, n_repeats=1, random_state=plan.random_state)
+    min_fold_positives = min(int(y_small[train].sum()) for train, _ in splits)
+    grid, skipped = {}, {}
+    for family, strategy in candidate_grid(options.models, options.strategies):
+        name = candidate_name(family, strategy)
         try:
-            strategy_options = _fold_options(strategy_name, options, min_fold_positives)
-            strategy = build_strategy(
-                strategy_name,
-                model=family,
-                features=features,
-                categorical=categorical,
-                options=strategy_options,
-                missing=missing,
-                size=(len(y), int(y.sum())),
-            )
+            spec = (family, strategy, _fold_options(strategy, options, min_fold_positives))
+            _estimator(data, spec, len(data.y), int(data.y.sum()))
         except ValueError as error:
             skipped[name] = f"{type(error).__name__}: {error}"
             continue
-        estimator = recalibrate(strategy, strategy_name, strategy_options)
-        built[name] = (family, strategy_name, strategy_options, estimator)
-    return built
+        grid[name] = spec
+    return grid, skipped
 
 
-def _fit_candidates(
-    training: pd.DataFrame,
-    augmented: pd.DataFrame,
-    target: str,
-    options: PipelineOptions,
-    skipped: dict[str, str],
-) -> dict[str, Candidate]:
-    features = feature_columns(training, target)
-    categorical = categorical_columns(training, target)
-    X, y = training[features], training[target].to_numpy().astype(np.int64)
-    repeats = options.cv_repeats or auto_repeats(len(y))
-    splits = cv_splits(
-        y, n_folds=options.cv_folds, n_repeats=repeats, random_state=options.random_state
-    )
-    metric = options.selection_metric
-    prior_ratio = float(y.sum()) / max(len(y) - int(y.sum()), 1)
-    fingerprint = training_fingerprint(training, target)
-    built = _build(training, target, options, splits, skipped)
-    scoring = {_key(b[3]): _scoring_estimator(b[3]) for b in built.values()}
-    raced = race(
-        lambda e, s: cross_validate(e, X, y, splits=s, metric=metric),
-        scoring,
-        splits,
-        n_folds=len(splits) // repeats,
-        metric=metric,
-    )
-    oofs: dict[str, np.ndarray] = {}
-    candidates: dict[str, Candidate] = {}
-    for name, (family, strategy_name, strategy_options, estimator) in built.items():
-        scored = raced[_key(estimator)]
-        if scored.error is not None:
-            skipped[name] = scored.error
-            continue
-        try:
-            model, threshold, facts = _fit_final(
-                family, strategy_name, estimator, X, y, augmented, target, strategy_options,
-                categorical,
-            )  # fmt: skip
-        except ValueError as error:
-            skipped[name] = f"{type(error).__name__}: {error}"
-            continue
-        oof = scored.oof
-        oofs[name] = oof
-        trained = trained_minority_ratio(strategy_name, options)
-        if trained is not None:  # nothing is generated where the data is above the ratio
-            trained = max(trained, prior_ratio)
-        candidates[name] = Candidate(
-            model=model,
-            threshold=threshold
-            if threshold is not None
-            else tune_threshold(np.tile(y, len(oof)), oof.ravel()),
-            threshold_source="TunedThresholdClassifierCV (minimum expected cost)"
-            if threshold is not None
-            else "maximum F1 on out-of-fold training predictions",
-            cv_metric=metric,
-            **_summary(scored.scores, splits),
-            cv_brier_scores=tuple(split_scores("brier", y, oof, splits[: len(scored.scores)])),
-            **facts,
-            recalibration=options.recalibration if trained is not None else "none",
-            trained_ratio=trained,
-            prior_ratio=prior_ratio,
-            training_fingerprint=fingerprint,
-            dropped=scored.dropped,
-        )
-    if not candidates:
-        raise ValueError(
-            f"No strategy could be fitted on this training set: {skipped}. Provide more "
-            "positive rows or lower cv_folds."
-        )
-    members = _ensemble_members(candidates, oofs, options)
-    if len(members) >= 2:
-        candidates[ENSEMBLE] = _soft_voting(
-            members, candidates, oofs, y, splits, options, fingerprint
-        )
-    return candidates
+def _evaluator(data: _Data, options: PipelineOptions, n_jobs: int | None) -> Any:
+    """``evaluate(spec, rows, splits)`` for the race: cross-validation on a subsample.
 
-
-def _ensemble_members(
-    candidates: dict[str, Candidate], oofs: dict[str, np.ndarray], options: PipelineOptions
-) -> list[str]:
-    """Members of the soft-voting ensemble, best cross-validated score first.
-
-    With ``family_average``, the best candidate of each family
-    (:func:`~smote_pipeline.core.train.selection.family_members`); with
-    ``one_standard_error_average``, the one-standard-error set (both capped at
-    ``ensemble_top`` when that is >= 2); otherwise the ``ensemble_top`` best
-    candidates the race kept, or none. Members whose out-of-fold probabilities
-    duplicate a better member's (a threshold tuner and its model) are skipped.
+    ``n_jobs`` (None: ``options.cv_n_jobs``, else 1) folds are fitted at once.
     """
-    if options.selection_rule == FAMILY_RULE:
-        ranked, cap = family_members(candidates), options.ensemble_top
-    elif options.selection_rule == AVERAGE_RULE:
-        ranked, cap = one_standard_error_set(candidates), options.ensemble_top
-    elif options.ensemble_top >= 2:
-        sign = 1.0 if greater_is_better(options.selection_metric) else -1.0
-        kept = [n for n, c in candidates.items() if c.dropped is None]
-        ranked = sorted(kept, key=lambda n: -sign * candidates[n].cv_mean)
-        cap = options.ensemble_top
-    else:
-        return []
-    members: list[str] = []
-    for name in ranked:
-        if not any(np.array_equal(oofs[name], oofs[m]) for m in members):
-            members.append(name)
-    return members[:cap] if cap >= 2 else members
+    n_jobs = n_jobs if n_jobs is not None else (options.cv_n_jobs or 1)
+
+    def evaluate(spec: Spec, rows: np.ndarray, splits: list) -> tuple[list, np.ndarray, Any]:
+        y = data.y[rows]
+        estimator = _scoring_estimator(_estimator(data, spec, len(rows), int(y.sum())))
+        X = data.X if len(rows) == len(data.y) else data.X.iloc[rows]
+        return cross_validate(
+            estimator, X, y, splits=splits, metric=options.selection_metric, n_jobs=n_jobs
+        )
+
+    return evaluate
 
 
-def _soft_voting(
-    members: list[str],
-    candidates: dict[str, Candidate],
-    oofs: dict[str, np.ndarray],
-    y: np.ndarray,
-    splits: list[tuple[np.ndarray, np.ndarray]],
-    options: PipelineOptions,
-    fingerprint: str,
-) -> Candidate:
-    """Soft-voting ensemble of ``members``, scored on their out-of-fold output.
+def screen_candidates(
+    training: pd.DataFrame, target: str, options: PipelineOptions, n_jobs: int | None = None
+) -> Screen:
+    """Race every candidate on the rungs of the search plan but the last.
 
-    A member that learnt from a changed class balance and is not recalibrated
-    votes with prior-corrected probabilities (odds times ``prior_ratio /
-    trained_ratio``), so that members speak on one probability scale and the
-    average's Brier score stays near the best single candidate's
-    (``benchmarks/bench_quality.py`` prints both). Its cross-validated score is
-    slightly optimistic: the members were chosen on the same folds.
-    """
-    metric = options.selection_metric
-    factors = {m: _odds_factor(candidates[m]) for m in members}
-    oof = np.mean([prior_correct(oofs[m], factors[m]) for m in members], axis=0)
-    calibration, oof = ensemble_calibration(oof, y, splits)
-    voting = SoftVotingEnsemble(
-        [(m, candidates[m].model) for m in members],
-        [factors[m] for m in members],
-        calibration=calibration,
-    ).fit()
-    corrected = [m for m, f in factors.items() if f != 1.0]
-    fit_on = f"members: {', '.join(members)}"
-    if corrected:
-        fit_on += f" (prior-corrected: {', '.join(corrected)})"
-    if calibration is not None:
-        fit_on += f"; logistic map on out-of-fold average (slope {calibration[0]:.3f})"
-    return Candidate(
-        model=voting,
-        threshold=tune_threshold(np.tile(y, len(oof)), oof.ravel()),
-        threshold_source="maximum F1 on out-of-fold training predictions",
-        cv_metric=metric,
-        **_summary(split_scores(metric, y, oof, splits), splits),
-        cv_brier_scores=tuple(split_scores("brier", y, oof, splits)),
-        fit_rows=len(y),
-        synthetic_rows=0,
-        fit_on=fit_on,
-        members=tuple(members),
-        selection_rule=options.selection_rule,
-        recalibration="none" if calibration is None else "logistic map (out-of-fold)",
-        trained_ratio=None,
-        prior_ratio=candidates[members[0]].prior_ratio,
-        training_fingerprint=fingerprint,
-    )
-
-
-def split_scores(
-    metric: str, y: np.ndarray, oof: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]]
-) -> list[float]:
-    """``metric`` on each split's scoring fold, from out-of-fold probabilities per repeat."""
-    per_repeat = len(splits) // len(oof)
-    return [
-        score(metric, y[test], oof[i // per_repeat, test]) for i, (_, test) in enumerate(splits)
-    ]
-
-
-#: Inverse L2 strength (``C``) of the ensemble's logistic map: weak, yet the
-#: slope stays finite where the out-of-fold probabilities separate the classes.
-MAP_PENALTY = 1.0
-
-
-def ensemble_calibration(
-    oof: np.ndarray, y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]]
-) -> tuple[tuple[float, float] | None, np.ndarray]:
-    """A logistic map of the averaged probabilities, kept only where it lowers the Brier score.
-
-    Averaging shrinks probabilities towards the middle (members disagree on the
-    rare positives), so an average of calibrated members is itself not always
-    calibrated. The map (:func:`~smote_pipeline.core.train.calibration.fit_logistic_map`)
-    is judged honestly: for every split it is fitted on the out-of-fold
-    probabilities of the other folds of the same repeat and applied to the
-    scoring fold. It is kept when these cross-fitted probabilities have a lower
-    mean Brier score than the plain average and its slope is positive; then it
-    is refitted on all out-of-fold probabilities (always with a weak L2 penalty,
-    :data:`MAP_PENALTY`). A map with a positive slope
-    keeps the order of the probabilities, so the average precision and the ROC
-    AUC do not change.
+    Candidates that share what cross-validation scores (a threshold variant
+    and its model) are scored once. Native thread pools are limited to one
+    thread (see :func:`fit_strategy`).
 
     Returns
     -------
-    calibration : (float, float) or None
-        ``(slope, intercept)``, or None when the map does not help.
-    oof : ndarray of shape (n_repeats, n_samples)
-        The cross-fitted mapped probabilities, or the input when not kept.
+    Screen
+        The plan, each candidate's scoring key, the scores where each stopped
+        (survivors: the last screened rung; dropped: the rung that dropped
+        them, with the model of its last fold) and the skipped candidates.
     """
-    per_repeat = len(splits) // len(oof)
-    mapped = np.empty_like(oof)
-    for i, (train, test) in enumerate(splits):
-        row = oof[i // per_repeat]
-        if y[train].min() == y[train].max():
-            return None, oof
-        slope, intercept = fit_logistic_map(y[train], row[train], penalty=MAP_PENALTY)
-        mapped[i // per_repeat, test] = logistic_map(row[test], slope, intercept)
-    slope, intercept = fit_logistic_map(np.tile(y, len(oof)), oof.ravel(), penalty=MAP_PENALTY)
-    plain = np.mean(split_scores("brier", y, oof, splits))
-    if slope <= 0 or np.mean(split_scores("brier", y, mapped, splits)) >= plain:
-        return None, oof
-    return (slope, intercept), mapped
+    data = _data(training, target)
+    plan = plan_search(
+        data.y,
+        n_folds=options.cv_folds,
+        cv_repeats=options.cv_repeats,
+        random_state=options.random_state,
+    )
+    with threadpool_limits(1):
+        grid, skipped = _grid(data, options, plan)
+        keys = {
+            n: _key(_estimator(data, s, len(data.y), int(data.y.sum()))) for n, s in grid.items()
+        }
+        specs = {keys[n]: s for n, s in reversed(grid.items())}  # the first of a key wins
+        evaluate = _evaluator(data, options, n_jobs)
+        scored = screen(evaluate, specs, plan, data.y, options.selection_metric)
+    return Screen(
+        plan=plan.to_dict(),
+        options=options.to_dict(),
+        candidates={n: {"family": s[0], "strategy": s[1], "key": keys[n]} for n, s in grid.items()},
+        scored={k: asdict(v) for k, v in scored.items()},
+        skipped=skipped,
+        training_fingerprint=training_fingerprint(training, target),
+    )
 
 
-def _odds_factor(candidate: Candidate) -> float:
-    """Odds correction of a member's probabilities (1.0: already on the real scale)."""
-    trained = candidate.trained_ratio
-    if trained is None or candidate.recalibration != "none" or candidate.prior_ratio is None:
-        return 1.0
-    return float(candidate.prior_ratio) / float(trained)
+def fit_strategy(
+    strategy: str,
+    training: pd.DataFrame,
+    augmented: pd.DataFrame,
+    target: str,
+    screen: Screen,
+    shared: dict[str, Candidate] | None = None,
+    n_jobs: int | None = None,
+) -> tuple[dict[str, Candidate], dict[str, str]]:
+    """The candidates of one strategy: last-rung scores, threshold and final model.
+
+    A survivor of the screen is finished on the last rung
+    (:func:`~smote_pipeline.core.train.racing.finish`) and refitted on every
+    training row. A candidate the race dropped keeps its scores and the model
+    of the last fold of the rung that dropped it (no refit). A candidate whose
+    scored model is one of ``shared`` (``cost_sensitive_threshold`` and
+    ``no_resampling``) takes that candidate's model and scores and gets its
+    own threshold. Native thread pools (OpenMP, BLAS) are limited to one
+    thread: parallelism comes from the folds (``cv_n_jobs``) and from the
+    executor running strategies side by side.
+
+    Returns
+    -------
+    candidates : dict of str to Candidate
+        By candidate name.
+    skipped : dict of str to str
+        Candidates that could not be scored or fitted, and why.
+    """
+    options = PipelineOptions().updated(screen.options)
+    plan = SearchPlan.from_dict(screen.plan)
+    data = _data(training, target)
+    by_key = {c.scoring_key: c for c in (shared or {}).values()}
+    candidates, skipped = {}, {}
+    with threadpool_limits(1):
+        grid, _ = _grid(data, options, plan)
+        for name in screen.of_strategy(strategy):
+            key = screen.candidates[name]["key"]
+            entry = screen.scored.get(key)  # none when the plan has a single rung
+            scored = Scored(**entry) if entry else Scored([], np.empty((0, 0)), rung=-1)
+            try:
+                if scored.error is not None:
+                    raise ValueError(scored.error)
+                if key in by_key:
+                    candidates[name] = _rethreshold(by_key[key], strategy, data, plan, options)
+                    continue
+                candidates[name] = _candidate(
+                    name, grid[name], scored, data, augmented, target, plan, options, screen,
+                    n_jobs,
+                )  # fmt: skip
+            except ValueError as error:
+                skipped[name] = str(error) if scored.error else f"{type(error).__name__}: {error}"
+    return candidates, skipped
+
+
+def _candidate(
+    name: str,
+    spec: Spec,
+    scored: Scored,
+    data: _Data,
+    augmented: pd.DataFrame,
+    target: str,
+    plan: SearchPlan,
+    options: PipelineOptions,
+    screen: Screen,
+    n_jobs: int | None,
+) -> Candidate:
+    """One candidate from its screen entry: finished and refitted, or as dropped."""
+    family, strategy, strategy_options = spec
+    rung = plan.rungs[scored.rung]
+    if scored.dropped is None:
+        scored = finish(_evaluator(data, options, n_jobs), spec, plan, data.y, previous=scored)
+        rung = plan.final
+        estimator = _estimator(data, spec, len(data.y), int(data.y.sum()))
+        model, facts = _fit_final(
+            family, strategy, estimator, data, augmented, target, strategy_options
+        )
+    else:
+        model = scored.model
+        fold_rows = round(rung.rows * (plan.n_folds - 1) / plan.n_folds)
+        facts = {
+            "fit_rows": fold_rows,
+            "synthetic_rows": 0,
+            "fit_on": f"one training fold of the {rung.rows}-row subsample (raced out, "
+            "not refitted)",
+        }
+    y_cv = data.y[plan.rows(data.y, rung)]
+    splits = plan.splits(data.y, rung)[: len(scored.scores)]
+    trained = trained_minority_ratio(strategy, options)
+    if trained is not None:  # nothing is generated where the data is above the ratio
+        trained = max(trained, data.prior_ratio)
+    return Candidate(
+        model=model,
+        threshold=_threshold(strategy, y_cv, scored.oof, options),
+        threshold_source=_THRESHOLD_SOURCES.get(strategy, _F1_SOURCE),
+        cv_metric=options.selection_metric,
+        **summary(scored.scores, splits),
+        cv_brier_scores=tuple(split_scores("brier", y_cv, scored.oof, splits)),
+        **facts,
+        recalibration=options.recalibration if trained is not None else "none",
+        trained_ratio=trained,
+        prior_ratio=data.prior_ratio,
+        training_fingerprint=screen.training_fingerprint,
+        dropped=scored.dropped,
+        oof=scored.oof,
+        cv_rows=len(y_cv),
+        scoring_key=screen.candidates[name]["key"],
+    )
+
+
+_F1_SOURCE = "maximum F1 on out-of-fold training predictions"
+_THRESHOLD_SOURCES = {
+    "cost_sensitive_threshold": "least expected cost on out-of-fold training predictions "
+    "(a missed positive costs false_negative_cost false alarms)"
+}
+
+
+def _threshold(strategy: str, y: np.ndarray, oof: np.ndarray, options: PipelineOptions) -> float:
+    y_all, proba = np.tile(y, len(oof)), oof.ravel()
+    if strategy == "cost_sensitive_threshold":
+        return cost_threshold(y_all, proba, options.false_negative_cost)
+    return f1_threshold(y_all, proba)
+
+
+def _rethreshold(
+    base: Candidate, strategy: str, data: _Data, plan: SearchPlan, options: PipelineOptions
+) -> Candidate:
+    """``base``'s model and scores with ``strategy``'s threshold."""
+    y_cv = data.y[plan.rows(data.y, plan.final)] if base.dropped is None else None
+    if y_cv is None or len(y_cv) != base.cv_rows:
+        raise ValueError(f"the model it shares ({base.scoring_key[:8]}) was raced out")
+    return replace(
+        base,
+        threshold=_threshold(strategy, y_cv, base.oof, options),
+        threshold_source=_THRESHOLD_SOURCES.get(strategy, _F1_SOURCE),
+    )
+
+
+def gather_candidates(
+    parts: Iterable[dict[str, Candidate]],
+    training: pd.DataFrame,
+    target: str,
+    screen: Screen,
+) -> dict[str, Candidate]:
+    """Every strategy's candidates, in grid order, plus the soft-voting ensemble.
+
+    The ensemble is built from the members' stored out-of-fold predictions on
+    the last rung (:func:`~smote_pipeline.core.train.ensemble.soft_voting`);
+    nothing is refitted.
+
+    Raises
+    ------
+    ValueError
+        When no candidate could be fitted.
+    """
+    found = {name: c for part in parts for name, c in part.items()}
+    candidates = {n: found[n] for n in screen.candidates if n in found}
+    if not candidates:
+        raise ValueError(
+            f"No strategy could be fitted on this training set: {screen.skipped}. Provide "
+            "more positive rows or lower cv_folds."
+        )
+    options = PipelineOptions().updated(screen.options)
+    members = ensemble_members(candidates, options)
+    if len(members) >= 2:
+        plan = SearchPlan.from_dict(screen.plan)
+        y = training[target].to_numpy().astype(np.int64)
+        y_cv, splits = y[plan.rows(y, plan.final)], plan.splits(y, plan.final)
+        candidates[ENSEMBLE] = soft_voting(
+            members, candidates, y_cv, splits, options, screen.training_fingerprint
+        )
+    return candidates
 
 
 def champion_record(candidates: dict[str, Candidate], options: PipelineOptions) -> Champion:

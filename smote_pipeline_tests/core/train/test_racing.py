@@ -1,4 +1,4 @@
-"""Racing over repeats: clear losers stop after the first rung, the rest run every split."""
+"""Racing over the rungs of a search plan: clear losers stop early, survivors finish."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 
 from smote_pipeline.core.train import training
-from smote_pipeline.core.train.racing import first_rung_repeats, race
+from smote_pipeline.core.train.plan import Rung, SearchPlan, plan_search
+from smote_pipeline.core.train.racing import finish, screen
 
 
 def _data(seed=0, n=600):
@@ -18,46 +19,53 @@ def _data(seed=0, n=600):
     return X, y
 
 
-def test_a_clear_loser_is_scored_on_the_first_rung_only():
+def _evaluator(X, y, metric="average_precision", fitted=None):
+    def evaluate(estimator, rows, splits):
+        if fitted is not None:
+            name = type(estimator).__name__
+            fitted[name] = fitted.get(name, 0) + len(splits)
+        return training.cross_validate(
+            estimator, X.iloc[rows], y[rows], splits=splits, metric=metric
+        )
+
+    return evaluate
+
+
+def test_a_clear_loser_stops_at_the_first_rung_and_survivors_reuse_its_repeats():
     X, y = _data()
-    splits = training.cv_splits(y, n_folds=5, n_repeats=4, random_state=0)
+    plan = plan_search(y, n_folds=5, cv_repeats=4, random_state=0)
+    assert plan.rungs == (Rung(len(y), 2), Rung(len(y), 4)) and not plan.bounded
     fitted: dict[str, int] = {}
-
-    def evaluate(estimator, some):
-        name = type(estimator).__name__
-        fitted[name] = fitted.get(name, 0) + len(some)
-        return training.cross_validate(estimator, X, y, splits=some, metric="average_precision")
-
+    evaluate = _evaluator(X, y, fitted=fitted)
     estimators = {
         "logistic": LogisticRegression(),
         "also_logistic": LogisticRegression(C=0.9),
         "dummy": DummyClassifier(strategy="prior"),
     }
-    scored = race(evaluate, estimators, splits, n_folds=5, metric="average_precision")
-    assert first_rung_repeats(4) == 2
-    assert scored["dummy"].dropped is not None and "behind the best" in scored["dummy"].dropped
-    assert len(scored["dummy"].scores) == 10 and scored["dummy"].oof.shape == (2, len(y))
-    for name in ("logistic", "also_logistic"):  # indistinguishable: both run every split
-        assert scored[name].dropped is None
-        assert len(scored[name].scores) == 20 and scored[name].oof.shape == (4, len(y))
+    scored = screen(evaluate, estimators, plan, y, "average_precision")
+    dummy = scored["dummy"]
+    assert dummy.dropped is not None and "behind the best" in dummy.dropped
+    assert len(dummy.scores) == 10 and dummy.oof.shape == (2, len(y))
+    assert dummy.model is not None  # a dropped candidate ships its last fold's model
+    for name in ("logistic", "also_logistic"):  # indistinguishable: both finish
+        assert scored[name].dropped is None and scored[name].model is None
+        done = finish(evaluate, estimators[name], plan, y, previous=scored[name])
+        assert len(done.scores) == 20 and done.oof.shape == (4, len(y))
+        assert done.scores[:10] == scored[name].scores  # the first repeats are reused
     assert fitted == {"LogisticRegression": 40, "DummyClassifier": 10}
 
 
-def test_one_repeat_is_not_raced_and_a_failing_estimator_is_reported():
+def test_a_failing_estimator_is_reported_and_takes_no_part():
     X, y = _data(1)
-    splits = training.cv_splits(y, n_folds=3, n_repeats=1, random_state=0)
+    plan = plan_search(y, n_folds=3, cv_repeats=2, random_state=0)
 
-    def evaluate(estimator, some):
+    def evaluate(estimator, rows, splits):
         if isinstance(estimator, DummyClassifier):
             raise ValueError("cannot fit this fold")
-        return training.cross_validate(estimator, X, y, splits=some, metric="average_precision")
+        return training.cross_validate(estimator, X.iloc[rows], y[rows], splits=splits)
 
-    scored = race(
-        evaluate,
-        {"lr": LogisticRegression(), "bad": DummyClassifier()},
-        splits,
-        n_folds=3,
-        metric="average_precision",
+    scored = screen(
+        evaluate, {"lr": LogisticRegression(), "bad": DummyClassifier()}, plan, y, "roc_auc"
     )
     assert scored["bad"].error == "ValueError: cannot fit this fold"
     assert scored["lr"].dropped is None and len(scored["lr"].scores) == 3
@@ -65,12 +73,24 @@ def test_one_repeat_is_not_raced_and_a_failing_estimator_is_reported():
 
 def test_a_loss_metric_races_in_its_own_direction():
     X, y = _data(2)
-    splits = training.cv_splits(y, n_folds=5, n_repeats=2, random_state=0)
-    scored = race(
-        lambda e, s: training.cross_validate(e, X, y, splits=s, metric="brier"),
+    plan = plan_search(y, n_folds=5, cv_repeats=2, random_state=0)
+    scored = screen(
+        _evaluator(X, y, "brier"),
         {"lr": LogisticRegression(), "coin": DummyClassifier(strategy="uniform")},
-        splits,
-        n_folds=5,
-        metric="brier",
+        plan,
+        y,
+        "brier",
     )
     assert scored["coin"].dropped is not None and scored["lr"].dropped is None
+
+
+def test_bounded_repeats_stop_once_the_standard_error_is_small():
+    rng = np.random.default_rng(3)
+    n = 4000
+    y = (rng.random(n) < 0.2).astype(int)
+    X = pd.DataFrame({"a": rng.normal(size=n) + 3.0 * y, "b": rng.normal(size=n)})
+    easy = SearchPlan(rungs=(Rung(n, 5),), n_folds=5, random_state=0, bounded=True)
+    done = finish(_evaluator(X, y), LogisticRegression(), easy, y)
+    assert len(done.scores) == 5 and done.oof.shape == (1, n)  # one repeat is precise enough
+    fixed = SearchPlan(rungs=(Rung(n, 3),), n_folds=5, random_state=0, bounded=False)
+    assert len(finish(_evaluator(X, y), LogisticRegression(), fixed, y).scores) == 15

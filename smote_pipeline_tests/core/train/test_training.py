@@ -14,6 +14,7 @@ from smote_pipeline.core.ingest.ingestion import TargetSpec, prepare_dataset
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample import clustering, oversampling
 from smote_pipeline.core.train import training
+from smote_pipeline.core.train.ensemble import ensemble_calibration
 from smote_pipeline.core.train.estimators import logistic_map
 from smote_pipeline.core.train.records import Candidate
 from smote_pipeline.core.train.selection import (
@@ -25,7 +26,7 @@ from smote_pipeline.core.train.selection import (
     select_champion,
 )
 from smote_pipeline.core.train.strategies import ENSEMBLE
-from smote_pipeline.core.train.training import ensemble_calibration, tune_threshold
+from smote_pipeline.core.train.training import tune_threshold
 from smote_pipeline.core.vocabulary import family_of
 from smote_pipeline_tests.conftest import make_frame
 

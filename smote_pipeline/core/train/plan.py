@@ -1,0 +1,218 @@
+"""The search plan: growing stratified subsamples (rungs) the candidates are raced on.
+
+Scoring every candidate by repeated K-fold on every training row costs rows x
+candidates x folds x repeats fits. Most of that is spent on candidates that are
+clearly worse already on a small sample, and on rows that no longer change a
+score's standard error. The plan therefore scores candidates on nested,
+stratified subsamples that grow by :data:`RUNG_GROWTH` (successive halving):
+every candidate on the smallest, only those not clearly behind on the next
+(:mod:`~smote_pipeline.core.train.racing`), up to the last rung of at most
+:data:`CV_MAX_ROWS` rows, where the survivors get their final scores. The final
+models are refitted on every training row; only the scores come from the
+subsample, which is an unbiased sample of the training rows, paired across
+candidates.
+
+On data too small for two rungs of at least :data:`MIN_RUNG_POSITIVES`
+positive rows, both rungs hold every row: the first scores half the repeats,
+the last all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.model_selection import RepeatedStratifiedKFold
+
+__all__ = [
+    "CV_MAX_ROWS",
+    "MIN_RUNG_POSITIVES",
+    "RUNG_GROWTH",
+    "Rung",
+    "SearchPlan",
+    "auto_repeats",
+    "cv_splits",
+    "plan_search",
+]
+
+#: Rows of the largest cross-validation subsample (the last rung). Above it the
+#: standard error of a fold score is already small (at 2% positives, 2,000
+#: positive rows), and each fit costs seconds while the race needs dozens.
+CV_MAX_ROWS = 100_000
+
+#: Fewest positive rows of a rung below the last (a training fold of 5 then
+#: holds 80, enough for SMOTE's neighbours and a balanced fold).
+MIN_RUNG_POSITIVES = 100
+
+#: Each rung holds this many times the rows of the one before.
+RUNG_GROWTH = 4
+
+#: Training rows up to which ``cv_repeats=None`` repeats the K-fold split the
+#: most (:func:`auto_repeats`); the repeats shrink as rows grow past it.
+REPEAT_BUDGET_ROWS = 20_000
+
+Splits = list[tuple[np.ndarray, np.ndarray]]
+
+
+def auto_repeats(n_rows: int) -> int:
+    """Repeats of the K-fold split when ``cv_repeats`` is None: more on small data.
+
+    ``REPEAT_BUDGET_ROWS // n_rows``, between 2 and 5: fold scores on small
+    data are noisy and fits are cheap, so more repeats narrow the paired
+    standard errors the selection rule reads; on large data two repeats
+    already give tight ones, and every repeat costs a fit per candidate.
+    """
+    return int(np.clip(REPEAT_BUDGET_ROWS // max(n_rows, 1), 2, 5))
+
+
+def cv_splits(y: np.ndarray, *, n_folds: int, n_repeats: int, random_state: int) -> Splits:
+    """Repeated stratified K-fold splits, the same for every candidate.
+
+    ``n_folds`` is lowered to the positive count when there are fewer positives.
+    The first ``r`` repeats do not depend on ``n_repeats``, so more repeats
+    extend a shorter list.
+
+    Raises
+    ------
+    ValueError
+        With fewer than 2 positive (or negative) rows.
+    """
+    n_folds = min(n_folds, int(np.bincount(y, minlength=2).min()))
+    if n_folds < 2:
+        raise ValueError(
+            "Cross-validation needs at least 2 positive training rows per fold; the training "
+            f"set has {int(y.sum())} positive row(s). Provide more positive rows."
+        )
+    splitter = RepeatedStratifiedKFold(
+        n_splits=n_folds, n_repeats=n_repeats, random_state=random_state
+    )
+    return list(splitter.split(np.zeros(len(y)), y))
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One stage of the race.
+
+    Attributes
+    ----------
+    rows : int
+        Training rows of the stratified subsample scored at this rung.
+    repeats : int
+        Repeats of the K-fold split on it (the most, at the last rung).
+    """
+
+    rows: int
+    repeats: int
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """Rungs, and the subsamples and splits they score on; the same for every candidate.
+
+    Attributes
+    ----------
+    rungs : tuple of Rung
+        Growing subsamples; the last one gives the final scores.
+    n_folds : int
+        Folds of each K-fold split.
+    random_state : int
+        Seed of the subsamples and the splits.
+    bounded : bool
+        Whether the last rung's repeats stop once the standard error is small
+        (``cv_repeats`` not set by the user).
+    """
+
+    rungs: tuple[Rung, ...]
+    n_folds: int
+    random_state: int
+    bounded: bool = True
+
+    @property
+    def final(self) -> Rung:
+        """The last rung."""
+        return self.rungs[-1]
+
+    def rows(self, y: np.ndarray, rung: Rung) -> np.ndarray:
+        """Sorted positions of the rung's subsample in the training rows.
+
+        Nested and stratified: each class is shuffled once (seeded) and every
+        rung takes the first rows of each, in proportion to the class sizes.
+        """
+        if rung.rows >= len(y):
+            return np.arange(len(y))
+        rng = np.random.default_rng(self.random_state)
+        positives, negatives = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+        positives, negatives = rng.permutation(positives), rng.permutation(negatives)
+        n_pos = max(int(round(rung.rows * len(positives) / len(y))), 2)
+        return np.sort(np.concatenate([positives[:n_pos], negatives[: rung.rows - n_pos]]))
+
+    def splits(self, y: np.ndarray, rung: Rung) -> Splits:
+        """The rung's repeated K-fold splits, as positions within its subsample."""
+        return cv_splits(
+            y[self.rows(y, rung)],
+            n_folds=self.n_folds,
+            n_repeats=rung.repeats,
+            random_state=self.random_state,
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        """A plain form for metadata and storage."""
+        return {
+            "rungs": [[r.rows, r.repeats] for r in self.rungs],
+            "n_folds": self.n_folds,
+            "random_state": self.random_state,
+            "bounded": self.bounded,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> SearchPlan:
+        """Read :meth:`to_dict` back."""
+        return cls(
+            rungs=tuple(Rung(int(r), int(k)) for r, k in data["rungs"]),
+            n_folds=int(data["n_folds"]),
+            random_state=int(data["random_state"]),
+            bounded=bool(data["bounded"]),
+        )
+
+
+def plan_search(
+    y: np.ndarray, *, n_folds: int, cv_repeats: int | None, random_state: int
+) -> SearchPlan:
+    """The rungs for training labels ``y``.
+
+    The last rung holds ``min(rows, CV_MAX_ROWS)`` rows and ``cv_repeats`` (or
+    :func:`auto_repeats` of its rows) repeats. Below it, rungs of a
+    :data:`RUNG_GROWTH`-th of the rows each, as long as they keep
+    :data:`MIN_RUNG_POSITIVES` positive rows, with :func:`auto_repeats` of
+    their own rows. With no such rung, the first rung is every row with half
+    the repeats (none when there is a single repeat).
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        0/1 training labels.
+    n_folds : int
+        Folds per split.
+    cv_repeats : int or None
+        Repeats at the last rung; None: as many as the rows call for, stopped
+        early when the standard error is small (``bounded``).
+    random_state : int
+        Seed.
+    """
+    n, positives = len(y), int(np.sum(y))
+    top = min(n, CV_MAX_ROWS)
+    repeats = cv_repeats or auto_repeats(top)
+    sizes: list[int] = []
+    size = top // RUNG_GROWTH
+    while size * positives / max(n, 1) >= MIN_RUNG_POSITIVES:
+        sizes.insert(0, size)
+        size //= RUNG_GROWTH
+    rungs = [Rung(s, auto_repeats(s)) for s in sizes]
+    if not rungs and repeats >= 2:
+        rungs = [Rung(top, repeats // 2)]
+    return SearchPlan(
+        rungs=(*rungs, Rung(top, repeats)),
+        n_folds=n_folds,
+        random_state=random_state,
+        bounded=cv_repeats is None,
+    )
