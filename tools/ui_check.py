@@ -146,7 +146,8 @@ def visit(url: str, out: Path) -> dict[str, list[str]]:
     seen: dict[str, list[str]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        # tall enough that the catalog renders every asset row of the demo (it is virtualized)
+        page = browser.new_page(viewport={"width": 1600, "height": 3200})
 
         def open_page(path: str, name: str, wanted: list[str]) -> None:
             page.goto(f"{url}{path}", wait_until="networkidle")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from smote_pipeline.core.vocabulary import DEFAULT_STRATEGIES
+
 TOOLS = Path(__file__).resolve().parents[2] / "tools" / "ui_check.py"
 CHROMIUM = os.environ.get("SMOTE_CHROMIUM", "/usr/bin/chromium")
 
@@ -42,6 +44,8 @@ def test_every_asset_and_check_is_shown(tmp_path, monkeypatch):
     assert len(seen["graph"]) == 5
     for asset, checks in ui.CHECKS.items():
         assert seen[f"{asset}_checks"] == checks, asset
-    assert len(ui.ASSETS) == 15 and sum(map(len, ui.CHECKS.values())) == 11
+    assert (
+        len(ui.ASSETS) == 16 + len(DEFAULT_STRATEGIES) and sum(map(len, ui.CHECKS.values())) == 11
+    )
     assert seen["smote_report"] == ["demo_holdout", "report"]
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.png" for n in seen)
