@@ -57,7 +57,9 @@ def candidate_screen_asset(s: Scope) -> dg.AssetsDefinition:
                 f"asset in pipeline {s.p!r}: add them to options.strategies in its spec "
                 f"(now {list(s.spec.options.strategies)})."
             )
-        screen = pipeline.candidate_screen(training_set, denoised_training_set, s.target, options)
+        screen = pipeline.candidate_screen(
+            training_set, denoised_training_set, s.target, options, n_jobs=s.cv_n_jobs(context)
+        )
         return dg.MaterializeResult(value=screen, metadata=_screen_metadata(screen))
 
     return candidate_screen
