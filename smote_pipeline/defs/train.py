@@ -57,10 +57,13 @@ def candidate_screen_asset(s: Scope) -> dg.AssetsDefinition:
                 f"asset in pipeline {s.p!r}: add them to options.strategies in its spec "
                 f"(now {list(s.spec.options.strategies)})."
             )
+        n_jobs = s.cv_n_jobs(context)
         screen = pipeline.candidate_screen(
-            training_set, denoised_training_set, s.target, options, n_jobs=s.cv_n_jobs(context)
+            training_set, denoised_training_set, s.target, options, n_jobs=n_jobs
         )
-        return dg.MaterializeResult(value=screen, metadata=_screen_metadata(screen))
+        return dg.MaterializeResult(
+            value=screen, metadata={**_screen_metadata(screen), "cv_n_jobs": n_jobs}
+        )
 
     return candidate_screen
 
@@ -123,6 +126,7 @@ def _strategy_asset(s: Scope, strategy: str) -> dg.AssetsDefinition:
             return dg.MaterializeResult(
                 value={}, metadata={"note": f"{strategy!r} is not compared in this run"}
             )
+        n_jobs = s.cv_n_jobs(context)
         fitted, skipped = pipeline.candidate_strategy(
             strategy,
             inputs["training_set"],
@@ -130,12 +134,13 @@ def _strategy_asset(s: Scope, strategy: str) -> dg.AssetsDefinition:
             s.target,
             screen,
             shared=inputs.get(strategy_asset_name(shared)) if shared else None,
-            n_jobs=s.cv_n_jobs(context),
+            n_jobs=n_jobs,
         )
         if skipped:
             context.log.warning(f"Candidates skipped: {skipped}")
         return dg.MaterializeResult(
-            value=fitted, metadata=_candidates_metadata(fitted, skipped, screen)
+            value=fitted,
+            metadata={**_candidates_metadata(fitted, skipped, screen), "cv_n_jobs": n_jobs},
         )
 
     return candidates_of_strategy

@@ -283,3 +283,13 @@ def test_a_failed_blocking_gate_holds_back_the_synthetic_rows_not_the_run(tmp_pa
     report = decode(run.stored("smote_report"))
     assert "failed: no synthetic row of this run reached training" in report
     assert decode(run.stored("champion_model"))["model"] is not None
+
+
+def test_training_steps_fit_folds_on_every_core_under_the_in_process_executor(small_run):
+    """``cv_n_jobs=None`` resolves to all cores (-1) when one step runs at a time."""
+    steps = ["candidate_screen", *(f"candidate__{s}" for s in PipelineOptions().strategies)]
+    jobs = {}
+    for step in steps:
+        event = small_run.instance.get_latest_materialization_event(dg.AssetKey(["small", step]))
+        jobs[step] = event.asset_materialization.metadata["cv_n_jobs"].value
+    assert jobs == dict.fromkeys(steps, -1)
