@@ -12,9 +12,17 @@ models are refitted on every training row; only the scores come from the
 subsample, which is an unbiased sample of the training rows, paired across
 candidates.
 
-On data too small for two rungs of at least :data:`MIN_RUNG_POSITIVES`
-positive rows, both rungs hold every row: the first scores half the repeats,
-the last all of them.
+The smallest rung holds :data:`MIN_RUNG_POSITIVES` positive rows, the fewest
+that still rank candidates (and at least :data:`MIN_RUNG_ROWS` rows), and each
+rung below the last at most :data:`SCREEN_REPEATS` repeats: the rungs below the
+last only have to find the clear losers. Fits there are cheaper too (a forest with
+:data:`~smote_pipeline.core.train.training.SCREEN_TREE_SHARE` of its trees,
+see :func:`~smote_pipeline.core.train.training.screening_estimator`).
+
+On data too small for a rung of :data:`MIN_RUNG_POSITIVES` positive rows and
+at most half the last rung's rows, both rungs hold every row: the first
+scores half the repeats (with the full models, so the last reuses them), the
+last all of them.
 """
 
 from __future__ import annotations
@@ -27,7 +35,9 @@ from sklearn.model_selection import RepeatedStratifiedKFold
 __all__ = [
     "CV_MAX_ROWS",
     "MIN_RUNG_POSITIVES",
+    "MIN_RUNG_ROWS",
     "RUNG_GROWTH",
+    "SCREEN_REPEATS",
     "Rung",
     "SearchPlan",
     "auto_repeats",
@@ -44,8 +54,16 @@ CV_MAX_ROWS = 100_000
 #: holds 80, enough for SMOTE's neighbours and a balanced fold).
 MIN_RUNG_POSITIVES = 100
 
+#: Fewest rows of a rung below the last, whatever the class balance: on a few
+#: hundred rows a flexible family (trees with 20-row leaves) is judged in its
+#: small-sample regime, where a linear model wins that it loses on more rows.
+MIN_RUNG_ROWS = 2_000
+
 #: Each rung holds this many times the rows of the one before.
 RUNG_GROWTH = 4
+
+#: Most repeats of a rung below the last (10 splits with 5 folds).
+SCREEN_REPEATS = 2
 
 #: Training rows up to which ``cv_repeats=None`` repeats the K-fold split the
 #: most (:func:`auto_repeats`); the repeats shrink as rows grow past it.
@@ -181,11 +199,13 @@ def plan_search(
     """The rungs for training labels ``y``.
 
     The last rung holds ``min(rows, CV_MAX_ROWS)`` rows and ``cv_repeats`` (or
-    :func:`auto_repeats` of its rows) repeats. Below it, rungs of a
-    :data:`RUNG_GROWTH`-th of the rows each, as long as they keep
-    :data:`MIN_RUNG_POSITIVES` positive rows, with :func:`auto_repeats` of
-    their own rows. With no such rung, the first rung is every row with half
-    the repeats (none when there is a single repeat).
+    :func:`auto_repeats` of its rows) repeats. Below it, from the smallest
+    subsample with :data:`MIN_RUNG_POSITIVES` positive rows and
+    :data:`MIN_RUNG_ROWS` rows, rungs growing by
+    :data:`RUNG_GROWTH` while they hold at most half the last rung's rows,
+    each with :func:`auto_repeats` of its rows but at most
+    :data:`SCREEN_REPEATS`. With no such rung, the first rung is every row
+    with half the repeats (none when there is a single repeat).
 
     Parameters
     ----------
@@ -203,11 +223,11 @@ def plan_search(
     top = min(n, CV_MAX_ROWS)
     repeats = cv_repeats or auto_repeats(top)
     sizes: list[int] = []
-    size = top // RUNG_GROWTH
-    while size * positives / max(n, 1) >= MIN_RUNG_POSITIVES:
-        sizes.insert(0, size)
-        size //= RUNG_GROWTH
-    rungs = [Rung(s, auto_repeats(s)) for s in sizes]
+    size = max(-(-MIN_RUNG_POSITIVES * n // max(positives, 1)), MIN_RUNG_ROWS)  # ceiling
+    while 2 * size <= top:
+        sizes.append(size)
+        size *= RUNG_GROWTH
+    rungs = [Rung(s, min(auto_repeats(s), SCREEN_REPEATS)) for s in sizes]
     if not rungs and repeats >= 2:
         rungs = [Rung(top, repeats // 2)]
     return SearchPlan(

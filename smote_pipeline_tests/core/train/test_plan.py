@@ -7,7 +7,9 @@ import numpy as np
 from smote_pipeline.core.train.plan import (
     CV_MAX_ROWS,
     MIN_RUNG_POSITIVES,
+    MIN_RUNG_ROWS,
     RUNG_GROWTH,
+    SCREEN_REPEATS,
     Rung,
     SearchPlan,
     plan_search,
@@ -47,3 +49,16 @@ def test_subsamples_are_nested_stratified_and_the_splits_repeat_their_prefix():
     again = longer.splits(y, longer.final)
     assert all(np.array_equal(a[1], b[1]) for a, b in zip(first, again[: len(first)]))
     assert SearchPlan.from_dict(plan.to_dict()) == plan
+
+
+def test_screening_rungs_start_at_enough_positives_and_rows_with_few_repeats():
+    rare = _labels(75_000, 0.02)
+    plan = plan_search(rare, n_folds=5, cv_repeats=None, random_state=0)
+    first = plan.rows(rare, plan.rungs[0])
+    assert rare[first].sum() >= MIN_RUNG_POSITIVES > rare[first].sum() - 3
+    assert all(r.repeats <= SCREEN_REPEATS for r in plan.rungs[:-1])
+    assert all(2 * r.rows <= plan.final.rows for r in plan.rungs[:-1])
+    common = _labels(75_000, 0.3)  # 100 positives in 340 rows: too few rows to judge trees
+    assert plan_search(common, n_folds=5, cv_repeats=None, random_state=0).rungs[0].rows == (
+        MIN_RUNG_ROWS
+    )

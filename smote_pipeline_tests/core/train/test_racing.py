@@ -94,3 +94,18 @@ def test_bounded_repeats_stop_once_the_standard_error_is_small():
     assert len(done.scores) == 5 and done.oof.shape == (1, n)  # one repeat is precise enough
     fixed = SearchPlan(rungs=(Rung(n, 3),), n_folds=5, random_state=0, bounded=False)
     assert len(finish(_evaluator(X, y), LogisticRegression(), fixed, y).scores) == 15
+
+
+def test_screening_fits_a_quarter_of_every_forest_and_leaves_other_models_alone():
+    from imblearn.ensemble import BalancedRandomForestClassifier
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import Pipeline
+    from sklearn.ensemble import RandomForestClassifier
+
+    nested = Pipeline([("over", RandomOverSampler()), ("model", RandomForestClassifier(200))])
+    cut = training.screening_estimator(nested)
+    assert cut.named_steps["model"].n_estimators == 50
+    assert nested.named_steps["model"].n_estimators == 200  # the candidate itself is untouched
+    assert training.screening_estimator(BalancedRandomForestClassifier(100)).n_estimators == 25
+    linear = LogisticRegression()
+    assert training.screening_estimator(linear) is linear

@@ -8,6 +8,7 @@ from smote_pipeline.core.ingest.ingestion import TargetSpec, prepare_dataset
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.train.strategies import (
     BASELINE_STRATEGIES,
+    FOREST_MAX_SAMPLES,
     RESAMPLING_STRATEGIES,
     STRATEGY_NAMES,
     build_strategy,
@@ -78,8 +79,9 @@ def test_boosting_stops_early_on_large_data_only_and_sizes_follow_resampling():
 
 
 def test_forest_trees_draw_a_bounded_sample_on_large_data():
-    assert scaled_parameters("random_forest", 5_000) == {}
-    assert scaled_parameters("random_forest", 1_000_000) == {"max_samples": 0.1}
+    assert scaled_parameters("random_forest", FOREST_MAX_SAMPLES) == {}
+    share = scaled_parameters("random_forest", 1_000_000)["max_samples"]
+    assert share * 1_000_000 == pytest.approx(FOREST_MAX_SAMPLES)
 
 
 def test_names_are_partitioned_and_ordered_simplest_first():
