@@ -60,3 +60,28 @@ def test_recall_at_precision_matches_the_curve():
     got = weighted_metrics(y, proba, np.ones((1, 200)), min_precision=0.8)
     precision, recall, _ = precision_recall_curve(y, proba)
     assert got["recall_at_precision"][0] == pytest.approx(recall[precision >= 0.8].max())
+
+
+def test_weights_are_one_byte_counts_and_chunks_change_no_value(monkeypatch):
+    from smote_pipeline.core.holdout import bootstrap
+
+    rng = np.random.default_rng(7)
+    y = (rng.uniform(size=600) < 0.1).astype(int)
+    proba = np.clip(0.3 * y + rng.uniform(size=600) * 0.7, 0, 1)
+    draws = np.random.default_rng(3)  # the whole draw at once, per class, as floats
+    reference = np.zeros((50, len(y)))
+    for label in (0, 1):
+        rows = np.flatnonzero(y == label)
+        reference[:, rows] = draws.multinomial(len(rows), np.full(len(rows), 1 / len(rows)), 50)
+    weights = stratified_weights(y, 50, 3)
+    assert weights.dtype == np.uint8
+    np.testing.assert_array_equal(weights, reference)
+    whole = weighted_metrics(y, proba, weights, min_precision=0.5)
+    decisions = bootstrap.weighted_threshold_metrics(y, (proba > 0.5).astype(int), weights)
+    monkeypatch.setattr(bootstrap, "CHUNK_ELEMENTS", 700)  # one resample per chunk
+    np.testing.assert_array_equal(stratified_weights(y, 50, 3), reference)
+    for name, values in weighted_metrics(y, proba, weights, min_precision=0.5).items():
+        np.testing.assert_allclose(values, whole[name], rtol=1e-12)
+    chunked = bootstrap.weighted_threshold_metrics(y, (proba > 0.5).astype(int), weights)
+    for name, values in chunked.items():
+        np.testing.assert_allclose(values, decisions[name], rtol=1e-12)
