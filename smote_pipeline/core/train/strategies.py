@@ -526,8 +526,9 @@ def build_strategy(
     )
     if name == "cost_sensitive_threshold":
         scorer = make_scorer(expected_cost, false_negative_cost=options.false_negative_cost)
+        # the same estimator as no_resampling's, so the search scores and fits it once
         return TunedThresholdClassifierCV(
-            clf, scoring=scorer, cv=options.cv_folds, random_state=seed
+            Pipeline([("classifier", clf)]), scoring=scorer, cv=options.cv_folds, random_state=seed
         )
     steps: list[tuple[str, object]] = []
     if name == "random_undersampling":

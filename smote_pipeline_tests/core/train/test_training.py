@@ -27,7 +27,7 @@ from smote_pipeline.core.train.selection import (
 )
 from smote_pipeline.core.train.strategies import ENSEMBLE
 from smote_pipeline.core.train.training import tune_threshold
-from smote_pipeline.core.vocabulary import family_of
+from smote_pipeline.core.vocabulary import MODEL_FAMILIES, family_of
 from smote_pipeline_tests.conftest import make_frame
 
 FEATURES = ["a", "b", "c"]
@@ -331,3 +331,21 @@ def test_a_family_clearly_behind_is_left_out_of_the_family_average():
         "random_forest/no_resampling",
         "hist_gradient_boosting/no_resampling",
     ]
+
+
+@pytest.mark.parametrize("model", sorted(MODEL_FAMILIES))
+def test_the_cost_sensitive_threshold_shares_the_fitted_model_of_no_resampling(model):
+    options = PipelineOptions(
+        strategies=("no_resampling", "cost_sensitive_threshold"),
+        models=(model,),
+        cv_folds=3,
+        max_clusters=3,
+    )
+    train, augmented, _ = _pipeline_data(options)
+    screen = training.screen_candidates(train, "label", options)
+    keys = {n: c["key"] for n, c in screen.candidates.items()}
+    assert len(set(keys.values())) == 1  # one estimator scored, not two
+    candidates = training.fit_candidates(train, augmented, "label", options)
+    plain, tuned = (candidates[f"{model}/{s}"] for s in options.strategies)
+    assert tuned.model is plain.model and tuned.cv_scores == plain.cv_scores
+    assert tuned.threshold_source != plain.threshold_source
