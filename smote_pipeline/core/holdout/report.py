@@ -73,6 +73,8 @@ def holdout_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
 
 def _short_note(note: str) -> str:
     """A race's drop reason, short enough for a table cell."""
+    if note.startswith("halved"):
+        return "raced out: not among the best on a training subsample (refitted)"
     return "raced out: clearly behind the best on training folds" if note else ""
 
 

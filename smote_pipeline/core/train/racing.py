@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from smote_pipeline.core.train.plan import SearchPlan, Splits
+from smote_pipeline.core.train.plan import RUNG_GROWTH, SearchPlan, Splits
 from smote_pipeline.core.train.selection import (
     CLEARLY_WORSE_SE,
     corrected_standard_error,
@@ -68,6 +68,10 @@ class Scored:
         ``scores`` is empty.
     model : estimator or None
         A dropped candidate's model of the rung's last fold (it is not refitted).
+    halved : bool
+        Dropped by successive halving, not for being clearly behind: it is
+        refitted on every training row (so its hold-out figures are those of a
+        full model), with the scores of this rung.
     """
 
     scores: list[float]
@@ -76,6 +80,7 @@ class Scored:
     dropped: str | None = None
     error: str | None = None
     model: Any = None
+    halved: bool = False
 
 
 def _failed(error: ValueError, rung: int) -> Scored:
@@ -88,8 +93,14 @@ def screen(
     plan: SearchPlan,
     y: np.ndarray,
     metric: str,
+    families: dict[str, str] | None = None,
 ) -> dict[str, Scored]:
     """Race every estimator over the plan's rungs but the last.
+
+    At each rung a candidate stops when it is clearly behind the best
+    (:func:`_losers`). When the rung is a subsample smaller than the last, the
+    others are then halved (:func:`_halved`): only the best
+    ``1/RUNG_GROWTH`` of them and the best of each family go on.
 
     Parameters
     ----------
@@ -103,6 +114,8 @@ def screen(
         0/1 training labels.
     metric : str
         The selection metric the scores are in (direction-aware).
+    families : dict of str to str or None
+        Key -> model family; None: every estimator is its own family (no halving).
 
     Returns
     -------
@@ -123,11 +136,40 @@ def screen(
                 continue
             scored[key] = Scored(scores, oof, rung=index, model=model)
         losers = _losers(scored, splits[0], metric, rung.rows)
+        halved = {}
+        if families is not None and rung.rows < plan.final.rows:
+            rest = {k: v for k, v in scored.items() if k not in losers}
+            halved = _halved(rest, metric, families, rung.rows)
         for key, entry in scored.items():
+            if key in halved:
+                result[key] = replace(entry, dropped=halved[key], model=None, halved=True)
+                continue
             reason = losers.get(key)
             result[key] = replace(entry, dropped=reason, model=entry.model if reason else None)
-        alive = {k: alive[k] for k in scored if k not in losers}
+        alive = {k: alive[k] for k in scored if k not in losers and k not in halved}
     return result
+
+
+def _halved(
+    rung: dict[str, Scored], metric: str, families: dict[str, str], rows: int
+) -> dict[str, str]:
+    """Successive halving: all but the best ``ceil(n / RUNG_GROWTH)`` and each family's best.
+
+    The family bests go on because the champion averages them; the rest are
+    not clearly worse, only not needed to find the best on more rows.
+    """
+    sign = 1.0 if greater_is_better(metric) else -1.0
+    ranked = sorted(rung, key=lambda k: -sign * float(np.mean(rung[k].scores)))
+    keep = set(ranked[: -(-len(ranked) // RUNG_GROWTH)])
+    for key in ranked:
+        if all(families[key] != families[k] for k in keep):
+            keep.add(key)
+    return {
+        key: f"halved after {len(rung[key].scores)} splits of a {rows}-row subsample: not "
+        f"among the best 1/{RUNG_GROWTH} nor its family's best, refitted with these scores"
+        for key in ranked
+        if key not in keep
+    }
 
 
 def finish(

@@ -37,7 +37,7 @@ from smote_pipeline.core.train.strategies import (
     trained_minority_ratio,
 )
 from smote_pipeline.core.train.thresholds import cost_threshold, f1_threshold, summary
-from smote_pipeline.core.vocabulary import candidate_grid, candidate_name
+from smote_pipeline.core.vocabulary import candidate_grid, candidate_name, family_of
 
 __all__ = [
     "auto_repeats",
@@ -374,7 +374,8 @@ def screen_candidates(
         }
         specs = {keys[n]: s for n, s in reversed(grid.items())}  # the first of a key wins
         evaluate = _evaluator(data, options, n_jobs, full_rows=plan.final.rows)
-        scored = screen(evaluate, specs, plan, data.y, options.selection_metric)
+        families = {keys[n]: family_of(n) or n for n in grid}
+        scored = screen(evaluate, specs, plan, data.y, options.selection_metric, families)
     return Screen(
         plan=plan.to_dict(),
         options=options.to_dict(),
@@ -454,9 +455,10 @@ def _candidate(
     """One candidate from its screen entry: finished and refitted, or as dropped."""
     family, strategy, strategy_options = spec
     rung = plan.rungs[scored.rung]
-    if scored.dropped is None:
-        scored = finish(_evaluator(data, options, n_jobs), spec, plan, data.y, previous=scored)
-        rung = plan.final
+    if scored.dropped is None or scored.halved:
+        if scored.dropped is None:
+            scored = finish(_evaluator(data, options, n_jobs), spec, plan, data.y, scored)
+            rung = plan.final
         estimator = _estimator(data, spec, len(data.y), int(data.y.sum()))
         model, facts = _fit_final(
             family, strategy, estimator, data, augmented, target, strategy_options
@@ -512,10 +514,9 @@ def _threshold(strategy: str, y: np.ndarray, oof: np.ndarray, options: PipelineO
 def _rethreshold(
     base: Candidate, strategy: str, data: _Data, plan: SearchPlan, options: PipelineOptions
 ) -> Candidate:
-    """``base``'s model and scores with ``strategy``'s threshold."""
-    y_cv = data.y[plan.rows(data.y, plan.final)] if base.dropped is None else None
-    if y_cv is None or len(y_cv) != base.cv_rows:
-        raise ValueError(f"the model it shares ({base.scoring_key[:8]}) was raced out")
+    """``base``'s model and scores with ``strategy``'s threshold (from the same rung's rows)."""
+    rung = next(r for r in reversed(plan.rungs) if r.rows == base.cv_rows)
+    y_cv = data.y[plan.rows(data.y, rung)]
     return replace(
         base,
         threshold=_threshold(strategy, y_cv, base.oof, options),

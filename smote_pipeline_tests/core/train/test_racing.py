@@ -109,3 +109,25 @@ def test_screening_fits_a_quarter_of_every_forest_and_leaves_other_models_alone(
     assert training.screening_estimator(BalancedRandomForestClassifier(100)).n_estimators == 25
     linear = LogisticRegression()
     assert training.screening_estimator(linear) is linear
+
+
+def test_halving_keeps_the_best_quarter_and_each_familys_best_on_a_subsample():
+    rng = np.random.default_rng(4)
+    n = 8_000
+    y = (rng.random(n) < 0.1).astype(int)
+    X = pd.DataFrame({"a": rng.normal(size=n) + 1.5 * y, "b": rng.normal(size=n)})
+    plan = SearchPlan((Rung(2_000, 1), Rung(n, 1)), n_folds=3, random_state=0)
+    estimators = {f"lr{i}": LogisticRegression(C=10.0**-i) for i in range(5)}
+    estimators["coin"] = DummyClassifier(strategy="uniform")
+    families = {**dict.fromkeys(estimators, "linear"), "lr4": "other", "coin": "dummy"}
+    scored = screen(_evaluator(X, y), estimators, plan, y, "average_precision", families)
+    assert scored["coin"].dropped.startswith("dropped") and not scored["coin"].halved
+    going_on = {k for k, v in scored.items() if v.dropped is None}
+    halved = {k for k, v in scored.items() if v.halved}
+    assert "lr4" in going_on  # the best (only) of its family
+    assert len(going_on - {"lr4"}) == 2  # ceil(5 live candidates / 4) of the others at most
+    assert halved == set(estimators) - going_on - {"coin"}
+    assert all(scored[k].model is None and scored[k].dropped.startswith("halved") for k in halved)
+    same_rows = SearchPlan((Rung(n, 1), Rung(n, 2)), n_folds=3, random_state=0)
+    again = screen(_evaluator(X, y), estimators, same_rows, y, "average_precision", families)
+    assert not any(v.halved for v in again.values())  # no halving on the full rows

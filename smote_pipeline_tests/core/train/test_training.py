@@ -349,3 +349,23 @@ def test_the_cost_sensitive_threshold_shares_the_fitted_model_of_no_resampling(m
     plain, tuned = (candidates[f"{model}/{s}"] for s in options.strategies)
     assert tuned.model is plain.model and tuned.cv_scores == plain.cv_scores
     assert tuned.threshold_source != plain.threshold_source
+
+
+def test_candidates_halved_on_a_subsample_are_refitted_on_every_row():
+    frame = prepare_dataset(make_frame(4_500, 500, seed=2), TargetSpec("label", "yes", False))
+    options = PipelineOptions(
+        strategies=("no_resampling", "class_weight", "cost_sensitive_threshold", "smote"),
+        models=("logistic_regression",),
+        cv_folds=3,
+    )
+    screen = training.screen_candidates(frame, "label", options)
+    assert len(screen.plan["rungs"]) == 2 and screen.plan["rungs"][0][0] < len(frame)
+    candidates = training.fit_candidates(frame, frame, "label", options)
+    halved = {n: c for n, c in candidates.items() if (c.dropped or "").startswith("halved")}
+    finished = {n for n, c in candidates.items() if c.dropped is None and n != ENSEMBLE}
+    assert halved and finished
+    for candidate in halved.values():
+        assert candidate.fit_on == "training_set" and candidate.fit_rows == len(frame)
+        assert candidate.cv_rows == screen.plan["rungs"][0][0]
+    champion = training.champion_record(candidates, options)
+    assert champion.strategy in finished | {ENSEMBLE} and not set(champion.members) & set(halved)
