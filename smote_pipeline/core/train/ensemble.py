@@ -77,7 +77,7 @@ def soft_voting(
     metric = options.selection_metric
     factors = {m: _odds_factor(candidates[m]) for m in members}
     repeats = min(len(candidates[m].oof) for m in members)  # the repeats all were scored on
-    splits = splits[: repeats * (len(splits) // len(candidates[members[0]].oof))]
+    splits = splits[: repeats * _folds_per_repeat(splits, len(y))]
     oof = np.mean([prior_correct(candidates[m].oof[:repeats], factors[m]) for m in members], 0)
     calibration, oof = ensemble_calibration(oof, y, splits)
     voting = SoftVotingEnsemble(
@@ -154,6 +154,12 @@ def ensemble_calibration(
     if slope <= 0 or np.mean(split_scores("brier", y, mapped, splits)) >= plain:
         return None, oof
     return (slope, intercept), mapped
+
+
+def _folds_per_repeat(splits: list[tuple[np.ndarray, np.ndarray]], n_rows: int) -> int:
+    """Splits of one repeat: the first ones whose scoring folds cover every row once."""
+    covered = np.cumsum([len(test) for _, test in splits])
+    return int(np.searchsorted(covered, n_rows)) + 1
 
 
 def _odds_factor(candidate: Candidate) -> float:

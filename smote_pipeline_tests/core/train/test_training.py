@@ -369,3 +369,21 @@ def test_candidates_halved_on_a_subsample_are_refitted_on_every_row():
         assert candidate.cv_rows == screen.plan["rungs"][0][0]
     champion = training.champion_record(candidates, options)
     assert champion.strategy in finished | {ENSEMBLE} and not set(champion.members) & set(halved)
+
+
+def test_the_ensemble_scores_only_the_repeats_its_members_were_scored_on():
+    from smote_pipeline.core.train.ensemble import soft_voting
+    from smote_pipeline.core.train.plan import cv_splits
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(300) < 0.2).astype(int)
+    X = pd.DataFrame({"a": rng.normal(size=300) + y, "b": rng.normal(size=300)})
+    splits = cv_splits(y, n_folds=5, n_repeats=2, random_state=0)  # the rung's two repeats
+    members = {}
+    for name, c in (("lr/a", 1.0), ("lr/b", 0.1)):
+        model = LogisticRegression(C=c)
+        scores, oof, model = training.cross_validate(model, X, y, splits=splits[:5])
+        members[name] = Candidate(model=model, threshold=0.5, cv_mean=float(np.mean(scores)),
+                                  cv_sem=0.0, cv_scores=tuple(scores), oof=oof)  # fmt: skip
+    ensemble = soft_voting(list(members), members, y, splits, PipelineOptions(), "fp")
+    assert len(ensemble.cv_scores) == 5 and ensemble.oof.shape == (1, 300)
