@@ -1,4 +1,4 @@
-"""Access to the real local servers the tests use (PostgreSQL).
+"""Access to the real local servers the tests use (PostgreSQL, RabbitMQ, Redis).
 
 A test that needs a server skips with a reason when none answers, except under
 ``CI=true``, where it fails: CI must not pass by skipping them.
@@ -17,12 +17,33 @@ POSTGRES_HOST = os.environ.get("SMOTE_TEST_PG_HOST", "127.0.0.1")
 POSTGRES_PORT = int(os.environ.get("SMOTE_TEST_PG_PORT", "5432"))
 POSTGRES_USER = os.environ.get("SMOTE_TEST_PG_USER", "postgres")
 POSTGRES_ADMIN_DB = os.environ.get("SMOTE_TEST_PG_DB", "test")
+#: Celery broker (RabbitMQ) and result backend (Redis) of the Celery tests.
+CELERY_BROKER = os.environ.get("SMOTE_TEST_CELERY_BROKER", "amqp://guest:guest@127.0.0.1:5672//")
+CELERY_BACKEND = os.environ.get("SMOTE_TEST_CELERY_BACKEND", "redis://127.0.0.1:6379/0")
 
 
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: tests that need PostgreSQL must not be skipped)")
+        pytest.fail(f"{reason} (CI=true: tests that need a local server must not be skipped)")
     pytest.skip(reason)
+
+
+def require_celery_services(broker: str = CELERY_BROKER, backend: str = CELERY_BACKEND) -> None:
+    """Skip (fail under ``CI=true``) unless the broker and the Redis backend answer."""
+    import kombu
+    import redis
+
+    connection = kombu.Connection(broker, connect_timeout=3)
+    try:
+        connection.ensure_connection(max_retries=1)
+    except Exception as error:  # kombu raises the transport's own errors
+        _unavailable(f"No Celery broker (RabbitMQ) at {connection.as_uri()}: {error}")
+    finally:
+        connection.release()
+    try:
+        redis.Redis.from_url(backend, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        _unavailable(f"No Celery result backend (Redis) at {backend}: {error}")
 
 
 def postgres_url(database: str) -> str:

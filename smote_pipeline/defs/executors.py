@@ -14,10 +14,12 @@ the ``executor:`` mapping at the top of the pipelines file:
 ``celery``
     Dagster's ``celery_executor`` (the ``smote_pipeline[celery]`` extra):
     every step is a Celery task on the ``broker``, its result on the
-    ``backend``. Workers (``dagster-celery worker start``) need the same
-    code, environment variables and storage folder, and the instance must be
-    shared (PostgreSQL). A strategy is sent to its own queue with the spec's
-    ``queues:`` mapping (the ``dagster-celery/queue`` tag).
+    ``backend``. Workers (``celery -A dagster_celery.app worker -Q dagster``)
+    need the same code, environment variables and storage folder, and the
+    instance must be shared (PostgreSQL). Steps go to the ``queue``
+    (``SMOTE_PIPELINE_CELERY_QUEUE``, default ``dagster``), so deployments that
+    share a broker keep their steps apart; a strategy is sent to its own queue
+    with the spec's ``queues:`` mapping (the ``dagster-celery/queue`` tag).
 """
 
 from __future__ import annotations
@@ -34,11 +36,14 @@ __all__ = ["EXECUTORS", "ExecutorSetting", "executor_definition", "executor_sett
 EXECUTOR_ENV = "SMOTE_PIPELINE_EXECUTOR"
 BROKER_ENV = "SMOTE_PIPELINE_CELERY_BROKER"
 BACKEND_ENV = "SMOTE_PIPELINE_CELERY_BACKEND"
+QUEUE_ENV = "SMOTE_PIPELINE_CELERY_QUEUE"
 EXECUTORS = ("in_process", "multiprocess", "celery")
 
 #: Broker and result backend of the local RabbitMQ and Redis.
 DEFAULT_BROKER = "amqp://guest:guest@127.0.0.1:5672//"
 DEFAULT_BACKEND = "redis://127.0.0.1:6379/0"
+#: dagster-celery's queue: steps without a ``queues:`` entry go there.
+DEFAULT_QUEUE = "dagster"
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,9 @@ class ExecutorSetting:
         One of :data:`EXECUTORS`.
     broker, backend : str
         Celery broker and result backend URLs (``celery`` only).
+    queue : str
+        Celery queue of the steps the spec's ``queues:`` does not route
+        (``celery`` only); the workers listen on it (``-Q``).
     max_concurrent : int or None
         Steps at once under ``multiprocess`` (None: one per core).
     """
@@ -58,6 +66,7 @@ class ExecutorSetting:
     name: str = "in_process"
     broker: str = DEFAULT_BROKER
     backend: str = DEFAULT_BACKEND
+    queue: str = DEFAULT_QUEUE
     max_concurrent: int | None = None
 
     def __post_init__(self) -> None:
@@ -80,16 +89,17 @@ def executor_setting(
         An unknown executor name or field, naming the fix.
     """
     given = dict((document or {}).get("executor") or {})
-    unknown = sorted(set(given) - {"name", "broker", "backend", "max_concurrent"})
+    unknown = sorted(set(given) - {"name", "broker", "backend", "queue", "max_concurrent"})
     if unknown:
         raise ValueError(
             f"`executor:` has unknown field(s) {unknown}; allowed: name, broker, backend, "
-            "max_concurrent."
+            "queue, max_concurrent."
         )
     for field_name, env in (
         ("name", EXECUTOR_ENV),
         ("broker", BROKER_ENV),
         ("backend", BACKEND_ENV),
+        ("queue", QUEUE_ENV),
     ):
         if environ.get(env):
             given[field_name] = environ[env]
@@ -117,4 +127,10 @@ def executor_definition(setting: ExecutorSetting) -> dg.ExecutorDefinition:
         raise ImportError(
             "executor 'celery' needs dagster-celery: pip install 'smote_pipeline[celery]'."
         ) from error
-    return celery_executor.configured({"broker": setting.broker, "backend": setting.backend})
+    return celery_executor.configured(
+        {
+            "broker": setting.broker,
+            "backend": setting.backend,
+            "config_source": {"task_default_queue": setting.queue},
+        }
+    )
