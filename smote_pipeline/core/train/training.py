@@ -399,8 +399,9 @@ def fit_strategy(
 
     A survivor of the screen is finished on the last rung
     (:func:`~smote_pipeline.core.train.racing.finish`) and refitted on every
-    training row. A candidate the race dropped keeps its scores and the model
-    of the last fold of the rung that dropped it (no refit). A candidate whose
+    training row. A candidate the race dropped as clearly behind keeps its
+    scores and the model of the last fold of the rung that dropped it (no
+    refit); one halved on a subsample keeps that rung's scores and is refitted. A candidate whose
     scored model is one of ``shared`` (``cost_sensitive_threshold`` and
     ``no_resampling``) takes that candidate's model and scores and gets its
     own threshold. Native thread pools (OpenMP, BLAS) are limited to one
@@ -471,7 +472,7 @@ def _candidate(
             "synthetic_rows": 0,
             "fit_on": f"one training fold of the {rung.rows}-row subsample (raced out, "
             "not refitted"
-            + (", a quarter of a forest's trees)" if rung.rows < plan.final.rows else ")"),
+            + ("; a forest has a quarter of its trees)" if rung.rows < plan.final.rows else ")"),
         }
     y_cv = data.y[plan.rows(data.y, rung)]
     splits = plan.splits(data.y, rung)[: len(scored.scores)]
