@@ -13,6 +13,7 @@ from pydantic import Field
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.html import render_html
 from smote_pipeline.core.train.records import Champion, Screen, candidates_from_dict
+from smote_pipeline.defs.model_store import ModelStore
 from smote_pipeline.defs.storage import atomic_write, decode, encode, find_stored
 
 DEFAULT_STORAGE = "smote_pipeline_storage"
@@ -58,8 +59,9 @@ class PipelineIOManager(dg.ConfigurableIOManager):
     """Stores each asset under ``base_dir/<prefix>/<asset>.<suffix>``.
 
     DataFrames as Parquet through pyarrow, JSON-like values as JSON, reports as
-    Markdown (plus a self-contained HTML rendering beside it), models as skops;
-    every write is atomic.
+    Markdown (plus a self-contained HTML rendering beside it), values holding
+    models as skops, each model once in the folder's ``.models`` store
+    (:mod:`~smote_pipeline.defs.model_store`); every write is atomic.
     """
 
     base_dir: str = Field(
@@ -80,10 +82,13 @@ class PipelineIOManager(dg.ConfigurableIOManager):
         return base
 
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
-        suffix, payload = encode(stored_form(obj))
         base = self._base(context)
+        models = ModelStore(base.parent)
+        suffix, payload = encode(stored_form(obj), models=models)
         path = base.with_name(base.name + suffix)
         atomic_write(path, payload)
+        if suffix == ".skops":  # a model-holding value replaced: drop what nothing refers to
+            models.collect_garbage(sorted(base.parent.glob("*.skops")))
         metadata = {"path": dg.MetadataValue.path(str(path))}
         if suffix == ".md":
             html = base.with_name(base.name + ".html")

@@ -33,6 +33,11 @@ class Materialized:
         return path
 
 
+def stored_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (the model store too), by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def messy_columns(frame: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     """``frame`` plus the columns real exports carry: an id, a date, numbers as text
     with a ``?`` marker, free text and a constant (see ``core.roles``)."""

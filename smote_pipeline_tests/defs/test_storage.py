@@ -85,7 +85,7 @@ def test_categorical_gradient_boosting_round_trips(tmp_path):
 
 
 def test_trusted_list_covers_what_the_pipeline_writes():
-    from smote_pipeline.defs.storage import stored_types
+    from smote_pipeline.defs.model_files import stored_types
     from smote_pipeline.defs.trusted_types import written_types
 
     # Forests store slowly with skops; `python -m smote_pipeline.defs.trusted_types`

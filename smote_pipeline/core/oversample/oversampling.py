@@ -171,11 +171,15 @@ def augment(denoised: pd.DataFrame, synthetic: pd.DataFrame) -> pd.DataFrame:
     Provenance columns are kept (empty for real rows) so every synthetic row in
     the training data can still be traced to its parents.
     """
-    real = denoised.assign(**{IS_SYNTHETIC: False})
-    fake = synthetic.assign(**{IS_SYNTHETIC: True})
-    for column in (CLUSTER_ID, PARENT_A, PARENT_B):
-        real[column] = pd.array([pd.NA] * len(real), dtype="Int64")
-        fake[column] = fake[column].astype("Int64")
-    real[INTERPOLATION_FACTOR] = np.nan
+    lineage = (CLUSTER_ID, PARENT_A, PARENT_B)
+    empty = pd.array([pd.NA] * len(denoised), dtype="Int64")
+    real = denoised.assign(
+        **{IS_SYNTHETIC: False},
+        **dict.fromkeys(lineage, empty),
+        **{INTERPOLATION_FACTOR: np.nan},
+    )
+    fake = synthetic.copy().assign(  # copy(): one block per dtype, not one per column
+        **{IS_SYNTHETIC: True}, **{column: synthetic[column].astype("Int64") for column in lineage}
+    )
     frame = pd.concat([real, fake[real.columns]], ignore_index=True)
     return frame
