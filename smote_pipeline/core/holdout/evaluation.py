@@ -94,7 +94,7 @@ def _score_candidate(
     """One metric record, the bootstrap samples and the probabilities of a candidate."""
     model = candidate.model
     proba = model.predict_proba(X)[:, 1]
-    raw = uncalibrated_proba(model, X)
+    raw = uncalibrated_proba(model, X, proba)
     ones = np.ones((1, len(y)))
     point = weighted_metrics(y, proba, ones, min_precision=min_precision)
     boot = weighted_metrics(y, proba, weights, min_precision=min_precision)

@@ -77,7 +77,7 @@ def recalibrate(
     return CalibratedClassifierCV(estimator, method=method, cv=folds, ensemble=False)
 
 
-def uncalibrated_proba(model: Any, X: Any) -> np.ndarray:
+def uncalibrated_proba(model: Any, X: Any, proba: np.ndarray | None = None) -> np.ndarray:
     """Positive-class probabilities before any recalibration wrapper.
 
     Parameters
@@ -86,6 +86,10 @@ def uncalibrated_proba(model: Any, X: Any) -> np.ndarray:
         A fitted candidate model.
     X : DataFrame of shape (n_samples, n_features)
         Rows to score.
+    proba : ndarray of shape (n_samples,) or None, default=None
+        The model's own positive-class probabilities on ``X``, when already
+        computed: returned as they are for a model without a wrapper, instead
+        of predicting again.
 
     Returns
     -------
@@ -96,7 +100,7 @@ def uncalibrated_proba(model: Any, X: Any) -> np.ndarray:
     if isinstance(model, CalibratedClassifierCV):
         inner = [c.estimator.predict_proba(X)[:, 1] for c in model.calibrated_classifiers_]
         return np.mean(inner, axis=0)
-    return model.predict_proba(X)[:, 1]
+    return model.predict_proba(X)[:, 1] if proba is None else proba
 
 
 def calibration_points(

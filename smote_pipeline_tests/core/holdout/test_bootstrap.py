@@ -68,11 +68,13 @@ def test_weights_are_one_byte_counts_and_chunks_change_no_value(monkeypatch):
     rng = np.random.default_rng(7)
     y = (rng.uniform(size=600) < 0.1).astype(int)
     proba = np.clip(0.3 * y + rng.uniform(size=600) * 0.7, 0, 1)
-    draws = np.random.default_rng(3)  # the whole draw at once, per class, as floats
+    draws = np.random.default_rng(3)  # the whole draw at once, per class: row numbers, counted
     reference = np.zeros((50, len(y)))
     for label in (0, 1):
         rows = np.flatnonzero(y == label)
-        reference[:, rows] = draws.multinomial(len(rows), np.full(len(rows), 1 / len(rows)), 50)
+        drawn = draws.integers(0, len(rows), size=(50, len(rows)))
+        for i in range(50):
+            reference[i, rows] = np.bincount(drawn[i], minlength=len(rows))
     weights = stratified_weights(y, 50, 3)
     assert weights.dtype == np.uint8
     np.testing.assert_array_equal(weights, reference)
