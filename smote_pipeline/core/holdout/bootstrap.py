@@ -29,8 +29,8 @@ def stratified_weights(
     """Draw counts of stratified bootstrap resamples, shape (n_resamples, n_rows).
 
     Positives and negatives are each resampled with replacement to their own
-    count (:func:`_draw_counts`), so every resample keeps the class counts of ``y``. The counts are
-    held in the smallest unsigned integer type that holds the largest one
+    count (:func:`_draw_counts`), so every resample keeps the class counts of
+    ``y``. The counts are held in the smallest unsigned integer type that holds the largest one
     (one byte each in practice: 250 MB for 1,000 resamples of 250,000 rows,
     against 2 GB as floats); they are drawn a chunk of resamples at a time, in
     the same order, so the values do not depend on the chunking.
@@ -64,10 +64,10 @@ def _draw_counts(rng: np.random.Generator, n_rows: int, size: int) -> np.ndarray
 
 
 def _float_chunks(weights: np.ndarray):
-    """``(start, chunk)``: consecutive rows of ``weights`` as float64."""
+    """Consecutive rows of ``weights``, a chunk at a time, as float64."""
     step = _chunk_rows(weights.shape[1])
     for start in range(0, len(weights), step):
-        yield start, weights[start : start + step].astype(np.float64)
+        yield weights[start : start + step].astype(np.float64)
 
 
 def _buckets(y: np.ndarray, proba: np.ndarray) -> tuple[sparse.csr_matrix, int]:
@@ -75,9 +75,9 @@ def _buckets(y: np.ndarray, proba: np.ndarray) -> tuple[sparse.csr_matrix, int]:
 
     A positive group is a distinct score that at least one positive row has;
     the groups are ordered by descending score. Columns ``0..m-1`` sum the
-    positive weight of each group, columns ``m..2m`` the negative weight
-    strictly above each group's score (column ``2m``: below every group), and
-    columns ``2m+1..3m`` the negative weight tied with each group. Every row
+    positive weight of each group; column ``m + k`` the negative weight scored
+    above group ``k`` and below group ``k - 1`` (column ``2m``: below every
+    group); columns ``2m+1..3m`` the negative weight tied with each group. Every row
     falls in exactly one bucket, so one sparse product with the weights gives
     everything the ranking metrics need.
     """
@@ -133,17 +133,17 @@ def weighted_metrics(
     """
     y = np.asarray(y).astype(np.int64)
     proba = np.asarray(proba, dtype=np.float64)
-    if not y.any() or y.all():  # a metric of one class is undefined
-        undefined = np.full(len(weights), np.nan)
-        keys = ["average_precision", "roc_auc", "brier"]
-        keys += ["recall_at_precision"] if min_precision is not None else []
-        return {k: undefined.copy() for k in keys}
-    indicator, m = _buckets(y, proba)
     squared = (proba - y) ** 2
+    if not y.any() or y.all():  # ranking metrics of one class are undefined
+        brier = np.concatenate([(w @ squared) / w.sum(axis=1) for w in _float_chunks(weights)])
+        keys = ["average_precision", "roc_auc"]
+        keys += ["recall_at_precision"] if min_precision is not None else []
+        return {"brier": brier} | {k: np.full(len(weights), np.nan) for k in keys}
+    indicator, m = _buckets(y, proba)
     out: dict[str, list[np.ndarray]] = {"average_precision": [], "roc_auc": [], "brier": []}
     if min_precision is not None:
         out["recall_at_precision"] = []
-    for _, w in _float_chunks(weights):
+    for w in _float_chunks(weights):
         sums = np.asarray((indicator @ w.T).T, dtype=np.float64)  # (chunk, 3m + 1)
         positive, above, tie = sums[:, :m], sums[:, m : 2 * m + 1], sums[:, 2 * m + 1 :]
         tp = np.cumsum(positive, axis=1)
@@ -199,7 +199,7 @@ def weighted_threshold_metrics(
     cells = np.column_stack(
         [y * predicted, (1.0 - y) * predicted, y * (1.0 - predicted), (1.0 - y) * (1.0 - predicted)]
     )
-    counts = np.vstack([w @ cells for _, w in _float_chunks(weights)])
+    counts = np.vstack([w @ cells for w in _float_chunks(weights)])
     tp, fp, fn, tn = counts.T
 
     def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

@@ -87,3 +87,12 @@ def test_weights_are_one_byte_counts_and_chunks_change_no_value(monkeypatch):
     chunked = bootstrap.weighted_threshold_metrics(y, (proba > 0.5).astype(int), weights)
     for name, values in chunked.items():
         np.testing.assert_allclose(values, decisions[name], rtol=1e-12)
+
+
+def test_ranking_metrics_of_a_single_class_are_undefined_and_brier_is_not():
+    y, proba = np.zeros(20, dtype=int), np.linspace(0, 1, 20)
+    got = weighted_metrics(y, proba, np.ones((3, 20)), min_precision=0.5)
+    assert set(got) == {"average_precision", "roc_auc", "brier", "recall_at_precision"}
+    ranking = [got[k] for k in ("average_precision", "roc_auc", "recall_at_precision")]
+    assert all(np.isnan(v).all() and v.shape == (3,) for v in ranking)
+    np.testing.assert_allclose(got["brier"], brier_score_loss(y, proba))
