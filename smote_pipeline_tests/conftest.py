@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from smote_pipeline_tests.readme import OwnDataRun, run_own_data_example
+
 
 def make_frame(
     n_negative: int = 300,
@@ -36,3 +38,9 @@ def make_frame(
 def frame() -> pd.DataFrame:
     """330 rows, 3 numeric features, label 'yes' (30 rows, two blobs) vs 'no'."""
     return make_frame()
+
+
+@pytest.fixture(scope="session")
+def own_data_run(tmp_path_factory) -> OwnDataRun:
+    """The README's own-data command, run once: its test and the browser test read it."""
+    return run_own_data_example(tmp_path_factory.mktemp("own_data"))

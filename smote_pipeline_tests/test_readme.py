@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -18,29 +14,15 @@ from smote_pipeline.core.spec import PipelineSpec, demo_spec, spec_from_mapping
 from smote_pipeline.defs.factory import build_definitions
 from smote_pipeline.defs.loading import specs_from_environment
 from smote_pipeline.defs.settings import PipelineSettings
+from smote_pipeline_tests.readme import BLOCKS, README, own_data_environment
 
-ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
 SELECTIONS = sorted(set(re.findall(r"--select '([^']+)'", README)))
-
-
-def _bash_with(text: str) -> str:
-    """The (single) bash block of the README that contains ``text``."""
-    (block,) = [body for kind, body in BLOCKS if kind == "bash" and text in body]
-    return block
-
-
-def _own_data_environment() -> dict[str, str]:
-    """The environment variables the README's own-data example sets."""
-    block = _bash_with("SMOTE_PIPELINE_SOURCE=")
-    return dict(re.findall(r"^(SMOTE_PIPELINE_\w+)=(\S+) \\$", block, flags=re.M))
 
 
 def _specs_for(selection: str) -> list[PipelineSpec]:
     """The pipelines a README selection is written against."""
     if "custom/" in selection:
-        return specs_from_environment(_own_data_environment())
+        return specs_from_environment(own_data_environment())
     if "fraud/" in selection:
         (document,) = [
             yaml.safe_load(b)
@@ -68,23 +50,11 @@ def test_readme_selections_were_found():
     assert {'key:"custom/*"', 'key:"fraud/*"', "*"} <= set(SELECTIONS)
 
 
-def test_own_data_example_runs_verbatim(tmp_path):
+def test_own_data_example_runs_verbatim(own_data_run):
     """The README's own-data command, as written, on the real CSV it names."""
-    command = _bash_with("SMOTE_PIPELINE_SOURCE=").strip()
-    venv_bin = Path(sys.executable).parent
-    command = command.replace(".venv/bin/", f"{venv_bin}/")
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "SMOTE_PIPELINE_STORAGE": str(tmp_path / "storage"),
-    }
-    done = subprocess.run(
-        ["bash", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
-    )
+    done = own_data_run.done
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    stored = {p.name for p in (tmp_path / "storage" / "custom").iterdir()}
+    stored = {p.name for p in (own_data_run.storage / "custom").iterdir()}
     assert {"champion_model.skops", "holdout_evaluation.json", "smote_report.md"} <= stored
     assert "RUN_SUCCESS" in done.stdout + done.stderr
 

@@ -65,6 +65,9 @@ CHECKS = {
     "holdout_evaluation": ["smote_helped"],
 }
 
+#: Asset groups of a pipeline (``<pipeline>_<group>``) the graph page must show.
+GROUPS = ("ingest", "clean", "oversample", "train", "holdout")
+
 #: Metadata an asset page must show (names or values).
 METADATA = {
     "minority_clusters": ["GapClustering", "separation"],
@@ -139,14 +142,14 @@ def webserver(env: dict[str, str], cwd: Path, port: int) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def visit(url: str, out: Path) -> dict[str, list[str]]:
-    """Open the pages, save screenshots, and return the names each page showed."""
+def visit(url: str, out: Path, pipeline: str = "demo") -> dict[str, list[str]]:
+    """Open the pages of ``pipeline``, save screenshots, and return the names each showed."""
     from playwright.sync_api import sync_playwright
 
     seen: dict[str, list[str]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # tall enough that the catalog renders every asset row of the demo (it is virtualized)
+        # tall enough that the catalog renders every asset row of a pipeline (it is virtualized)
         page = browser.new_page(viewport={"width": 1600, "height": 3200})
 
         def open_page(path: str, name: str, wanted: list[str]) -> None:
@@ -159,17 +162,15 @@ def visit(url: str, out: Path) -> dict[str, list[str]]:
             text = page.content()
             seen[name] = [w for w in wanted if w in text]
 
-        open_page("/assets", "catalog", [f"demo/{a}" for a in ASSETS])
-        open_page(
-            "/asset-groups~*",
-            "graph",
-            [f"demo_{g}" for g in ("ingest", "clean", "oversample", "train", "holdout")],
-        )
+        open_page("/assets", "catalog", [f"{pipeline}/{a}" for a in ASSETS])
+        open_page("/asset-groups~*", "graph", [f"{pipeline}_{g}" for g in GROUPS])
         for asset, checks in CHECKS.items():
-            open_page(f"/assets/demo/{asset}?view=checks", f"{asset}_checks", checks)
-        open_page("/assets/demo/smote_report", "smote_report", ["demo_holdout", "report"])
+            open_page(f"/assets/{pipeline}/{asset}?view=checks", f"{asset}_checks", checks)
+        open_page(
+            f"/assets/{pipeline}/smote_report", "smote_report", [f"{pipeline}_holdout", "report"]
+        )
         for asset, shown in METADATA.items():
-            open_page(f"/assets/demo/{asset}", asset, shown)
+            open_page(f"/assets/{pipeline}/{asset}", asset, shown)
         browser.close()
     return seen
 
@@ -191,7 +192,7 @@ def main() -> int:
         seen = visit(url, args.out)
     expected = {
         "catalog": len(ASSETS),
-        "graph": 5,
+        "graph": len(GROUPS),
         "smote_report": 2,
         **{a: len(m) for a, m in METADATA.items()},
         **{f"{a}_checks": len(c) for a, c in CHECKS.items()},

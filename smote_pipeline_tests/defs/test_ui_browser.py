@@ -1,4 +1,9 @@
-"""The Dagster UI in a real browser (runs when Debian's Chromium is installed)."""
+"""The Dagster UI in a real browser (runs when Debian's Chromium is installed).
+
+The webserver serves the ``DAGSTER_HOME`` of the README's own-data command
+(the ``own_data_run`` fixture, which its own test in ``test_readme.py`` checks
+too): what a user sees after materializing their own CSV from the CLI.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from smote_pipeline.core.vocabulary import DEFAULT_STRATEGIES
+from smote_pipeline_tests.readme import ROOT
 
-TOOLS = Path(__file__).resolve().parents[2] / "tools" / "ui_check.py"
+TOOLS = ROOT / "tools" / "ui_check.py"
 CHROMIUM = os.environ.get("SMOTE_CHROMIUM", "/usr/bin/chromium")
 
 pytestmark = [
@@ -28,24 +34,22 @@ def _ui_check():
     return module
 
 
-def test_every_asset_and_check_is_shown(tmp_path, monkeypatch):
+def test_every_asset_and_check_is_shown(own_data_run, tmp_path):
     ui = _ui_check()
-    home, out = tmp_path / "home", tmp_path / "screens"
-    home.mkdir()
+    assert own_data_run.done.returncode == 0, own_data_run.done.stderr[-3000:]
+    assert (own_data_run.storage / "custom" / "smote_report.md").exists()
+    out = tmp_path / "screens"
     out.mkdir()
-    env = {**os.environ, "DAGSTER_HOME": str(home)}
-    env.pop("SMOTE_PIPELINE_CONFIG", None)
-    env.pop("SMOTE_PIPELINE_SOURCE", None)
-    ui.materialize_demo(env, home)
-    assert (home / "smote_pipeline_storage" / "demo" / "smote_report.md").exists()
-    with ui.webserver(env, home, ui.free_port()) as url:
-        seen = ui.visit(url, out)
-    assert seen["catalog"] == [f"demo/{a}" for a in ui.ASSETS]
-    assert len(seen["graph"]) == 5
+    with ui.webserver(own_data_run.environment, ROOT, ui.free_port()) as url:
+        seen = ui.visit(url, out, pipeline="custom")
+    assert seen["catalog"] == [f"custom/{a}" for a in ui.ASSETS]
+    assert seen["graph"] == [f"custom_{g}" for g in ui.GROUPS]
     for asset, checks in ui.CHECKS.items():
         assert seen[f"{asset}_checks"] == checks, asset
     assert (
         len(ui.ASSETS) == 16 + len(DEFAULT_STRATEGIES) and sum(map(len, ui.CHECKS.values())) == 11
     )
-    assert seen["smote_report"] == ["demo_holdout", "report"]
+    assert seen["smote_report"] == ["custom_holdout", "report"]
+    for asset, shown in ui.METADATA.items():
+        assert seen[asset] == shown, asset
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.png" for n in seen)
