@@ -24,6 +24,7 @@ from smote_pipeline.core.columns import (
 )
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.train.calibration import recalibrate
+from smote_pipeline.core.train.cores import fit_on_cores
 from smote_pipeline.core.train.crossval import cross_validate, split_scores
 from smote_pipeline.core.train.ensemble import ensemble_members, soft_voting
 from smote_pipeline.core.train.plan import SearchPlan, auto_repeats, cv_splits, plan_search
@@ -87,11 +88,14 @@ def _fit_final(
     augmented: pd.DataFrame,
     target: str,
     options: PipelineOptions,
+    n_jobs: int = 1,
 ) -> tuple[Any, dict[str, Any]]:
     """Refit on all training data; returns the model and the fit facts.
 
     A threshold tuner is refitted as its model only: its threshold comes from
-    the out-of-fold predictions.
+    the out-of-fold predictions. Forests build their trees on ``n_jobs``
+    threads (:func:`~smote_pipeline.core.train.cores.fit_on_cores`: the same
+    model as on one core).
     """
     features = list(data.X.columns)
     if name == "cluster_smote" and options.recalibration in ("none", "prior"):
@@ -105,14 +109,14 @@ def _fit_final(
             size=(len(augmented), int(augmented_y.sum())),
         )
         model = recalibrate(clf, name, options, prior_ratio=data.prior_ratio)
-        model.fit(augmented[features], augmented_y.astype(np.int64))
+        fit_on_cores(model, augmented[features], augmented_y.astype(np.int64), n_jobs)
         facts = {
             "fit_rows": len(augmented),
             "synthetic_rows": int(augmented[IS_SYNTHETIC].sum()),
             "fit_on": "augmented_training_set",
         }
         return model, facts
-    fitted = clone(_scoring_estimator(estimator)).fit(data.X, data.y)
+    fitted = fit_on_cores(clone(_scoring_estimator(estimator)), data.X, data.y, n_jobs)
     return fitted, {"fit_rows": len(data.y), "synthetic_rows": 0, "fit_on": "training_set"}
 
 
@@ -320,6 +324,12 @@ def screening_estimator(estimator: Any) -> Any:
     return clone(estimator).set_params(**cut) if cut else estimator
 
 
+def _jobs(n_jobs: int | None, options: PipelineOptions) -> int:
+    """Cores for folds and refits: ``n_jobs``, else ``options.cv_n_jobs``, else 1 (-1: all)."""
+    jobs = n_jobs if n_jobs is not None else (options.cv_n_jobs or 1)
+    return int(joblib.effective_n_jobs(jobs))
+
+
 def _evaluator(
     data: _Data, options: PipelineOptions, n_jobs: int | None, full_rows: int | None = None
 ) -> Any:
@@ -329,7 +339,7 @@ def _evaluator(
     On a subsample of fewer than ``full_rows`` rows (a rung below the last) the
     estimator is the :func:`screening_estimator`.
     """
-    n_jobs = n_jobs if n_jobs is not None else (options.cv_n_jobs or 1)
+    n_jobs = _jobs(n_jobs, options)
 
     def evaluate(spec: Spec, rows: np.ndarray, splits: list) -> tuple[list, np.ndarray, Any]:
         y = data.y[rows]
@@ -405,8 +415,10 @@ def fit_strategy(
     scored model is one of ``shared`` (``cost_sensitive_threshold`` and
     ``no_resampling``) takes that candidate's model and scores and gets its
     own threshold. Native thread pools (OpenMP, BLAS) are limited to one
-    thread: parallelism comes from the folds (``cv_n_jobs``) and from the
-    executor running strategies side by side.
+    thread while folds are scored: parallelism comes from the folds
+    (``cv_n_jobs``) and from the executor running strategies side by side. A
+    refit on every training row, one fit, builds a forest's trees on the same
+    ``cv_n_jobs`` cores (threads; the model does not change).
 
     Returns
     -------
@@ -462,8 +474,9 @@ def _candidate(
             rung = plan.final
         estimator = _estimator(data, spec, len(data.y), int(data.y.sum()))
         model, facts = _fit_final(
-            family, strategy, estimator, data, augmented, target, strategy_options
-        )
+            family, strategy, estimator, data, augmented, target, strategy_options,
+            _jobs(n_jobs, options),
+        )  # fmt: skip
     else:
         model = scored.model
         fold_rows = round(rung.rows * (plan.n_folds - 1) / plan.n_folds)

@@ -387,3 +387,33 @@ def test_the_ensemble_scores_only_the_repeats_its_members_were_scored_on():
                                   cv_sem=0.0, cv_scores=tuple(scores), oof=oof)  # fmt: skip
     ensemble = soft_voting(list(members), members, y, splits, PipelineOptions(), "fp")
     assert len(ensemble.cv_scores) == 5 and ensemble.oof.shape == (1, 300)
+
+
+def test_a_refit_on_two_cores_is_the_model_of_one_core():
+    """The refit's trees run in threads (cv_n_jobs); the stored bytes do not change."""
+    from smote_pipeline.defs.model_files import encode_model
+
+    options = PipelineOptions(
+        strategies=("no_resampling", "smote", "cluster_smote", "balanced_random_forest"),
+        models=("random_forest",),
+        cv_folds=3,
+        cv_repeats=1,  # the scores are not what is compared here
+        max_clusters=3,
+    )
+    train, augmented, _ = _pipeline_data(options)
+    screen = training.screen_candidates(train, "label", options, n_jobs=1)
+    fitted = {}
+    for jobs in (1, 2):
+        fitted[jobs] = {}
+        for strategy in options.strategies:
+            part, _ = training.fit_strategy(
+                strategy, train, augmented, "label", screen, n_jobs=jobs
+            )
+            fitted[jobs].update(part)
+    assert len(fitted[1]) == 4 and fitted[1].keys() == fitted[2].keys()
+    for name, candidate in fitted[2].items():
+        assert encode_model(candidate.model) == encode_model(fitted[1][name].model), name
+        assert candidate.threshold == fitted[1][name].threshold
+    params = fitted[2]["random_forest/no_resampling"].model.get_params(deep=True)
+    jobs = [value for key, value in params.items() if key.endswith("n_jobs")]
+    assert jobs and all(value is None for value in jobs)
