@@ -57,6 +57,7 @@ ASSETS = [
     "champion_model",
     "holdout_evaluation",
     "smote_report",
+    "model_card",
 ]
 CHECKS = {
     "synthetic_samples": ["synthetic_expectations"],
@@ -74,6 +75,15 @@ METADATA = {
     "synthetic_samples": ["rejected_pairs", "bridge_guard"],
     "candidate_models": ["random_forest, hist_gradient_boosting, logistic_regression", "cv_brier"],
     "champion_model": ["family_average", "brier_check", "members"],
+    "model_card": ["card", "synthetic_share", "training_fingerprint"],
+}
+
+#: Metadata values a user opens with a click (button text), and what they must show.
+OPENED = {
+    "model_card": (
+        "[Show Markdown]",
+        ["Intended use", "Quality on the real hold-out", "Known limitations"],
+    ),
 }
 
 
@@ -152,12 +162,15 @@ def visit(url: str, out: Path, pipeline: str = "demo") -> dict[str, list[str]]:
         # tall enough that the catalog renders every asset row of a pipeline (it is virtualized)
         page = browser.new_page(viewport={"width": 1600, "height": 3200})
 
-        def open_page(path: str, name: str, wanted: list[str]) -> None:
+        def open_page(path: str, name: str, wanted: list[str], click: str = "") -> None:
             page.goto(f"{url}{path}", wait_until="networkidle")
             skip = page.get_by_role("button", name="Skip")
             if skip.count():
                 skip.first.click()
             page.wait_for_timeout(1500)
+            if click:  # open what a user opens, e.g. a Markdown metadata value
+                page.get_by_text(click).first.click()
+                page.wait_for_timeout(1000)
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
             text = page.content()
             seen[name] = [w for w in wanted if w in text]
@@ -171,6 +184,8 @@ def visit(url: str, out: Path, pipeline: str = "demo") -> dict[str, list[str]]:
         )
         for asset, shown in METADATA.items():
             open_page(f"/assets/{pipeline}/{asset}", asset, shown)
+        for asset, (button, shown) in OPENED.items():
+            open_page(f"/assets/{pipeline}/{asset}", f"{asset}_opened", shown, click=button)
         browser.close()
     return seen
 
@@ -195,6 +210,7 @@ def main() -> int:
         "graph": len(GROUPS),
         "smote_report": 2,
         **{a: len(m) for a, m in METADATA.items()},
+        **{f"{a}_opened": len(m) for a, (_, m) in OPENED.items()},
         **{f"{a}_checks": len(c) for a, c in CHECKS.items()},
     }
     ok = True

@@ -32,6 +32,7 @@ BUILDERS = (
     train.champion_model_asset,
     holdout.holdout_evaluation_asset,
     holdout.smote_report_asset,
+    holdout.model_card_asset,
 )
 
 #: One builder per asset check (or multi-check), by group.

@@ -11,7 +11,7 @@ import dagster as dg
 import pandas as pd
 
 from smote_pipeline.core import pipeline
-from smote_pipeline.core.holdout import evaluation, isolation, report
+from smote_pipeline.core.holdout import evaluation, isolation, model_card, report
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.train.records import Candidate, Champion
 from smote_pipeline.defs.metadata import table_metadata
@@ -121,6 +121,54 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
         )
 
     return smote_report
+
+
+def model_card_asset(s: Scope) -> dg.AssetsDefinition:
+    """The `model_card` asset of the pipeline ``s.spec``: the shipped model described."""
+
+    @s.asset(
+        "model_card",
+        GROUP,
+        ins=(
+            "champion_model",
+            "holdout_evaluation",
+            "training_set",
+            "augmented_training_set",
+            "leakage_screen",
+        ),
+        kinds={"markdown"},
+        description="Model card of the shipped model: intended use, training data, how it "
+        "was chosen, its quality on the real hold-out with intervals, calibration, the share "
+        "of synthetic rows and known limitations.",
+    )
+    def model_card_(
+        champion_model: Champion,
+        holdout_evaluation: HoldoutEvaluation,
+        training_set: pd.DataFrame,
+        augmented_training_set: pd.DataFrame,
+        leakage_screen: dict[str, Any],
+    ) -> dg.MaterializeResult:
+        text = model_card.build_model_card(
+            pipeline=s.p,
+            target=s.target,
+            positive_label=s.spec.positive_label,
+            champion=champion_model,
+            evaluation=holdout_evaluation,
+            training=training_set,
+            augmented=augmented_training_set,
+            leaks=leakage_screen,
+        )
+        return dg.MaterializeResult(
+            value=text,
+            metadata={
+                "card": dg.MetadataValue.md(text),
+                "strategy": champion_model.strategy,
+                "training_fingerprint": champion_model.training_fingerprint,
+                "synthetic_share": round(model_card.synthetic_share(augmented_training_set), 4),
+            },
+        )
+
+    return model_card_
 
 
 def _latest_metadata(context: dg.AssetExecutionContext, key: dg.AssetKey, name: str) -> str | None:

@@ -26,6 +26,7 @@ STEPS = [
     "champion_model",
     "holdout_evaluation",
     "smote_report",
+    "model_card",
 ]
 
 
@@ -61,7 +62,7 @@ def test_holdout_lineage_is_separate(tmp_path):
     graph = defs.resolve_asset_graph()
     holdout = dg.AssetKey(["demo", "holdout_set"])
     below = {k.to_user_string() for k in _descendants(graph, holdout)}
-    assert below == {"demo/holdout_evaluation", "demo/smote_report"}
+    assert below == {"demo/holdout_evaluation", "demo/smote_report", "demo/model_card"}
     raw = dg.AssetKey(["demo", "raw_dataset"])
     training_side = {k.to_user_string() for k in _descendants(graph, raw)} - below
     assert "demo/champion_model" in training_side

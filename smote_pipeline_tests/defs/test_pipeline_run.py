@@ -57,6 +57,7 @@ def test_every_asset_is_materialized_and_checks_pass(small_run):
         "champion_model",
         "holdout_evaluation",
         "smote_report",
+        "model_card",
     }
     assert materialized == {f"small/{s}" for s in steps}
     checks = _check_results(small_run.result)
@@ -182,6 +183,36 @@ def test_models_metrics_and_report(small_run):
     html = small_run.stored("smote_report").with_suffix(".html").read_text()
     assert html.startswith("<!DOCTYPE html>") and "Did SMOTE help?" in html
     assert f"**Ship: `{champion.strategy}`.**" in report
+
+
+def test_the_model_card_describes_the_shipped_model(small_run):
+    card = _value(small_run, "model_card")
+    champion = _value(small_run, "champion_model")
+    evaluation = _value(small_run, "holdout_evaluation")
+    augmented = _value(small_run, "augmented_training_set")
+    training = _value(small_run, "training_set")
+    sections = [line for line in card.splitlines() if line.startswith("## ")]
+    assert sections == [
+        "## Intended use",
+        "## Model",
+        "## Training data",
+        "## Quality on the real hold-out",
+        "## Calibration",
+        "## Known limitations",
+    ]
+    record = evaluation.metrics_of(champion.strategy)
+    ap = record["average_precision"]
+    interval = f"{ap:.3f} [{record['average_precision_low']:.3f}, "
+    assert "| average precision (a random ranking scores" in card and interval in card
+    assert f"`{champion.strategy}`" in card and champion.training_fingerprint in card
+    assert f"{len(training)} real training rows, {int(training['label'].sum())} positive" in card
+    share = augmented["is_synthetic"].mean()
+    assert share > 0 and f"holds {share:.1%} synthetic rows" in card
+    # 15 positive hold-out rows: the card says the intervals are wide
+    assert evaluation.holdout_positives < 30 and "every interval above is wide" in card
+    assert f"probability >= {champion.threshold:.4g}" in card
+    event = small_run.result.asset_materializations_for_node("small__model_card")
+    assert event and event[0].metadata["card"].value == card
 
 
 def _rerun_with(run: Materialized, tmp_path, mutate, selection) -> dg.ExecuteInProcessResult:

@@ -47,9 +47,11 @@ def test_every_asset_and_check_is_shown(own_data_run, tmp_path):
     for asset, checks in ui.CHECKS.items():
         assert seen[f"{asset}_checks"] == checks, asset
     assert (
-        len(ui.ASSETS) == 16 + len(DEFAULT_STRATEGIES) and sum(map(len, ui.CHECKS.values())) == 11
+        len(ui.ASSETS) == 17 + len(DEFAULT_STRATEGIES) and sum(map(len, ui.CHECKS.values())) == 11
     )
     assert seen["smote_report"] == ["custom_holdout", "report"]
     for asset, shown in ui.METADATA.items():
         assert seen[asset] == shown, asset
+    for asset, (_, shown) in ui.OPENED.items():
+        assert seen[f"{asset}_opened"] == shown, asset
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.png" for n in seen)

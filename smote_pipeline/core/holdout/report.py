@@ -43,7 +43,8 @@ def _table(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *rows])
 
 
-def _ci(r: dict[str, Any], metric: str, digits: int = 3) -> str:
+def with_interval(r: dict[str, Any], metric: str, digits: int = 3) -> str:
+    """``metric`` of the record ``r`` with its 95% interval: ``0.812 [0.771, 0.850]``."""
     return (
         f"{r[metric]:.{digits}f} [{r[f'{metric}_low']:.{digits}f}, "
         f"{r[f'{metric}_high']:.{digits}f}]"
@@ -58,10 +59,10 @@ def holdout_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
             {
                 "strategy": r["strategy"],
                 f"CV {r.get('cv_metric', 'score')} (train)": f"{r['cv_score']:.3f}",
-                "avg precision": _ci(r, "average_precision"),
-                "ROC AUC": _ci(r, "roc_auc"),
-                "Brier": _ci(r, "brier", 4),
-                f"recall @ precision {evaluation.recall_at_precision_level:g}": _ci(
+                "avg precision": with_interval(r, "average_precision"),
+                "ROC AUC": with_interval(r, "roc_auc"),
+                "Brier": with_interval(r, "brier", 4),
+                f"recall @ precision {evaluation.recall_at_precision_level:g}": with_interval(
                     r, "recall_at_precision"
                 ),
                 "note": _short_note(r.get("note", "")),
@@ -85,11 +86,11 @@ def threshold_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
             {
                 "strategy": r["strategy"],
                 "threshold": f"{r['threshold']:.3f}",
-                "precision": _ci(r, "precision"),
-                "recall": _ci(r, "recall"),
-                "F1": _ci(r, "f1"),
-                "G-mean": _ci(r, "g_mean"),
-                "MCC": _ci(r, "mcc"),
+                "precision": with_interval(r, "precision"),
+                "recall": with_interval(r, "recall"),
+                "F1": with_interval(r, "f1"),
+                "G-mean": with_interval(r, "g_mean"),
+                "MCC": with_interval(r, "mcc"),
             }
             for r in evaluation.metrics
         ]
@@ -176,8 +177,9 @@ def _ship_lines(evaluation: HoldoutEvaluation, champion: Champion) -> list[str]:
     ]
     if record is not None:
         lines += [
-            f"- Expected quality (hold-out): average precision {_ci(record, 'average_precision')}, "
-            f"ROC AUC {_ci(record, 'roc_auc')}, Brier {_ci(record, 'brier', 4)}.",
+            "- Expected quality (hold-out): average precision "
+            f"{with_interval(record, 'average_precision')}, ROC AUC "
+            f"{with_interval(record, 'roc_auc')}, Brier {with_interval(record, 'brier', 4)}.",
             f"- Decision threshold {record['threshold']:.3f} ({record['threshold_source']}): "
             f"precision {record['precision']:.3f}, recall {record['recall']:.3f}, "
             f"F1 {record['f1']:.3f} on the hold-out.",
