@@ -18,7 +18,7 @@ import pandas as pd
 
 from smote_pipeline.core.columns import IS_SYNTHETIC, feature_columns
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
-from smote_pipeline.core.holdout.report import leak_lines, with_interval
+from smote_pipeline.core.holdout.report import brier_check_text, leak_lines, with_interval
 from smote_pipeline.core.train.records import Champion
 from smote_pipeline.core.vocabulary import strategy_of
 
@@ -80,14 +80,8 @@ def _calibration_lines(record: dict[str, Any] | None, champion: Champion) -> lis
                 "negative: risks overestimated)."
             )
         lines.append(f"- Recalibration: {record.get('recalibration', 'none')}.")
-    check = champion.brier_check
-    if check:
-        verdict = "no worse than" if check["no_worse"] else "worse than"
-        lines.append(
-            f"- On training folds: out-of-fold Brier {check['shipped_brier']:.4f}, "
-            f"{verdict} the best single candidate `{check['best_single']}` "
-            f"({check['best_single_brier']:.4f})."
-        )
+    if champion.brier_check:
+        lines.append(f"- On training folds: {brier_check_text(champion.brier_check)}")
     return [*lines, ""] if lines else []
 
 
@@ -164,7 +158,11 @@ def build_model_card(
     record = next((m for m in evaluation.metrics if m["strategy"] == champion.strategy), None)
     features = feature_columns(training, target)
     positives = int(training[target].sum())
-    members = f" (the average of {', '.join(f'`{m}`' for m in champion.members)})"
+    members = (
+        f" (the average of {', '.join(f'`{m}`' for m in champion.members)})"
+        if champion.members
+        else ""
+    )
     lines = [
         f"# Model card: {pipeline}",
         "",
@@ -179,7 +177,7 @@ def build_model_card(
         "## Model",
         "",
         f"- Strategy: `{champion.strategy}`"
-        + (members if champion.members else "")
+        + members
         + f", chosen by the rule `{champion.selection_rule}` on training data only: "
         f"cross-validated {champion.cv_metric} {champion.cv_mean:.3f} "
         f"(± {champion.cv_sem:.3f} SE). The hold-out never influenced the choice.",

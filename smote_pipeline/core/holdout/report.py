@@ -152,6 +152,20 @@ def _verdict_lines(evaluation: HoldoutEvaluation) -> list[str]:
     return lines
 
 
+def brier_check_text(check: dict[str, Any]) -> str:
+    """The shipped model's out-of-fold Brier score against the best single candidate's.
+
+    ``check`` is :attr:`~smote_pipeline.core.train.records.Champion.brier_check`.
+    """
+    verdict = "no worse" if check["no_worse"] else "worse"
+    return (
+        f"out-of-fold Brier {check['shipped_brier']:.4f} against "
+        f"{check['best_single_brier']:.4f} for the best single candidate "
+        f"`{check['best_single']}` (difference {check['difference']:+.4f}, SE "
+        f"{check['standard_error']:.4f}: {verdict} beyond one standard error)."
+    )
+
+
 def _ship_lines(evaluation: HoldoutEvaluation, champion: Champion) -> list[str]:
     record = next((r for r in evaluation.metrics if r["strategy"] == champion.strategy), None)
     rule = champion.selection_rule
@@ -186,15 +200,8 @@ def _ship_lines(evaluation: HoldoutEvaluation, champion: Champion) -> list[str]:
             f"- Cross-validated {record['cv_metric']} on training data: "
             f"{record['cv_score']:.3f} (± {record['cv_sem']:.3f} SE).",
         ]
-    check = champion.brier_check
-    if check:
-        verdict = "no worse" if check["no_worse"] else "worse"
-        lines.append(
-            f"- Calibration on training folds: out-of-fold Brier {check['shipped_brier']:.4f} "
-            f"against {check['best_single_brier']:.4f} for the best single candidate "
-            f"`{check['best_single']}` (difference {check['difference']:+.4f}, SE "
-            f"{check['standard_error']:.4f}: {verdict} beyond one standard error)."
-        )
+    if champion.brier_check:
+        lines.append(f"- Calibration on training folds: {brier_check_text(champion.brier_check)}")
     if champion.training_fingerprint:
         lines.append(
             f"- Trained on `training_set` with content hash `{champion.training_fingerprint[:16]}`."
