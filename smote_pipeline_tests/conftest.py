@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from smote_pipeline_tests.readme import OwnDataRun, run_own_data_example
+from smote_pipeline_tests.readme import (
+    OwnDataRun,
+    ScoringRun,
+    run_own_data_example,
+    run_scoring_example,
+)
 
 
 def make_frame(
@@ -44,3 +49,9 @@ def frame() -> pd.DataFrame:
 def own_data_run(tmp_path_factory) -> OwnDataRun:
     """The README's own-data command, run once: its test and the browser test read it."""
     return run_own_data_example(tmp_path_factory.mktemp("own_data"))
+
+
+@pytest.fixture(scope="session")
+def scoring_run(tmp_path_factory) -> ScoringRun:
+    """The README's scoring example, run once: its test and the browser test read it."""
+    return run_scoring_example(tmp_path_factory.mktemp("scoring_example"))

@@ -64,3 +64,82 @@ def run_own_data_example(root: Path) -> OwnDataRun:
         timeout=900,
     )
     return OwnDataRun(done, {**environment, **own_data_environment()}, home, storage)
+
+
+@dataclass(frozen=True)
+class ScoringRun:
+    """The README's scoring example after its daemon scored the first batch.
+
+    Attributes
+    ----------
+    setup : subprocess.CompletedProcess
+        The commands before the daemon (training, starting the sensor).
+    scored : Path or None
+        The stored scores of ``new_rows/monday.csv``; None when the daemon did
+        not write them in time.
+    daemon_log : str
+        What the daemon printed.
+    environment : dict of str to str
+        The process environment of the commands (a webserver on the same
+        instance needs it), the example's exports included.
+    root : Path
+        The folder it ran in.
+    """
+
+    setup: subprocess.CompletedProcess
+    scored: Path | None
+    daemon_log: str
+    environment: dict[str, str]
+    root: Path
+
+
+def run_scoring_example(root: Path, timeout: float = 240.0) -> ScoringRun:
+    """Run the README's scoring example verbatim in ``root`` (the test data linked in).
+
+    Every line but the last runs as one script; the last (the daemon, which runs
+    until stopped) runs until the first batch is scored or ``timeout`` passes,
+    and is then stopped.
+    """
+    import time
+
+    block = bash_with("score_source: new_rows").strip()
+    block = block.replace(".venv/bin/", f"{Path(sys.executable).parent}/")
+    *setup, daemon = block.splitlines()
+    (root / "smote_pipeline_tests").symlink_to(ROOT / "smote_pipeline_tests")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SMOTE_PIPELINE_")}
+    environment["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        ["bash", "-c", "\n".join(setup)],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    exports = dict(re.findall(r"export (\w+)=\$PWD(/\S+)", block))
+    environment.update({k: f"{root}{v}" for k, v in exports.items()})
+    scored = root / "smote_pipeline_storage" / "lympho" / "scored_batch" / "monday.csv.parquet"
+    log = root / "daemon.log"
+    if done.returncode == 0:
+        with open(log, "w") as out:
+            process = subprocess.Popen(
+                ["bash", "-c", daemon],
+                cwd=root,
+                env=environment,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and not scored.exists():
+                time.sleep(1)
+            time.sleep(2)  # the run's check results are written after its output
+            os.killpg(process.pid, 15)
+            process.wait(timeout=60)
+    return ScoringRun(
+        done,
+        scored if scored.exists() else None,
+        log.read_text() if log.exists() else "",
+        environment,
+        root,
+    )

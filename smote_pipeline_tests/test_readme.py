@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import dagster as dg
+import pandas as pd
 import pytest
 import yaml
 
@@ -57,6 +58,20 @@ def test_own_data_example_runs_verbatim(own_data_run):
     stored = {p.name for p in (own_data_run.storage / "custom").iterdir()}
     assert {"champion_model.skops", "holdout_evaluation.json", "smote_report.md"} <= stored
     assert "RUN_SUCCESS" in done.stdout + done.stderr
+
+
+def test_scoring_example_runs_verbatim(scoring_run):
+    """The README's scoring example: train, start the sensor, and the daemon scores the
+    file dropped in the folder."""
+    setup = scoring_run.setup
+    assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
+    assert "Started sensor lympho_score_sensor" in setup.stdout + setup.stderr
+    assert scoring_run.scored is not None, scoring_run.daemon_log[-3000:]
+    scores = pd.read_parquet(scoring_run.scored)
+    batch = pd.read_csv(scoring_run.root / "new_rows" / "monday.csv")
+    assert len(scores) == len(batch)
+    assert {"row_id", "probability", "decision", "model_version"} <= set(scores.columns)
+    assert scores["probability"].between(0, 1).all()
 
 
 def test_every_readme_pipelines_block_is_a_valid_spec():

@@ -58,16 +58,18 @@ ASSETS = [
     "holdout_evaluation",
     "smote_report",
     "model_card",
+    "promoted_model",
 ]
 CHECKS = {
     "synthetic_samples": ["synthetic_expectations"],
     "holdout_set": ["holdout_isolation"],
     "synthetic_realism": list(GATES),
     "holdout_evaluation": ["smote_helped"],
+    "promoted_model": ["promotion_gate"],
 }
 
 #: Asset groups of a pipeline (``<pipeline>_<group>``) the graph page must show.
-GROUPS = ("ingest", "clean", "oversample", "train", "holdout")
+GROUPS = ("ingest", "clean", "oversample", "train", "holdout", "serve")
 
 #: Metadata an asset page must show (names or values).
 METADATA = {
@@ -76,6 +78,8 @@ METADATA = {
     "candidate_models": ["random_forest, hist_gradient_boosting, logistic_regression", "cv_brier"],
     "champion_model": ["family_average", "brier_check", "members"],
     "model_card": ["card", "synthetic_share", "training_fingerprint"],
+    "promoted_model": ["decision", "versions", "promoted_version"],
+    "holdout_set": ["rows_split_by_earlier_runs", "ledger_groups"],
 }
 
 #: Metadata values a user opens with a click (button text), and what they must show.
@@ -152,8 +156,67 @@ def webserver(env: dict[str, str], cwd: Path, port: int) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+#: One page to open: URL path, screenshot name, names it must show, button to click first.
+Page = tuple[str, str, list[str], str]
+
+
+def pipeline_pages(pipeline: str) -> list[Page]:
+    """The pages of a trained pipeline: catalog, graph, checks, metadata, opened values."""
+    pages: list[Page] = [
+        ("/assets", "catalog", [f"{pipeline}/{a}" for a in ASSETS], ""),
+        ("/asset-groups~*", "graph", [f"{pipeline}_{g}" for g in GROUPS], ""),
+    ]
+    pages += [
+        (f"/assets/{pipeline}/{asset}?view=checks", f"{asset}_checks", checks, "")
+        for asset, checks in CHECKS.items()
+    ]
+    pages.append(
+        (
+            f"/assets/{pipeline}/smote_report",
+            "smote_report",
+            [f"{pipeline}_holdout", "report"],
+            "",
+        )
+    )
+    pages += [(f"/assets/{pipeline}/{a}", a, shown, "") for a, shown in METADATA.items()]
+    pages += [
+        (f"/assets/{pipeline}/{a}", f"{a}_opened", shown, button)
+        for a, (button, shown) in OPENED.items()
+    ]
+    return pages
+
+
+#: What the scoring pages of a pipeline with a scored batch must show.
+SCORING = {
+    "scored_batch": ["model_fingerprint", "drift_detected", "predicted_positives"],
+    "scored_batch_partitions": ["monday.csv"],
+    "scored_batch_checks": ["feature_drift", "score_drift", "label_performance"],
+    "promoted_model": ["can_score_batches", "model_fingerprint", "promoted_version"],
+    "sensors": ["score_sensor", "drift_sensor", "source_sensor"],
+}
+
+
+def scoring_pages(pipeline: str) -> list[Page]:
+    """The pages of a pipeline that scored a batch: the batch, its partitions and
+    drift checks, the promoted version, and the sensors."""
+    paths = {
+        "scored_batch": f"/assets/{pipeline}/scored_batch",
+        "scored_batch_partitions": f"/assets/{pipeline}/scored_batch?view=partitions",
+        "scored_batch_checks": f"/assets/{pipeline}/scored_batch?view=checks",
+        "promoted_model": f"/assets/{pipeline}/promoted_model",
+        "sensors": "/automation",
+    }
+    return [(paths[n], f"scoring_{n}", shown, "") for n, shown in SCORING.items()]
+
+
 def visit(url: str, out: Path, pipeline: str = "demo") -> dict[str, list[str]]:
     """Open the pages of ``pipeline``, save screenshots, and return the names each showed."""
+    return browse(url, out, pipeline_pages(pipeline))
+
+
+def browse(url: str, out: Path, pages: list[Page]) -> dict[str, list[str]]:
+    """Open ``pages`` in headless Chromium, save a screenshot of each under ``out`` and
+    return, by screenshot name, which of its wanted names each page showed."""
     from playwright.sync_api import sync_playwright
 
     seen: dict[str, list[str]] = {}
@@ -161,8 +224,7 @@ def visit(url: str, out: Path, pipeline: str = "demo") -> dict[str, list[str]]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # tall enough that the catalog renders every asset row of a pipeline (it is virtualized)
         page = browser.new_page(viewport={"width": 1600, "height": 3200})
-
-        def open_page(path: str, name: str, wanted: list[str], click: str = "") -> None:
+        for path, name, wanted, click in pages:
             page.goto(f"{url}{path}", wait_until="networkidle")
             skip = page.get_by_role("button", name="Skip")
             if skip.count():
@@ -174,18 +236,6 @@ def visit(url: str, out: Path, pipeline: str = "demo") -> dict[str, list[str]]:
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
             text = page.content()
             seen[name] = [w for w in wanted if w in text]
-
-        open_page("/assets", "catalog", [f"{pipeline}/{a}" for a in ASSETS])
-        open_page("/asset-groups~*", "graph", [f"{pipeline}_{g}" for g in GROUPS])
-        for asset, checks in CHECKS.items():
-            open_page(f"/assets/{pipeline}/{asset}?view=checks", f"{asset}_checks", checks)
-        open_page(
-            f"/assets/{pipeline}/smote_report", "smote_report", [f"{pipeline}_holdout", "report"]
-        )
-        for asset, shown in METADATA.items():
-            open_page(f"/assets/{pipeline}/{asset}", asset, shown)
-        for asset, (button, shown) in OPENED.items():
-            open_page(f"/assets/{pipeline}/{asset}", f"{asset}_opened", shown, click=button)
         browser.close()
     return seen
 

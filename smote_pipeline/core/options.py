@@ -47,8 +47,8 @@ class PipelineOptions:
 
     holdout_fraction: float = option(
         0.25,
-        "share of real rows split off first as the untouched hold-out (identical rows stay "
-        "on one side)",
+        "share of each class's real rows split off first as the untouched hold-out "
+        "(identical rows stay on one side; a row an earlier run split keeps its side)",
     )
     random_state: int = option(0, "seed of every step; same seed and data give the same bytes")
     one_vs_rest: bool = option(
@@ -147,6 +147,24 @@ class PipelineOptions:
     bagging_estimators: int = option(5, "learners of `smote_bagging`")
     n_bootstrap: int = option(
         1000, "stratified bootstrap resamples of the hold-out (95% intervals)"
+    )
+    promotion_margin: float = option(
+        0.01,
+        "a new champion is promoted only if, on the current hold-out, the lower end of the "
+        "paired 95% bootstrap interval of its average precision minus the promoted version's "
+        "is above minus this margin (not worse by more than it)",
+    )
+    promoted_version: int | None = option(
+        None,
+        "pin `promoted_model` to this version (a rollback, or keeping one fixed); none: the "
+        "promotion gate decides",
+    )
+    drift_threshold: float = option(
+        0.1,
+        "a scored batch drifts where a feature's KS (numbers) or total-variation (categories) "
+        "distance from the training rows, or its scores' KS distance from the model's "
+        "hold-out scores, or the change of its positive-decision rate (Cohen's h), is at "
+        "least this and significant (p < 0.01, Bonferroni over the columns)",
     )
     realism_thresholds: dict[str, float] = option(
         {},

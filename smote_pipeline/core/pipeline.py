@@ -17,7 +17,7 @@ import pandas as pd
 from smote_pipeline.core.clean import noise
 from smote_pipeline.core.clean.noise import NoiseResult
 from smote_pipeline.core.columns import REASON, ROW_ID
-from smote_pipeline.core.holdout import evaluation
+from smote_pipeline.core.holdout import evaluation, promotion
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest import ingestion, leakage, split
 from smote_pipeline.core.ingest.leakage import LeakScreen
@@ -26,6 +26,8 @@ from smote_pipeline.core.oversample import clustering, expectations, gating, ove
 from smote_pipeline.core.oversample.clustering import MinorityClusters
 from smote_pipeline.core.oversample.oversampling import SyntheticRows
 from smote_pipeline.core.oversample.realism_report import RealismReport
+from smote_pipeline.core.score import profile, scoring
+from smote_pipeline.core.score.profile import ScoringProfile
 from smote_pipeline.core.train import training
 from smote_pipeline.core.train.records import Candidate, Champion, Screen
 
@@ -44,11 +46,18 @@ def raw_dataset(
 
 
 def split_holdout(
-    raw: pd.DataFrame, target: str, options: PipelineOptions
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``(training_set, holdout_set)``: the hold-out is split off first."""
+    raw: pd.DataFrame,
+    target: str,
+    options: PipelineOptions,
+    ledger: split.HoldoutLedger | None = None,
+) -> split.Split:
+    """The hold-out, split off first; rows an earlier run split (``ledger``) keep their side."""
     return split.split_holdout(
-        raw, target, holdout_fraction=options.holdout_fraction, random_state=options.random_state
+        raw,
+        target,
+        holdout_fraction=options.holdout_fraction,
+        random_state=options.random_state,
+        ledger=ledger,
     )
 
 
@@ -203,13 +212,16 @@ def holdout_evaluation(
     candidates: dict[str, Candidate],
     target: str,
     options: PipelineOptions,
+    promoted: promotion.ModelVersion | None = None,
 ) -> HoldoutEvaluation:
     """Every candidate on the real hold-out, against the best non-resampling one.
 
     The baseline is chosen by cross-validation, see
-    :func:`~smote_pipeline.core.holdout.evaluation.best_baseline`.
+    :func:`~smote_pipeline.core.holdout.evaluation.best_baseline`. With the
+    ``promoted`` version of an earlier run, the champion is also compared with
+    it on this hold-out (the promotion gate's figures).
     """
-    return evaluation.evaluate_on_holdout(
+    result = evaluation.evaluate_on_holdout(
         candidates,
         holdout,
         target,
@@ -219,6 +231,61 @@ def holdout_evaluation(
         recall_at_precision=options.recall_at_precision,
         selection_rule=options.selection_rule,
     )
+    if promoted is None:
+        return result
+    comparison = promotion.compare_with_promoted(
+        candidates[result.champion].model,
+        promoted,
+        holdout,
+        target,
+        margin=options.promotion_margin,
+        random_state=options.random_state,
+        n_bootstrap=options.n_bootstrap,
+    )
+    return replace(result, promotion=comparison)
+
+
+def promoted_model(
+    previous: promotion.ModelRegistry | None,
+    champion: Champion,
+    holdout: HoldoutEvaluation,
+    options: PipelineOptions,
+    scoring: ScoringProfile | None = None,
+) -> promotion.ModelRegistry:
+    """The kept champion versions after this run, and the promoted one (the gate applied).
+
+    ``scoring`` (:func:`scoring_profile`) is what the new version keeps to score batches.
+    """
+    return promotion.register(
+        previous, champion, holdout, pinned=options.promoted_version, profile=scoring
+    )
+
+
+def scoring_profile(
+    roles: list[dict[str, Any]] | None,
+    training_set: pd.DataFrame,
+    holdout: HoldoutEvaluation,
+    target: ingestion.TargetSpec,
+    options: PipelineOptions,
+) -> ScoringProfile | None:
+    """The champion's input schema (from the column ``roles`` of ingestion) and the
+    drift references (its training rows; its scores on the hold-out); None without
+    roles (a raw dataset stored before they were kept)."""
+    if roles is None:
+        return None
+    return profile.build_profile(
+        roles, training_set, holdout, target.column, target.positive_label, options.random_state
+    )
+
+
+def scored_batch(
+    batch: pd.DataFrame,
+    registry: promotion.ModelRegistry,
+    options: PipelineOptions,
+) -> scoring.ScoredBatch:
+    """A batch scored by the promoted version, with its drift against that version's
+    training data (see :mod:`~smote_pipeline.core.score.scoring`)."""
+    return scoring.score_batch(batch, registry.promoted_version, options)
 
 
 @dataclass
@@ -254,7 +321,8 @@ def run(
     """
     raw = raw_dataset(table, target, columns).frame
     name = target.column
-    training_set, holdout_set = split_holdout(raw, name, options)
+    parts = split_holdout(raw, name, options)
+    training_set, holdout_set = parts.training, parts.holdout
     screen = leakage_screen(training_set, name, options)
     found = filter_noise(training_set, name, options)
     clusters = minority_clusters(found.denoised, name, options)

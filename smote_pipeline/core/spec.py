@@ -51,6 +51,21 @@ class PipelineSpec:
         Celery queue by strategy: the step ``candidate__<strategy>`` is sent to
         that queue (the ``dagster-celery/queue`` tag) under the ``celery``
         executor; other steps go to the default queue ``dagster``.
+    score_source : str
+        New rows to score with the promoted model: a folder of CSV/Parquet
+        files (one batch per file), one file, or an SQLAlchemy URL with
+        ``score_query`` (see :mod:`smote_pipeline.core.score.batches`). Empty:
+        no scoring assets.
+    score_query : str
+        For a database score source: a ``SELECT`` statement or a table name.
+    score_change_query : str
+        For a database score source: a cheap query whose result changes when
+        a new batch is there (the score sensor's test).
+    score_table : str
+        For a database score source: also write the scores to this table.
+    retrain_on_drift : bool
+        Start the drift sensor running: a scored batch that fails a drift
+        check then requests a run of the pipeline (a retraining).
     """
 
     name: str
@@ -66,11 +81,23 @@ class PipelineSpec:
     columns: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
     queues: dict[str, str] = field(default_factory=dict)
+    score_source: str = ""
+    score_query: str = ""
+    score_change_query: str = ""
+    score_table: str = ""
+    retrain_on_drift: bool = False
 
     @property
     def data_source(self) -> Source:
         """The :class:`Source` this pipeline reads."""
         return Source(self.source, self.query, self.encoding)
+
+    @property
+    def scoring_source(self) -> Source | None:
+        """The :class:`Source` of the batches to score, None when there is none."""
+        if not self.score_source:
+            return None
+        return Source(self.score_source, self.score_query, self.encoding)
 
     def __post_init__(self) -> None:
         if not NAME_PATTERN.match(self.name):
@@ -106,6 +133,7 @@ class PipelineSpec:
                 "Python knows (for example utf-8, latin-1, cp1252)."
             )
         self._check_queues()
+        self._check_scoring()
         if len(self.schedule.split()) != 5:
             raise ValueError(
                 f"Pipeline {self.name!r}: schedule {self.schedule!r} is not a cron string "
@@ -126,6 +154,43 @@ class PipelineSpec:
                 f"Pipeline {self.name!r}: `queues` names strategies {unknown} that are not "
                 f"among its options.strategies {list(self.options.strategies)}."
             )
+
+    def _check_scoring(self) -> None:
+        for attribute in ("score_source", "score_query", "score_change_query", "score_table"):
+            if not isinstance(getattr(self, attribute), str):
+                raise ValueError(f"Pipeline {self.name!r}: `{attribute}` must be a text.")
+        if not isinstance(self.retrain_on_drift, bool):
+            raise ValueError(f"Pipeline {self.name!r}: `retrain_on_drift` must be true or false.")
+        if not self.score_source:
+            extra = [a for a in ("score_query", "score_table") if getattr(self, a)]
+            if extra or self.retrain_on_drift:
+                named = extra or ["retrain_on_drift"]
+                raise ValueError(
+                    f"Pipeline {self.name!r}: {named} need a `score_source` (a folder or file "
+                    "of rows to score, or a database URL)."
+                )
+        remote = bool(_URL.match(self.score_source)) and not self.score_source.startswith("file://")
+        if remote and not self.score_query:
+            raise ValueError(
+                f"Pipeline {self.name!r}: `score_source` {self.score_source!r} is a URL: for a "
+                "database, set `score_query` (a SELECT statement or a table name); remote "
+                "folders are not read for scoring yet, so copy the files to a local folder."
+            )
+        if self.score_table and not self.score_query:
+            raise ValueError(
+                f"Pipeline {self.name!r}: `score_table` writes scores to the database of an SQL "
+                "score source; set `score_query` too, or remove `score_table` (scores are "
+                "always stored as Parquet)."
+            )
+        if self.score_table and not _TABLE.match(self.score_table):
+            raise ValueError(
+                f"Pipeline {self.name!r}: `score_table` {self.score_table!r} must be a plain "
+                "table name (letters, digits, underscores)."
+            )
+
+
+_TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
@@ -155,6 +220,11 @@ def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
         "columns",
         "encoding",
         "queues",
+        "score_source",
+        "score_query",
+        "score_change_query",
+        "score_table",
+        "retrain_on_drift",
     }
     unknown = sorted(set(entry) - allowed)
     if unknown:
@@ -182,7 +252,21 @@ def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
         columns=_column_roles(entry.get("columns") or {}, name),
         encoding=str(entry.get("encoding", "utf-8")),
         queues=dict(entry.get("queues") or {}),
+        score_source=str(entry.get("score_source") or ""),
+        score_query=str(entry.get("score_query") or ""),
+        score_change_query=str(entry.get("score_change_query") or ""),
+        score_table=str(entry.get("score_table") or ""),
+        retrain_on_drift=_flag(entry.get("retrain_on_drift", False), name),
     )
+
+
+def _flag(value: Any, name: str) -> bool:
+    """A yes/no field, also from the text an environment variable holds."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "1", "false", "no", "0"):
+        return value.strip().lower() in ("true", "yes", "1")
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"Pipeline {name!r}: `retrain_on_drift` must be true or false, not {value!r}.")
 
 
 def _column_roles(value: Any, name: str) -> dict[str, str]:

@@ -140,6 +140,14 @@ def _validate_selection(options: PipelineOptions) -> None:
         _fail("cv_n_jobs", jobs, "a non-zero integer (-1: all cores) or none")
     _positive_int("bagging_estimators", options.bagging_estimators)
     _positive_int("n_bootstrap", options.n_bootstrap, 100)
+    margin = options.promotion_margin
+    if isinstance(margin, bool) or not isinstance(margin, int | float) or not margin >= 0:
+        _fail("promotion_margin", margin, "a number >= 0 (average precision)")
+    if options.promoted_version is not None:
+        _positive_int("promoted_version", options.promoted_version)
+    drift_at = options.drift_threshold
+    if isinstance(drift_at, bool) or not isinstance(drift_at, int | float) or not 0 < drift_at < 1:
+        _fail("drift_threshold", drift_at, "a distance between 0 and 1 (exclusive)")
     if isinstance(options.ensemble_top, bool) or not isinstance(options.ensemble_top, int):
         _fail("ensemble_top", options.ensemble_top, "0 (off) or an integer >= 2")
     if options.ensemble_top == 1 or options.ensemble_top < 0:

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from smote_pipeline.core.spec import NAME_PATTERN, PipelineSpec
+from smote_pipeline.defs import score
 from smote_pipeline.defs.assets import IO_MANAGER_KEY, build_assets, build_checks, settings_key
 from smote_pipeline.defs.executors import ExecutorSetting, executor_definition
 from smote_pipeline.defs.io_manager import PipelineIOManager
@@ -22,14 +23,21 @@ def job_name(spec: PipelineSpec) -> str:
 
 
 def build_pipeline_defs(spec: PipelineSpec, executor: str = "in_process") -> dg.Definitions:
-    """Assets, checks, settings, job, (stopped) schedule and source sensor of one pipeline.
+    """Assets, checks, settings, job, (stopped) schedule and source sensor of one pipeline;
+    with a ``score_source`` also the score job, score sensor and drift sensor.
 
     ``executor`` is the name of the executor its steps run on.
     """
+    selection = dg.AssetSelection.key_prefixes(spec.name)
+    scoring = spec.scoring_source is not None
+    if scoring:  # batches are partitions of their own, scored by the score job
+        selection = selection - dg.AssetSelection.assets(dg.AssetKey([spec.name, score.SCORED]))
     job = dg.define_asset_job(
         job_name(spec),
-        selection=dg.AssetSelection.key_prefixes(spec.name),
-        description=spec.description or f"Every asset of pipeline {spec.name!r}.",
+        selection=selection,
+        description=spec.description
+        or f"Every asset of pipeline {spec.name!r}"
+        + (" but the scored batches." if scoring else "."),
     )
     schedule = dg.ScheduleDefinition(
         name=f"{spec.name}_schedule",
@@ -37,12 +45,17 @@ def build_pipeline_defs(spec: PipelineSpec, executor: str = "in_process") -> dg.
         cron_schedule=spec.schedule,
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
+    jobs, sensors = [job], [build_source_sensor(spec, job)]
+    if scoring:
+        score_job = score.build_score_job(spec)
+        jobs.append(score_job)
+        sensors += [score.build_score_sensor(spec, score_job), score.build_drift_sensor(spec, job)]
     return dg.Definitions(
         assets=build_assets(spec, executor),
         asset_checks=build_checks(spec),
-        jobs=[job],
+        jobs=jobs,
         schedules=[schedule],
-        sensors=[build_source_sensor(spec, job)],
+        sensors=sensors,
         resources={settings_key(spec): PipelineSettings.from_options(spec.options)},
     )
 

@@ -12,14 +12,20 @@ import pandas as pd
 
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.holdout import evaluation, isolation, model_card, report
+from smote_pipeline.core.holdout.promotion import promotion_text
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.ingest import split
 from smote_pipeline.core.train.records import Candidate, Champion
+from smote_pipeline.defs.ingest import LEDGER
 from smote_pipeline.defs.metadata import table_metadata
 from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope
 
 GROUP = "holdout"
 
 #: Training-side assets the isolation check inspects.
+#: The asset that keeps the champion versions (read back by `holdout_evaluation`).
+PROMOTED = "promoted_model"
+
 TRAINING_SIDE = (
     "training_set",
     "denoised_training_set",
@@ -36,16 +42,23 @@ def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
         GROUP,
         ins=("holdout_set", "candidate_models"),
         kinds={"scikit-learn", "json"},
+        resources=(IO_MANAGER_KEY,),
         description="Every candidate scored on the real hold-out, with bootstrap intervals "
-        "and the verdict on oversampling.",
+        "and the verdict on oversampling; and the champion against the promoted version of "
+        "an earlier run (the promotion gate's figures).",
     )
     def holdout_evaluation(
         context: dg.AssetExecutionContext,
         holdout_set: pd.DataFrame,
         candidate_models: dict[str, Candidate],
     ) -> dg.MaterializeResult:
+        registry = getattr(context.resources, IO_MANAGER_KEY).load_stored(s.key(PROMOTED))
         result = pipeline.holdout_evaluation(
-            holdout_set, candidate_models, s.target, s.options(context)
+            holdout_set,
+            candidate_models,
+            s.target,
+            s.options(context),
+            None if registry is None else registry.promoted_version,
         )
         table = evaluation.metrics_table(result)
         numeric = {
@@ -62,6 +75,7 @@ def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
                 "thresholded_metrics": table_metadata(report.threshold_table(result)),
                 "calibration": table_metadata(report.calibration_table(result)),
                 "verdicts": table_metadata(pd.DataFrame(list(result.verdicts))),
+                "against_promoted_version": promotion_text(result.promotion),
                 **numeric,
             },
         )
@@ -201,7 +215,8 @@ def holdout_isolation_check(s: Scope) -> dg.AssetChecksDefinition:
                 blocking=True,
                 additional_deps=[s.key(name) for name in TRAINING_SIDE],
                 description="No hold-out row (by content hash of real rows or by row id), nor "
-                "a synthetic row with a hold-out parent, appears on the training side. Skipped "
+                "a real row any earlier run held out (the hold-out ledger), nor a synthetic row "
+                "with a hold-out parent, appears on the training side. Skipped "
                 "(with the reason in the run log) while a training-side asset has never been "
                 "materialized.",
             )
@@ -221,7 +236,8 @@ def holdout_isolation_check(s: Scope) -> dg.AssetChecksDefinition:
                 + " not materialized yet; it runs with the rest of the pipeline."
             )
             return
-        found = isolation.check_isolation(holdout_set, sides, s.target)
+        ledger = split.HoldoutLedger.from_frame(store.load_stored(s.key(LEDGER)))
+        found = isolation.check_isolation(holdout_set, sides, s.target, ledger)
         yield dg.AssetCheckResult(
             asset_key=holdout_key,
             check_name="holdout_isolation",
@@ -233,6 +249,8 @@ def holdout_isolation_check(s: Scope) -> dg.AssetChecksDefinition:
                 "rows_with_holdout_ids": found.leaked_ids,
                 "synthetic_rows_with_holdout_parents": found.leaked_parents,
                 "synthetic_rows_equal_to_a_holdout_row": found.synthetic_coincidences,
+                "rows_held_out_by_any_run": found.leaked_earlier,
+                "ledger_holdout_groups": found.ledger_holdout_groups,
             },
         )
 

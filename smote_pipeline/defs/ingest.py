@@ -12,11 +12,19 @@ import pandas as pd
 
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import content_hash
-from smote_pipeline.core.ingest import ingestion, sources
+from smote_pipeline.core.ingest import ingestion, sources, split
+from smote_pipeline.core.records import plain_fields
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
-from smote_pipeline.defs.scope import Scope
+from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope
 
 GROUP = "ingest"
+
+#: Name of the stored hold-out ledger (not an asset: the split's own record).
+LEDGER = "holdout_ledger"
+
+#: Name of the stored column roles of the last ingestion (not an asset: what
+#: ``promoted_model`` keeps as a new version's input schema).
+ROLES = "column_roles"
 
 
 def source_asset(s: Scope) -> dg.AssetsDefinition:
@@ -44,6 +52,7 @@ def raw_dataset_asset(s: Scope) -> dg.AssetsDefinition:
         GROUP,
         deps=[s.key("source")],
         kinds={"pandas", "parquet"},
+        resources=(IO_MANAGER_KEY,),
         description=f"Validated source table; target `{target}` as 1 = "
         f"{spec.positive_label!r}, 0 = other.",
     )
@@ -59,6 +68,9 @@ def raw_dataset_asset(s: Scope) -> dg.AssetsDefinition:
             table,
             ingestion.TargetSpec(target, spec.positive_label, options.one_vs_rest),
             spec.columns,
+        )
+        getattr(context.resources, IO_MANAGER_KEY).save_stored(
+            s.key(ROLES), [plain_fields(r) for r in ingested.roles]
         )
         return dg.MaterializeResult(
             value=ingested.frame,
@@ -89,7 +101,12 @@ def _raw_metadata(ingested: ingestion.Ingested, target: str, source: str) -> dic
 
 
 def split_holdout_asset(s: Scope) -> dg.AssetsDefinition:
-    """The `split_holdout` multi-asset (`training_set`, `holdout_set`) of ``s.spec``."""
+    """The `split_holdout` multi-asset (`training_set`, `holdout_set`) of ``s.spec``.
+
+    It keeps the hold-out ledger (every row group split so far and its side) as
+    ``holdout_ledger.parquet`` beside the hold-out, read before and written after
+    each split, so that rows an earlier run split keep their side.
+    """
     target = s.target
     outs = {
         "training_set": s.frame_out(
@@ -98,24 +115,36 @@ def split_holdout_asset(s: Scope) -> dg.AssetsDefinition:
         "holdout_set": s.frame_out(
             "holdout_set",
             "holdout",
-            "Untouched real hold-out, split off first; read only by evaluation.",
+            "Untouched real hold-out, split off first; read only by evaluation. A row keeps "
+            "its side across runs as the data grows (the hold-out ledger).",
         ),
     }
+    ledger_key = s.key(LEDGER)
 
-    @s.multi_asset("split_holdout", outs, ins=("raw_dataset",))
+    @s.multi_asset("split_holdout", outs, ins=("raw_dataset",), resources=(IO_MANAGER_KEY,))
     def split_holdout(context: dg.AssetExecutionContext, raw_dataset: pd.DataFrame):
         options = s.options(context)
-        training_set, holdout_set = pipeline.split_holdout(raw_dataset, target, options)
+        store = getattr(context.resources, IO_MANAGER_KEY)
+        earlier = split.HoldoutLedger.from_frame(store.load_stored(ledger_key))
+        parts = pipeline.split_holdout(raw_dataset, target, options, earlier)
+        if parts.reset:
+            context.log.warning(f"holdout_set: {parts.reset}.")
+        files = store.save_stored(ledger_key, parts.ledger.to_frame())
         yield from s.selected(
-            context, "training_set", training_set, frame_metadata(training_set, target)
+            context, "training_set", parts.training, frame_metadata(parts.training, target)
         )
         yield from s.selected(
             context,
             "holdout_set",
-            holdout_set,
+            parts.holdout,
             {
-                **frame_metadata(holdout_set, target),
+                **frame_metadata(parts.holdout, target),
                 "holdout_fraction": options.holdout_fraction,
+                "rows_split_by_earlier_runs": parts.known_rows,
+                "rows_split_now": parts.new_rows,
+                "ledger_groups": len(parts.ledger),
+                "ledger_reset": parts.reset or "no",
+                "ledger": files["path"],
             },
         )
 

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from dataclasses import is_dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import dagster as dg
 from pydantic import Field
 
+from smote_pipeline.core.holdout.promotion import ModelRegistry
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.html import render_html
 from smote_pipeline.core.train.records import Champion, Screen, candidates_from_dict
@@ -26,6 +28,7 @@ RECORD_READERS: dict[str, Callable[[Any], Any]] = {
     "candidate_models": candidates_from_dict,
     "champion_model": Champion.from_dict,
     "holdout_evaluation": HoldoutEvaluation.from_dict,
+    "promoted_model": ModelRegistry.from_dict,
 }
 
 
@@ -70,19 +73,36 @@ class PipelineIOManager(dg.ConfigurableIOManager):
         "directory unless absolute).",
     )
 
-    def _base(self, context: dg.InputContext | dg.OutputContext) -> Path:
-        return self._path_of(context.asset_key)
+    def _partition(self, context: dg.InputContext | dg.OutputContext) -> str | None:
+        return context.asset_partition_key if context.has_asset_partitions else None
 
-    def _path_of(self, asset_key: dg.AssetKey) -> Path:
+    def _path_of(self, asset_key: dg.AssetKey, partition: str | None = None) -> Path:
+        """``base_dir/<prefix>/<asset>``, or for a partition ``.../<asset>/<quoted key>``."""
         key = asset_key.path
         root = Path(self.base_dir).resolve()
         base = root.joinpath(*key).resolve()
+        if partition is not None:
+            base = base / quote(partition, safe="")
         if root not in base.parents:
             raise ValueError(f"Asset key {key} would be stored outside {str(root)!r}.")
         return base
 
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
-        base = self._base(context)
+        context.add_output_metadata(
+            self.save_stored(context.asset_key, obj, self._partition(context))
+        )
+
+    def save_stored(
+        self, asset_key: dg.AssetKey, obj: Any, partition: str | None = None
+    ) -> dict[str, Any]:
+        """Store ``obj`` as the value of ``asset_key`` (of its ``partition``); returns the
+        metadata of its files.
+
+        :meth:`handle_output` for values a step keeps for its own next run
+        (the split's hold-out ledger), which are not outputs of the graph.
+        """
+        base = self._path_of(asset_key, partition)
+        base.parent.mkdir(parents=True, exist_ok=True)
         models = ModelStore(base.parent)
         suffix, payload = encode(stored_form(obj), models=models)
         path = base.with_name(base.name + suffix)
@@ -95,10 +115,11 @@ class PipelineIOManager(dg.ConfigurableIOManager):
             title = obj.splitlines()[0].lstrip("# ").strip() if obj.startswith("#") else "Report"
             atomic_write(html, render_html(obj, title=title).encode("utf-8"))
             metadata["html"] = dg.MetadataValue.path(str(html))
-        context.add_output_metadata(metadata)
+        return metadata
 
     def load_input(self, context: dg.InputContext) -> Any:
-        return read_stored(context.asset_key, decode(find_stored(self._base(context))))
+        base = self._path_of(context.asset_key, self._partition(context))
+        return read_stored(context.asset_key, decode(find_stored(base)))
 
     def load_stored(self, asset_key: dg.AssetKey) -> Any | None:
         """The stored value of ``asset_key``, or None when it was never materialized.

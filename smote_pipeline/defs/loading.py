@@ -25,6 +25,7 @@ SINGLE_ENV = {
     "name": "SMOTE_PIPELINE_NAME",
     "columns": "SMOTE_PIPELINE_COLUMNS",
     "encoding": "SMOTE_PIPELINE_ENCODING",
+    "score_source": "SMOTE_PIPELINE_SCORE_SOURCE",
 }
 
 
@@ -118,7 +119,8 @@ def specs_from_environment(environ: Mapping[str, str] = os.environ) -> list[Pipe
     ``SMOTE_PIPELINE_SOURCE`` + ``SMOTE_PIPELINE_TARGET`` +
     ``SMOTE_PIPELINE_POSITIVE_LABEL`` (and optional ``SMOTE_PIPELINE_NAME``,
     default ``custom``, ``SMOTE_PIPELINE_COLUMNS`` such as
-    ``id=ignore,created=datetime`` and ``SMOTE_PIPELINE_ENCODING``) describe
+    ``id=ignore,created=datetime``, ``SMOTE_PIPELINE_ENCODING`` and
+    ``SMOTE_PIPELINE_SCORE_SOURCE``, a folder of files to score) describe
     one pipeline; otherwise the embedded demo.
     """
     if environ.get(CONFIG_ENV):

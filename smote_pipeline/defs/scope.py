@@ -76,9 +76,11 @@ class Scope:
         kinds: Iterable[str],
         description: str,
         ins: Iterable[str] = (),
+        resources: Iterable[str] = (),
         **kwargs: Any,
     ) -> Callable[..., dg.AssetsDefinition]:
-        """``@dg.asset`` for asset ``name`` of UI group ``group``, stored by the IO manager."""
+        """``@dg.asset`` for asset ``name`` of UI group ``group``, stored by the IO manager,
+        with the pipeline's settings and the resources ``resources``."""
         return dg.asset(
             key=self.key(name),
             group_name=self.group(group),
@@ -86,20 +88,25 @@ class Scope:
             ins=self.ins(*ins),
             kinds=set(kinds),
             description=description,
-            required_resource_keys={settings_key(self.spec)},
+            required_resource_keys={settings_key(self.spec), *resources},
             **kwargs,
         )
 
     def multi_asset(
-        self, name: str, outs: dict[str, dg.AssetOut], ins: Iterable[str]
+        self,
+        name: str,
+        outs: dict[str, dg.AssetOut],
+        ins: Iterable[str],
+        resources: Iterable[str] = (),
     ) -> Callable[..., dg.AssetsDefinition]:
-        """``@dg.multi_asset`` of subsettable DataFrame outputs ``outs`` (see :meth:`frame_out`)."""
+        """``@dg.multi_asset`` of subsettable DataFrame outputs ``outs`` (see :meth:`frame_out`),
+        with the pipeline's settings and the resources ``resources``."""
         return dg.multi_asset(
             name=f"{self.spec.name}__{name}",
             outs=outs,
             ins=self.ins(*ins),
             can_subset=True,
-            required_resource_keys={settings_key(self.spec)},
+            required_resource_keys={settings_key(self.spec), *resources},
         )
 
     def frame_out(self, name: str, group: str, description: str) -> dg.AssetOut:

@@ -155,7 +155,8 @@ def _pump(source: socket.socket, sink: socket.socket) -> None:
 
 def readme_run_queue() -> str:
     """The run-queue lines the README appends to ``dagster.postgres.yaml``."""
-    (body,) = re.findall(r"<<'YAML'\n(.*?\n)YAML\n", README.read_text(encoding="utf-8"), re.S)
+    bodies = re.findall(r"<<'YAML'\n(.*?\n)YAML\n", README.read_text(encoding="utf-8"), re.S)
+    (body,) = [b for b in bodies if "max_concurrent_runs" in b]
     return body
 
 

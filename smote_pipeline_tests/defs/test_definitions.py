@@ -27,6 +27,7 @@ STEPS = [
     "holdout_evaluation",
     "smote_report",
     "model_card",
+    "promoted_model",
 ]
 
 
@@ -62,7 +63,12 @@ def test_holdout_lineage_is_separate(tmp_path):
     graph = defs.resolve_asset_graph()
     holdout = dg.AssetKey(["demo", "holdout_set"])
     below = {k.to_user_string() for k in _descendants(graph, holdout)}
-    assert below == {"demo/holdout_evaluation", "demo/smote_report", "demo/model_card"}
+    assert below == {
+        "demo/holdout_evaluation",
+        "demo/smote_report",
+        "demo/model_card",
+        "demo/promoted_model",
+    }
     raw = dg.AssetKey(["demo", "raw_dataset"])
     training_side = {k.to_user_string() for k in _descendants(graph, raw)} - below
     assert "demo/champion_model" in training_side
@@ -71,6 +77,7 @@ def test_holdout_lineage_is_separate(tmp_path):
         graph.get(dg.AssetKey(["demo", s])).group_name for s in ("holdout_set", "smote_report")
     }
     assert groups == {"demo_holdout"}
+    assert graph.get(dg.AssetKey(["demo", "promoted_model"])).group_name == "demo_serve"
 
 
 def test_environment_variables_describe_one_pipeline(tmp_path):

@@ -58,10 +58,12 @@ def test_every_asset_is_materialized_and_checks_pass(small_run):
         "holdout_evaluation",
         "smote_report",
         "model_card",
+        "promoted_model",
     }
     assert materialized == {f"small/{s}" for s in steps}
     checks = _check_results(small_run.result)
     assert checks.pop("smote_helped") in (True, False)  # a WARN, not a gate
+    assert checks.pop("promotion_gate") is True  # the first version is promoted
     # make_frame's `b` separates the blobs from the negatives by itself (4 vs 0): the WARN
     # names it. The index column of the label-sorted file was excluded before the screen.
     assert checks.pop("target_leak") is False

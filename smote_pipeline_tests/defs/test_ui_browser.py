@@ -47,7 +47,7 @@ def test_every_asset_and_check_is_shown(own_data_run, tmp_path):
     for asset, checks in ui.CHECKS.items():
         assert seen[f"{asset}_checks"] == checks, asset
     assert (
-        len(ui.ASSETS) == 17 + len(DEFAULT_STRATEGIES) and sum(map(len, ui.CHECKS.values())) == 11
+        len(ui.ASSETS) == 18 + len(DEFAULT_STRATEGIES) and sum(map(len, ui.CHECKS.values())) == 12
     )
     assert seen["smote_report"] == ["custom_holdout", "report"]
     for asset, shown in ui.METADATA.items():
@@ -55,3 +55,16 @@ def test_every_asset_and_check_is_shown(own_data_run, tmp_path):
     for asset, (_, shown) in ui.OPENED.items():
         assert seen[f"{asset}_opened"] == shown, asset
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.png" for n in seen)
+
+
+def test_the_scoring_assets_partitions_checks_and_sensors_are_shown(scoring_run, tmp_path):
+    """After the README's scoring example: what a user sees of a scored batch."""
+    ui = _ui_check()
+    assert scoring_run.scored is not None, scoring_run.daemon_log[-3000:]
+    out = tmp_path / "screens"
+    out.mkdir()
+    with ui.webserver(scoring_run.environment, scoring_run.root, ui.free_port()) as url:
+        seen = ui.browse(url, out, ui.scoring_pages("lympho"))
+    for name, shown in ui.SCORING.items():
+        assert seen[f"scoring_{name}"] == shown, name
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"scoring_{n}.png" for n in ui.SCORING)

@@ -21,7 +21,7 @@ from smote_pipeline.core.holdout.bootstrap import (
     weighted_metrics,
     weighted_threshold_metrics,
 )
-from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.holdout.records import SCORE_SAMPLE, HoldoutEvaluation
 from smote_pipeline.core.train.calibration import (
     calibration_points,
     calibration_slope_intercept,
@@ -228,10 +228,14 @@ def evaluate_on_holdout(
     records: dict[str, dict[str, Any]] = {}
     boot: dict[str, dict[str, np.ndarray]] = {}
     curves, calibration = {}, {}
+    champion = select_champion(candidates, selection_rule)
+    reference: dict[str, Any] = {}
     for name, candidate in candidates.items():
         records[name], boot[name], proba = _score_candidate(
             name, candidate, X, y, weights, recall_at_precision
         )
+        if name == champion:
+            reference = _score_reference(proba, candidate.threshold, random_state)
         precision, recall, _ = precision_recall_curve(y, proba)
         curves[name] = _downsample_curve(precision, recall)
         calibration[name] = calibration_points(y, proba)
@@ -256,13 +260,27 @@ def evaluate_on_holdout(
         holdout_rows=len(y),
         holdout_positives=int(y.sum()),
         baseline=baseline,
-        champion=select_champion(candidates, selection_rule),
+        champion=champion,
         selection_rule=selection_rule,
         recall_at_precision_level=float(recall_at_precision),
         n_bootstrap=int(n_bootstrap),
         smote_helped=summary["smote_helped"],
         summary=summary,
+        **reference,
     )
+
+
+def _score_reference(proba: np.ndarray, threshold: float, random_state: int) -> dict[str, Any]:
+    """The champion's hold-out probabilities (a seeded sample of at most
+    :data:`SCORE_SAMPLE`) and its share of positive decisions on all of them."""
+    rate = float(np.mean(proba >= threshold))
+    if len(proba) > SCORE_SAMPLE:
+        rng = np.random.default_rng(random_state)
+        proba = proba[np.sort(rng.choice(len(proba), SCORE_SAMPLE, replace=False))]
+    return {
+        "champion_scores": tuple(float(p) for p in proba),
+        "champion_positive_rate": rate,
+    }
 
 
 def verdict(low: float, high: float) -> str:

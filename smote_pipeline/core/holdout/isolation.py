@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.columns import PARENT_A, PARENT_B, ROW_ID, feature_columns, row_hashes
+from smote_pipeline.core.ingest.split import HoldoutLedger
 
 
 @dataclass(frozen=True)
@@ -19,19 +20,22 @@ class IsolationReport:
     leaked_ids: dict[str, int] = field(default_factory=dict)
     leaked_parents: dict[str, int] = field(default_factory=dict)
     synthetic_coincidences: dict[str, int] = field(default_factory=dict)
+    ledger_holdout_groups: int = 0
+    leaked_earlier: dict[str, int] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
-        """True when no hold-out row, id or parent appears on the training side."""
-        return not any(
-            v
-            for d in (self.leaked_content, self.leaked_ids, self.leaked_parents)
-            for v in d.values()
-        )
+        """True when no hold-out row (of this run or an earlier one), id or parent
+        appears on the training side."""
+        found = (self.leaked_content, self.leaked_ids, self.leaked_parents, self.leaked_earlier)
+        return not any(v for d in found for v in d.values())
 
 
 def check_isolation(
-    holdout: pd.DataFrame, training_side: dict[str, pd.DataFrame], target: str
+    holdout: pd.DataFrame,
+    training_side: dict[str, pd.DataFrame],
+    target: str,
+    ledger: HoldoutLedger | None = None,
 ) -> IsolationReport:
     """Look for hold-out rows in every training-side frame.
 
@@ -39,6 +43,10 @@ def check_isolation(
     hold-out row's (content hash over the features, dtype-independent, so a
     duplicated row across the split is caught too); a training row carrying a
     hold-out ``row_id``; and a synthetic row whose parent is a hold-out row.
+
+    With the split's ``ledger``, a fourth: a real training row whose content an
+    earlier run held out (a rerun on grown data must never train on it), counted
+    in ``leaked_earlier``.
 
     A synthetic row (negative ``row_id``) whose values happen to equal a hold-out
     row's is counted in ``synthetic_coincidences`` but is not a leak: both its
@@ -53,6 +61,8 @@ def check_isolation(
         Frames of the training lineage, by asset name.
     target : str
         Target column.
+    ledger : HoldoutLedger or None
+        Every row group split so far, with its side; None skips the fourth test.
 
     Returns
     -------
@@ -61,12 +71,15 @@ def check_isolation(
     features = feature_columns(holdout, target)
     holdout_hashes = row_hashes(holdout, features)
     holdout_ids = holdout[ROW_ID].to_numpy()
-    content, ids, parents = {}, {}, {}
+    content, ids, parents, earlier = {}, {}, {}, {}
     coincidences = {}
     for name, frame in training_side.items():
-        same = np.isin(row_hashes(frame, features), holdout_hashes)
+        hashes = row_hashes(frame, features)
+        same = np.isin(hashes, holdout_hashes)
         synthetic = frame[ROW_ID].to_numpy() < 0
         content[name] = int((same & ~synthetic).sum())
+        if ledger is not None and set(ledger.columns) <= set(frame.columns):
+            earlier[name] = int((ledger.held_out(ledger.hash_rows(frame)) & ~synthetic).sum())
         if synthetic.any():
             coincidences[name] = int((same & synthetic).sum())
         ids[name] = int(np.isin(frame[ROW_ID].to_numpy(), holdout_ids).sum())
@@ -74,4 +87,5 @@ def check_isolation(
         if parent_columns:
             parent_values = frame[parent_columns].to_numpy(dtype=np.float64, na_value=np.nan)
             parents[name] = int(np.isin(parent_values, holdout_ids).any(axis=1).sum())
-    return IsolationReport(len(holdout), content, ids, parents, coincidences)
+    held = 0 if ledger is None else int(ledger.holdout.sum())
+    return IsolationReport(len(holdout), content, ids, parents, coincidences, held, earlier)

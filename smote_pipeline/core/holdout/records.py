@@ -15,6 +15,10 @@ from smote_pipeline.core.records import known_fields, plain_fields
 __all__ = ["HoldoutEvaluation"]
 
 
+#: Hold-out probabilities of the champion kept as the scoring drift reference.
+SCORE_SAMPLE = 5000
+
+
 @dataclass(frozen=True)
 class HoldoutEvaluation:
     """Hold-out scores, bootstrap verdicts and the answer to "did SMOTE help here?".
@@ -49,6 +53,16 @@ class HoldoutEvaluation:
     summary : dict
         ``smote_helped``, ``overall``, ``best_oversampling``, ``baseline`` and
         ``text`` (see :func:`~smote_pipeline.core.holdout.evaluation.verdict_summary`).
+    promotion : dict or None
+        The champion against the promoted version of an earlier run on this
+        hold-out (:func:`~smote_pipeline.core.holdout.promotion.compare_with_promoted`);
+        None when no version was promoted yet.
+    champion_scores : tuple of float
+        The champion's probabilities on the hold-out rows (a seeded sample of at
+        most :data:`SCORE_SAMPLE`): how the shipped model scores real rows it
+        never saw, the reference of the scoring drift check.
+    champion_positive_rate : float or None
+        Share of all hold-out rows at or above the champion's threshold.
     """
 
     metrics: tuple[dict[str, Any], ...]
@@ -64,6 +78,9 @@ class HoldoutEvaluation:
     n_bootstrap: int
     smote_helped: bool
     summary: dict[str, Any]
+    promotion: dict[str, Any] | None = None
+    champion_scores: tuple[float, ...] = ()
+    champion_positive_rate: float | None = None
 
     def metrics_of(self, strategy: str) -> dict[str, Any]:
         """The metrics record of ``strategy``."""
@@ -76,4 +93,4 @@ class HoldoutEvaluation:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HoldoutEvaluation:
         """Read the stored form back (unknown keys are ignored)."""
-        return cls(**known_fields(cls, data, ("metrics", "verdicts")))
+        return cls(**known_fields(cls, data, ("metrics", "verdicts", "champion_scores")))

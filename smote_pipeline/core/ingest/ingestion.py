@@ -18,6 +18,7 @@ from smote_pipeline.core.ingest.roles import ColumnRole, decide_roles, roles_tab
 from smote_pipeline.core.ingest.sources import read_source
 
 __all__ = ["Ingested", "TargetSpec", "describe_dataset", "ingest", "prepare_dataset", "read_source"]
+__all__ += ["MISSING_CATEGORY", "label_matches", "normalise_categoricals", "reject_infinite"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def _near_duplicates(labels: pd.Series) -> list[list[Any]]:
     return [sorted(g, key=str) for g in groups.values() if len(g) > 1]
 
 
-def _label_matches(values: pd.Series, positive_label: Any) -> np.ndarray:
+def label_matches(values: pd.Series, positive_label: Any) -> np.ndarray:
     """Rows whose label equals ``positive_label`` natively or as trimmed text."""
     if isinstance(positive_label, str):
         positive_label = positive_label.strip()
@@ -97,7 +98,7 @@ def _positive_rows(frame: pd.DataFrame, target: TargetSpec) -> np.ndarray:
             "in the source."
         )
     values = sorted(pd.unique(labels).tolist(), key=str)
-    positive = _label_matches(labels, target.positive_label)
+    positive = label_matches(labels, target.positive_label)
     if not positive.any():
         hint = ""
         if isinstance(target.positive_label, bool):
@@ -199,8 +200,8 @@ def ingest(
             + ". Give a column a role in the spec's `columns:` (numeric, categorical, "
             "datetime) if it was excluded by mistake."
         )
-    _reject_infinite(out, target.column)
-    _normalise_categoricals(out, target.column)
+    reject_infinite(out, target.column)
+    normalise_categoricals(out, target.column)
     out.insert(0, ROW_ID, np.arange(len(out), dtype=np.int64))
     out[target.column] = positive.astype(np.int8)
     return Ingested(out.reset_index(drop=True), roles)
@@ -217,7 +218,7 @@ def prepare_dataset(
 MISSING_CATEGORY = "<missing>"
 
 
-def _normalise_categoricals(frame: pd.DataFrame, target: str) -> None:
+def normalise_categoricals(frame: pd.DataFrame, target: str) -> None:
     """Store every categorical feature as text, in place.
 
     A column mixing numbers and strings (common in hand-edited CSV files) is a
@@ -232,7 +233,7 @@ def _normalise_categoricals(frame: pd.DataFrame, target: str) -> None:
         frame[column] = text.where(values.notna(), MISSING_CATEGORY).astype(object)
 
 
-def _reject_infinite(frame: pd.DataFrame, target: str) -> None:
+def reject_infinite(frame: pd.DataFrame, target: str) -> None:
     """Raise naming every numeric feature column with infinite values.
 
     Missing values are accepted: tree models use them as they are, and every

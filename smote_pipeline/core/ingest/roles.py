@@ -53,6 +53,7 @@ __all__ = [
     "USER_ROLES",
     "ColumnRole",
     "apply_roles",
+    "convert_column",
     "decide_roles",
     "roles_table",
 ]
@@ -201,7 +202,11 @@ def _parse_dates(values: pd.Series) -> pd.Series:
     return parsed
 
 
-def _date_parts(name: str, stamps: pd.Series) -> dict[str, pd.Series]:
+def _date_parts(
+    name: str, stamps: pd.Series, keep: tuple[str, ...] | None = None
+) -> dict[str, pd.Series]:
+    """The numeric parts of a date column: those that vary, or exactly ``keep``
+    (feature names, as a batch scored by a trained model needs them)."""
     parts = {
         "year": stamps.dt.year,
         "month": stamps.dt.month,
@@ -210,6 +215,8 @@ def _date_parts(name: str, stamps: pd.Series) -> dict[str, pd.Series]:
         "hour": stamps.dt.hour,
     }
     has_time = bool((stamps.dropna() != stamps.dropna().dt.normalize()).any())
+    if keep is not None:
+        return {f: parts[f.rsplit("__", 1)[1]].astype("float64") for f in keep}
     out = {}
     for part in _DATE_PARTS:
         if part == "hour" and not has_time:
@@ -326,8 +333,41 @@ def _decide(
     return done("categorical", "text values", {name: current})
 
 
-def _forced(name: str, values: pd.Series, role: str) -> dict[str, pd.Series]:
+def convert_column(
+    name: str, values: pd.Series, role: str, parts: tuple[str, ...] | None = None
+) -> dict[str, pd.Series]:
+    """A column converted to ``role`` as ingestion converts it: the feature columns
+    it becomes (date ``parts`` given: exactly those). For a batch scored by a
+    trained model, whose columns must be what they were in training.
+
+    Raises
+    ------
+    ValueError
+        Naming the column and values that cannot be converted.
+    """
+    return _forced(name, values, role, parts, _TRAINED)
+
+
+#: Why a conversion is asked for, and the fix, in :func:`_forced`'s errors.
+_SPEC = (
+    "is set to `{role}` in the spec's `columns:`",
+    "give the column another role (categorical, ignore)",
+)
+_TRAINED = (
+    "was `{role}` in the data the model was trained on",
+    "retrain with the column given another role in the spec's `columns:`",
+)
+
+
+def _forced(
+    name: str,
+    values: pd.Series,
+    role: str,
+    parts: tuple[str, ...] | None = None,
+    why: tuple[str, str] = _SPEC,
+) -> dict[str, pd.Series]:
     """Convert a column to the role the user asked for, or raise naming it."""
+    reason, fix = why[0].format(role=role), why[1]
     if role == "ignore":
         return {}
     text = _text(values) if _is_text(values) else values
@@ -343,20 +383,18 @@ def _forced(name: str, values: pd.Series, role: str) -> dict[str, pd.Series]:
             present = pd.Series(text).dropna().astype(str).unique()[:50]
             bad = [v for v in present if not _NUMBER.fullmatch(v)][:5]
             raise ValueError(
-                f"Column {name!r} is set to `numeric` in the spec's `columns:`, but values such "
-                f"as {bad} are not numbers. Fix those values in the source, or give the column "
-                "another role (categorical, ignore)."
+                f"Column {name!r} {reason}, but values such as {bad} are not numbers. Fix "
+                f"those values in the source, or {fix}."
             )
         return {name: number}
     stamps = _as_datetime(text, strict=False)
     if stamps is None or stamps[text.notna()].isna().any():
         bad = [] if stamps is None else text[text.notna() & stamps.isna()].unique()[:5].tolist()
         raise ValueError(
-            f"Column {name!r} is set to `datetime` in the spec's `columns:`, but values such as "
-            f"{bad} are not dates. Fix those values in the source, or give the column another "
-            "role (categorical, ignore)."
+            f"Column {name!r} {reason}, but values such as {bad} are not dates. Fix those "
+            f"values in the source, or {fix}."
         )
-    return _date_parts(name, stamps)
+    return _date_parts(name, stamps, parts)
 
 
 def decide_roles(

@@ -1,23 +1,179 @@
-"""The first split: an untouched real hold-out, separated before anything else."""
+"""The first split: an untouched real hold-out, separated before anything else.
+
+A row keeps its side as the data grows. Rows with identical feature values form
+one group (so a duplicated row can never sit on both sides; the features are
+those of the first run, kept in the ledger); every group the pipeline has split
+before keeps the side a :class:`HoldoutLedger` recorded for it, and only groups
+never seen are assigned. Within each class, new groups are
+ranked by a seeded hash of their content (not by their position, so appending,
+reordering or filtering the source changes nothing for the rest) and the first
+ones go to the hold-out until the class's hold-out share reaches
+``holdout_fraction`` (stratified: the share holds per class, not only overall).
+
+On the first run there is no ledger, every group is new, and the split is an
+exact stratified split of the groups. On a rerun with appended rows, the old
+rows keep their sides and the new ones fill each class up to the share, so a
+retrained model never sees an earlier hold-out row and the hold-out only grows.
+Existing rows never move, so a changed ``holdout_fraction`` applies to new rows
+only; to split everything afresh, start from an empty ledger (delete it). When
+a column the ledger hashed is no longer a feature (dropped from the source, or
+now excluded), its rows cannot be matched: every row is split afresh and
+:attr:`Split.reset` says why.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from smote_pipeline.core.columns import feature_columns, row_hashes
 
+__all__ = ["HoldoutLedger", "Split", "split_holdout"]
+
+#: Fewest positive (and negative) groups the training side keeps, and the
+#: hold-out's fewest: cross-validation needs two per class, evaluation one.
+MIN_TRAINING_GROUPS = 2
+MIN_HOLDOUT_GROUPS = 1
+
+
+@dataclass(frozen=True)
+class HoldoutLedger:
+    """Which side every row group the pipeline has split so far went to.
+
+    Attributes
+    ----------
+    hashes : ndarray of shape (n_groups,), dtype uint64
+        Sorted content hashes of the groups (:func:`~smote_pipeline.core.columns.row_hashes`
+        over ``columns``).
+    holdout : ndarray of shape (n_groups,), dtype bool
+        True for groups in the hold-out.
+    columns : tuple of str
+        The columns hashed: the features of the first run. They stay the key while
+        they are all still features, so a column that becomes a feature later (an
+        id that stopped being unique) does not change any row's hash.
+    """
+
+    hashes: np.ndarray
+    holdout: np.ndarray
+    columns: tuple[str, ...] = ()
+
+    @classmethod
+    def empty(cls) -> HoldoutLedger:
+        """A ledger that knows no row (the first run)."""
+        return cls(np.empty(0, dtype=np.uint64), np.empty(0, dtype=bool))
+
+    def hash_rows(self, frame: pd.DataFrame) -> np.ndarray:
+        """The ledger's key of every row of ``frame`` (it must hold :attr:`columns`)."""
+        return row_hashes(frame, list(self.columns))
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def sides(self, hashes: np.ndarray) -> np.ndarray:
+        """Recorded side of each hash: 1 hold-out, 0 training, -1 never split."""
+        if not len(self.hashes):
+            return np.full(len(hashes), -1, dtype=np.int8)
+        position = np.clip(np.searchsorted(self.hashes, hashes), 0, len(self.hashes) - 1)
+        known = self.hashes[position] == hashes
+        return np.where(known, self.holdout[position].astype(np.int8), np.int8(-1))
+
+    def held_out(self, hashes: np.ndarray) -> np.ndarray:
+        """Whether each hash was ever assigned to the hold-out."""
+        return self.sides(hashes) == 1
+
+    def merged(self, hashes: np.ndarray, holdout: np.ndarray) -> HoldoutLedger:
+        """This ledger plus groups ``hashes`` on sides ``holdout`` (known ones keep theirs)."""
+        all_hashes = np.concatenate([self.hashes, hashes])
+        all_sides = np.concatenate([self.holdout, holdout])
+        unique, first = np.unique(all_hashes, return_index=True)
+        return HoldoutLedger(unique, all_sides[first], self.columns)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The stored form: columns ``row_hash`` (uint64) and ``holdout`` (bool), the
+        hashed columns in ``attrs["columns"]`` (kept by Parquet)."""
+        frame = pd.DataFrame({"row_hash": self.hashes, "holdout": self.holdout})
+        frame.attrs["columns"] = list(self.columns)
+        return frame
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame | None) -> HoldoutLedger:
+        """Read :meth:`to_frame` back; None gives the empty ledger."""
+        if frame is None or not len(frame):
+            return cls.empty()
+        order = np.argsort(frame["row_hash"].to_numpy(dtype=np.uint64), kind="stable")
+        return cls(
+            frame["row_hash"].to_numpy(dtype=np.uint64)[order],
+            frame["holdout"].to_numpy(dtype=bool)[order],
+            tuple(frame.attrs.get("columns", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Split:
+    """The two sides, and what the ledger did.
+
+    Attributes
+    ----------
+    training, holdout : pandas.DataFrame
+        Disjoint frames, each sorted by row id.
+    ledger : HoldoutLedger
+        The ledger to store for the next run (every group ever split).
+    known_rows : int
+        Rows whose side the earlier ledger already held.
+    new_rows : int
+        Rows assigned now.
+    reset : str or None
+        Why the earlier ledger could not be used (a column it hashed is no longer
+        a feature), so that every row was split afresh; None when it was used.
+    """
+
+    training: pd.DataFrame
+    holdout: pd.DataFrame
+    ledger: HoldoutLedger
+    known_rows: int
+    new_rows: int
+    reset: str | None = None
+
+
+def _order_keys(hashes: np.ndarray, random_state: int) -> np.ndarray:
+    """A seeded, position-free ranking key per group (splitmix64 of hash and seed)."""
+    seed = np.uint64((random_state * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+    z = hashes ^ seed
+    with np.errstate(over="ignore"):
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _too_few(holdout_fraction: float, counts: np.ndarray, ledger: HoldoutLedger) -> ValueError:
+    kept = (
+        f" The {len(ledger)} row groups earlier runs split keep their sides (the hold-out "
+        "ledger); delete it to split every row afresh."
+        if len(ledger)
+        else ""
+    )
+    return ValueError(
+        f"holdout_fraction={holdout_fraction} cannot split {int(counts.sum())} distinct rows "
+        f"({int(counts[1])} positive) into a training set with at least "
+        f"{MIN_TRAINING_GROUPS} and a hold-out with at least {MIN_HOLDOUT_GROUPS} row of each "
+        f"class; provide more positive rows or change holdout_fraction.{kept}"
+    )
+
 
 def split_holdout(
-    frame: pd.DataFrame, target: str, *, holdout_fraction: float, random_state: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split real rows into a training set and a hold-out, stratified and seeded.
+    frame: pd.DataFrame,
+    target: str,
+    *,
+    holdout_fraction: float,
+    random_state: int,
+    ledger: HoldoutLedger | None = None,
+) -> Split:
+    """Split real rows into a training set and a hold-out, stratified, seeded and stable.
 
-    Rows with identical feature values are kept on the same side (the split is
-    made over groups of identical rows, stratified by the group's first label),
-    so a duplicated row can never sit in both parts and leak the hold-out into
-    training. Row ids are kept.
+    See the module docstring for the rule. Row ids are kept. A group's class is
+    its first row's label. Cost: one hash per row and a sort of the groups.
 
     Parameters
     ----------
@@ -26,48 +182,71 @@ def split_holdout(
     target : str
         Target column (0/1).
     holdout_fraction : float
-        Approximate share of rows in the hold-out.
+        Share of each class's row groups in the hold-out.
     random_state : int
-        Seed.
+        Seed of the ranking of new groups.
+    ledger : HoldoutLedger or None
+        Sides of the groups earlier runs split; None on the first run.
 
     Returns
     -------
-    training_set, holdout_set : pandas.DataFrame
-        Disjoint frames, each sorted by row id.
+    Split
 
     Raises
     ------
     ValueError
-        If either part would be left with too few positive rows (training needs
+        If either part would be left with too few rows of a class (training needs
         2, the hold-out 1), naming ``holdout_fraction``.
     """
-    hashes = row_hashes(frame, feature_columns(frame, target))
-    _, first, group_of_row = np.unique(hashes, return_index=True, return_inverse=True)
-    group_labels = frame[target].to_numpy()[first]
-    n_groups = len(first)
-    n_holdout = int(round(holdout_fraction * n_groups))
-    counts = np.bincount(group_labels, minlength=2)
-    if n_holdout < 1 or n_groups - n_holdout < 2 or counts.min() < 2:
-        raise ValueError(
-            f"holdout_fraction={holdout_fraction} cannot split {n_groups} distinct rows "
-            f"({int(counts[1])} positive) into a training set with at least 2 and a hold-out "
-            "with at least 1 positive row; provide more positive rows or change "
-            "holdout_fraction."
-        )
-    groups = np.arange(n_groups)
-    train_groups, holdout_groups = train_test_split(
-        groups,
-        test_size=n_holdout,
-        stratify=group_labels,
-        random_state=random_state,
-    )
-    in_holdout = np.isin(group_of_row, holdout_groups)
+    features = feature_columns(frame, target)
+    ledger, reset = _usable(ledger or HoldoutLedger.empty(), features)
+    ledger = replace(ledger, columns=ledger.columns or tuple(features))
+    hashes = ledger.hash_rows(frame)
+    groups, first, group_of_row = np.unique(hashes, return_index=True, return_inverse=True)
+    labels = frame[target].to_numpy()[first]
+    counts = np.bincount(labels, minlength=2)
+    side = ledger.sides(groups)
+    keys = _order_keys(groups, random_state)
+    for label in (0, 1):
+        in_class = labels == label
+        new = np.flatnonzero(in_class & (side < 0))
+        held = int((side[in_class] == 1).sum())
+        wanted = int(round(holdout_fraction * counts[label]))
+        wanted = min(max(wanted, MIN_HOLDOUT_GROUPS), counts[label] - MIN_TRAINING_GROUPS)
+        take = int(np.clip(wanted - held, 0, len(new)))
+        ranked = new[np.argsort(keys[new], kind="stable")]
+        side[ranked[:take]] = 1
+        side[ranked[take:]] = 0
+        held_now = int((side[in_class] == 1).sum())
+        if held_now < MIN_HOLDOUT_GROUPS or counts[label] - held_now < MIN_TRAINING_GROUPS:
+            raise _too_few(holdout_fraction, counts, ledger)
+    in_holdout = side[group_of_row] == 1
     training, holdout = frame[~in_holdout], frame[in_holdout]
     train_pos, holdout_pos = int(training[target].sum()), int(holdout[target].sum())
-    if train_pos < 2 or holdout_pos < 1:
+    if train_pos < MIN_TRAINING_GROUPS or holdout_pos < MIN_HOLDOUT_GROUPS:
         raise ValueError(
             f"holdout_fraction={holdout_fraction} leaves {train_pos} positive row(s) in "
-            f"training and {holdout_pos} in the hold-out; training needs at least 2 and the "
-            "hold-out at least 1. Change holdout_fraction or provide more positive rows."
+            f"training and {holdout_pos} in the hold-out; training needs at least "
+            f"{MIN_TRAINING_GROUPS} and the hold-out at least {MIN_HOLDOUT_GROUPS}. Change "
+            "holdout_fraction or provide more positive rows."
         )
-    return training.reset_index(drop=True), holdout.reset_index(drop=True)
+    known = ledger.sides(hashes) >= 0
+    return Split(
+        training.reset_index(drop=True),
+        holdout.reset_index(drop=True),
+        ledger.merged(groups, side == 1),
+        known_rows=int(known.sum()),
+        new_rows=int((~known).sum()),
+        reset=reset,
+    )
+
+
+def _usable(ledger: HoldoutLedger, features: list[str]) -> tuple[HoldoutLedger, str | None]:
+    """The ledger when every column it hashes is still a feature, else an empty one and why."""
+    missing = [c for c in ledger.columns if c not in features]
+    if not len(ledger) or not missing:
+        return ledger, None
+    return HoldoutLedger.empty(), (
+        f"the hold-out ledger hashed columns that are no longer features ({', '.join(missing)}), "
+        f"so its {len(ledger)} row groups cannot be matched and every row was split afresh"
+    )

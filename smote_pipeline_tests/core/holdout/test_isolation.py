@@ -11,7 +11,8 @@ from smote_pipeline.core.ingest.split import split_holdout
 
 def _split(frame):
     prepared = prepare_dataset(frame, TargetSpec("label", "yes"))
-    return split_holdout(prepared, "label", holdout_fraction=0.25, random_state=0)
+    parts = split_holdout(prepared, "label", holdout_fraction=0.25, random_state=0)
+    return parts.training, parts.holdout
 
 
 def test_row_hashes_ignore_integer_vs_float():
@@ -71,3 +72,19 @@ def test_synthetic_row_equal_to_a_holdout_row_is_a_coincidence_not_a_leak(frame)
     # the same values on a real training row are a leak
     real = synthetic.assign(row_id=10_000)
     assert not check_isolation(holdout, {"training_set": real}, "label").passed
+
+
+def test_a_row_an_earlier_run_held_out_is_caught_with_the_ledger(frame):
+    prepared = prepare_dataset(frame, TargetSpec("label", "yes"))
+    earlier = split_holdout(prepared, "label", holdout_fraction=0.25, random_state=0)
+    # split afresh with another seed, as if the ledger had been lost
+    fresh = split_holdout(prepared, "label", holdout_fraction=0.25, random_state=7)
+    sides = {"training_set": fresh.training}
+    assert check_isolation(fresh.holdout, sides, "label").passed
+    report = check_isolation(fresh.holdout, sides, "label", ledger=earlier.ledger)
+    moved = set(earlier.holdout["row_id"]) - set(fresh.holdout["row_id"])
+    assert report.leaked_earlier == {"training_set": len(moved)} and moved
+    assert report.ledger_holdout_groups == int(earlier.ledger.holdout.sum())
+    assert not report.passed
+    # the ledger this split wrote agrees with it
+    assert check_isolation(fresh.holdout, sides, "label", ledger=fresh.ledger).passed

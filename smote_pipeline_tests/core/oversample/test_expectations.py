@@ -145,3 +145,13 @@ def test_suite_json_save_and_load_round_trip(tmp_path):
     assert validate_frame(frame, loaded, "label").results == (
         validate_frame(frame, suite, "label").results
     )
+
+
+def test_the_null_allowance_widens_for_a_small_minority():
+    from smote_pipeline.core.oversample.expectations import _not_null
+
+    small, large = _not_null("x", 2 / 18, 18), _not_null("x", 0.11, 10_000)
+    # 3 binomial standard errors of 2/18 over 18 rows: 0.22 more than the real share
+    assert small.mostly == pytest.approx(1 - (2 / 18 + 3 * np.sqrt(2 / 18 * 16 / 18 / 18)))
+    assert large.mostly == pytest.approx(1 - 0.22)
+    assert _not_null("x", 0.0, 18).mostly == 1.0

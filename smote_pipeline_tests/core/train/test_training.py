@@ -145,9 +145,8 @@ class RecordingClassifier(ClassifierMixin, BaseEstimator):
 
 def _pipeline_data(options, seed=0, holdout_seed=0):
     frame = prepare_dataset(make_frame(240, 40, seed=seed), TargetSpec("label", "yes", False))
-    train, holdout = split.split_holdout(
-        frame, "label", holdout_fraction=0.25, random_state=holdout_seed
-    )
+    parts = split.split_holdout(frame, "label", holdout_fraction=0.25, random_state=holdout_seed)
+    train, holdout = parts.training, parts.holdout
     denoised = noise.filter_noise(train, "label", options).denoised
     found = clustering.cluster_minority(denoised, "label", options)
     synthetic = oversampling.generate_synthetic(denoised, found.assignments, "label", options).frame

@@ -1,0 +1,379 @@
+"""Champion versions and the promotion gate.
+
+Every trained champion becomes a :class:`ModelVersion` (its model, threshold,
+training fingerprint, cross-validation score and hold-out figures). A new
+version replaces the promoted one only when the real hold-out says it is not
+worse: on the current hold-out, which neither model has seen (rows an earlier
+run held out stay held out, see :mod:`~smote_pipeline.core.ingest.split`), the
+paired bootstrap interval of the difference in average precision (new minus
+promoted) must have its lower end above ``-promotion_margin``
+(:func:`compare_with_promoted`, a non-inferiority test). Otherwise the
+promoted version stays, and the decision says why. A user can pin any kept
+version (``promoted_version``), which is also how a rollback is done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from smote_pipeline.core.columns import feature_columns
+from smote_pipeline.core.holdout.bootstrap import stratified_weights, weighted_metrics
+from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.records import known_fields, plain_fields
+from smote_pipeline.core.score.profile import ScoringProfile
+from smote_pipeline.core.train.records import Champion
+
+__all__ = [
+    "MAX_VERSIONS",
+    "ModelRegistry",
+    "ModelVersion",
+    "compare_with_promoted",
+    "promotion_text",
+    "register",
+]
+
+#: Versions kept (with their models); older ones are dropped, the promoted one never.
+MAX_VERSIONS = 10
+
+#: Two-sided level of the interval whose lower end the gate reads.
+LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """One trained champion.
+
+    Attributes
+    ----------
+    version : int
+        1, 2, ... in the order they were trained.
+    strategy : str
+        The champion's strategy.
+    model : estimator
+        The fitted model.
+    threshold : float
+        Its decision threshold (tuned on training folds).
+    training_fingerprint : str
+        SHA-256 of the rows it was fitted on.
+    cv_metric : str
+        Metric of ``cv_score``.
+    cv_score : float
+        Its cross-validation score on training data.
+    holdout_average_precision : float
+        Its average precision on the hold-out of the run that trained it.
+    holdout_rows : int
+        Rows of that hold-out.
+    profile : ScoringProfile or None
+        Its input schema and drift references (None: trained before versions
+        kept them; such a version cannot score batches).
+    """
+
+    version: int
+    strategy: str
+    model: Any
+    threshold: float
+    training_fingerprint: str
+    cv_metric: str
+    cv_score: float
+    holdout_average_precision: float
+    holdout_rows: int
+    profile: ScoringProfile | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """A short identity of this version: SHA-256 of its number, strategy,
+        training rows, threshold and score (the ``model_fingerprint`` of its scores)."""
+        text = "|".join(
+            map(
+                repr,
+                (
+                    self.version,
+                    self.strategy,
+                    self.training_fingerprint,
+                    self.threshold,
+                    self.cv_score,
+                ),
+            )
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form (the model stays an object; the store writes it once)."""
+        data = plain_fields(self)
+        data["profile"] = None if self.profile is None else self.profile.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelVersion:
+        """Read :meth:`to_dict` back."""
+        fields = known_fields(cls, data, ())
+        if fields.get("profile") is not None:
+            fields["profile"] = ScoringProfile.from_dict(fields["profile"])
+        return cls(**fields)
+
+    def summary(self) -> dict[str, Any]:
+        """Its figures without the model and profile, for tables."""
+        skip = ("model", "profile")
+        return {
+            **{k: v for k, v in self.to_dict().items() if k not in skip},
+            "fingerprint": self.fingerprint,
+        }
+
+
+@dataclass(frozen=True)
+class ModelRegistry:
+    """The kept versions, which one is promoted and why.
+
+    Attributes
+    ----------
+    versions : tuple of ModelVersion
+        At most :data:`MAX_VERSIONS` (plus the promoted one), oldest first.
+    promoted : int
+        The promoted version's number.
+    decision : str
+        Why it is the promoted one.
+    comparison : dict or None
+        The gate's figures for the newest version (:func:`compare_with_promoted`);
+        None when there was nothing to compare with.
+    """
+
+    versions: tuple[ModelVersion, ...]
+    promoted: int
+    decision: str
+    comparison: dict[str, Any] | None = None
+
+    def version(self, number: int) -> ModelVersion:
+        """Version ``number``.
+
+        Raises
+        ------
+        ValueError
+            If it is not kept, naming ``promoted_version`` and the kept versions.
+        """
+        for entry in self.versions:
+            if entry.version == number:
+                return entry
+        kept = ", ".join(str(v.version) for v in self.versions)
+        raise ValueError(
+            f"promoted_version={number} is not a kept version of this pipeline's model "
+            f"(kept: {kept}); set promoted_version to one of them or to none."
+        )
+
+    @property
+    def promoted_version(self) -> ModelVersion:
+        """The promoted :class:`ModelVersion`."""
+        return self.version(self.promoted)
+
+    @property
+    def latest(self) -> ModelVersion:
+        """The newest version."""
+        return self.versions[-1]
+
+    def table(self) -> pd.DataFrame:
+        """One row per kept version, with a ``promoted`` column."""
+        rows = [{**v.summary(), "promoted": v.version == self.promoted} for v in self.versions]
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form."""
+        return {**plain_fields(self), "versions": [v.to_dict() for v in self.versions]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelRegistry:
+        """Read :meth:`to_dict` back."""
+        fields = known_fields(cls, data, ())
+        fields["versions"] = tuple(ModelVersion.from_dict(v) for v in data["versions"])
+        return cls(**fields)
+
+
+def compare_with_promoted(
+    challenger: Any,
+    promoted: ModelVersion,
+    holdout: pd.DataFrame,
+    target: str,
+    *,
+    margin: float,
+    random_state: int,
+    n_bootstrap: int,
+) -> dict[str, Any]:
+    """The gate: the challenger's hold-out average precision against the promoted version's.
+
+    Both models score the same hold-out rows; the same stratified bootstrap
+    resamples give the paired interval of the difference.
+
+    Parameters
+    ----------
+    challenger : estimator
+        The new champion's fitted model.
+    promoted : ModelVersion
+        The promoted version.
+    holdout : pandas.DataFrame
+        The current real hold-out.
+    target : str
+        Target column (0/1).
+    margin : float
+        ``promotion_margin``.
+    random_state : int
+        Seed of the bootstrap.
+    n_bootstrap : int
+        Resamples.
+
+    Returns
+    -------
+    dict
+        ``against_version``, ``challenger_average_precision``,
+        ``promoted_average_precision``, ``difference``, ``low``, ``high``,
+        ``margin``, ``not_worse`` (``low > -margin``), ``holdout_rows``,
+        ``holdout_positives``; or, when the promoted version cannot score the
+        current hold-out (a column it needs is gone), ``against_version``,
+        ``not_worse`` True and the ``reason``.
+    """
+    X = holdout[feature_columns(holdout, target)]
+    y = holdout[target].to_numpy().astype(np.int64)
+    base = {"against_version": promoted.version, "margin": float(margin)}
+    try:
+        old = promoted.model.predict_proba(X)[:, 1]
+    except (KeyError, ValueError) as error:
+        reason = f"version {promoted.version} cannot score the current hold-out ({error})"
+        return {**base, "not_worse": True, "reason": reason}
+    new = challenger.predict_proba(X)[:, 1]
+    weights = stratified_weights(y, n_bootstrap, random_state)
+    ones = np.ones((1, len(y)))
+    point = [weighted_metrics(y, p, ones)["average_precision"][0] for p in (new, old)]
+    boot = [weighted_metrics(y, p, weights)["average_precision"] for p in (new, old)]
+    tail = 50 * (1 - LEVEL)
+    low, high = np.percentile(boot[0] - boot[1], [tail, 100 - tail])
+    return {
+        **base,
+        "challenger_average_precision": float(point[0]),
+        "promoted_average_precision": float(point[1]),
+        "difference": float(point[0] - point[1]),
+        "low": float(low),
+        "high": float(high),
+        "not_worse": bool(low > -margin),
+        "holdout_rows": len(y),
+        "holdout_positives": int(y.sum()),
+    }
+
+
+def promotion_text(comparison: dict[str, Any] | None) -> str:
+    """One line on :func:`compare_with_promoted`'s figures (or why there are none)."""
+    if comparison is None:
+        return "no version promoted yet"
+    if "reason" in comparison:
+        return comparison["reason"]
+    return (
+        f"average precision {comparison['challenger_average_precision']:.4f} against "
+        f"{comparison['promoted_average_precision']:.4f} of version "
+        f"{comparison['against_version']} on {comparison['holdout_rows']} hold-out rows, "
+        f"difference {comparison['difference']:+.4f} [{comparison['low']:+.4f}, "
+        f"{comparison['high']:+.4f}], margin {comparison['margin']:g}"
+    )
+
+
+def _new_version(
+    previous: ModelRegistry | None,
+    champion: Champion,
+    evaluation: HoldoutEvaluation,
+    profile: ScoringProfile | None,
+) -> ModelVersion:
+    number = 1 if previous is None else previous.latest.version + 1
+    return ModelVersion(
+        version=number,
+        strategy=champion.strategy,
+        model=champion.model,
+        threshold=float(champion.threshold),
+        training_fingerprint=champion.training_fingerprint,
+        cv_metric=champion.cv_metric,
+        cv_score=float(champion.cv_mean),
+        holdout_average_precision=float(
+            evaluation.metrics_of(champion.strategy)["average_precision"]
+        ),
+        holdout_rows=int(evaluation.holdout_rows),
+        profile=profile,
+    )
+
+
+def _is_same(version: ModelVersion, new: ModelVersion) -> bool:
+    """A rerun of the same training: same rows, strategy and score."""
+    keys = ("strategy", "training_fingerprint", "cv_metric", "cv_score")
+    return all(getattr(version, k) == getattr(new, k) for k in keys)
+
+
+def _gate(comparison: dict[str, Any] | None, new: int) -> tuple[bool, str]:
+    if comparison is None:
+        return True, f"version {new} is promoted: the first version of this pipeline's model"
+    against = comparison["against_version"]
+    if "reason" in comparison:
+        if comparison["not_worse"]:
+            return True, f"version {new} is promoted: {comparison['reason']}"
+        return False, f"version {new} is not promoted ({comparison['reason']}); {against} stays"
+    figures = promotion_text(comparison)
+    if comparison["not_worse"]:
+        return True, f"version {new} is promoted: not worse by more than the margin ({figures})"
+    return False, (
+        f"version {new} is not promoted: it may be worse than version "
+        f"{comparison['against_version']} by more than the margin ({figures}); version "
+        f"{comparison['against_version']} stays"
+    )
+
+
+def register(
+    previous: ModelRegistry | None,
+    champion: Champion,
+    evaluation: HoldoutEvaluation,
+    *,
+    pinned: int | None = None,
+    profile: ScoringProfile | None = None,
+) -> ModelRegistry:
+    """The registry after this run: the new version added and the gate applied.
+
+    The gate reads ``evaluation.promotion`` (computed by the hold-out lineage
+    against ``previous``'s promoted version). A rerun of the same training adds
+    no version. ``pinned`` overrides the gate. ``profile`` is what the new version
+    keeps to score batches (:func:`~smote_pipeline.core.score.profile.build_profile`).
+
+    Raises
+    ------
+    ValueError
+        If ``pinned`` is not a kept version, or the comparison was made against
+        another version than the promoted one (rematerialize ``holdout_evaluation``).
+    """
+    new = _new_version(previous, champion, evaluation, profile)
+    if previous is not None and _is_same(previous.latest, new):
+        registry = previous
+    else:
+        versions = (() if previous is None else previous.versions) + (new,)
+        comparison = None if previous is None else evaluation.promotion
+        if previous is not None and comparison is None:
+            comparison = {
+                "against_version": previous.promoted,
+                "not_worse": False,
+                "reason": "holdout_evaluation holds no comparison with the promoted version",
+            }
+        if comparison is not None and comparison["against_version"] != previous.promoted:
+            raise ValueError(
+                f"holdout_evaluation compared the new champion with version "
+                f"{comparison['against_version']}, but version {previous.promoted} is "
+                "promoted; materialize holdout_evaluation again before promoted_model."
+            )
+        promote, decision = _gate(comparison, new.version)
+        promoted = new.version if promote else previous.promoted
+        registry = ModelRegistry(_trimmed(versions, promoted), promoted, decision, comparison)
+    if pinned is not None and pinned != registry.promoted:
+        registry.version(pinned)
+        return replace(
+            registry, promoted=pinned, decision=f"version {pinned} is pinned by promoted_version"
+        )
+    return registry
+
+
+def _trimmed(versions: tuple[ModelVersion, ...], promoted: int) -> tuple[ModelVersion, ...]:
+    """The newest :data:`MAX_VERSIONS` versions, and the promoted one."""
+    newest = {v.version for v in versions[-MAX_VERSIONS:]}
+    return tuple(v for v in versions if v.version in newest or v.version == promoted)

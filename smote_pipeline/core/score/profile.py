@@ -1,0 +1,123 @@
+"""What a champion version keeps to score new batches and to judge their drift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from smote_pipeline.core.columns import feature_columns, is_categorical
+from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.ingest.roles import ColumnRole
+from smote_pipeline.core.score.schema import InputSchema
+
+__all__ = ["REFERENCE_ROWS", "ScoringProfile", "build_profile"]
+
+#: Training rows kept as the feature-drift reference (a seeded sample).
+REFERENCE_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class ScoringProfile:
+    """The input schema, and the references of the drift checks.
+
+    Attributes
+    ----------
+    schema : InputSchema
+        How a batch becomes the model's features.
+    reference : dict
+        At most :data:`REFERENCE_ROWS` real training rows (feature columns; a
+        seeded sample) as arrays (:func:`_columns`), the form a skops file keeps.
+    reference_scores : ndarray
+        The model's probabilities on the real hold-out of the run that trained
+        it (a sample): how it scores real rows it never saw. (Not its
+        out-of-fold training probabilities: those come from the fold models,
+        fitted on fewer rows, whose scores are spread differently from the
+        refitted model's, so an undrifted batch would differ from them.)
+    reference_positive_rate : float
+        The hold-out's share at or above the model's threshold.
+    training_rows : int
+        Real training rows.
+    training_prevalence : float
+        Their positive share.
+    """
+
+    schema: InputSchema
+    reference: dict[str, Any]
+    reference_scores: Any
+    reference_positive_rate: float
+    training_rows: int
+    training_prevalence: float
+
+    def reference_frame(self) -> pd.DataFrame:
+        """The kept training rows."""
+        data = self.reference
+        columns = {}
+        for name in data["order"]:
+            if name in data["numeric"]:
+                columns[name] = np.asarray(data["numeric"][name], dtype=np.float64)
+            else:
+                codes, categories = data["categorical"][name]
+                columns[name] = np.asarray(categories, dtype=object)[np.asarray(codes)]
+        return pd.DataFrame(columns, columns=data["order"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form (plain values, bytes and an array)."""
+        return {
+            "schema": self.schema.to_dict(),
+            "reference": self.reference,
+            "reference_scores": np.asarray(self.reference_scores, dtype=np.float64),
+            "reference_positive_rate": float(self.reference_positive_rate),
+            "training_rows": int(self.training_rows),
+            "training_prevalence": float(self.training_prevalence),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScoringProfile:
+        """Read :meth:`to_dict` back."""
+        return cls(**{**data, "schema": InputSchema.from_dict(data["schema"])})
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """``order`` (the column names), ``numeric`` (name -> float64 array) and
+    ``categorical`` (name -> int32 codes and the list of categories, as text)."""
+    numeric, categorical = {}, {}
+    for name in frame.columns:
+        if is_categorical(frame[name]):
+            codes, categories = pd.factorize(frame[name].astype(str), sort=True)
+            categorical[name] = (codes.astype(np.int32), [str(c) for c in categories])
+        else:
+            numeric[name] = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
+    return {"order": list(frame.columns), "numeric": numeric, "categorical": categorical}
+
+
+def build_profile(
+    roles: list[ColumnRole] | list[dict[str, Any]],
+    training: pd.DataFrame,
+    evaluation: HoldoutEvaluation,
+    target: str,
+    positive_label: Any,
+    random_state: int,
+) -> ScoringProfile | None:
+    """The profile of the champion of ``evaluation``, trained on the real rows ``training``.
+
+    None when the evaluation kept no hold-out scores (stored before it did).
+    """
+    if not evaluation.champion_scores or evaluation.champion_positive_rate is None:
+        return None
+    schema = InputSchema.learn(roles, training, target, positive_label)
+    rows = np.arange(len(training))
+    if len(rows) > REFERENCE_ROWS:
+        rng = np.random.default_rng(random_state)
+        rows = np.sort(rng.choice(len(rows), REFERENCE_ROWS, replace=False))
+    sample = training.iloc[rows][feature_columns(training, target)].reset_index(drop=True)
+    return ScoringProfile(
+        schema=schema,
+        reference=_columns(sample),
+        reference_scores=np.asarray(evaluation.champion_scores, dtype=np.float64),
+        reference_positive_rate=float(evaluation.champion_positive_rate),
+        training_rows=len(training),
+        training_prevalence=float(training[target].mean()),
+    )

@@ -1,0 +1,225 @@
+"""The input schema of a trained model, and a new batch prepared to it.
+
+Ingestion decides each source column's role once, on the training data
+(:mod:`smote_pipeline.core.ingest.roles`). A batch scored later must become the
+same feature columns, so its columns are not decided again: each column the
+model was trained on is converted to the role it had then
+(:func:`~smote_pipeline.core.ingest.roles.convert_column`), and a date column to
+exactly the parts the model knows.
+
+Rules for a batch (:meth:`InputSchema.prepare`):
+
+- a column the model needs that is missing raises, naming it;
+- a value a numeric or date column cannot be read as raises, naming the column
+  and the values;
+- infinite numbers raise, naming the column;
+- a missing value is scored as in training (numeric: missing; categorical: the
+  category ``<missing>``);
+- a category the model never saw is scored by the model's own rule for unknown
+  categories (its encoder's: no one-hot column for linear models, the "unknown"
+  code for tree models), and counted per column;
+- columns the model does not use are ignored and listed; identifier columns
+  of the training data are carried into the scores so rows can be joined back;
+- the target column, when present, is read as labels (1, 0, or missing for
+  rows not labelled yet).
+
+No row is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from smote_pipeline.core.columns import ROW_ID, categorical_columns, feature_columns
+from smote_pipeline.core.ingest.ingestion import (
+    MISSING_CATEGORY,
+    label_matches,
+    normalise_categoricals,
+    reject_infinite,
+)
+from smote_pipeline.core.ingest.roles import ColumnRole, convert_column
+from smote_pipeline.core.records import known_fields, plain_fields
+
+__all__ = ["InputSchema", "PreparedBatch"]
+
+#: Known categories kept per column (a column with more is checked on these only).
+MAX_CATEGORIES = 10_000
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch as the model reads it.
+
+    Attributes
+    ----------
+    features : pandas.DataFrame
+        The model's feature columns, in its order, one row per batch row.
+    carried : pandas.DataFrame
+        ``row_id`` (the row's position in the batch) and the identifier columns
+        of the training data found in the batch.
+    labels : pandas.Series or None
+        1 / 0 / missing per row, when the batch has the target column.
+    unknown_categories : dict of str to int
+        Rows per categorical column whose category the model never saw.
+    ignored_columns : tuple of str
+        Batch columns the model does not use.
+    """
+
+    features: pd.DataFrame
+    carried: pd.DataFrame
+    labels: pd.Series | None
+    unknown_categories: dict[str, int] = field(default_factory=dict)
+    ignored_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InputSchema:
+    """What a model needs of a batch: its source columns, their roles and categories.
+
+    Attributes
+    ----------
+    target : str
+        The target column.
+    positive_label : object
+        Its positive value.
+    roles : tuple of dict
+        ``column``, ``role`` and ``becomes`` of every source column kept in
+        training (numeric, categorical or datetime).
+    identifiers : tuple of str
+        Source columns recognised as identifiers in training (carried along).
+    features : tuple of str
+        The feature columns the model reads, in order.
+    categories : dict of str to list of str
+        Known categories of each categorical feature (in the training rows).
+    """
+
+    target: str
+    positive_label: Any
+    roles: tuple[dict[str, Any], ...]
+    identifiers: tuple[str, ...]
+    features: tuple[str, ...]
+    categories: dict[str, list[str]]
+
+    @classmethod
+    def learn(
+        cls,
+        roles: list[ColumnRole] | list[dict[str, Any]],
+        training: pd.DataFrame,
+        target: str,
+        positive_label: Any,
+    ) -> InputSchema:
+        """The schema of a model trained on ``training`` (a pipeline frame) after ``roles``.
+
+        Raises
+        ------
+        ValueError
+            If a feature column of ``training`` is not produced by any role (the
+            roles belong to another data set).
+        """
+        entries = [r if isinstance(r, dict) else plain_fields(r) for r in roles]
+        features = tuple(feature_columns(training, target))
+        kept = [e for e in entries if e["role"] in ("numeric", "categorical", "datetime")]
+        produced = {c for e in kept for c in e["becomes"]}
+        orphans = sorted(set(features) - produced)
+        if orphans:
+            raise ValueError(
+                f"The column roles do not describe the training rows: features {orphans[:10]} "
+                "come from no source column; materialize raw_dataset again."
+            )
+        categories = {
+            c: sorted(map(str, pd.unique(training[c].astype(str))))[:MAX_CATEGORIES]
+            for c in categorical_columns(training, target)
+        }
+        return cls(
+            target=target,
+            positive_label=positive_label,
+            roles=tuple(
+                {"column": e["column"], "role": e["role"], "becomes": list(e["becomes"])}
+                for e in kept
+            ),
+            identifiers=tuple(e["column"] for e in entries if e["role"] == "identifier"),
+            features=features,
+            categories=categories,
+        )
+
+    @property
+    def source_columns(self) -> list[str]:
+        """The batch columns the model needs."""
+        return [r["column"] for r in self.roles]
+
+    def prepare(self, batch: pd.DataFrame) -> PreparedBatch:
+        """The batch as the model reads it (see the module's rules).
+
+        Raises
+        ------
+        ValueError
+            A needed column is missing, or a column's values cannot be read
+            with its training role; the message names the column.
+        """
+        missing = [c for c in self.source_columns if c not in batch.columns]
+        if missing:
+            raise ValueError(
+                f"The batch lacks column(s) {missing} that the model was trained on; its "
+                f"columns are {list(map(str, batch.columns))[:20]}. Add them to the batch "
+                "(empty values are allowed), or retrain with them set to `ignore` in the "
+                "spec's `columns:`."
+            )
+        batch = batch.reset_index(drop=True)
+        parts: dict[str, pd.Series] = {}
+        for entry in self.roles:
+            becomes = tuple(entry["becomes"]) if entry["role"] == "datetime" else None
+            parts.update(
+                convert_column(entry["column"], batch[entry["column"]], entry["role"], becomes)
+            )
+        features = pd.DataFrame(parts, index=batch.index)
+        features = features[[c for c in self.features if c in features.columns]]
+        absent = [c for c in self.features if c not in features.columns]
+        if absent:  # a date part the conversion could not give
+            raise ValueError(f"The batch gives no feature column(s) {absent}.")
+        reject_infinite(features, self.target)
+        normalise_categoricals(features, self.target)
+        unknown = {
+            c: int((~features[c].isin(known)).sum())
+            for c, known in self.categories.items()
+            if len(known) < MAX_CATEGORIES
+        }
+        used = {*self.source_columns, *self.identifiers, self.target}
+        carried = pd.DataFrame({ROW_ID: np.arange(len(batch), dtype=np.int64)})
+        for column in self.identifiers:
+            if column in batch.columns:
+                carried[column] = batch[column].to_numpy()
+        return PreparedBatch(
+            features=features,
+            carried=carried,
+            labels=self._labels(batch),
+            unknown_categories={c: n for c, n in unknown.items() if n},
+            ignored_columns=tuple(str(c) for c in batch.columns if c not in used),
+        )
+
+    def _labels(self, batch: pd.DataFrame) -> pd.Series | None:
+        """1 / 0 / missing per row from the target column, or None when it is absent."""
+        if self.target not in batch.columns:
+            return None
+        values = batch[self.target]
+        known = values.notna() & (values.astype(str).str.strip() != "")
+        if not known.any():
+            return None
+        labels = pd.Series(pd.NA, index=batch.index, dtype="Int8")
+        labels[known] = label_matches(values[known], self.positive_label).astype(np.int8)
+        return labels
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form."""
+        return plain_fields(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InputSchema:
+        """Read :meth:`to_dict` back."""
+        return cls(**known_fields(cls, data, ("roles", "identifiers", "features")))
+
+
+__all__ += ["MISSING_CATEGORY"]

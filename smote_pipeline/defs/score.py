@@ -1,0 +1,263 @@
+"""Serve group, scoring: new batches scored by the promoted model, and their drift checks.
+
+Built only for a pipeline whose spec names a ``score_source``. ``scored_batch``
+has one dynamic partition per batch (:mod:`smote_pipeline.core.score.batches`);
+the score sensor adds a partition and requests its run when a batch arrives or
+changes. Every materialization also evaluates three WARN checks,
+``feature_drift``, ``score_drift`` and ``label_performance``, on the batch just
+scored; the drift sensor requests a run of the whole pipeline (a retraining)
+when one of them fails. The asset calls
+:func:`smote_pipeline.core.pipeline.scored_batch`.
+"""
+
+import json
+from typing import Any
+
+import dagster as dg
+
+from smote_pipeline.core import pipeline
+from smote_pipeline.core.holdout.promotion import ModelRegistry
+from smote_pipeline.core.ingest import sources
+from smote_pipeline.core.score import batches
+from smote_pipeline.core.score.scoring import ScoredBatch
+from smote_pipeline.core.spec import PipelineSpec
+from smote_pipeline.defs.holdout import PROMOTED
+from smote_pipeline.defs.metadata import table_metadata
+from smote_pipeline.defs.scope import Scope
+
+GROUP = "serve"
+SCORED = "scored_batch"
+
+#: The checks every scored batch gets, with what they watch.
+CHECKS = {
+    "feature_drift": "Warns when a feature of the batch has drifted from the promoted "
+    "version's training rows (KS or total-variation distance of at least `drift_threshold`, "
+    "significant after Bonferroni).",
+    "score_drift": "Warns when the batch's scores, or its share of positive decisions, have "
+    "moved away from the model's scores on the real hold-out of the run that trained it.",
+    "label_performance": "Where batch rows carry the target, warns when their realised average "
+    "precision is clearly below the version's hold-out figure, or the probabilities are "
+    "miscalibrated (bootstrap intervals).",
+}
+
+
+def partitions(spec: PipelineSpec) -> dg.DynamicPartitionsDefinition:
+    """The dynamic partitions of a pipeline's batches (``<name>_score_batches``)."""
+    return dg.DynamicPartitionsDefinition(name=f"{spec.name}_score_batches")
+
+
+def score_job_name(spec: PipelineSpec) -> str:
+    """Name of the job that scores one batch."""
+    return f"{spec.name}_score"
+
+
+def scored_batch_asset(s: Scope) -> list[dg.AssetsDefinition]:
+    """The `scored_batch` asset of ``s.spec`` (none without a ``score_source``)."""
+    spec = s.spec
+    source = spec.scoring_source
+    if source is None:
+        return []
+
+    @s.asset(
+        SCORED,
+        GROUP,
+        ins=(PROMOTED,),
+        kinds={"pandas", "parquet"},
+        partitions_def=partitions(spec),
+        check_specs=[
+            dg.AssetCheckSpec(name, asset=s.key(SCORED), description=text)
+            for name, text in CHECKS.items()
+        ],
+        description=f"One batch of {sources.describe(source)} scored by the promoted model: "
+        "row_id, identifiers, probability, decision at the tuned threshold, model version "
+        "and fingerprint (and the label where the batch has the target). No row is dropped.",
+    )
+    def scored_batch(context: dg.AssetExecutionContext, promoted_model: ModelRegistry):
+        options = s.options(context)
+        key = context.partition_key
+        try:
+            batch = batches.read_batch(source, key)
+        except Exception as error:
+            if sources.is_transient(error):
+                raise dg.RetryRequested(max_retries=3, seconds_to_wait=2) from error
+            raise
+        scored = pipeline.scored_batch(batch, promoted_model, options)
+        written = None
+        if spec.score_table:
+            written = batches.write_scores_table(
+                spec.score_source, spec.score_table, scored.frame, key
+            )
+        for column, count in scored.unknown_categories.items():
+            context.log.warning(
+                f"{count} row(s) of batch {key!r} have a category of {column!r} the model never "
+                "saw; they are scored by the model's rule for unknown categories."
+            )
+        yield dg.MaterializeResult(value=scored.frame, metadata=_metadata(scored, key, written))
+        yield from _checks(scored)
+
+    return [scored_batch]
+
+
+def _metadata(scored: ScoredBatch, key: str, written: int | None) -> dict[str, Any]:
+    frame = scored.frame
+    return {
+        "batch": key,
+        "dagster/row_count": len(frame),
+        "predicted_positives": int(frame["decision"].sum()),
+        "mean_probability": float(frame["probability"].mean()),
+        "model_version": scored.version,
+        "model_fingerprint": str(frame["model_fingerprint"].iloc[0]),
+        "unknown_categories": scored.unknown_categories or "none",
+        "ignored_columns": ", ".join(scored.ignored_columns) or "none",
+        "drift_detected": scored.drift_detected,
+        "drifted_features": ", ".join(scored.drifted_features) or "none",
+        "labelled_rows": 0 if scored.labels is None else scored.labels["labelled_rows"],
+        **({"rows_written_to_table": written} if written is not None else {}),
+    }
+
+
+def _checks(scored: ScoredBatch) -> list[dg.AssetCheckResult]:
+    """The three drift checks' results for a scored batch."""
+    return [_feature_check(scored), _score_check(scored), _label_check(scored)]
+
+
+def _feature_check(scored: ScoredBatch) -> dg.AssetCheckResult:
+    features, drifted = scored.features, scored.drifted_features
+    return dg.AssetCheckResult(
+        check_name="feature_drift",
+        passed=not drifted,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"Drifted from the training rows: {', '.join(drifted)}."
+            if drifted
+            else "No feature drifted from the training rows."
+        ),
+        metadata={
+            "drifted_features": ", ".join(drifted) or "none",
+            "largest_distance": float(features["distance"].max()) if len(features) else 0.0,
+            "features": table_metadata(features.head(50)),
+        },
+    )
+
+
+def _score_check(scored: ScoredBatch) -> dg.AssetCheckResult:
+    scores = scored.scores
+    return dg.AssetCheckResult(
+        check_name="score_drift",
+        passed=not scores["drifted"],
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"Scores: KS distance {scores['score_distance']:.3f} from the model's scores "
+            f"on its hold-out; positive decisions {scores['positive_rate']:.1%} against "
+            f"{scores['expected_positive_rate']:.1%} there."
+        ),
+        metadata={k: float(v) for k, v in scores.items()},
+    )
+
+
+def _label_check(scored: ScoredBatch) -> dg.AssetCheckResult:
+    labels = scored.labels
+    if labels is None:
+        return dg.AssetCheckResult(
+            check_name="label_performance",
+            passed=True,
+            severity=dg.AssetCheckSeverity.WARN,
+            description="Not evaluated: the batch has too few labelled rows of each class "
+            "(the target column, where known).",
+            metadata={"evaluated": False},
+        )
+    return dg.AssetCheckResult(
+        check_name="label_performance",
+        passed=not (labels["worse"] or labels["miscalibrated"]),
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"Realised average precision {labels['average_precision']:.3f} "
+            f"[{labels['average_precision_low']:.3f}, {labels['average_precision_high']:.3f}] "
+            f"on {labels['labelled_rows']} labelled rows against "
+            f"{labels['expected_average_precision']:.3f} on the hold-out; observed rate "
+            f"{labels['observed_rate']:.1%}, mean probability {labels['mean_probability']:.1%}."
+        ),
+        metadata={"evaluated": True, **{k: float(v) for k, v in labels.items()}},
+    )
+
+
+def build_score_job(spec: PipelineSpec) -> "dg.UnresolvedAssetJobDefinition":
+    """The job that scores one batch (one partition of `scored_batch`)."""
+    return dg.define_asset_job(
+        score_job_name(spec),
+        selection=dg.AssetSelection.assets(dg.AssetKey([spec.name, SCORED])),
+        description=f"Scores one batch of pipeline {spec.name!r} with its promoted model.",
+    )
+
+
+def build_score_sensor(
+    spec: PipelineSpec, job: "dg.UnresolvedAssetJobDefinition"
+) -> dg.SensorDefinition:
+    """Sensor ``<name>_score_sensor``: a new or changed batch gets a partition and a run.
+
+    The cursor maps each batch key to the token it had (size and modification
+    time of a file; the change query's result for a database). The run key is
+    the key and token, so one version of a batch is scored once. Created stopped.
+    """
+    source = spec.scoring_source
+    batches_def = partitions(spec)
+
+    @dg.sensor(
+        name=f"{spec.name}_score_sensor",
+        job=job,
+        minimum_interval_seconds=spec.sensor_interval,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description=f"Scores each new or changed batch of {sources.describe(source)} with the "
+        f"promoted model of pipeline {spec.name!r}.",
+    )
+    def score_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+        seen = json.loads(context.cursor) if context.cursor else {}
+        current = batches.batch_versions(source, spec.score_change_query)
+        changed = sorted(k for k, token in current.items() if seen.get(k) != token)
+        if not changed:
+            return dg.SensorResult(skip_reason="No new or changed batch.", cursor=context.cursor)
+        known = set(context.instance.get_dynamic_partitions(batches_def.name))
+        new = [k for k in changed if k not in known]
+        return dg.SensorResult(
+            run_requests=[
+                dg.RunRequest(partition_key=k, run_key=f"{spec.name}:{k}:{current[k]}")
+                for k in changed
+            ],
+            dynamic_partitions_requests=[batches_def.build_add_request(new)] if new else [],
+            cursor=json.dumps({**seen, **current}, sort_keys=True),
+        )
+
+    return score_sensor
+
+
+def build_drift_sensor(
+    spec: PipelineSpec, pipeline_job: "dg.UnresolvedAssetJobDefinition"
+) -> dg.SensorDefinition:
+    """Sensor ``<name>_drift_sensor``: a scored batch whose drift checks fail requests a
+    run of the whole pipeline (a retraining on the source as it is then).
+
+    Running from the start when the spec sets ``retrain_on_drift``; stopped otherwise.
+    """
+
+    @dg.asset_sensor(
+        asset_key=dg.AssetKey([spec.name, SCORED]),
+        name=f"{spec.name}_drift_sensor",
+        job=pipeline_job,
+        minimum_interval_seconds=spec.sensor_interval,
+        default_status=dg.DefaultSensorStatus.RUNNING
+        if spec.retrain_on_drift
+        else dg.DefaultSensorStatus.STOPPED,
+        description=f"Retrains pipeline {spec.name!r} when a scored batch drifts.",
+    )
+    def drift_sensor(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
+        materialization = asset_event.asset_materialization
+        drift = materialization.metadata.get("drift_detected") if materialization else None
+        if drift is None or not drift.value:
+            return dg.SkipReason("The latest scored batch did not drift.")
+        batch = materialization.metadata["batch"].value
+        return dg.RunRequest(
+            run_key=f"{spec.name}:drift:{asset_event.run_id}",
+            tags={"smote_pipeline/retrain_reason": f"drift in batch {batch}"},
+        )
+
+    return drift_sensor

@@ -1,0 +1,177 @@
+"""Scoring a batch with a champion version: schema, scores and drift figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+from smote_pipeline.core import pipeline
+from smote_pipeline.core.columns import feature_columns
+from smote_pipeline.core.holdout.promotion import ModelVersion
+from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.ingest.ingestion import TargetSpec
+from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.score.scoring import SCORE_COLUMNS
+
+TARGET = TargetSpec("churned", "yes")
+OPTIONS = PipelineOptions(n_bootstrap=200)
+
+
+def _table(n: int, seed: int, positive_share: float = 0.1, shift: float = 0.0) -> pd.DataFrame:
+    """Customers: two numbers, a colour, a sign-up date, an id; positives lean high."""
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < positive_share
+    return pd.DataFrame(
+        {
+            "customer_id": [f"c{seed}-{i}" for i in range(n)],
+            "spend": rng.normal(1.5 * y, 1.0) + shift,
+            "visits": rng.poisson(3 + 2 * y).astype(float),
+            "colour": rng.choice(["red", "green", "blue"], n, p=[0.5, 0.3, 0.2]),
+            "signed_up": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, n), "D"),
+            "churned": np.where(y, "yes", "no"),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def version() -> ModelVersion:
+    ingested = pipeline.raw_dataset(_table(3000, 0), TARGET)
+    training = ingested.frame
+    features = feature_columns(training, "churned")
+    model = make_pipeline(
+        ColumnTransformer(
+            [("colour", OneHotEncoder(handle_unknown="ignore"), ["colour"])],
+            remainder=SimpleImputer(),
+        ),
+        LogisticRegression(max_iter=1000),
+    )
+    X, y = training[features], training["churned"].to_numpy()
+    model.fit(X, y)
+    holdout = pipeline.raw_dataset(_table(1000, 99), TARGET).frame
+    scores = model.predict_proba(holdout[features])[:, 1]
+    evaluation = HoldoutEvaluation(
+        metrics=(),
+        curves={},
+        calibration={},
+        verdicts=(),
+        holdout_rows=1000,
+        holdout_positives=int(holdout["churned"].sum()),
+        baseline=None,
+        champion="logistic_regression/no_resampling",
+        selection_rule="family_average",
+        recall_at_precision_level=0.8,
+        n_bootstrap=200,
+        smote_helped=False,
+        summary={},
+        champion_scores=tuple(scores),
+        champion_positive_rate=float(np.mean(scores >= 0.3)),
+    )
+    profile = pipeline.scoring_profile(
+        [r.__dict__ for r in ingested.roles], training, evaluation, TARGET, OPTIONS
+    )
+    return ModelVersion(
+        version=3,
+        strategy="logistic_regression/no_resampling",
+        model=model,
+        threshold=0.3,
+        training_fingerprint="f" * 64,
+        cv_metric="average_precision",
+        cv_score=0.5,
+        holdout_average_precision=0.5,
+        holdout_rows=900,
+        profile=profile,
+    )
+
+
+def test_scores_keep_every_row_with_the_version_and_its_threshold(version):
+    batch = _table(400, 1).drop(columns="churned")
+    batch["note"] = "extra column"
+    scored = pipeline.scoring.score_batch(batch, version, OPTIONS)
+    frame = scored.frame
+    assert len(frame) == 400
+    assert list(frame.columns) == ["row_id", "customer_id", *SCORE_COLUMNS]
+    assert frame["row_id"].tolist() == list(range(400))
+    assert frame["customer_id"].tolist() == batch["customer_id"].tolist()
+    assert (frame["decision"] == (frame["probability"] >= 0.3)).all()
+    assert set(frame["model_version"]) == {3}
+    assert set(frame["model_fingerprint"]) == {version.fingerprint}
+    assert scored.ignored_columns == ("note",)
+    assert "label" not in frame
+
+
+def test_an_undrifted_batch_passes_every_drift_check(version):
+    scored = pipeline.scoring.score_batch(_table(1500, 2), version, OPTIONS)
+    assert scored.drifted_features == []
+    assert not scored.scores["drifted"], scored.scores
+    assert scored.labels is not None and not scored.labels["worse"], scored.labels
+    assert not scored.labels["miscalibrated"], scored.labels
+    assert scored.labels["calibration_gap_low"] < 0 < scored.labels["calibration_gap_high"]
+    assert not scored.drift_detected
+
+
+def test_a_shifted_feature_and_a_changed_prevalence_are_drift(version):
+    shifted = pipeline.scoring.score_batch(_table(1500, 3, shift=1.0), version, OPTIONS)
+    assert shifted.drifted_features == ["spend"]
+    assert shifted.drift_detected
+    prevalent = pipeline.scoring.score_batch(
+        _table(1500, 4, positive_share=0.4).drop(columns="churned"), version, OPTIONS
+    )
+    assert prevalent.scores["drifted"], prevalent.scores
+    assert prevalent.scores["positive_rate"] > prevalent.scores["expected_positive_rate"]
+    assert prevalent.labels is None
+    labelled = pipeline.scoring.score_batch(_table(1500, 4, positive_share=0.4), version, OPTIONS)
+    assert labelled.labels["miscalibrated"] and not labelled.labels["worse"], labelled.labels
+
+
+def test_labels_that_no_longer_follow_the_features_are_worse(version):
+    batch = _table(1500, 5)
+    batch["churned"] = np.random.default_rng(0).permutation(batch["churned"].to_numpy())
+    batch.loc[:99, "churned"] = None  # not labelled yet
+    scored = pipeline.scoring.score_batch(batch, version, OPTIONS)
+    assert scored.labels["labelled_rows"] == 1400
+    assert scored.labels["worse"], scored.labels
+    assert scored.frame["label"].isna().sum() == 100
+
+
+def test_a_missing_column_is_named(version):
+    batch = _table(50, 6).drop(columns=["visits"])
+    with pytest.raises(ValueError, match=r"lacks column\(s\) \['visits'\]"):
+        pipeline.scoring.score_batch(batch, version, OPTIONS)
+
+
+def test_a_wrong_dtype_is_named_with_its_values(version):
+    batch = _table(50, 7)
+    batch["spend"] = batch["spend"].astype(object)
+    batch.loc[3, "spend"] = "lots"
+    with pytest.raises(ValueError, match=r"Column 'spend' was `numeric`.*\['lots'\]"):
+        pipeline.scoring.score_batch(batch, version, OPTIONS)
+
+
+def test_unknown_categories_and_one_day_of_dates_are_scored_and_counted(version):
+    batch = _table(60, 8)
+    batch.loc[:9, "colour"] = "purple"
+    batch["signed_up"] = pd.Timestamp("2025-03-04")  # no date part varies in this batch
+    batch.loc[10, "visits"] = None
+    scored = pipeline.scoring.score_batch(batch, version, OPTIONS)
+    assert scored.unknown_categories == {"colour": 10}
+    assert len(scored.frame) == 60 and scored.frame["probability"].notna().all()
+
+
+def test_a_version_without_a_profile_cannot_score(version):
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match="materialize the pipeline again"):
+        pipeline.scoring.score_batch(_table(10, 9), replace(version, profile=None), OPTIONS)
+
+
+def test_the_version_round_trips_with_its_profile(version):
+    back = ModelVersion.from_dict(version.to_dict())
+    assert back.profile.schema == version.profile.schema
+    pd.testing.assert_frame_equal(back.profile.reference_frame(), version.profile.reference_frame())
+    assert back.fingerprint == version.fingerprint

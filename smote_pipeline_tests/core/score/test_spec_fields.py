@@ -1,0 +1,43 @@
+"""The spec's scoring fields: what is accepted, and the errors that name the fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from smote_pipeline.core.spec import spec_from_mapping
+
+BASE = {"name": "churn", "source": "data.csv", "target": "churned", "positive_label": "yes"}
+
+
+def test_a_folder_a_database_and_the_retraining_flag_are_read():
+    spec = spec_from_mapping({**BASE, "score_source": "new_rows", "retrain_on_drift": "yes"})
+    assert spec.scoring_source.location == "new_rows" and spec.retrain_on_drift is True
+    sql = spec_from_mapping(
+        {
+            **BASE,
+            "score_source": "postgresql+psycopg://u@h/db",
+            "score_query": "new_rows",
+            "score_table": "scores",
+        }
+    )
+    assert sql.scoring_source.is_sql and sql.score_table == "scores"
+    assert spec_from_mapping(BASE).scoring_source is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"score_table": "scores"}, "need a `score_source`"),
+        ({"retrain_on_drift": True}, r"\['retrain_on_drift'\] need a `score_source`"),
+        ({"score_source": "s3://bucket/new"}, "set `score_query`"),
+        ({"score_source": "new_rows", "score_table": "scores"}, "set `score_query` too"),
+        (
+            {"score_source": "sqlite:///x.db", "score_query": "t", "score_table": "a b"},
+            "plain table name",
+        ),
+        ({"score_source": "new_rows", "retrain_on_drift": "maybe"}, "true or false"),
+    ],
+)
+def test_scoring_fields_that_cannot_work_are_refused_by_name(fields, message):
+    with pytest.raises(ValueError, match=message):
+        spec_from_mapping({**BASE, **fields})
