@@ -5,11 +5,12 @@ Usage::
     PYTHONPATH=. python benchmarks/bench_scoring.py --rows 10000 100000 1000000
 
 A version is trained once: scikit-learn's ``HistGradientBoostingClassifier``
-behind an ordinal encoder, on 20,000 rows of ``make_classification`` (12
-features, 2% positives, seed 0) plus a three-level category and a date, read
+behind an ordinal encoder, on 20,000 rows drawn from one population of
+``make_classification`` (200,000 rows, 12 features, 2% positives, seed 0) plus
+a three-level category and a date, read
 through the pipeline's ingestion; its profile is built by
-:func:`smote_pipeline.core.pipeline.scoring_profile` from scores on 5,000
-further rows. For each batch size, batches of the same distribution are drawn
+:func:`smote_pipeline.core.score.profile.build_profile` from scores on 5,000
+further rows. For each batch size, a batch is drawn from the same population
 (with their labels, so all three drift checks run) and timed once each, in
 this process:
 
@@ -17,7 +18,7 @@ this process:
 - ``score s``: :func:`smote_pipeline.core.score.scoring.score_batch`, which
   prepares the batch with the training roles, scores it, and computes the
   feature, score and label drift (bounded samples: 5,000 batch rows for the
-  drift tests; the label bootstrap uses every labelled row);
+  drift tests, 50,000 labelled rows for the label bootstrap);
 - ``x predict``: ``score s`` divided by ``predict s``.
 """
 
@@ -37,20 +38,24 @@ from sklearn.preprocessing import OrdinalEncoder
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import feature_columns
 from smote_pipeline.core.holdout.promotion import ModelVersion
-from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.score.profile import build_profile
 from smote_pipeline.core.score.scoring import score_batch
 
 TARGET = TargetSpec("y", 1)
 
 
+#: One fixed population; every table is a bootstrap sample of its rows.
+POPULATION = make_classification(
+    n_samples=200_000, n_features=12, n_informative=6, weights=[0.98], random_state=0
+)
+
+
 def _table(n: int, seed: int) -> pd.DataFrame:
-    X, y = make_classification(
-        n_samples=n, n_features=12, n_informative=6, weights=[0.98], random_state=0, shuffle=False
-    )
+    X, y = POPULATION
     rng = np.random.default_rng(seed)
-    rows = rng.integers(0, n, n)  # a bootstrap of one fixed population
+    rows = rng.integers(0, len(y), n)
     frame = pd.DataFrame(X[rows], columns=[f"x{i}" for i in range(12)])
     frame["colour"] = rng.choice(["red", "green", "blue"], n)
     frame["day"] = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 365, n), "D")
@@ -68,24 +73,8 @@ def _version(options: PipelineOptions) -> ModelVersion:
     ).fit(training[features], training["y"])
     holdout = pipeline.raw_dataset(_table(5_000, 2), TARGET).frame
     scores = model.predict_proba(holdout[features])[:, 1]
-    evaluation = HoldoutEvaluation(
-        metrics=(),
-        curves={},
-        calibration={},
-        verdicts=(),
-        holdout_rows=len(holdout),
-        holdout_positives=int(holdout["y"].sum()),
-        baseline=None,
-        champion="hist_gradient_boosting/no_resampling",
-        selection_rule="family_average",
-        recall_at_precision_level=0.8,
-        n_bootstrap=options.n_bootstrap,
-        smote_helped=False,
-        summary={},
-        champion_scores=tuple(scores),
-        champion_positive_rate=float(np.mean(scores >= 0.5)),
-    )
     roles = [r.__dict__ for r in ingested.roles]
+    rate = float(np.mean(scores >= 0.5))
     return ModelVersion(
         version=1,
         strategy="hist_gradient_boosting/no_resampling",
@@ -96,7 +85,7 @@ def _version(options: PipelineOptions) -> ModelVersion:
         cv_score=0.0,
         holdout_average_precision=0.5,
         holdout_rows=len(holdout),
-        profile=pipeline.scoring_profile(roles, training, evaluation, TARGET, options),
+        profile=build_profile(roles, training, scores, rate, "y", 1, options.random_state),
     )
 
 

@@ -274,7 +274,13 @@ def scoring_profile(
     if roles is None:
         return None
     return profile.build_profile(
-        roles, training_set, holdout, target.column, target.positive_label, options.random_state
+        roles,
+        training_set,
+        holdout.champion_scores,
+        holdout.champion_positive_rate,
+        target.column,
+        target.positive_label,
+        options.random_state,
     )
 
 

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.columns import feature_columns, is_categorical
-from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest.roles import ColumnRole
 from smote_pipeline.core.score.schema import InputSchema
 
@@ -96,16 +95,20 @@ def _columns(frame: pd.DataFrame) -> dict[str, Any]:
 def build_profile(
     roles: list[ColumnRole] | list[dict[str, Any]],
     training: pd.DataFrame,
-    evaluation: HoldoutEvaluation,
+    scores: Any,
+    positive_rate: float | None,
     target: str,
     positive_label: Any,
     random_state: int,
 ) -> ScoringProfile | None:
-    """The profile of the champion of ``evaluation``, trained on the real rows ``training``.
+    """The profile of a model trained on the real rows ``training``.
 
-    None when the evaluation kept no hold-out scores (stored before it did).
+    ``scores`` are its probabilities on real rows it never saw (the hold-out's,
+    :attr:`HoldoutEvaluation.champion_scores`) and ``positive_rate`` their
+    share at or above its threshold. None when there are none (an evaluation
+    stored before it kept them).
     """
-    if not evaluation.champion_scores or evaluation.champion_positive_rate is None:
+    if scores is None or not len(scores) or positive_rate is None:
         return None
     schema = InputSchema.learn(roles, training, target, positive_label)
     rows = np.arange(len(training))
@@ -116,8 +119,8 @@ def build_profile(
     return ScoringProfile(
         schema=schema,
         reference=_columns(sample),
-        reference_scores=np.asarray(evaluation.champion_scores, dtype=np.float64),
-        reference_positive_rate=float(evaluation.champion_positive_rate),
+        reference_scores=np.asarray(scores, dtype=np.float64),
+        reference_positive_rate=float(positive_rate),
         training_rows=len(training),
         training_prevalence=float(training[target].mean()),
     )

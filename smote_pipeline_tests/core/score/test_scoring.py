@@ -14,9 +14,9 @@ from sklearn.preprocessing import OneHotEncoder
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import feature_columns
 from smote_pipeline.core.holdout.promotion import ModelVersion
-from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.score.profile import build_profile
 from smote_pipeline.core.score.scoring import SCORE_COLUMNS
 
 TARGET = TargetSpec("churned", "yes")
@@ -55,26 +55,9 @@ def version() -> ModelVersion:
     model.fit(X, y)
     holdout = pipeline.raw_dataset(_table(1000, 99), TARGET).frame
     scores = model.predict_proba(holdout[features])[:, 1]
-    evaluation = HoldoutEvaluation(
-        metrics=(),
-        curves={},
-        calibration={},
-        verdicts=(),
-        holdout_rows=1000,
-        holdout_positives=int(holdout["churned"].sum()),
-        baseline=None,
-        champion="logistic_regression/no_resampling",
-        selection_rule="family_average",
-        recall_at_precision_level=0.8,
-        n_bootstrap=200,
-        smote_helped=False,
-        summary={},
-        champion_scores=tuple(scores),
-        champion_positive_rate=float(np.mean(scores >= 0.3)),
-    )
-    profile = pipeline.scoring_profile(
-        [r.__dict__ for r in ingested.roles], training, evaluation, TARGET, OPTIONS
-    )
+    roles = [r.__dict__ for r in ingested.roles]
+    rate = float(np.mean(scores >= 0.3))
+    profile = build_profile(roles, training, scores, rate, "churned", "yes", 0)
     return ModelVersion(
         version=3,
         strategy="logistic_regression/no_resampling",
