@@ -47,6 +47,20 @@ class SmotePipelineComponent(dg.Component, dg.Model, dg.Resolvable):
         description="Column roles: numeric, categorical, datetime or ignore, by column name.",
     )
     encoding: str = Field("utf-8", description="Text encoding of a CSV source.")
+    queues: dict[str, str] = Field(
+        default_factory=dict, description="Celery queue by strategy (the celery executor)."
+    )
+    score_source: str = Field(
+        "", description="Rows to score: a folder (one batch per file), a file, or a DB URL."
+    )
+    score_query: str = Field("", description="For a database score source: SELECT or table.")
+    score_change_query: str = Field(
+        "", description="For a database score source: the sensor's query."
+    )
+    score_table: str = Field("", description="For a database score source: write scores here too.")
+    retrain_on_drift: bool = Field(
+        False, description="Start the drift sensor: a drifted batch requests a retraining."
+    )
     storage: str | None = Field(
         None,
         description="Storage folder (default: SMOTE_PIPELINE_STORAGE or ./smote_pipeline_storage).",

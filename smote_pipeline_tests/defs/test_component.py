@@ -43,3 +43,30 @@ def test_component_validation_names_the_field(tmp_path):
     component = SmotePipelineComponent(**_attributes(tmp_path, options={"k_neighbors": 0}))
     with pytest.raises(ValueError, match="k_neighbors=0"):
         component.build_defs(dg.ComponentTree.for_test().load_context)
+
+
+def test_component_with_a_score_source_builds_the_scoring(tmp_path):
+    with create_defs_folder_sandbox() as sandbox:
+        sandbox.scaffold_component(
+            component_cls=SmotePipelineComponent,
+            defs_path="scored",
+            defs_yaml_contents={
+                "type": "smote_pipeline.defs.component.SmotePipelineComponent",
+                "attributes": _attributes(
+                    tmp_path, score_source=str(tmp_path / "new_rows"), retrain_on_drift=True
+                ),
+            },
+        )
+        with sandbox.build_all_defs() as defs:
+            keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+            assert "from_component/scored_batch" in keys
+            drift = defs.get_sensor_def("from_component_drift_sensor")
+            assert drift.default_status == dg.DefaultSensorStatus.RUNNING
+            assert defs.get_sensor_def("from_component_score_sensor") is not None
+
+
+def test_component_fields_are_the_spec_fields():
+    from smote_pipeline.core.spec import PipelineSpec
+
+    spec_fields = set(PipelineSpec.__dataclass_fields__)
+    assert set(SmotePipelineComponent.model_fields) - {"storage"} == spec_fields
