@@ -180,6 +180,8 @@ class InputSchema:
         absent = [c for c in self.features if c not in features.columns]
         if absent:  # a date part the conversion could not give
             raise ValueError(f"The batch gives no feature column(s) {absent}.")
+        for column in self.categories:  # text in training: text here, even if read as numbers
+            features[column] = features[column].astype(object)
         reject_infinite(features, self.target)
         normalise_categoricals(features, self.target)
         unknown = {

@@ -146,6 +146,14 @@ def test_unknown_categories_and_one_day_of_dates_are_scored_and_counted(version)
     assert len(scored.frame) == 60 and scored.frame["probability"].notna().all()
 
 
+def test_a_categorical_column_read_as_numbers_is_still_a_category(version):
+    batch = _table(40, 10)
+    batch["colour"] = 7  # a file where every value of the column happens to be a number
+    scored = pipeline.scoring.score_batch(batch, version, OPTIONS)
+    assert scored.unknown_categories == {"colour": 40}
+    assert scored.frame["probability"].notna().all()
+
+
 def test_a_version_without_a_profile_cannot_score(version):
     from dataclasses import replace
 
