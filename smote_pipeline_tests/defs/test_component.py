@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import dagster as dg
 import pytest
 from dagster.components.testing import create_defs_folder_sandbox
@@ -19,24 +22,30 @@ def _attributes(tmp_path, **extra):
     }
 
 
-def test_component_from_defs_yaml_builds_the_pipeline(tmp_path):
+@contextmanager
+def _built(attributes: dict) -> Iterator[dg.Definitions]:
+    """The definitions of a ``defs.yaml`` holding the component with ``attributes``."""
     with create_defs_folder_sandbox() as sandbox:
         sandbox.scaffold_component(
             component_cls=SmotePipelineComponent,
             defs_path="careful_smote",
             defs_yaml_contents={
                 "type": "smote_pipeline.defs.component.SmotePipelineComponent",
-                "attributes": _attributes(
-                    tmp_path, columns={"pixel_0_0": "ignore"}, encoding="latin-1"
-                ),
+                "attributes": attributes,
             },
         )
         with sandbox.build_all_defs() as defs:
-            keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
-            assert "from_component/holdout_evaluation" in keys
-            assert defs.resolve_job_def("from_component_pipeline") is not None
-            settings = defs.resources["from_component_settings"]
-            assert settings.sampling_strategy == 0.3
+            yield defs
+
+
+def test_component_from_defs_yaml_builds_the_pipeline(tmp_path):
+    attributes = _attributes(tmp_path, columns={"pixel_0_0": "ignore"}, encoding="latin-1")
+    with _built(attributes) as defs:
+        keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+        assert "from_component/holdout_evaluation" in keys
+        assert defs.resolve_job_def("from_component_pipeline") is not None
+        settings = defs.resources["from_component_settings"]
+        assert settings.sampling_strategy == 0.3
 
 
 def test_component_validation_names_the_field(tmp_path):
@@ -46,23 +55,15 @@ def test_component_validation_names_the_field(tmp_path):
 
 
 def test_component_with_a_score_source_builds_the_scoring(tmp_path):
-    with create_defs_folder_sandbox() as sandbox:
-        sandbox.scaffold_component(
-            component_cls=SmotePipelineComponent,
-            defs_path="scored",
-            defs_yaml_contents={
-                "type": "smote_pipeline.defs.component.SmotePipelineComponent",
-                "attributes": _attributes(
-                    tmp_path, score_source=str(tmp_path / "new_rows"), retrain_on_drift=True
-                ),
-            },
-        )
-        with sandbox.build_all_defs() as defs:
-            keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
-            assert "from_component/scored_batch" in keys
-            drift = defs.get_sensor_def("from_component_drift_sensor")
-            assert drift.default_status == dg.DefaultSensorStatus.RUNNING
-            assert defs.get_sensor_def("from_component_score_sensor") is not None
+    attributes = _attributes(
+        tmp_path, score_source=str(tmp_path / "new_rows"), retrain_on_drift=True
+    )
+    with _built(attributes) as defs:
+        keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+        assert "from_component/scored_batch" in keys
+        drift = defs.get_sensor_def("from_component_drift_sensor")
+        assert drift.default_status == dg.DefaultSensorStatus.RUNNING
+        assert defs.get_sensor_def("from_component_score_sensor") is not None
 
 
 def test_component_fields_are_the_spec_fields():
