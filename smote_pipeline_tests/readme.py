@@ -107,7 +107,6 @@ def run_scoring_example(root: Path, timeout: float = 240.0) -> ScoringRun:
     *setup, daemon = block.splitlines()
     (root / "smote_pipeline_tests").symlink_to(ROOT / "smote_pipeline_tests")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SMOTE_PIPELINE_")}
-    environment["PYTHONPATH"] = str(ROOT)
     done = subprocess.run(
         ["bash", "-c", "\n".join(setup)],
         cwd=root,

@@ -110,3 +110,10 @@ def content_hash(frame: pd.DataFrame) -> str:
     digest = hashlib.sha256(",".join(map(str, frame.columns)).encode())
     digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return digest.hexdigest()[:16]
+
+
+def sample_positions(n_rows: int, size: int | None, rng: np.random.Generator) -> np.ndarray:
+    """Sorted positions of a uniform sample of at most ``size`` rows (all rows if None)."""
+    if size is None or n_rows <= size:
+        return np.arange(n_rows)
+    return np.sort(rng.choice(n_rows, size=size, replace=False))

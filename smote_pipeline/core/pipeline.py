@@ -221,7 +221,7 @@ def holdout_evaluation(
     ``promoted`` version of an earlier run, the champion is also compared with
     it on this hold-out (the promotion gate's figures).
     """
-    result = evaluation.evaluate_on_holdout(
+    return evaluation.evaluate_on_holdout(
         candidates,
         holdout,
         target,
@@ -230,19 +230,9 @@ def holdout_evaluation(
         n_bootstrap=options.n_bootstrap,
         recall_at_precision=options.recall_at_precision,
         selection_rule=options.selection_rule,
+        promoted=promoted,
+        promotion_margin=options.promotion_margin,
     )
-    if promoted is None:
-        return result
-    comparison = promotion.compare_with_promoted(
-        candidates[result.champion].model,
-        promoted,
-        holdout,
-        target,
-        margin=options.promotion_margin,
-        random_state=options.random_state,
-        n_bootstrap=options.n_bootstrap,
-    )
-    return replace(result, promotion=comparison)
 
 
 def promoted_model(

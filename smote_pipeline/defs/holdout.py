@@ -22,10 +22,10 @@ from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope
 
 GROUP = "holdout"
 
-#: Training-side assets the isolation check inspects.
 #: The asset that keeps the champion versions (read back by `holdout_evaluation`).
 PROMOTED = "promoted_model"
 
+#: Training-side assets the isolation check inspects.
 TRAINING_SIDE = (
     "training_set",
     "denoised_training_set",

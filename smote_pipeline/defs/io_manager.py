@@ -102,7 +102,6 @@ class PipelineIOManager(dg.ConfigurableIOManager):
         (the split's hold-out ledger), which are not outputs of the graph.
         """
         base = self._path_of(asset_key, partition)
-        base.parent.mkdir(parents=True, exist_ok=True)
         models = ModelStore(base.parent)
         suffix, payload = encode(stored_form(obj), models=models)
         path = base.with_name(base.name + suffix)

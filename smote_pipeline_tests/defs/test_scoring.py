@@ -100,7 +100,9 @@ def test_a_drifted_batch_fails_its_drift_checks_and_asks_for_a_retraining(traine
     assert not checks["score_drift"].passed
     assert checks["label_performance"].metadata["evaluated"].value is True
     drift = run.defs.get_sensor_def("small_drift_sensor")
-    context = dg.build_sensor_context(instance=run.instance, definitions=run.defs)
+    context = dg.build_sensor_context(
+        instance=run.instance, repository_def=run.defs.get_repository_def()
+    )
     (request,) = drift(context)
     assert request.tags["smote_pipeline/retrain_reason"] == "drift in batch 2026-12/tuesday.csv"
 

@@ -14,13 +14,14 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import precision_recall_curve
 
-from smote_pipeline.core.columns import feature_columns
+from smote_pipeline.core.columns import feature_columns, sample_positions
 from smote_pipeline.core.holdout.bootstrap import (
     THRESHOLD_METRICS,
     stratified_weights,
     weighted_metrics,
     weighted_threshold_metrics,
 )
+from smote_pipeline.core.holdout.promotion import ModelVersion, compare_with_promoted
 from smote_pipeline.core.holdout.records import SCORE_SAMPLE, HoldoutEvaluation
 from smote_pipeline.core.train.calibration import (
     calibration_points,
@@ -167,6 +168,8 @@ def evaluate_on_holdout(
     n_bootstrap: int = N_BOOTSTRAP,
     recall_at_precision: float = 0.8,
     selection_rule: str = FAMILY_RULE,
+    promoted: ModelVersion | None = None,
+    promotion_margin: float = 0.01,
 ) -> HoldoutEvaluation:
     """Score every candidate on the real hold-out.
 
@@ -194,6 +197,11 @@ def evaluate_on_holdout(
     selection_rule : str, default="family_average"
         Rule that names the champion (from training scores only), recorded
         for the report.
+    promoted : ModelVersion or None
+        The promoted version of an earlier run: the champion is compared with
+        it on the same resamples (the promotion gate's figures, ``promotion``).
+    promotion_margin : float, default=0.01
+        The gate's margin.
 
     Returns
     -------
@@ -252,6 +260,17 @@ def evaluate_on_holdout(
             for entry in verdicts:
                 entry["verdict"] = UNDECIDED
     summary = verdict_summary(verdicts, int(y.sum()), baseline)
+    comparison = None
+    if promoted is not None:
+        comparison = compare_with_promoted(
+            records[champion]["average_precision"],
+            boot[champion]["average_precision"],
+            promoted,
+            X,
+            y,
+            weights,
+            margin=promotion_margin,
+        )
     return HoldoutEvaluation(
         metrics=tuple(records.values()),
         curves=curves,
@@ -266,6 +285,7 @@ def evaluate_on_holdout(
         n_bootstrap=int(n_bootstrap),
         smote_helped=summary["smote_helped"],
         summary=summary,
+        promotion=comparison,
         **reference,
     )
 
@@ -274,9 +294,7 @@ def _score_reference(proba: np.ndarray, threshold: float, random_state: int) -> 
     """The champion's hold-out probabilities (a seeded sample of at most
     :data:`SCORE_SAMPLE`) and its share of positive decisions on all of them."""
     rate = float(np.mean(proba >= threshold))
-    if len(proba) > SCORE_SAMPLE:
-        rng = np.random.default_rng(random_state)
-        proba = proba[np.sort(rng.choice(len(proba), SCORE_SAMPLE, replace=False))]
+    proba = proba[sample_positions(len(proba), SCORE_SAMPLE, np.random.default_rng(random_state))]
     return {
         "champion_scores": tuple(float(p) for p in proba),
         "champion_positive_rate": rate,

@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smote_pipeline.core.columns import feature_columns
-from smote_pipeline.core.holdout.bootstrap import stratified_weights, weighted_metrics
+from smote_pipeline.core.holdout.bootstrap import weighted_metrics
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.records import known_fields, plain_fields
 from smote_pipeline.core.score.profile import ScoringProfile
@@ -192,36 +191,36 @@ class ModelRegistry:
 
 
 def compare_with_promoted(
-    challenger: Any,
+    challenger_point: float,
+    challenger_boot: np.ndarray,
     promoted: ModelVersion,
-    holdout: pd.DataFrame,
-    target: str,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    weights: np.ndarray,
     *,
     margin: float,
-    random_state: int,
-    n_bootstrap: int,
 ) -> dict[str, Any]:
     """The gate: the challenger's hold-out average precision against the promoted version's.
 
     Both models score the same hold-out rows; the same stratified bootstrap
-    resamples give the paired interval of the difference.
+    resamples give the paired interval of the difference. The challenger's
+    figures are those the hold-out evaluation already computed.
 
     Parameters
     ----------
-    challenger : estimator
-        The new champion's fitted model.
+    challenger_point : float
+        The new champion's average precision on the hold-out.
+    challenger_boot : ndarray of shape (n_resamples,)
+        Its average precision on each resample of ``weights``.
     promoted : ModelVersion
         The promoted version.
-    holdout : pandas.DataFrame
-        The current real hold-out.
-    target : str
-        Target column (0/1).
+    X, y : pandas.DataFrame, ndarray
+        The current real hold-out's features and 0/1 labels.
+    weights : ndarray of shape (n_resamples, n_rows)
+        The stratified bootstrap resamples
+        (:func:`~smote_pipeline.core.holdout.bootstrap.stratified_weights`).
     margin : float
         ``promotion_margin``.
-    random_state : int
-        Seed of the bootstrap.
-    n_bootstrap : int
-        Resamples.
 
     Returns
     -------
@@ -233,26 +232,21 @@ def compare_with_promoted(
         current hold-out (a column it needs is gone), ``against_version``,
         ``not_worse`` True and the ``reason``.
     """
-    X = holdout[feature_columns(holdout, target)]
-    y = holdout[target].to_numpy().astype(np.int64)
     base = {"against_version": promoted.version, "margin": float(margin)}
     try:
         old = promoted.model.predict_proba(X)[:, 1]
     except (KeyError, ValueError) as error:
         reason = f"version {promoted.version} cannot score the current hold-out ({error})"
         return {**base, "not_worse": True, "reason": reason}
-    new = challenger.predict_proba(X)[:, 1]
-    weights = stratified_weights(y, n_bootstrap, random_state)
-    ones = np.ones((1, len(y)))
-    point = [weighted_metrics(y, p, ones)["average_precision"][0] for p in (new, old)]
-    boot = [weighted_metrics(y, p, weights)["average_precision"] for p in (new, old)]
+    point = float(weighted_metrics(y, old, np.ones((1, len(y))))["average_precision"][0])
+    boot = weighted_metrics(y, old, weights)["average_precision"]
     tail = 50 * (1 - LEVEL)
-    low, high = np.percentile(boot[0] - boot[1], [tail, 100 - tail])
+    low, high = np.percentile(np.asarray(challenger_boot) - boot, [tail, 100 - tail])
     return {
         **base,
-        "challenger_average_precision": float(point[0]),
-        "promoted_average_precision": float(point[1]),
-        "difference": float(point[0] - point[1]),
+        "challenger_average_precision": float(challenger_point),
+        "promoted_average_precision": point,
+        "difference": float(challenger_point - point),
         "low": float(low),
         "high": float(high),
         "not_worse": bool(low > -margin),

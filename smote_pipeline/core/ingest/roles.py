@@ -214,9 +214,9 @@ def _date_parts(
         "weekday": stamps.dt.day_of_week,
         "hour": stamps.dt.hour,
     }
-    has_time = bool((stamps.dropna() != stamps.dropna().dt.normalize()).any())
     if keep is not None:
         return {f: parts[f.rsplit("__", 1)[1]].astype("float64") for f in keep}
+    has_time = bool((stamps.dropna() != stamps.dropna().dt.normalize()).any())
     out = {}
     for part in _DATE_PARTS:
         if part == "hour" and not has_time:

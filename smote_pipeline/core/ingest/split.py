@@ -206,6 +206,7 @@ def split_holdout(
     labels = frame[target].to_numpy()[first]
     counts = np.bincount(labels, minlength=2)
     side = ledger.sides(groups)
+    known = side[group_of_row] >= 0  # rows an earlier run split
     keys = _order_keys(groups, random_state)
     for label in (0, 1):
         in_class = labels == label
@@ -230,7 +231,6 @@ def split_holdout(
             f"{MIN_TRAINING_GROUPS} and the hold-out at least {MIN_HOLDOUT_GROUPS}. Change "
             "holdout_fraction or provide more positive rows."
         )
-    known = ledger.sides(hashes) >= 0
     return Split(
         training.reset_index(drop=True),
         holdout.reset_index(drop=True),

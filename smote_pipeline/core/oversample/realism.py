@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from smote_pipeline.core.columns import CLUSTER_ID, ROW_ID, feature_columns
+from smote_pipeline.core.columns import CLUSTER_ID, ROW_ID, feature_columns, sample_positions
 from smote_pipeline.core.oversample.realism_metrics import (
     CONTRAST_SAMPLE_SIZE,
     DETECTORS,
@@ -71,7 +71,7 @@ from smote_pipeline.core.oversample.realism_rows import (
     exact_copies,
     other_class_shares,
 )
-from smote_pipeline.core.oversample.realism_space import FeatureSpace, sample_positions
+from smote_pipeline.core.oversample.realism_space import FeatureSpace
 
 __all__ = [
     "ROW_FLAG_COLUMNS",

@@ -207,10 +207,3 @@ class FeatureSpace:
 def neighbor_algorithm(n_dimensions: int) -> str:
     """Neighbour-search algorithm for a dimension: KD-tree when low, brute force above."""
     return "kd_tree" if n_dimensions <= KD_TREE_MAX_DIMENSION else "brute"
-
-
-def sample_positions(n_rows: int, size: int | None, rng: np.random.Generator) -> np.ndarray:
-    """Sorted positions of a uniform sample of at most ``size`` rows (all rows if None)."""
-    if size is None or n_rows <= size:
-        return np.arange(n_rows)
-    return np.sort(rng.choice(n_rows, size=size, replace=False))

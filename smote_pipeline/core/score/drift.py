@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from smote_pipeline.core.columns import sample_positions
 from smote_pipeline.core.holdout.bootstrap import stratified_weights, weighted_metrics
 from smote_pipeline.core.oversample.realism_metrics import column_similarity
 from smote_pipeline.core.oversample.realism_space import learn_domain
@@ -54,10 +55,7 @@ _LABEL = "__label__"
 
 def _sample(n_rows: int, random_state: int) -> np.ndarray:
     """Positions of at most :data:`BATCH_SAMPLE` rows, in order."""
-    if n_rows <= BATCH_SAMPLE:
-        return np.arange(n_rows)
-    rng = np.random.default_rng(random_state)
-    return np.sort(rng.choice(n_rows, BATCH_SAMPLE, replace=False))
+    return sample_positions(n_rows, BATCH_SAMPLE, np.random.default_rng(random_state))
 
 
 def _stratified_sample(y: np.ndarray, size: int, random_state: int) -> np.ndarray:

@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smote_pipeline.core.columns import feature_columns, is_categorical
+from smote_pipeline.core.columns import feature_columns, is_categorical, sample_positions
 from smote_pipeline.core.ingest.roles import ColumnRole
+from smote_pipeline.core.records import known_fields
 from smote_pipeline.core.score.schema import InputSchema
 
 __all__ = ["REFERENCE_ROWS", "ScoringProfile", "build_profile"]
@@ -37,18 +38,12 @@ class ScoringProfile:
         refitted model's, so an undrifted batch would differ from them.)
     reference_positive_rate : float
         The hold-out's share at or above the model's threshold.
-    training_rows : int
-        Real training rows.
-    training_prevalence : float
-        Their positive share.
     """
 
     schema: InputSchema
     reference: dict[str, Any]
     reference_scores: Any
     reference_positive_rate: float
-    training_rows: int
-    training_prevalence: float
 
     def reference_frame(self) -> pd.DataFrame:
         """The kept training rows."""
@@ -63,20 +58,19 @@ class ScoringProfile:
         return pd.DataFrame(columns, columns=data["order"])
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored form (plain values, bytes and an array)."""
+        """The stored form (plain values and arrays, which a skops file keeps)."""
         return {
             "schema": self.schema.to_dict(),
             "reference": self.reference,
             "reference_scores": np.asarray(self.reference_scores, dtype=np.float64),
             "reference_positive_rate": float(self.reference_positive_rate),
-            "training_rows": int(self.training_rows),
-            "training_prevalence": float(self.training_prevalence),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ScoringProfile:
         """Read :meth:`to_dict` back."""
-        return cls(**{**data, "schema": InputSchema.from_dict(data["schema"])})
+        fields = known_fields(cls, data, ())
+        return cls(**{**fields, "schema": InputSchema.from_dict(data["schema"])})
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, Any]:
@@ -111,16 +105,11 @@ def build_profile(
     if scores is None or not len(scores) or positive_rate is None:
         return None
     schema = InputSchema.learn(roles, training, target, positive_label)
-    rows = np.arange(len(training))
-    if len(rows) > REFERENCE_ROWS:
-        rng = np.random.default_rng(random_state)
-        rows = np.sort(rng.choice(len(rows), REFERENCE_ROWS, replace=False))
+    rows = sample_positions(len(training), REFERENCE_ROWS, np.random.default_rng(random_state))
     sample = training.iloc[rows][feature_columns(training, target)].reset_index(drop=True)
     return ScoringProfile(
         schema=schema,
         reference=_columns(sample),
         reference_scores=np.asarray(scores, dtype=np.float64),
         reference_positive_rate=float(positive_rate),
-        training_rows=len(training),
-        training_prevalence=float(training[target].mean()),
     )

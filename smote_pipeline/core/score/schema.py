@@ -36,7 +36,6 @@ import pandas as pd
 
 from smote_pipeline.core.columns import ROW_ID, categorical_columns, feature_columns
 from smote_pipeline.core.ingest.ingestion import (
-    MISSING_CATEGORY,
     label_matches,
     normalise_categoricals,
     reject_infinite,
@@ -222,6 +221,3 @@ class InputSchema:
     def from_dict(cls, data: dict[str, Any]) -> InputSchema:
         """Read :meth:`to_dict` back."""
         return cls(**known_fields(cls, data, ("roles", "identifiers", "features")))
-
-
-__all__ += ["MISSING_CATEGORY"]

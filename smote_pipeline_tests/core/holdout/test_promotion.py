@@ -6,6 +6,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from smote_pipeline.core.holdout import promotion
+from smote_pipeline.core.holdout.bootstrap import stratified_weights, weighted_metrics
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.train.records import Champion
 from smote_pipeline_tests.conftest import make_frame
@@ -59,10 +60,16 @@ def models():
 
 
 def _compare(challenger, promoted, holdout, margin=0.01):
+    """The gate as the hold-out evaluation runs it: the challenger's figures on the
+    evaluation's resamples, the promoted version scored on the same ones."""
     version = promotion.ModelVersion(1, "s", promoted, 0.5, "f", "average_precision", 0.7, 0.7, 90)
-    return promotion.compare_with_promoted(
-        challenger, version, holdout, "label", margin=margin, random_state=0, n_bootstrap=200
-    )
+    X, y = holdout.drop(columns="label"), holdout["label"].to_numpy()
+    weights = stratified_weights(y, 200, 0)
+    # the new champion was trained on the hold-out's current columns, whatever their names
+    new = challenger.predict_proba(X.set_axis(challenger.feature_names_in_, axis=1))[:, 1]
+    point = weighted_metrics(y, new, np.ones((1, len(y))))["average_precision"][0]
+    boot = weighted_metrics(y, new, weights)["average_precision"]
+    return promotion.compare_with_promoted(point, boot, version, X, y, weights, margin=margin)
 
 
 def test_the_gate_is_a_paired_non_inferiority_test(models):
