@@ -78,6 +78,8 @@ def synthetic_samples_asset(s: Scope) -> dg.AssetsDefinition:
                 "per_cluster": {str(k): int(v) for k, v in per_cluster.items()},
                 "candidate_pairs": rows.n_pairs,
                 "rejected_pairs": rows.n_rejected_pairs,
+                "rejected_pairs_by_reason": dict(rows.rejected_pairs),
+                "rows_from_checked_pairs": rows.n_checked_rows,
                 "bridge_guard": rows.guard_text(),
                 "sampling_strategy": options.sampling_strategy,
                 "ratio": oversampling.ratio_note(denoised_training_set, target, options),

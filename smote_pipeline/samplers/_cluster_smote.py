@@ -16,7 +16,8 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from smote_pipeline.samplers._allocation import cluster_weights, largest_remainder
-from smote_pipeline.samplers._bridge_guard import Blockers, rejected_pairs
+from smote_pipeline.samplers._bridge_guard import REASONS, Blockers, judge_pairs, surroundings
+from smote_pipeline.samplers._distance_space import DistanceSpace
 from smote_pipeline.samplers._gap_clustering import GapClustering
 from smote_pipeline.samplers._generation import (
     BridgeGuardWarning,
@@ -29,7 +30,6 @@ from smote_pipeline.samplers._generation import (
     draw,
 )
 from smote_pipeline.samplers._neighbors import (
-    DistanceSpace,
     mode_sources,
     nearest,
     self_excluded_neighbors,
@@ -480,7 +480,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
         )
         self.clusterers_ = {}
         self.cluster_labels_, self.n_clusters_, self.n_synthetic_, self.pca_ = {}, {}, {}, {}
-        self.n_rejected_pairs_, self.n_pairs_ = {}, {}
+        self.n_rejected_pairs_, self.n_pairs_, self.n_checked_rows_ = {}, {}, {}
         self._n_evaluated, self._n_rejected, self.n_unsafe_kept_ = 0, 0, 0
         numeric_parts, source_parts, y_parts, provenance = [], [], [], []
         for class_label, n_new in self.sampling_strategy_.items():
@@ -557,12 +557,14 @@ class ClusterAwareSMOTE(BaseOverSampler):
                 safety,
                 rng,
             )
+        self.n_checked_rows_[class_label] = _rows_on_checked_pairs(plans, result, cluster_index)
         cluster_ids = np.array([p.cluster_id for p in plans], dtype=object)
         return result, cat_sources, cluster_ids[cluster_index]
 
     def _class_space(self, class_label, numeric, codes, n_categories, pca_seed):
         """Distance space (for clusters / neighbours) and generation coordinates."""
-        distance = DistanceSpace(self.standardize).fit(numeric, codes, n_categories)
+        distance = DistanceSpace(self.standardize, within_groups=True)
+        distance.fit(numeric, codes, n_categories)
         self._distances[class_label] = distance
         Z = distance.transform(numeric, codes)
         coords, to_numeric = numeric, None
@@ -654,30 +656,39 @@ class ClusterAwareSMOTE(BaseOverSampler):
             _cluster_neighbors(Z, m, k_eff, graph) if k_eff > 0 and n_new and ok else None
             for m, k_eff, ok in zip(members, k_effs, eligible, strict=True)
         ]
-        safe = self._guard_pairs(class_label, labels, members, neighbors, guard)
+        safe, checked = self._guard_pairs(class_label, labels, members, neighbors, guard)
         blocked = np.array([s is not None and s.size == 0 for s in safe])
         eligible &= ~blocked
         if n_new and blocked.any() and not eligible.any():
             self._warn_all_blocked(class_label)
             eligible[:] = True
             neighbors = [None] * len(members)
-            safe = [None] * len(members)
+            safe = checked = [None] * len(members)
         weights = cluster_weights(self.allocation, members, Z, rng) * eligible
         if weights.sum() == 0:
             weights = sizes * eligible
         counts = largest_remainder(n_new, weights)
         plans = []
-        for cid, rows, count, is_small, ok, k_eff, near, allowed in zip(
-            cluster_ids, members, counts, small, eligible, k_effs, neighbors, safe, strict=True
+        for cid, rows, count, is_small, ok, k_eff, near, allowed, long in zip(
+            cluster_ids,
+            members,
+            counts,
+            small,
+            eligible,
+            k_effs,
+            neighbors,
+            safe,
+            checked,
+            strict=True,
         ):
             if is_small and n_new:
                 self._warn_small(class_label, cid, rows.size, policy, k_eff, ok)
             if not count:
-                near, allowed = None, None
+                near, allowed, long = None, None, None
             numeric = space.numeric[rows]
             low = _column_bound(np.fmin, numeric) if rows.size else numeric[:0].sum(axis=0)
             high = _column_bound(np.fmax, numeric) if rows.size else low
-            plans.append(ClusterPlan(cid, rows, int(count), near, low, high, allowed))
+            plans.append(ClusterPlan(cid, rows, int(count), near, low, high, allowed, long))
         return plans
 
     def _graph_neighbors(self, class_label, Z, labels):
@@ -693,28 +704,32 @@ class ClusterAwareSMOTE(BaseOverSampler):
             return None
         return clusterer.graph_neighbors(self.k_neighbors)
 
-    def _guard_pairs(self, class_label, labels, members, neighbors, guard) -> list:
-        """Per cluster, flat indices of the pairs the bridge guard allows (None: all)."""
+    def _guard_pairs(self, class_label, labels, members, neighbors, guard) -> tuple[list, list]:
+        """Per cluster, the flat indices of the pairs the bridge guard allows (None: all)
+        and of the long pairs it checked and kept (None: none)."""
         n_pairs = sum(n.size for n in neighbors if n is not None)
         self.n_pairs_[class_label] = int(n_pairs)
-        self.n_rejected_pairs_[class_label] = 0
+        counts = self.n_rejected_pairs_[class_label] = dict.fromkeys(REASONS, 0)
         if guard is None or not n_pairs:
-            return [None] * len(members)
+            return [None] * len(members), [None] * len(members)
         coords, other_coords = guard
         cluster_of = np.full(labels.size, -2)
         for i, rows in enumerate(members):
             cluster_of[rows] = i
-        blockers = Blockers(coords, cluster_of, other_coords)
-        safe = []
+        reach, limit = surroundings(coords, members, neighbors)
+        blockers = Blockers(coords, cluster_of, other_coords, reach, limit)
+        safe, checked = [], []
         for i, (rows, near) in enumerate(zip(members, neighbors, strict=True)):
             if near is None:
                 safe.append(None)
+                checked.append(None)
                 continue
-            rejected = rejected_pairs(coords, rows, near, self.pair_stretch, blockers, i)
-            n_rejected = int(rejected.sum())
-            self.n_rejected_pairs_[class_label] += n_rejected
-            safe.append(np.flatnonzero(~rejected.ravel()) if n_rejected else None)
-        return safe
+            reason, long = judge_pairs(coords, rows, near, self.pair_stretch, blockers, i)
+            for code, name in enumerate(REASONS, start=1):
+                counts[name] += int((reason == code).sum())
+            safe.append(np.flatnonzero(reason.ravel() == 0) if reason.any() else None)
+            checked.append(np.flatnonzero((long & (reason == 0)).ravel()))
+        return safe, checked
 
     def _warn_all_blocked(self, class_label):
         warnings.warn(
@@ -838,6 +853,21 @@ def _cluster_neighbors(Z, members: np.ndarray, k: int, graph) -> np.ndarray:
         local = nearest(Z[members], Z[members[lacking]], k + 1)[1][:, 1:]
         out[lacking] = members[local]
     return out
+
+
+def _rows_on_checked_pairs(plans, result: Draw, cluster_index: np.ndarray) -> int:
+    """Synthetic rows whose parents are a long pair the bridge guard checked and kept."""
+    total = 0
+    for i, plan in enumerate(plans):
+        if plan.checked is None or plan.checked.size == 0:
+            continue
+        rows, cols = np.divmod(plan.checked, plan.neighbors.shape[1])
+        size = int(max(plan.members.max(), plan.neighbors.max())) + 1
+        long = plan.members[rows] * size + plan.neighbors[rows, cols]
+        mine = cluster_index == i
+        drawn = result.parent_a[mine] * size + result.parent_b[mine]
+        total += int(np.isin(drawn, long).sum())
+    return total
 
 
 def _column_bound(reduce, numeric: np.ndarray) -> np.ndarray:

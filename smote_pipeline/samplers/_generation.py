@@ -68,6 +68,9 @@ class ClusterPlan:
         Flat indices (into ``neighbors.ravel()``) of the pairs the bridge guard allows;
         ``None``: every pair is allowed. A draw that lands on another pair is redrawn
         uniformly among these.
+    checked : ndarray of int or None
+        Flat indices of the long pairs the bridge guard checked and kept (the others
+        it allows are local); ``None``: none.
     """
 
     cluster_id: object
@@ -77,6 +80,7 @@ class ClusterPlan:
     low: np.ndarray
     high: np.ndarray
     safe: np.ndarray | None = None
+    checked: np.ndarray | None = None
 
 
 @dataclass

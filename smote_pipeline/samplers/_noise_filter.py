@@ -12,9 +12,10 @@ from sklearn.ensemble import IsolationForest
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from smote_pipeline.samplers._distance_space import DistanceSpace
 from smote_pipeline.samplers._fast_enn import edited_nearest_neighbours
 from smote_pipeline.samplers._ipf import iterative_partitioning_filter
-from smote_pipeline.samplers._neighbors import DistanceSpace, make_neighbors
+from smote_pipeline.samplers._neighbors import make_neighbors
 from smote_pipeline.samplers._validation import SEED_MAX as _SEED_MAX
 from smote_pipeline.samplers._validation import (
     FeatureTable,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from smote_pipeline.samplers._neighbors import DistanceSpace, choose_algorithm, make_neighbors
+from smote_pipeline.samplers._distance_space import DistanceSpace
+from smote_pipeline.samplers._neighbors import choose_algorithm, make_neighbors
 from smote_pipeline.samplers._partition import Partition
 from smote_pipeline.samplers._space32 import (
     CHUNK_ELEMENTS,

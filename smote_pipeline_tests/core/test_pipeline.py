@@ -10,7 +10,7 @@ from smote_pipeline.core import pipeline
 from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.samplers import ClusterAwareSMOTE
-from smote_pipeline_tests.samplers.gaps import gap_mask, make_groups
+from smote_pipeline_tests.samplers.gaps import Shape, gap_mask, make_shape
 
 FAST = {
     "cv_folds": 2,
@@ -78,9 +78,10 @@ def test_run_gates_synthetic_rows_as_a_dagster_run_does():
 
 
 def test_tiny_subpopulations_get_their_own_clusters_and_no_row_in_a_gap():
-    """The case of issue #15 through the whole pipeline: one 40-row group and three
-    groups of 3-4 rows, majority rows between them, 5 dimensions."""
-    groups = make_groups(seed=0, sizes=[40, 4, 3, 4], n_dims=5, elongated=[False] * 4)
+    """Tiny subpopulations through the whole pipeline: one 40-row group and three
+    groups of 3-4 rows, 20 within-group deviations apart, majority rows around and
+    between them, 5 dimensions."""
+    groups = make_shape(seed=0, sizes=[40, 4, 3, 4], n_dims=5)
     table = groups.X.assign(label=np.where(groups.y == 1, "yes", "no"))
     options = PipelineOptions().updated({**FAST, "holdout_fraction": 0.2})
     done = pipeline.run(table, TargetSpec("label", "yes"), options)
@@ -89,10 +90,8 @@ def test_tiny_subpopulations_get_their_own_clusters_and_no_row_in_a_gap():
     assert len(clusters.sizes) >= 4 and len(clusters.separation) == len(clusters.sizes) - 1
     rows = done.synthetic_samples
     assert len(rows.frame) > 0 and rows.n_pairs > 0
-    assert f"rejected {rows.n_rejected_pairs} of {rows.n_pairs}" in rows.guard_text()
+    assert f"refused {rows.n_rejected_pairs} of {rows.n_pairs}" in rows.guard_text()
     real = done.noise.denoised
     numeric = [c for c in groups.X.columns if c.startswith("x")]
-    in_gap = gap_mask(
-        real[numeric].to_numpy(), real["label"].to_numpy(), rows.frame[numeric].to_numpy()
-    )
-    assert not in_gap.any()
+    seen = Shape(real[numeric], real["label"].to_numpy(), np.full(len(real), -1), groups.unit)
+    assert not gap_mask(seen, rows.frame[numeric]).any()

@@ -144,7 +144,9 @@ def test_hdbscan_noise_rows_are_never_parents(two_cluster_minority):
     X, y = two_cluster_minority
     scattered = np.random.RandomState(0).uniform(-20, 20, size=(8, 2))  # minority noise
     X, y = np.vstack([X, scattered]), np.r_[y, np.ones(8, int)]
-    sampler = ClusterAwareSMOTE(random_state=0, clusterer=HDBSCAN(min_cluster_size=5, copy=True))
+    sampler = ClusterAwareSMOTE(
+        random_state=0, clusterer=HDBSCAN(min_cluster_size=5, copy=True), standardize=False
+    )
     sampler.fit_resample(X, y)
     labels = sampler.cluster_labels_[1]
     assert (labels == -1).sum() >= 1

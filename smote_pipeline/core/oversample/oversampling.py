@@ -19,7 +19,15 @@ from smote_pipeline.core.columns import (
 )
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.samplers import ClusterAwareSMOTE, MinorityRatio
+from smote_pipeline.samplers._bridge_guard import REASONS
 from smote_pipeline.samplers._cluster_smote import NOT_OVERSAMPLED
+
+#: The bridge guard's reasons, as the report words them.
+REASON_WORDS = {
+    "other_class": "passed near a real row of the other class",
+    "other_cluster": "passed near a real row of another cluster",
+    "empty_space": "crossed space with no real minority row",
+}
 
 
 def make_cluster_smote(options: PipelineOptions, categorical: list[str]) -> ClusterAwareSMOTE:
@@ -80,10 +88,17 @@ class SyntheticRows:
         One row per synthetic sample, with provenance (see :func:`generate_synthetic`).
     n_pairs : int
         Candidate parent pairs (each row with its within-cluster neighbours).
-    n_rejected_pairs : int
-        Pairs the bridge guard refused because the segment between the parents
-        passes near a row of another class or of another cluster; parents are
-        drawn from the other pairs only.
+    rejected_pairs : dict of str to int
+        Pairs the bridge guard refused, by reason (``other_class``,
+        ``other_cluster``, ``empty_space``: the segment between the parents passes
+        near a real row of another class, of another cluster, or through a stretch
+        with no real row of the class); parents are drawn from the other pairs only.
+    n_clusters : int
+        Clusters of the minority the rows were interpolated in.
+    n_checked_rows : int
+        Synthetic rows whose parents are farther apart than the spacing around them
+        (long pairs: the guard's ball tests checked them); the others come from
+        local pairs.
     n_components : int, float or None
         The interpolation space (see ``PipelineOptions.n_components``).
     relative_contrast : float or None
@@ -92,17 +107,31 @@ class SyntheticRows:
 
     frame: pd.DataFrame
     n_pairs: int
-    n_rejected_pairs: int
+    rejected_pairs: dict[str, int]
+    n_clusters: int = 1
+    n_checked_rows: int = 0
     n_components: int | float | None = None
     relative_contrast: float | None = None
 
+    @property
+    def n_rejected_pairs(self) -> int:
+        """Pairs the bridge guard refused, all reasons together."""
+        return sum(self.rejected_pairs.values())
+
     def guard_text(self) -> str:
-        """One sentence on the bridge guard, for metadata and the report."""
+        """Which protection applied to how many rows, for metadata and the report."""
+        n_rows = len(self.frame)
         share = self.n_rejected_pairs / self.n_pairs if self.n_pairs else 0.0
+        reasons = ", ".join(
+            f"{count} {REASON_WORDS[name]}" for name, count in self.rejected_pairs.items()
+        )
         return (
-            f"The bridge guard rejected {self.n_rejected_pairs} of {self.n_pairs} candidate "
-            f"parent pairs ({share:.1%}): their segment passes near a real row of another "
-            "class or another cluster, so parents were drawn from the other pairs."
+            f"All {n_rows} synthetic rows have both parents in one of {self.n_clusters} "
+            f"cluster(s); {n_rows - self.n_checked_rows} come from parents about as close "
+            f"as the rows around them, {self.n_checked_rows} from farther pairs whose "
+            "segment the bridge guard checked. The guard refused "
+            f"{self.n_rejected_pairs} of {self.n_pairs} candidate parent pairs ({share:.1%}): "
+            f"{reasons}; parents were drawn from the other pairs."
         )
 
 
@@ -157,10 +186,16 @@ def generate_synthetic(
     )
     ids = pd.DataFrame({ROW_ID: -np.arange(1, len(synthetic) + 1, dtype=np.int64)})
     synthetic = pd.concat([ids, synthetic, provenance_columns], axis=1)
+    rejected = dict.fromkeys(REASONS, 0)
+    for counts in sampler.n_rejected_pairs_.values():
+        for name, count in counts.items():
+            rejected[name] += int(count)
     return SyntheticRows(
         frame=synthetic,
         n_pairs=int(sum(sampler.n_pairs_.values())),
-        n_rejected_pairs=int(sum(sampler.n_rejected_pairs_.values())),
+        rejected_pairs=rejected,
+        n_clusters=int(sum(sampler.n_clusters_.values())),
+        n_checked_rows=int(sum(sampler.n_checked_rows_.values())),
         n_components=options.n_components,
     )
 
