@@ -57,9 +57,10 @@ class ClusterAwareSMOTE(BaseOverSampler):
     given); (2) the class's synthetic count is split across clusters; (3) inside each
     cluster, SMOTE draws a row, one of its ``k_neighbors`` nearest neighbours *in the
     same cluster*, and a factor ``u ~ U[0, 1)``, and emits ``a + u * (b - a)``; (4) a
-    pair whose segment would leave the cluster's territory is redrawn (bridge guard,
-    note 9), so no synthetic row lies between two groups even when the clusters are
-    wrong.
+    pair whose segment would leave the class's territory (near another class's or
+    another cluster's rows, or across space with no real row of the class) is redrawn
+    (bridge guard, note 9), so no synthetic row lies between two groups even when the
+    clusters are wrong.
 
     Read the numbered notes below for every rule.
 
@@ -117,9 +118,10 @@ class ClusterAwareSMOTE(BaseOverSampler):
         Redraw pairs of parents whose segment leaves the cluster's territory (note 9).
     pair_stretch : float, default=2.0
         Pairs up to ``pair_stretch`` times the spacing of the rows at their ends are
-        "local" and not checked by the bridge guard; ``0`` checks every pair (exact
-        territory guarantee for every synthetic row, at a cost linear in pairs x real
-        rows above 5 dimensions), see note 9.
+        "local": the bridge guard's ball tests skip them (its empty-space rule does
+        not); ``0`` ball-tests every pair (exact territory guarantee for every
+        synthetic row, at a cost linear in pairs x real rows above 5 dimensions), see
+        note 9.
 
     Attributes
     ----------
@@ -130,8 +132,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
         class (rows in input order; ``-1`` = noise).
     clusterers_ : dict
         Class -> fitted clusterer (empty when ``cluster_labels`` were given); for the
-        default :class:`GapClustering`, ``clusterers_[c].gap_ratios_`` tells how
-        clearly each cut is a gap (:class:`AutoKMeans` has ``silhouette_scores_``).
+        default :class:`GapClustering`, ``clusterers_[c].gap_ratios_`` and
+        ``valley_ratios_`` tell how clearly each cut separates (:class:`AutoKMeans`
+        has ``silhouette_scores_``).
     n_clusters_ : dict
         Class -> number of clusters used for generation (noise excluded; 1 for the
         all-noise fallback).
@@ -141,8 +144,13 @@ class ClusterAwareSMOTE(BaseOverSampler):
         Class -> candidate pairs of parents (row, within-cluster neighbour) over the
         clusters that interpolate.
     n_rejected_pairs_ : dict
-        Class -> candidate pairs rejected by the bridge guard (note 9; 0 with
+        Class -> dict of the candidate pairs the bridge guard refused, by reason:
+        ``"other_class"``, ``"other_cluster"``, ``"empty_space"`` (note 9; all 0 with
         ``bridge_guard=False``). Draws that land on them are redrawn.
+    n_checked_rows_ : dict
+        Class -> synthetic rows whose parents are a long pair (farther apart than
+        ``pair_stretch`` times the spacing at their ends) that the bridge guard's ball
+        tests checked and kept; the other rows come from local pairs.
     provenance_ : pandas.DataFrame of shape (n_synthetic_total, 5)
         One row per synthetic row, in output order: ``class_label``, ``cluster_id``,
         ``parent_index_a``, ``parent_index_b`` (positions in the ``X`` given to
@@ -175,10 +183,12 @@ class ClusterAwareSMOTE(BaseOverSampler):
        copied, not interpolated). It cuts the k-NN graph's spanning tree where an
        edge is 4 times longer than the spacing on both sides, so well-separated
        groups of any size down to 2 rows are clusters, while curves, rings and long
-       groups are not cut at their ordinary gaps. On the 60 random shapes of
-       ``bench_realism.py --gaps`` it finds exactly the groups in 57 (the earlier
-       k-means / silhouette choice: 51), and 2 clusters on two moons or two rings
-       (k-means: 8); see :class:`GapClustering` for the choice of its threshold.
+       groups are not cut at their ordinary gaps; then it splits clusters of 40 rows
+       or more where their density has a deep valley (the embedded demo's 0s and 1s,
+       whose gap is lost in 64 dimensions). See :class:`GapClustering` for both
+       thresholds; ``benchmarks/bench_subpopulations.py`` measures them. A cluster
+       that merges several groups (tiny groups in many dimensions) is still safe: the
+       bridge guard (note 9) refuses the pairs that would cross between them.
        ``fit_resample(X, y, cluster_labels=...)`` skips clustering and uses the given
        label of each row of an over-sampled class; :meth:`find_clusters` computes
        exactly the labels ``fit_resample`` would use (``-2`` for rows of classes not
@@ -221,10 +231,15 @@ class ClusterAwareSMOTE(BaseOverSampler):
        categories dominate the clusters). Numeric
        columns whose real values in the class are all integers are rounded. Every
        numeric value is clipped to the real range of its cluster.
-    7. **Standardisation.** With ``standardize=True`` neighbours are searched on numeric
-       columns scaled by the class's mean and standard deviation; interpolation is in
-       original units (standardising is affine, so only the choice of neighbours
-       changes). With ``standardize=False``, one cluster, no PCA, no safety filter and
+    7. **Scaling.** With ``standardize=True`` neighbours, clusters and the guard work on
+       numeric columns centred on the class's mean and divided by the class's spread
+       *inside neighbourhoods*, not its standard deviation
+       (:func:`~smote_pipeline.samplers._scaling.neighbourhood_scale`): when the class
+       is made of separate groups, the distance between the groups dominates the
+       standard deviation of the columns that separate them, and dividing by it would
+       shrink those columns until the gap is no wider than a group. Interpolation is in
+       original units (scaling is affine, so only the choice of neighbours changes).
+       With ``standardize=False``, one cluster, no PCA, no safety filter and
        ``bridge_guard=False`` (or no pair rejected), the output equals
        imbalanced-learn's SMOTE for the same seed (up to ties).
     8. **Safety filter.** A candidate with more than ``safety_k / 2`` of its
@@ -259,30 +274,39 @@ class ClusterAwareSMOTE(BaseOverSampler):
        Candidates still unsafe are kept ("keep", the class count is exact) or dropped
        ("drop", fewer rows), with a :class:`SafetyFilterWarning` either way.
     9. **Bridge guard** (``bridge_guard=True``). Each candidate pair ``(a, b)`` of a
-       cluster is judged once, in the generation coordinates (standardised numeric
-       columns, or PCA scores), before any draw. With ``L = |a - b|`` and ``s`` the
-       larger of the two parents' distances to their nearest distinct within-cluster
-       neighbour, a pair with ``L <= pair_stretch * s`` is *local* and kept; a *long*
-       pair is kept only if no blocking row (a real row of another class, or of
-       another cluster of the class; noise rows do not block) lies strictly inside
-       the ball with diameter ``[a, b]``. Then every point of the segment is at least
-       as close to a parent as to any blocking row, so a long pair never puts a row in
-       another class's or cluster's territory, whatever the clusters. A bridge across
-       a gap is long by definition (the gap is wider than the spacing), so it is
-       checked. Draws on rejected pairs are redrawn uniformly among the kept pairs of
-       the cluster (no random number is used when nothing is rejected); a cluster with
-       no kept pair gives its share to the other clusters; if no cluster has one, the
-       class's rows are copied, with a :class:`BridgeGuardWarning`. Counts are in
-       ``n_rejected_pairs_`` / ``n_pairs_``. Cost: lengths come from the neighbour
-       search; only long pairs are checked (a k-d tree up to 5 dimensions, a chunked
-       scan above; rare above a few dimensions, where neighbour distances
-       concentrate), and the other classes are mapped into the class's space only if
-       a long pair exists. Limits: local pairs are not checked, so where the majority
-       comes closer to a group than ``pair_stretch`` times its spacing (class
-       overlap), a synthetic row can still fall nearer a majority row than its parents
-       (``pair_stretch=0`` checks them too); a group of one row is not a group (its
-       only pair is local); integer rounding, clipping and categorical values are
-       applied after the check.
+       cluster is judged once, in the generation coordinates (scaled numeric columns,
+       or PCA scores), before any draw
+       (:mod:`~smote_pipeline.samplers._bridge_guard` states every rule). With
+       ``L = |a - b|`` and ``s`` the larger of the two parents' distances to their
+       nearest distinct within-cluster neighbour, a pair with
+       ``L <= pair_stretch * s`` is *local*; a *long* pair is refused when a real row
+       of another class (``other_class``), or of another cluster of the class
+       (``other_cluster``; noise rows do not block), lies strictly inside the ball with
+       diameter ``[a, b]``: then every point of a kept segment is at least as close to
+       a parent as to any such row. Every pair, local or long, is refused
+       (``empty_space``) when a point of its segment is farther from every real row of
+       the class than a few times the spacing around the nearest one (the median
+       nearest-neighbour distance there; how many times follows from the class's
+       intrinsic dimension, about 3.6 in 2 dimensions and 1.2-1.7 above 5), so no
+       synthetic row lands in a stretch with no real row, whatever the clusters; the
+       ordinary pairs inside a round, long or curved group are kept (at most 1% of
+       them refused from 60 rows in 3 dimensions or more, none on two moons or two
+       rings; ``benchmarks/bench_subpopulations.py``, table 4). Draws on refused
+       pairs are redrawn uniformly among the kept pairs of the cluster (no random
+       number is used when nothing is refused); a cluster with no kept pair gives
+       its share to the other clusters; if no cluster has one, the class's rows are
+       copied, with a :class:`BridgeGuardWarning`. Counts are in
+       ``n_rejected_pairs_`` (by reason), ``n_pairs_`` and ``n_checked_rows_``.
+       Cost: lengths come from the neighbour search; the ball tests run on long pairs
+       only (a k-d tree up to 5 dimensions, a chunked scan above); the empty-space
+       rule measures at least 3 points per pair against the class's rows (a k-d tree
+       up to 5 dimensions; above, against the parents and their neighbours once the
+       exact search would pass 16 million distances: linear in the rows). Limits:
+       local pairs are not ball-tested, so where the majority comes closer to a group
+       than ``pair_stretch`` times its spacing (class overlap), a synthetic row can
+       still fall nearer a majority row than its parents (``pair_stretch=0`` tests
+       them too); integer rounding, clipping and categorical values are applied after
+       the check.
 
     Examples
     --------
@@ -291,8 +315,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
     >>> from smote_pipeline.samplers import ClusterAwareSMOTE
     >>> X, y = make_classification(weights=[0.9], random_state=0)
     >>> X_res, y_res = ClusterAwareSMOTE(random_state=0).fit_resample(X, y)
-    >>> sorted(Counter(y_res).items())
-    [(0, 90), (1, 90)]
+    >>> {int(label): count for label, count in sorted(Counter(y_res).items())}
+    {0: 91, 1: 91}
     """
 
     _parameter_constraints: dict = {

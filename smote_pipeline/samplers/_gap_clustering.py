@@ -72,22 +72,23 @@ class GapClustering(ClusterMixin, BaseEstimator):
            clusters are examined too, up to ``max_clusters``
            (:mod:`smote_pipeline.samplers._valley`). On the embedded demo's minority
            (40 handwritten 0s and 40 1s, 64 pixel columns) the gap rule finds one
-           cluster and this step separates the digits. Why ``valley_ratio=0.2``: on
-           100 unimodal groups (Gaussian, uniform, elongated, Student t, log-normal;
-           40-300 rows, 2-30 dimensions) no cut was below 0.2
-           (``benchmarks/bench_realism.py --valleys``).
+           cluster and this step separates the digits (valley ratio 0.10). Why
+           ``valley_ratio=0.2``: of 100 unimodal groups (Gaussian, uniform, elongated,
+           Student t, log-normal; 40-300 rows, 2-30 dimensions) one was split, a
+           uniform one at 0.13 (``benchmarks/bench_subpopulations.py``, table 3);
+           splitting one group only restricts interpolation.
 
     Why gaps and not a silhouette search: k-means and the silhouette favour large round
-    clusters: in the case reported in issue #15 (a 40-row group and three of 3-4 rows,
-    5 dimensions) ``AutoKMeans`` merged the three tiny groups into one cluster. On the 60
-    random shapes of ``benchmarks/bench_realism.py --gaps`` (1-6 well-separated groups,
-    two thirds of them of 2-8 rows, 2-50 dimensions, round or elongated), this rule
-    finds exactly the groups in 57 (``AutoKMeans``: 51); on two moons and two rings it
-    finds 2 clusters where ``AutoKMeans`` finds 8. Why ``gap_ratio=4``: on those shapes
-    3 recovers 55 (3 split, 2 merged), 4 recovers 57 (1 split, 2 merged), 5 recovers 56
-    (4 merged); splitting only restricts interpolation, merging is caught by the
-    bridge guard, but both cost realism. Known limit: a sparsely sampled curve (one
-    moon of 150 rows, noise 0.03) has ordinary gaps of ratio 4.1 and is cut in two.
+    clusters: on a 40-row group and three of 3-4 rows in 5 dimensions, ``AutoKMeans``
+    merged the three tiny groups into one cluster. Why ``gap_ratio=4``: on 60 shapes of
+    1-6 well-separated groups (an earlier generator), 3 recovered the groups in 55, 4 in
+    57, 5 in 56; splitting only restricts interpolation, merging is caught by the bridge
+    guard, but both cost realism. With the valley step, the clusters are exactly the
+    groups on 61 of the 143 random shapes of ``benchmarks/bench_subpopulations.py``
+    (table 1: tiny groups in up to 70 columns, many of them noise), where a cut is often
+    impossible; the guard keeps the rows out of the gaps on all 143. Known limit: a
+    sparsely sampled curve (one moon of 150 rows, noise 0.03) has ordinary gaps of
+    ratio 4.1 and is cut in two.
 
     Parameters
     ----------
