@@ -16,8 +16,8 @@ import pandas as pd
 
 from smote_pipeline.core.clean import noise
 from smote_pipeline.core.clean.noise import NoiseResult
-from smote_pipeline.core.columns import REASON, ROW_ID
-from smote_pipeline.core.holdout import evaluation, promotion
+from smote_pipeline.core.columns import CLUSTER_ID, REASON, ROW_ID
+from smote_pipeline.core.holdout import evaluation, promotion, subpopulations
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest import ingestion, leakage, split
 from smote_pipeline.core.ingest.leakage import LeakScreen
@@ -213,14 +213,26 @@ def holdout_evaluation(
     target: str,
     options: PipelineOptions,
     promoted: promotion.ModelVersion | None = None,
+    clusters: pd.DataFrame | None = None,
+    denoised: pd.DataFrame | None = None,
 ) -> HoldoutEvaluation:
     """Every candidate on the real hold-out, against the best non-resampling one.
 
     The baseline is chosen by cross-validation, see
     :func:`~smote_pipeline.core.holdout.evaluation.best_baseline`. With the
     ``promoted`` version of an earlier run, the champion is also compared with
-    it on this hold-out (the promotion gate's figures).
+    it on this hold-out (the promotion gate's figures). With the minority
+    ``clusters`` and the ``denoised`` training rows they were found in, the
+    champion's recall is also counted per subpopulation
+    (:mod:`~smote_pipeline.core.holdout.subpopulations`).
     """
+    per_cluster = None
+    if clusters is not None and denoised is not None:
+        sizes = clusters[CLUSTER_ID].value_counts().sort_index()
+        per_cluster = (
+            subpopulations.nearest_cluster(denoised, clusters, holdout, target),
+            {int(c): int(n) for c, n in sizes.items()},
+        )
     return evaluation.evaluate_on_holdout(
         candidates,
         holdout,
@@ -232,6 +244,7 @@ def holdout_evaluation(
         selection_rule=options.selection_rule,
         promoted=promoted,
         promotion_margin=options.promotion_margin,
+        subpopulations=per_cluster,
     )
 
 
@@ -341,6 +354,13 @@ def run(
         augmented_training_set=augmented,
         rejected_synthetic_samples=rejected,
         candidate_models=candidates,
-        holdout_evaluation=holdout_evaluation(holdout_set, candidates, name, options),
+        holdout_evaluation=holdout_evaluation(
+            holdout_set,
+            candidates,
+            name,
+            options,
+            clusters=clusters.assignments,
+            denoised=found.denoised,
+        ),
         skipped=skipped,
     )

@@ -40,17 +40,20 @@ def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
     @s.asset(
         "holdout_evaluation",
         GROUP,
-        ins=("holdout_set", "candidate_models"),
+        ins=("holdout_set", "candidate_models", "minority_clusters", "denoised_training_set"),
         kinds={"scikit-learn", "json"},
         resources=(IO_MANAGER_KEY,),
         description="Every candidate scored on the real hold-out, with bootstrap intervals "
-        "and the verdict on oversampling; and the champion against the promoted version of "
-        "an earlier run (the promotion gate's figures).",
+        "and the verdict on oversampling; the champion's recall per minority subpopulation; "
+        "and the champion against the promoted version of an earlier run (the promotion "
+        "gate's figures).",
     )
     def holdout_evaluation(
         context: dg.AssetExecutionContext,
         holdout_set: pd.DataFrame,
         candidate_models: dict[str, Candidate],
+        minority_clusters: pd.DataFrame,
+        denoised_training_set: pd.DataFrame,
     ) -> dg.MaterializeResult:
         registry = getattr(context.resources, IO_MANAGER_KEY).load_stored(s.key(PROMOTED))
         result = pipeline.holdout_evaluation(
@@ -59,6 +62,8 @@ def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
             s.target,
             s.options(context),
             None if registry is None else registry.promoted_version,
+            clusters=minority_clusters,
+            denoised=denoised_training_set,
         )
         table = evaluation.metrics_table(result)
         numeric = {
@@ -76,6 +81,7 @@ def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
                 "calibration": table_metadata(report.calibration_table(result)),
                 "verdicts": table_metadata(pd.DataFrame(list(result.verdicts))),
                 "against_promoted_version": promotion_text(result.promotion),
+                "recall_by_subpopulation": table_metadata(report.subpopulation_table(result)),
                 **numeric,
             },
         )

@@ -288,9 +288,17 @@ def test_clusters_and_rejected_pairs_reach_the_ui_and_the_report(small_run):
     synthetic = metadata("synthetic_samples")
     rejected, pairs = synthetic["rejected_pairs"].value, synthetic["candidate_pairs"].value
     assert 0 <= rejected <= pairs and pairs > 0
-    sentence = f"The bridge guard rejected {rejected} of {pairs} candidate parent pairs"
+    by_reason = synthetic["rejected_pairs_by_reason"].value
+    assert set(by_reason) == {"other_class", "other_cluster", "empty_space"}
+    assert sum(by_reason.values()) == rejected
+    sentence = f"The guard refused {rejected} of {pairs} candidate parent pairs"
     assert sentence in synthetic["bridge_guard"].value
-    assert sentence in _value(small_run, "smote_report")
+    report = _value(small_run, "smote_report")
+    assert sentence in report
+    assert f"have both parents in one of {clusters['n_clusters'].value} cluster(s)" in report
+    evaluation = metadata("holdout_evaluation")
+    per_cluster = evaluation["recall_by_subpopulation"].value.records
+    assert len(per_cluster) == clusters["n_clusters"].value
 
 
 def test_a_failed_blocking_gate_holds_back_the_synthetic_rows_not_the_run(tmp_path):

@@ -23,6 +23,7 @@ from smote_pipeline.core.holdout.bootstrap import (
 )
 from smote_pipeline.core.holdout.promotion import ModelVersion, compare_with_promoted
 from smote_pipeline.core.holdout.records import SCORE_SAMPLE, HoldoutEvaluation
+from smote_pipeline.core.holdout.subpopulations import recall_by_subpopulation
 from smote_pipeline.core.train.calibration import (
     calibration_points,
     calibration_slope_intercept,
@@ -170,6 +171,7 @@ def evaluate_on_holdout(
     selection_rule: str = FAMILY_RULE,
     promoted: ModelVersion | None = None,
     promotion_margin: float = 0.01,
+    subpopulations: tuple[np.ndarray, dict[int, int]] | None = None,
 ) -> HoldoutEvaluation:
     """Score every candidate on the real hold-out.
 
@@ -202,6 +204,11 @@ def evaluate_on_holdout(
         it on the same resamples (the promotion gate's figures, ``promotion``).
     promotion_margin : float, default=0.01
         The gate's margin.
+    subpopulations : (ndarray, dict) or None
+        The minority cluster of each hold-out row (negatives ignored, see
+        :func:`~smote_pipeline.core.holdout.subpopulations.nearest_cluster`) and the
+        real minority training rows per cluster: the champion's recall is then
+        counted per cluster (``subpopulations``).
 
     Returns
     -------
@@ -244,6 +251,10 @@ def evaluate_on_holdout(
         )
         if name == champion:
             reference = _score_reference(proba, candidate.threshold, random_state)
+            if subpopulations is not None:
+                reference["subpopulations"] = recall_by_subpopulation(
+                    y, proba, candidate.threshold, *subpopulations
+                )
         precision, recall, _ = precision_recall_curve(y, proba)
         curves[name] = _downsample_curve(precision, recall)
         calibration[name] = calibration_points(y, proba)

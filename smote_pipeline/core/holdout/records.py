@@ -63,6 +63,11 @@ class HoldoutEvaluation:
         never saw, the reference of the scoring drift check.
     champion_positive_rate : float or None
         Share of all hold-out rows at or above the champion's threshold.
+    subpopulations : tuple of dict
+        The champion's recall at its threshold on the hold-out positives of each
+        minority cluster, with Wilson 95% intervals
+        (:func:`~smote_pipeline.core.holdout.subpopulations.recall_by_subpopulation`);
+        empty when the clusters were not given.
     """
 
     metrics: tuple[dict[str, Any], ...]
@@ -81,6 +86,7 @@ class HoldoutEvaluation:
     promotion: dict[str, Any] | None = None
     champion_scores: tuple[float, ...] = ()
     champion_positive_rate: float | None = None
+    subpopulations: tuple[dict[str, Any], ...] = ()
 
     def metrics_of(self, strategy: str) -> dict[str, Any]:
         """The metrics record of ``strategy``."""
@@ -93,4 +99,5 @@ class HoldoutEvaluation:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HoldoutEvaluation:
         """Read the stored form back (unknown keys are ignored)."""
-        return cls(**known_fields(cls, data, ("metrics", "verdicts", "champion_scores")))
+        tuples = ("metrics", "verdicts", "champion_scores", "subpopulations")
+        return cls(**known_fields(cls, data, tuples))

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.columns import CLUSTER_ID, IS_SYNTHETIC, ROW_ID, feature_columns
+from smote_pipeline.core.holdout import subpopulations
 from smote_pipeline.core.holdout.evaluation import level_text
 from smote_pipeline.core.holdout.plots import (
     calibration_plot,
@@ -95,6 +96,50 @@ def threshold_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
             for r in evaluation.metrics
         ]
     )
+
+
+def subpopulation_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
+    """The champion's hold-out recall per minority cluster, with Wilson 95% intervals."""
+    return pd.DataFrame(
+        [
+            {
+                "cluster": r["cluster"],
+                "real minority training rows": r["training_rows"],
+                "hold-out positives": r["holdout_positives"],
+                "found at the threshold": r["found"],
+                "recall": "-"
+                if not r["holdout_positives"]
+                else f"{r['recall']:.3f} [{r['recall_low']:.3f}, {r['recall_high']:.3f}]",
+            }
+            for r in evaluation.subpopulations
+        ],
+        columns=[
+            "cluster",
+            "real minority training rows",
+            "hold-out positives",
+            "found at the threshold",
+            "recall",
+        ],
+    )
+
+
+def subpopulation_lines(evaluation: HoldoutEvaluation) -> list[str]:
+    """The report's section on recall per subpopulation (empty without clusters)."""
+    if len(evaluation.subpopulations) < 2:
+        return []
+    overall = evaluation.metrics_of(evaluation.champion)["recall"]
+    missed = subpopulations.missed_text(evaluation.subpopulations, overall)
+    return [
+        "### Recall per minority subpopulation",
+        "",
+        "Each real positive of the hold-out joins the minority cluster of its nearest real "
+        "training row; the shipped model's recall at its threshold is counted per cluster "
+        "(Wilson 95% intervals). An average can hide a subpopulation the model misses.",
+        "",
+        _table(subpopulation_table(evaluation)),
+        "",
+        *([f"**{missed}**", ""] if missed else []),
+    ]
 
 
 def calibration_table(evaluation: HoldoutEvaluation) -> pd.DataFrame:
@@ -369,6 +414,7 @@ def build_report(
         "",
         _table(threshold_table(evaluation)),
         "",
+        *subpopulation_lines(evaluation),
     ]
     if evaluation.calibration:
         lines += [

@@ -24,9 +24,10 @@ class MinorityClusters:
         The clusterer that chose them (``GapClustering`` by default; ``none``
         when clustering is off).
     separation : dict of str to float
-        How clearly the clusters are apart: for ``GapClustering``, each cut's gap
-        ratio (edge length over the spacing on both sides, above ``gap_ratio``);
-        for ``AutoKMeans``, the silhouette of each k tried.
+        How clearly the clusters are apart: for ``GapClustering``, each gap cut's
+        ratio (edge length over the spacing on both sides, above ``gap_ratio``) and
+        each valley cut's ratio (density at the cut over the peaks beside it, below
+        ``valley_ratio``); for ``AutoKMeans``, the silhouette of each k tried.
     """
 
     assignments: pd.DataFrame
@@ -89,6 +90,10 @@ def _separation(clusterer: object) -> dict[str, float]:
     """The clusterer's own measure of how far apart its clusters are (see above)."""
     ratios = getattr(clusterer, "gap_ratios_", None)
     if ratios is not None:
-        return {f"cut {i + 1}": round(float(r), 3) for i, r in enumerate(ratios)}
+        valleys = getattr(clusterer, "valley_ratios_", ())
+        return {
+            **{f"gap {i + 1}": round(float(r), 3) for i, r in enumerate(ratios)},
+            **{f"valley {i + 1}": round(float(r), 3) for i, r in enumerate(valleys)},
+        }
     scores = getattr(clusterer, "silhouette_scores_", None) or {}
     return {f"k={k}": round(float(v), 4) for k, v in scores.items()}
