@@ -74,7 +74,8 @@ GROUPS = ("ingest", "clean", "oversample", "train", "holdout", "serve")
 #: Metadata an asset page must show (names or values).
 METADATA = {
     "minority_clusters": ["GapClustering", "separation"],
-    "synthetic_samples": ["rejected_pairs", "bridge_guard"],
+    "synthetic_samples": ["rejected_pairs_by_reason", "empty_space", "bridge_guard"],
+    "holdout_evaluation": ["recall_by_subpopulation", "hold-out positives"],
     "candidate_models": ["random_forest, hist_gradient_boosting, logistic_regression", "cv_brier"],
     "champion_model": ["family_average", "brier_check", "members"],
     "model_card": ["card", "synthetic_share", "training_fingerprint"],
