@@ -758,8 +758,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
     def _warn_all_blocked(self, class_label):
         warnings.warn(
             f"ClusterAwareSMOTE: class {fmt_label(class_label)}: the bridge guard rejected "
-            "every pair of parents (each segment crosses another class's or another "
-            "cluster's rows); copies of the class's rows are emitted instead.",
+            "every pair of parents (each segment passes near another class's or another "
+            "cluster's rows, or crosses space with no real row of the class); copies of the "
+            "class's rows are emitted instead.",
             BridgeGuardWarning,
             stacklevel=5,
         )
