@@ -97,8 +97,8 @@ class SyntheticRows:
         Clusters of the minority the rows were interpolated in.
     n_checked_rows : int
         Synthetic rows whose parents are farther apart than the spacing around them
-        (long pairs: the guard's ball tests checked them); the others come from
-        local pairs.
+        (long pairs, which the guard also checks for rows of another class or
+        cluster); the others come from local pairs.
     n_components : int, float or None
         The interpolation space (see ``PipelineOptions.n_components``).
     relative_contrast : float or None
@@ -127,9 +127,10 @@ class SyntheticRows:
         )
         return (
             f"All {n_rows} synthetic rows have both parents in one of {self.n_clusters} "
-            f"cluster(s); {n_rows - self.n_checked_rows} come from parents about as close "
-            f"as the rows around them, {self.n_checked_rows} from farther pairs whose "
-            "segment the bridge guard checked. The guard refused "
+            "cluster(s). The bridge guard checked every parent pair's segment for space "
+            "with no real minority row, and the pairs farther apart than the rows around "
+            f"them (the parents of {self.n_checked_rows} rows) also for real rows of "
+            "another class or cluster near it. The guard refused "
             f"{self.n_rejected_pairs} of {self.n_pairs} candidate parent pairs ({share:.1%}): "
             f"{reasons}; parents were drawn from the other pairs."
         )
