@@ -187,18 +187,22 @@ def generate_synthetic(
     )
     ids = pd.DataFrame({ROW_ID: -np.arange(1, len(synthetic) + 1, dtype=np.int64)})
     synthetic = pd.concat([ids, synthetic, provenance_columns], axis=1)
-    rejected = dict.fromkeys(REASONS, 0)
-    for counts in sampler.n_rejected_pairs_.values():
-        for name, count in counts.items():
-            rejected[name] += int(count)
     return SyntheticRows(
         frame=synthetic,
         n_pairs=int(sum(sampler.n_pairs_.values())),
-        rejected_pairs=rejected,
+        rejected_pairs=_rejected_by_reason(sampler),
         n_clusters=int(sum(sampler.n_clusters_.values())),
         n_checked_rows=int(sum(sampler.n_checked_rows_.values())),
         n_components=options.n_components,
     )
+
+
+def _rejected_by_reason(sampler: ClusterAwareSMOTE) -> dict[str, int]:
+    """The bridge guard's refused pairs by reason, over every over-sampled class."""
+    return {
+        name: int(sum(counts[name] for counts in sampler.n_rejected_pairs_.values()))
+        for name in REASONS
+    }
 
 
 def augment(denoised: pd.DataFrame, synthetic: pd.DataFrame) -> pd.DataFrame:
