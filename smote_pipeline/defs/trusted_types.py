@@ -29,7 +29,7 @@ from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample import clustering, oversampling
 from smote_pipeline.core.train import training
 from smote_pipeline.core.train.strategies import STRATEGY_NAMES
-from smote_pipeline.core.validation import MODEL_FAMILIES
+from smote_pipeline.core.vocabulary import MODEL_FAMILIES
 from smote_pipeline.defs.model_files import (
     TRUSTED_MODULE_PREFIXES,
     TRUSTED_TYPES_FILE,

@@ -8,12 +8,9 @@ from smote_pipeline.core.columns import REASON, ROW_ID
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample.realism import assess_realism
 from smote_pipeline.core.oversample.realism_metrics import relative_contrast
-from smote_pipeline.core.oversample.realism_report import (
-    GATE_SPECS,
-    RealismReport,
-    RealismThresholds,
-)
+from smote_pipeline.core.oversample.realism_report import GATE_SPECS, RealismReport
 from smote_pipeline.core.oversample.realism_space import FeatureSpace
+from smote_pipeline.core.thresholds import RealismThresholds
 
 #: Gates that stop training when they fail (Dagster ERROR, blocking); the
 #: others warn, and the rows they flag one by one are dropped instead.

@@ -62,7 +62,6 @@ from smote_pipeline.core.oversample.realism_report import (
     ROW_FLAG_COLUMNS,
     Gate,
     RealismReport,
-    RealismThresholds,
 )
 from smote_pipeline.core.oversample.realism_rows import (
     RealIndex,
@@ -72,6 +71,7 @@ from smote_pipeline.core.oversample.realism_rows import (
     other_class_shares,
 )
 from smote_pipeline.core.oversample.realism_space import FeatureSpace
+from smote_pipeline.core.thresholds import RealismThresholds
 
 __all__ = [
     "ROW_FLAG_COLUMNS",

@@ -26,7 +26,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from smote_pipeline.core.train.estimators import PriorCorrectedClassifier, clipped_logit
 from smote_pipeline.core.train.strategies import trained_minority_ratio
-from smote_pipeline.core.validation import RECALIBRATION_METHODS
+from smote_pipeline.core.vocabulary import RECALIBRATION_METHODS
 
 __all__ = [
     "RECALIBRATION_METHODS",
