@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import numbers
 import warnings
 
@@ -231,14 +232,21 @@ class ClusterAwareSMOTE(BaseOverSampler):
        categories dominate the clusters). Numeric
        columns whose real values in the class are all integers are rounded. Every
        numeric value is clipped to the real range of its cluster.
-    7. **Scaling.** With ``standardize=True`` neighbours, clusters and the guard work on
-       numeric columns centred on the class's mean and divided by the class's spread
-       *inside neighbourhoods*, not its standard deviation
+    7. **Scaling.** With ``standardize=True`` clusters and the guard work on numeric
+       columns centred on the class's mean and divided by the class's spread *inside
+       neighbourhoods*, not its standard deviation
        (:func:`~smote_pipeline.samplers._scaling.neighbourhood_scale`): when the class
        is made of separate groups, the distance between the groups dominates the
        standard deviation of the columns that separate them, and dividing by it would
-       shrink those columns until the gap is no wider than a group. Interpolation is in
-       original units (scaling is affine, so only the choice of neighbours changes).
+       shrink those columns until the gap is no wider than a group. Once the clusters
+       are known, each row's SMOTE neighbours (inside its cluster) are ranked with the
+       columns divided by the spread pooled inside the clusters
+       (:func:`~smote_pipeline.samplers._scaling.pooled_scale`, the "pooled
+       within-cluster spread, iterated once"): the clusters' own unit, the class's
+       standard deviation when there is one cluster. The guard still judges every pair
+       in the first space, where gaps stay visible whatever the clustering found.
+       Interpolation is in original units (scaling is affine, so only the choice of
+       neighbours changes).
        With ``standardize=False``, one cluster, no PCA, no safety filter and
        ``bridge_guard=False`` (or no pair rejected), the output equals
        imbalanced-learn's SMOTE for the same seed (up to ties).
@@ -438,13 +446,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
         parts = []
         for class_label in self.sampling_strategy_:
             rows = np.flatnonzero(y == class_label)
-            space, Z = self._class_space(
-                class_label,
-                table.numeric[rows],
-                table.codes[rows],
-                table.n_categories,
-                seeds[class_label][0],
-            )
+            numeric, codes = table.numeric[rows], table.codes[rows]
+            self._fit_distance(class_label, numeric, codes, table.n_categories)
+            space, Z = self._class_space(class_label, numeric, codes, seeds[class_label][0])
             labels = self._cluster(class_label, Z, seeds[class_label][1], space.coords.shape[1])
             self.cluster_labels_[class_label] = labels
             parts.append((rows, labels))
@@ -545,17 +549,22 @@ class ClusterAwareSMOTE(BaseOverSampler):
     # ------------------------------------------------------------ per class
     def _oversample_class(self, class_label, n_new, rows, table, labels, safety, seeds, rng, y):
         numeric, codes = table.numeric[rows], table.codes[rows]
-        space, Z = self._class_space(class_label, numeric, codes, table.n_categories, seeds[0])
+        distance = self._fit_distance(class_label, numeric, codes, table.n_categories)
+        space, Z = self._class_space(class_label, numeric, codes, seeds[0])
         n_coords = space.coords.shape[1]
         if labels is None:
             labels = self._cluster(class_label, Z, seeds[1], n_coords)
-        self.cluster_labels_[class_label] = np.asarray(labels)
+        self.cluster_labels_[class_label] = labels = np.asarray(labels)
 
         def other_coords():
             other = np.flatnonzero(y != class_label)
             return self._embed(class_label, table.numeric[other])
 
         guard = (Z[:, :n_coords], other_coords) if self.bridge_guard else None
+        if self.standardize and self.pca_.get(class_label) is None:
+            in_cluster = ~_noise_mask(labels)  # note 7: neighbours in the pooled spread
+            pooled = copy.copy(distance).pool(numeric[in_cluster], labels[in_cluster])
+            Z = pooled.transform(numeric, codes)
         plans = self._plan_clusters(class_label, n_new, labels, Z, codes, space, rng, guard)
         self.n_clusters_[class_label] = len(plans)
         cat_sources = np.tile(np.arange(rows.size)[:, None], (1, codes.shape[1]))
@@ -585,11 +594,15 @@ class ClusterAwareSMOTE(BaseOverSampler):
         cluster_ids = np.array([p.cluster_id for p in plans], dtype=object)
         return result, cat_sources, cluster_ids[cluster_index]
 
-    def _class_space(self, class_label, numeric, codes, n_categories, pca_seed):
-        """Distance space (for clusters / neighbours) and generation coordinates."""
+    def _fit_distance(self, class_label, numeric, codes, n_categories) -> DistanceSpace:
+        """Fit and keep the class's distance space (scaled within groups, note 7)."""
         distance = DistanceSpace(self.standardize, within_groups=True)
-        distance.fit(numeric, codes, n_categories)
-        self._distances[class_label] = distance
+        self._distances[class_label] = distance.fit(numeric, codes, n_categories)
+        return distance
+
+    def _class_space(self, class_label, numeric, codes, pca_seed):
+        """Rows in the class's fitted distance space, and generation coordinates."""
+        distance = self._distances[class_label]
         Z = distance.transform(numeric, codes)
         coords, to_numeric = numeric, None
         n_rows, n_numeric = numeric.shape
@@ -726,6 +739,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
             return None
         if clusterer.n_features_in_ != Z.shape[1] or labels is not clusterer.labels_:
             return None
+        if self.standardize and self.pca_.get(class_label) is None:
+            return None  # neighbours are ranked in the pooled spread, not the graph's
         return clusterer.graph_neighbors(self.k_neighbors)
 
     def _guard_pairs(self, class_label, labels, members, neighbors, guard) -> tuple[list, list]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from smote_pipeline.samplers._scaling import neighbourhood_scale
+from smote_pipeline.samplers._scaling import neighbourhood_scale, pooled_scale
 
 
 class DistanceSpace:
@@ -55,6 +55,7 @@ class DistanceSpace:
         else:
             mean, std = np.zeros(n_columns), np.ones(n_columns)
         self.fill_ = mean if missing.any() else None
+        self.std_ = std
         if self.standardize:
             self.mean_ = mean
             self.scale_ = (
@@ -70,6 +71,17 @@ class DistanceSpace:
             weight = float(np.median(positive)) if positive.size else 1.0
         self.onehot_value_ = weight / np.sqrt(2.0)
         self.offsets_ = np.concatenate([[0], np.cumsum(n_categories)]).astype(int)
+        return self
+
+    def pool(self, numeric: np.ndarray, groups: np.ndarray) -> DistanceSpace:
+        """Rescale by the spread pooled inside ``groups`` (a clustering of the fitted rows).
+
+        Only with ``standardize=True, within_groups=True``: see
+        :func:`~smote_pipeline.samplers._scaling.pooled_scale`. One group gives the
+        standard deviation.
+        """
+        if self.standardize and self.within_groups:
+            self.scale_ = pooled_scale(numeric, groups, self.std_, self.scale_)
         return self
 
     def transform(self, numeric: np.ndarray, codes: np.ndarray) -> np.ndarray:
