@@ -29,7 +29,7 @@ import time
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from smote_pipeline.core.holdout.bootstrap import (
+from smote_pipeline.core.stats.bootstrap import (
     stratified_weights,
     weighted_metrics,
     weighted_threshold_metrics,

@@ -9,13 +9,13 @@ behind an ordinal encoder, on 20,000 rows drawn from one population of
 ``make_classification`` (200,000 rows, 12 features, 2% positives, seed 0) plus
 a three-level category and a date, read
 through the pipeline's ingestion; its profile is built by
-:func:`smote_pipeline.core.score.profile.build_profile` from scores on 5,000
+:func:`smote_pipeline.core.serve.profile.build_profile` from scores on 5,000
 further rows. For each batch size, a batch is drawn from the same population
 (with their labels, so all three drift checks run) and timed once each, in
 this process:
 
 - ``predict s``: ``model.predict_proba`` on the prepared features alone;
-- ``score s``: :func:`smote_pipeline.core.score.scoring.score_batch`, which
+- ``score s``: :func:`smote_pipeline.core.serve.scoring.score_batch`, which
   prepares the batch with the training roles, scores it, and computes the
   feature, score and label drift (bounded samples: 5,000 batch rows for the
   drift tests, 50,000 labelled rows for the label bootstrap);
@@ -37,11 +37,11 @@ from sklearn.preprocessing import OrdinalEncoder
 
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import feature_columns
-from smote_pipeline.core.holdout.promotion import ModelVersion
 from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.score.profile import build_profile
-from smote_pipeline.core.score.scoring import score_batch
+from smote_pipeline.core.serve.profile import build_profile
+from smote_pipeline.core.serve.promotion import ModelVersion
+from smote_pipeline.core.serve.scoring import score_batch
 
 TARGET = TargetSpec("y", 1)
 

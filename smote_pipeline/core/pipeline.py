@@ -16,8 +16,8 @@ import pandas as pd
 
 from smote_pipeline.core.clean import noise
 from smote_pipeline.core.clean.noise import NoiseResult
-from smote_pipeline.core.columns import CLUSTER_ID, REASON, ROW_ID
-from smote_pipeline.core.holdout import evaluation, promotion, subpopulations
+from smote_pipeline.core.columns import CLUSTER_ID, REASON, ROW_ID, feature_columns
+from smote_pipeline.core.holdout import evaluation, subpopulations
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest import ingestion, leakage, split
 from smote_pipeline.core.ingest.leakage import LeakScreen
@@ -26,8 +26,8 @@ from smote_pipeline.core.oversample import clustering, expectations, gating, ove
 from smote_pipeline.core.oversample.clustering import MinorityClusters
 from smote_pipeline.core.oversample.oversampling import SyntheticRows
 from smote_pipeline.core.oversample.realism_report import RealismReport
-from smote_pipeline.core.score import profile, scoring
-from smote_pipeline.core.score.profile import ScoringProfile
+from smote_pipeline.core.serve import profile, promotion, scoring
+from smote_pipeline.core.serve.profile import ScoringProfile
 from smote_pipeline.core.train import training
 from smote_pipeline.core.train.records import Candidate, Champion, Screen
 
@@ -212,16 +212,13 @@ def holdout_evaluation(
     candidates: dict[str, Candidate],
     target: str,
     options: PipelineOptions,
-    promoted: promotion.ModelVersion | None = None,
     clusters: pd.DataFrame | None = None,
     denoised: pd.DataFrame | None = None,
 ) -> HoldoutEvaluation:
     """Every candidate on the real hold-out, against the best non-resampling one.
 
     The baseline is chosen by cross-validation, see
-    :func:`~smote_pipeline.core.holdout.evaluation.best_baseline`. With the
-    ``promoted`` version of an earlier run, the champion is also compared with
-    it on this hold-out (the promotion gate's figures). With the minority
+    :func:`~smote_pipeline.core.holdout.evaluation.best_baseline`. With the minority
     ``clusters`` and the ``denoised`` training rows they were found in, the
     champion's recall is also counted per subpopulation
     (:mod:`~smote_pipeline.core.holdout.subpopulations`).
@@ -242,8 +239,6 @@ def holdout_evaluation(
         n_bootstrap=options.n_bootstrap,
         recall_at_precision=options.recall_at_precision,
         selection_rule=options.selection_rule,
-        promoted=promoted,
-        promotion_margin=options.promotion_margin,
         subpopulations=per_cluster,
     )
 
@@ -251,17 +246,20 @@ def holdout_evaluation(
 def promoted_model(
     previous: promotion.ModelRegistry | None,
     champion: Champion,
-    holdout: HoldoutEvaluation,
+    evaluation: HoldoutEvaluation,
+    holdout: pd.DataFrame,
+    target: str,
     options: PipelineOptions,
     scoring: ScoringProfile | None = None,
 ) -> promotion.ModelRegistry:
-    """The kept champion versions after this run, and the promoted one (the gate applied).
+    """The kept champion versions after this run, and the promoted one: the gate
+    compares the champion with ``previous``'s promoted version on the real ``holdout``.
 
     ``scoring`` (:func:`scoring_profile`) is what the new version keeps to score batches.
     """
-    return promotion.register(
-        previous, champion, holdout, pinned=options.promoted_version, profile=scoring
-    )
+    X = holdout[feature_columns(holdout, target)]
+    y = holdout[target].to_numpy().astype(int)
+    return promotion.register(previous, champion, evaluation, (X, y), options, profile=scoring)
 
 
 def scoring_profile(
@@ -293,7 +291,7 @@ def scored_batch(
     options: PipelineOptions,
 ) -> scoring.ScoredBatch:
     """A batch scored by the promoted version, with its drift against that version's
-    training data (see :mod:`~smote_pipeline.core.score.scoring`)."""
+    training data (see :mod:`~smote_pipeline.core.serve.scoring`)."""
     return scoring.score_batch(batch, registry.promoted_version, options)
 
 

@@ -54,7 +54,7 @@ class PipelineSpec:
     score_source : str
         New rows to score with the promoted model: a folder of CSV/Parquet
         files (one batch per file), one file, or an SQLAlchemy URL with
-        ``score_query`` (see :mod:`smote_pipeline.core.score.batches`). Empty:
+        ``score_query`` (see :mod:`smote_pipeline.core.serve.batches`). Empty:
         no scoring assets.
     score_query : str
         For a database score source: a ``SELECT`` statement or a table name.

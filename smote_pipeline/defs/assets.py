@@ -1,7 +1,7 @@
 """The asset graph of one pipeline, built from one module per UI group.
 
 ``defs/ingest.py``, ``clean.py``, ``oversample.py``, ``train.py``,
-``holdout.py``, ``promotion.py`` and ``score.py`` (both group ``serve``) hold one
+``holdout.py`` and ``serve.py`` hold one
 builder per asset and check of the group of that name;
 each asset calls the function of the same name in
 :mod:`smote_pipeline.core.pipeline`.
@@ -10,7 +10,7 @@ each asset calls the function of the same name in
 import dagster as dg
 
 from smote_pipeline.core.spec import PipelineSpec
-from smote_pipeline.defs import clean, holdout, ingest, oversample, promotion, score, train
+from smote_pipeline.defs import clean, holdout, ingest, oversample, serve, train
 from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope, settings_key
 
 __all__ = ["BUILDERS", "CHECK_BUILDERS", "IO_MANAGER_KEY", "build_assets", "build_checks"]
@@ -34,8 +34,8 @@ BUILDERS = (
     holdout.holdout_evaluation_asset,
     holdout.smote_report_asset,
     holdout.model_card_asset,
-    promotion.promoted_model_asset,
-    score.scored_batch_asset,
+    serve.promoted_model_asset,
+    serve.scored_batch_asset,
 )
 
 #: One builder per asset check (or multi-check), by group.
@@ -45,7 +45,7 @@ CHECK_BUILDERS = (
     oversample.realism_gates_check,
     holdout.holdout_isolation_check,
     holdout.smote_helped_check,
-    promotion.promotion_gate_check,
+    serve.promotion_gate_check,
 )
 
 

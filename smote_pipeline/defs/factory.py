@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from smote_pipeline.core.spec import NAME_PATTERN, PipelineSpec
-from smote_pipeline.defs import score
+from smote_pipeline.defs import serve
 from smote_pipeline.defs.assets import IO_MANAGER_KEY, build_assets, build_checks, settings_key
 from smote_pipeline.defs.executors import ExecutorSetting, executor_definition
 from smote_pipeline.defs.io_manager import PipelineIOManager
@@ -31,7 +31,7 @@ def build_pipeline_defs(spec: PipelineSpec, executor: str = "in_process") -> dg.
     selection = dg.AssetSelection.key_prefixes(spec.name)
     scoring = spec.scoring_source is not None
     if scoring:  # batches are partitions of their own, scored by the score job
-        selection = selection - dg.AssetSelection.assets(dg.AssetKey([spec.name, score.SCORED]))
+        selection = selection - dg.AssetSelection.assets(dg.AssetKey([spec.name, serve.SCORED]))
     job = dg.define_asset_job(
         job_name(spec),
         selection=selection,
@@ -47,9 +47,9 @@ def build_pipeline_defs(spec: PipelineSpec, executor: str = "in_process") -> dg.
     )
     jobs, sensors = [job], [build_source_sensor(spec, job)]
     if scoring:
-        score_job = score.build_score_job(spec)
+        score_job = serve.build_score_job(spec)
         jobs.append(score_job)
-        sensors += [score.build_score_sensor(spec, score_job), score.build_drift_sensor(spec, job)]
+        sensors += [serve.build_score_sensor(spec, score_job), serve.build_drift_sensor(spec, job)]
     return dg.Definitions(
         assets=build_assets(spec, executor),
         asset_checks=build_checks(spec),

@@ -12,7 +12,6 @@ import pandas as pd
 
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.holdout import evaluation, isolation, model_card, report
-from smote_pipeline.core.holdout.promotion import promotion_text
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest import split
 from smote_pipeline.core.train.records import Candidate, Champion
@@ -21,9 +20,6 @@ from smote_pipeline.defs.metadata import table_metadata
 from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope
 
 GROUP = "holdout"
-
-#: The asset that keeps the champion versions (read back by `holdout_evaluation`).
-PROMOTED = "promoted_model"
 
 #: Training-side assets the isolation check inspects.
 TRAINING_SIDE = (
@@ -42,11 +38,8 @@ def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
         GROUP,
         ins=("holdout_set", "candidate_models", "minority_clusters", "denoised_training_set"),
         kinds={"scikit-learn", "json"},
-        resources=(IO_MANAGER_KEY,),
         description="Every candidate scored on the real hold-out, with bootstrap intervals "
-        "and the verdict on oversampling; the champion's recall per minority subpopulation; "
-        "and the champion against the promoted version of an earlier run (the promotion "
-        "gate's figures).",
+        "and the verdict on oversampling; the champion's recall per minority subpopulation.",
     )
     def holdout_evaluation(
         context: dg.AssetExecutionContext,
@@ -55,13 +48,11 @@ def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
         minority_clusters: pd.DataFrame,
         denoised_training_set: pd.DataFrame,
     ) -> dg.MaterializeResult:
-        registry = getattr(context.resources, IO_MANAGER_KEY).load_stored(s.key(PROMOTED))
         result = pipeline.holdout_evaluation(
             holdout_set,
             candidate_models,
             s.target,
             s.options(context),
-            None if registry is None else registry.promoted_version,
             clusters=minority_clusters,
             denoised=denoised_training_set,
         )
@@ -80,7 +71,6 @@ def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
                 "thresholded_metrics": table_metadata(report.threshold_table(result)),
                 "calibration": table_metadata(report.calibration_table(result)),
                 "verdicts": table_metadata(pd.DataFrame(list(result.verdicts))),
-                "against_promoted_version": promotion_text(result.promotion),
                 "recall_by_subpopulation": table_metadata(report.subpopulation_table(result)),
                 **numeric,
             },

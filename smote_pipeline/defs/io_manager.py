@@ -11,9 +11,9 @@ from urllib.parse import quote
 import dagster as dg
 from pydantic import Field
 
-from smote_pipeline.core.holdout.promotion import ModelRegistry
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.html import render_html
+from smote_pipeline.core.serve.promotion import ModelRegistry
 from smote_pipeline.core.train.records import Champion, Screen, candidates_from_dict
 from smote_pipeline.defs.model_store import ModelStore
 from smote_pipeline.defs.storage import atomic_write, decode, encode, find_stored

@@ -74,10 +74,17 @@ MOVED_MODULES = {
     "smote_pipeline.core.estimators": "smote_pipeline.core.train.estimators",
     "smote_pipeline.core.calibration": "smote_pipeline.core.train.calibration",
     "smote_pipeline.core.evaluation": "smote_pipeline.core.holdout.evaluation",
-    "smote_pipeline.core.bootstrap": "smote_pipeline.core.holdout.bootstrap",
     "smote_pipeline.core.isolation": "smote_pipeline.core.holdout.isolation",
     "smote_pipeline.core.report": "smote_pipeline.core.holdout.report",
     "smote_pipeline.core.plots": "smote_pipeline.core.holdout.plots",
+    # The serve wing and the statistics leaf (December 2026).
+    "smote_pipeline.core.holdout.promotion": "smote_pipeline.core.serve.promotion",
+    "smote_pipeline.core.holdout.bootstrap": "smote_pipeline.core.stats.bootstrap",
+    "smote_pipeline.core.bootstrap": "smote_pipeline.core.stats.bootstrap",
+    **{
+        f"smote_pipeline.core.score.{name}": f"smote_pipeline.core.serve.{name}"
+        for name in ("batches", "drift", "profile", "schema", "scoring")
+    },
 }
 
 

@@ -15,15 +15,14 @@ import pandas as pd
 from sklearn.metrics import precision_recall_curve
 
 from smote_pipeline.core.columns import feature_columns, sample_positions
-from smote_pipeline.core.holdout.bootstrap import (
+from smote_pipeline.core.holdout.records import SCORE_SAMPLE, HoldoutEvaluation
+from smote_pipeline.core.holdout.subpopulations import recall_by_subpopulation
+from smote_pipeline.core.stats.bootstrap import (
     THRESHOLD_METRICS,
     stratified_weights,
     weighted_metrics,
     weighted_threshold_metrics,
 )
-from smote_pipeline.core.holdout.promotion import ModelVersion, compare_with_promoted
-from smote_pipeline.core.holdout.records import SCORE_SAMPLE, HoldoutEvaluation
-from smote_pipeline.core.holdout.subpopulations import recall_by_subpopulation
 from smote_pipeline.core.train.calibration import (
     calibration_points,
     calibration_slope_intercept,
@@ -169,8 +168,6 @@ def evaluate_on_holdout(
     n_bootstrap: int = N_BOOTSTRAP,
     recall_at_precision: float = 0.8,
     selection_rule: str = FAMILY_RULE,
-    promoted: ModelVersion | None = None,
-    promotion_margin: float = 0.01,
     subpopulations: tuple[np.ndarray, dict[int, int]] | None = None,
 ) -> HoldoutEvaluation:
     """Score every candidate on the real hold-out.
@@ -199,11 +196,6 @@ def evaluate_on_holdout(
     selection_rule : str, default="family_average"
         Rule that names the champion (from training scores only), recorded
         for the report.
-    promoted : ModelVersion or None
-        The promoted version of an earlier run: the champion is compared with
-        it on the same resamples (the promotion gate's figures, ``promotion``).
-    promotion_margin : float, default=0.01
-        The gate's margin.
     subpopulations : (ndarray, dict) or None
         The minority cluster of each hold-out row (negatives ignored, see
         :func:`~smote_pipeline.core.holdout.subpopulations.nearest_cluster`) and the
@@ -271,17 +263,6 @@ def evaluate_on_holdout(
             for entry in verdicts:
                 entry["verdict"] = UNDECIDED
     summary = verdict_summary(verdicts, int(y.sum()), baseline)
-    comparison = None
-    if promoted is not None:
-        comparison = compare_with_promoted(
-            records[champion]["average_precision"],
-            boot[champion]["average_precision"],
-            promoted,
-            X,
-            y,
-            weights,
-            margin=promotion_margin,
-        )
     return HoldoutEvaluation(
         metrics=tuple(records.values()),
         curves=curves,
@@ -296,7 +277,6 @@ def evaluate_on_holdout(
         n_bootstrap=int(n_bootstrap),
         smote_helped=summary["smote_helped"],
         summary=summary,
-        promotion=comparison,
         **reference,
     )
 

@@ -53,10 +53,6 @@ class HoldoutEvaluation:
     summary : dict
         ``smote_helped``, ``overall``, ``best_oversampling``, ``baseline`` and
         ``text`` (see :func:`~smote_pipeline.core.holdout.evaluation.verdict_summary`).
-    promotion : dict or None
-        The champion against the promoted version of an earlier run on this
-        hold-out (:func:`~smote_pipeline.core.holdout.promotion.compare_with_promoted`);
-        None when no version was promoted yet.
     champion_scores : tuple of float
         The champion's probabilities on the hold-out rows (a seeded sample of at
         most :data:`SCORE_SAMPLE`): how the shipped model scores real rows it
@@ -83,7 +79,6 @@ class HoldoutEvaluation:
     n_bootstrap: int
     smote_helped: bool
     summary: dict[str, Any]
-    promotion: dict[str, Any] | None = None
     champion_scores: tuple[float, ...] = ()
     champion_positive_rate: float | None = None
     subpopulations: tuple[dict[str, Any], ...] = ()

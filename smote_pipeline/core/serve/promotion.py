@@ -21,10 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smote_pipeline.core.holdout.bootstrap import weighted_metrics
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.records import known_fields, plain_fields
-from smote_pipeline.core.score.profile import ScoringProfile
+from smote_pipeline.core.serve.profile import ScoringProfile
+from smote_pipeline.core.stats.bootstrap import stratified_weights, weighted_metrics
 from smote_pipeline.core.train.records import Champion
 
 __all__ = [
@@ -191,34 +192,32 @@ class ModelRegistry:
 
 
 def compare_with_promoted(
-    challenger_point: float,
-    challenger_boot: np.ndarray,
+    challenger: Any,
     promoted: ModelVersion,
     X: pd.DataFrame,
     y: np.ndarray,
-    weights: np.ndarray,
     *,
+    n_bootstrap: int,
+    random_state: int,
     margin: float,
 ) -> dict[str, Any]:
     """The gate: the challenger's hold-out average precision against the promoted version's.
 
     Both models score the same hold-out rows; the same stratified bootstrap
-    resamples give the paired interval of the difference. The challenger's
-    figures are those the hold-out evaluation already computed.
+    resamples (those of the hold-out evaluation: same seed and count) give the
+    paired interval of the difference.
 
     Parameters
     ----------
-    challenger_point : float
-        The new champion's average precision on the hold-out.
-    challenger_boot : ndarray of shape (n_resamples,)
-        Its average precision on each resample of ``weights``.
+    challenger : estimator
+        The new champion's fitted model.
     promoted : ModelVersion
         The promoted version.
     X, y : pandas.DataFrame, ndarray
         The current real hold-out's features and 0/1 labels.
-    weights : ndarray of shape (n_resamples, n_rows)
-        The stratified bootstrap resamples
-        (:func:`~smote_pipeline.core.holdout.bootstrap.stratified_weights`).
+    n_bootstrap, random_state : int
+        The stratified bootstrap
+        (:func:`~smote_pipeline.core.stats.bootstrap.stratified_weights`).
     margin : float
         ``promotion_margin``.
 
@@ -238,15 +237,20 @@ def compare_with_promoted(
     except (KeyError, ValueError) as error:
         reason = f"version {promoted.version} cannot score the current hold-out ({error})"
         return {**base, "not_worse": True, "reason": reason}
-    point = float(weighted_metrics(y, old, np.ones((1, len(y))))["average_precision"][0])
-    boot = weighted_metrics(y, old, weights)["average_precision"]
+    new = challenger.predict_proba(X)[:, 1]
+    weights = stratified_weights(y, n_bootstrap, random_state)
+    point, boot = {}, {}
+    for name, proba in (("challenger", new), ("promoted", old)):
+        whole = weighted_metrics(y, proba, np.ones((1, len(y))))
+        point[name] = float(whole["average_precision"][0])
+        boot[name] = weighted_metrics(y, proba, weights)["average_precision"]
     tail = 50 * (1 - LEVEL)
-    low, high = np.percentile(np.asarray(challenger_boot) - boot, [tail, 100 - tail])
+    low, high = np.percentile(boot["challenger"] - boot["promoted"], [tail, 100 - tail])
     return {
         **base,
-        "challenger_average_precision": float(challenger_point),
-        "promoted_average_precision": point,
-        "difference": float(challenger_point - point),
+        "challenger_average_precision": point["challenger"],
+        "promoted_average_precision": point["promoted"],
+        "difference": point["challenger"] - point["promoted"],
         "low": float(low),
         "high": float(high),
         "not_worse": bool(low > -margin),
@@ -321,44 +325,44 @@ def register(
     previous: ModelRegistry | None,
     champion: Champion,
     evaluation: HoldoutEvaluation,
+    holdout: tuple[pd.DataFrame, np.ndarray],
+    options: PipelineOptions,
     *,
-    pinned: int | None = None,
     profile: ScoringProfile | None = None,
 ) -> ModelRegistry:
     """The registry after this run: the new version added and the gate applied.
 
-    The gate reads ``evaluation.promotion`` (computed by the hold-out lineage
-    against ``previous``'s promoted version). A rerun of the same training adds
-    no version. ``pinned`` overrides the gate. ``profile`` is what the new version
-    keeps to score batches (:func:`~smote_pipeline.core.score.profile.build_profile`).
+    The gate (:func:`compare_with_promoted`) compares the new champion with
+    ``previous``'s promoted version on the real ``holdout`` (features, 0/1 labels),
+    with the margin and bootstrap of ``options``. A rerun of the same training adds
+    no version. ``options.promoted_version`` overrides the gate. ``profile`` is what
+    the new version keeps to score batches
+    (:func:`~smote_pipeline.core.serve.profile.build_profile`).
 
     Raises
     ------
     ValueError
-        If ``pinned`` is not a kept version, or the comparison was made against
-        another version than the promoted one (rematerialize ``holdout_evaluation``).
+        If ``options.promoted_version`` is not a kept version.
     """
     new = _new_version(previous, champion, evaluation, profile)
     if previous is not None and _is_same(previous.latest, new):
         registry = previous
     else:
         versions = (() if previous is None else previous.versions) + (new,)
-        comparison = None if previous is None else evaluation.promotion
-        if previous is not None and comparison is None:
-            comparison = {
-                "against_version": previous.promoted,
-                "not_worse": False,
-                "reason": "holdout_evaluation holds no comparison with the promoted version",
-            }
-        if comparison is not None and comparison["against_version"] != previous.promoted:
-            raise ValueError(
-                f"holdout_evaluation compared the new champion with version "
-                f"{comparison['against_version']}, but version {previous.promoted} is "
-                "promoted; materialize holdout_evaluation again before promoted_model."
+        comparison = None
+        if previous is not None:
+            comparison = compare_with_promoted(
+                champion.model,
+                previous.promoted_version,
+                *holdout,
+                n_bootstrap=options.n_bootstrap,
+                random_state=options.random_state,
+                margin=options.promotion_margin,
             )
         promote, decision = _gate(comparison, new.version)
         promoted = new.version if promote else previous.promoted
         registry = ModelRegistry(_trimmed(versions, promoted), promoted, decision, comparison)
+    pinned = options.promoted_version
     if pinned is not None and pinned != registry.promoted:
         registry.version(pinned)
         return replace(

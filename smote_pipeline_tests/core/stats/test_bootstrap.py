@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
-from smote_pipeline.core.holdout.bootstrap import stratified_weights, weighted_metrics
+from smote_pipeline.core.stats.bootstrap import stratified_weights, weighted_metrics
 
 
 @pytest.mark.parametrize("ties", [False, True])
@@ -35,7 +35,7 @@ def test_stratified_weights_keep_class_counts():
 def test_threshold_metrics_equal_scikit_learn():
     from sklearn.metrics import f1_score, matthews_corrcoef, precision_score, recall_score
 
-    from smote_pipeline.core.holdout.bootstrap import weighted_threshold_metrics
+    from smote_pipeline.core.stats.bootstrap import weighted_threshold_metrics
 
     rng = np.random.default_rng(3)
     y = (rng.uniform(size=120) < 0.25).astype(int)
@@ -63,7 +63,7 @@ def test_recall_at_precision_matches_the_curve():
 
 
 def test_weights_are_one_byte_counts_and_chunks_change_no_value(monkeypatch):
-    from smote_pipeline.core.holdout import bootstrap
+    from smote_pipeline.core.stats import bootstrap
 
     rng = np.random.default_rng(7)
     y = (rng.uniform(size=600) < 0.1).astype(int)

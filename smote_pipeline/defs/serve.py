@@ -1,32 +1,135 @@
-"""Serve group, scoring: new batches scored by the promoted model, and their drift checks.
+"""Serve group: the champion versions and the promotion gate; new batches scored by
+the promoted version, and their drift checks.
 
-Built only for a pipeline whose spec names a ``score_source``. ``scored_batch``
-has one dynamic partition per batch (:mod:`smote_pipeline.core.score.batches`);
+``promoted_model`` keeps every trained champion as a version and names the one
+in use: a new champion is compared with the promoted version on the real hold-out
+(its declared input) and promoted only if not worse by more than
+``promotion_margin``; the `promotion_gate` check (WARN) says when it was not, and
+why.
+
+``scored_batch`` is built only for a pipeline whose spec names a ``score_source``.
+It has one dynamic partition per batch (:mod:`smote_pipeline.core.serve.batches`);
 the score sensor adds a partition and requests its run when a batch arrives or
 changes. Every materialization also evaluates three WARN checks,
 ``feature_drift``, ``score_drift`` and ``label_performance``, on the batch just
 scored; the drift sensor requests a run of the whole pipeline (a retraining)
-when one of them fails. The asset calls
-:func:`smote_pipeline.core.pipeline.scored_batch`.
+when one of them fails. Each asset calls the function of the same name in
+:mod:`smote_pipeline.core.pipeline`.
 """
 
 import json
 from typing import Any
 
 import dagster as dg
+import pandas as pd
 
 from smote_pipeline.core import pipeline
-from smote_pipeline.core.holdout.promotion import ModelRegistry
+from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest import sources
-from smote_pipeline.core.score import batches
-from smote_pipeline.core.score.scoring import ScoredBatch
+from smote_pipeline.core.ingest.ingestion import TargetSpec
+from smote_pipeline.core.serve import batches
+from smote_pipeline.core.serve.promotion import ModelRegistry, promotion_text
+from smote_pipeline.core.serve.scoring import ScoredBatch
 from smote_pipeline.core.spec import PipelineSpec
-from smote_pipeline.defs.holdout import PROMOTED
+from smote_pipeline.core.train.records import Champion
+from smote_pipeline.defs.ingest import ROLES
 from smote_pipeline.defs.metadata import table_metadata
-from smote_pipeline.defs.scope import Scope
+from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope
 
 GROUP = "serve"
+#: The asset that keeps the champion versions.
+PROMOTED = "promoted_model"
 SCORED = "scored_batch"
+
+
+def promoted_model_asset(s: Scope) -> dg.AssetsDefinition:
+    """The `promoted_model` asset of the pipeline ``s.spec``."""
+
+    @s.asset(
+        PROMOTED,
+        GROUP,
+        ins=("champion_model", "holdout_evaluation", "training_set", "holdout_set"),
+        kinds={"scikit-learn", "skops"},
+        resources=(IO_MANAGER_KEY,),
+        description="Every trained champion as a version, and the promoted one: a new champion "
+        "replaces it only if the real hold-out shows it is not worse by more than "
+        "`promotion_margin` (paired bootstrap); `promoted_version` pins one. Each version "
+        "keeps its input schema and a sample of its training rows, to score new batches "
+        "and judge their drift.",
+    )
+    def promoted_model(
+        context: dg.AssetExecutionContext,
+        champion_model: Champion,
+        holdout_evaluation: HoldoutEvaluation,
+        training_set: pd.DataFrame,
+        holdout_set: pd.DataFrame,
+    ) -> dg.MaterializeResult:
+        store = getattr(context.resources, IO_MANAGER_KEY)
+        options = s.options(context)
+        scoring = pipeline.scoring_profile(
+            store.load_stored(s.key(ROLES)),
+            training_set,
+            holdout_evaluation,
+            TargetSpec(s.target, s.spec.positive_label, options.one_vs_rest),
+            options,
+        )
+        registry = pipeline.promoted_model(
+            store.load_stored(s.key(PROMOTED)),  # its own previous value
+            champion_model,
+            holdout_evaluation,
+            holdout_set,
+            s.target,
+            options,
+            scoring,
+        )
+        context.log.info(registry.decision)
+        promoted = registry.promoted_version
+        return dg.MaterializeResult(
+            value=registry,
+            metadata={
+                "promoted_version": promoted.version,
+                "promoted_strategy": promoted.strategy,
+                "latest_version": registry.latest.version,
+                "decision": registry.decision,
+                "against_promoted_version": promotion_text(registry.comparison),
+                "versions": table_metadata(registry.table()),
+                "training_fingerprint": promoted.training_fingerprint,
+                "model_fingerprint": promoted.fingerprint,
+                "can_score_batches": promoted.profile is not None,
+            },
+        )
+
+    return promoted_model
+
+
+def promotion_gate_check(s: Scope) -> dg.AssetChecksDefinition:
+    """The `promotion_gate` check (WARN) on `promoted_model`."""
+
+    @dg.asset_check(
+        asset=s.key(PROMOTED),
+        name="promotion_gate",
+        description="Warns when the newest champion was not promoted (the real hold-out could "
+        "not show it is not worse than the promoted version), or a pin holds another version.",
+    )
+    def promotion_gate(promoted_model: ModelRegistry) -> dg.AssetCheckResult:
+        comparison = promoted_model.comparison or {}
+        return dg.AssetCheckResult(
+            passed=promoted_model.promoted == promoted_model.latest.version,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=promoted_model.decision,
+            metadata={
+                "promoted_version": promoted_model.promoted,
+                "latest_version": promoted_model.latest.version,
+                **{
+                    k: float(v)
+                    for k, v in comparison.items()
+                    if k in ("difference", "low", "high", "margin")
+                },
+            },
+        )
+
+    return promotion_gate
+
 
 #: The checks every scored batch gets, with what they watch.
 CHECKS = {

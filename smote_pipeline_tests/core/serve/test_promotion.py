@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from smote_pipeline.core.holdout import promotion
-from smote_pipeline.core.holdout.bootstrap import stratified_weights, weighted_metrics
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.serve import promotion
 from smote_pipeline.core.train.records import Champion
 from smote_pipeline_tests.conftest import make_frame
 
@@ -31,7 +31,7 @@ def _champion(model, fingerprint="a" * 64, score=0.8):
     )
 
 
-def _evaluation(comparison=None):
+def _evaluation():
     return HoldoutEvaluation(
         metrics=({"strategy": "logistic_regression/no_resampling", "average_precision": 0.7},),
         curves={},
@@ -46,7 +46,6 @@ def _evaluation(comparison=None):
         n_bootstrap=200,
         smote_helped=False,
         summary={},
-        promotion=comparison,
     )
 
 
@@ -59,17 +58,26 @@ def models():
     return good, noise, holdout
 
 
+OPTIONS = PipelineOptions(n_bootstrap=200)
+
+
+def _holdout(frame):
+    return frame.drop(columns="label"), frame["label"].to_numpy()
+
+
 def _compare(challenger, promoted, holdout, margin=0.01):
-    """The gate as the hold-out evaluation runs it: the challenger's figures on the
-    evaluation's resamples, the promoted version scored on the same ones."""
+    """The gate: both models on the same hold-out rows and bootstrap resamples."""
     version = promotion.ModelVersion(1, "s", promoted, 0.5, "f", "average_precision", 0.7, 0.7, 90)
-    X, y = holdout.drop(columns="label"), holdout["label"].to_numpy()
-    weights = stratified_weights(y, 200, 0)
-    # the new champion was trained on the hold-out's current columns, whatever their names
-    new = challenger.predict_proba(X.set_axis(challenger.feature_names_in_, axis=1))[:, 1]
-    point = weighted_metrics(y, new, np.ones((1, len(y))))["average_precision"][0]
-    boot = weighted_metrics(y, new, weights)["average_precision"]
-    return promotion.compare_with_promoted(point, boot, version, X, y, weights, margin=margin)
+    X, y = _holdout(holdout)
+    return promotion.compare_with_promoted(
+        challenger, version, X, y, n_bootstrap=200, random_state=0, margin=margin
+    )
+
+
+def _register(previous, champion, holdout, **options):
+    return promotion.register(
+        previous, champion, _evaluation(), _holdout(holdout), OPTIONS.updated(options)
+    )
 
 
 def test_the_gate_is_a_paired_non_inferiority_test(models):
@@ -90,26 +98,23 @@ def test_a_version_that_cannot_score_the_hold_out_is_replaced(models):
 
 def test_register_adds_versions_keeps_the_promoted_and_honours_a_pin(models):
     good, noise, holdout = models
-    first = promotion.register(None, _champion(good), _evaluation())
-    assert first.promoted == 1 and "first version" in first.decision
+    first = _register(None, _champion(good), holdout)
+    assert first.promoted == 1 and "first version" in first.decision and first.comparison is None
     # the same training again adds no version
-    assert promotion.register(first, _champion(good), _evaluation()) is first
-    comparison = _compare(noise, good, holdout)
-    second = promotion.register(first, _champion(noise, "b" * 64), _evaluation(comparison))
+    assert _register(first, _champion(good), holdout) is first
+    second = _register(first, _champion(noise, "b" * 64), holdout)
     assert second.promoted == 1 and second.latest.version == 2
     assert "version 2 is not promoted" in second.decision
+    assert second.comparison == _compare(noise, good, holdout)
     registry = second
     for n in range(3, 3 + promotion.MAX_VERSIONS):
-        registry = promotion.register(
-            registry, _champion(noise, f"{n:064d}"), _evaluation(comparison)
-        )
+        registry = _register(registry, _champion(noise, f"{n:064d}"), holdout)
     kept = [v.version for v in registry.versions]
     assert kept[0] == 1 and len(kept) == promotion.MAX_VERSIONS + 1  # the promoted one stays
     with pytest.raises(ValueError, match="promoted_version=2 is not a kept version"):
-        promotion.register(registry, _champion(noise, "c" * 64), _evaluation(comparison), pinned=2)
-    stale = {**comparison, "against_version": 5}
-    with pytest.raises(ValueError, match="materialize holdout_evaluation again"):
-        promotion.register(first, _champion(noise, "d" * 64), _evaluation(stale))
+        _register(registry, _champion(noise, "c" * 64), holdout, promoted_version=2)
+    better = _register(second, _champion(good, "d" * 64), holdout)
+    assert better.promoted == 3 and better.comparison["against_version"] == 1
     back = promotion.ModelRegistry.from_dict(registry.to_dict())
     assert back.promoted == registry.promoted and back.table()["promoted"].sum() == 1
     assert isinstance(back.table(), pd.DataFrame)

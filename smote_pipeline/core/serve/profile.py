@@ -11,7 +11,7 @@ import pandas as pd
 from smote_pipeline.core.columns import feature_columns, is_categorical, sample_positions
 from smote_pipeline.core.ingest.roles import ColumnRole
 from smote_pipeline.core.records import known_fields
-from smote_pipeline.core.score.schema import InputSchema
+from smote_pipeline.core.serve.schema import InputSchema
 
 __all__ = ["REFERENCE_ROWS", "ScoringProfile", "build_profile"]
 

@@ -13,11 +13,11 @@ from sklearn.preprocessing import OneHotEncoder
 
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import feature_columns
-from smote_pipeline.core.holdout.promotion import ModelVersion
 from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.score.profile import build_profile
-from smote_pipeline.core.score.scoring import SCORE_COLUMNS
+from smote_pipeline.core.serve.profile import build_profile
+from smote_pipeline.core.serve.promotion import ModelVersion
+from smote_pipeline.core.serve.scoring import SCORE_COLUMNS
 
 TARGET = TargetSpec("churned", "yes")
 OPTIONS = PipelineOptions(n_bootstrap=200)

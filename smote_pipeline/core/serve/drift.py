@@ -2,7 +2,7 @@
 
 Three questions, each answered on bounded samples so that the cost does not
 grow with the batch (a batch is sampled down to :data:`BATCH_SAMPLE` rows, the
-reference was kept at :data:`~smote_pipeline.core.score.profile.REFERENCE_ROWS`):
+reference was kept at :data:`~smote_pipeline.core.serve.profile.REFERENCE_ROWS`):
 
 - **features** (:func:`feature_drift`): per column, the KS distance (numbers) or
   total-variation distance (categories) between the batch and the training
@@ -31,9 +31,9 @@ import pandas as pd
 from scipy import stats
 
 from smote_pipeline.core.columns import sample_positions
-from smote_pipeline.core.holdout.bootstrap import stratified_weights, weighted_metrics
 from smote_pipeline.core.oversample.realism_metrics import column_similarity
 from smote_pipeline.core.oversample.realism_space import learn_domain
+from smote_pipeline.core.stats.bootstrap import stratified_weights, weighted_metrics
 
 __all__ = ["ALPHA", "BATCH_SAMPLE", "feature_drift", "label_performance", "score_drift"]
 

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.score import drift
-from smote_pipeline.core.score.schema import PreparedBatch
+from smote_pipeline.core.serve import drift
+from smote_pipeline.core.serve.schema import PreparedBatch
 
 if TYPE_CHECKING:
-    from smote_pipeline.core.holdout.promotion import ModelVersion
+    from smote_pipeline.core.serve.promotion import ModelVersion
 
 __all__ = ["SCORE_COLUMNS", "ScoredBatch", "score_batch"]
 
@@ -38,12 +38,12 @@ class ScoredBatch:
     frame : pandas.DataFrame
         The scores (see the module).
     features : pandas.DataFrame
-        Per-feature drift (:func:`~smote_pipeline.core.score.drift.feature_drift`).
+        Per-feature drift (:func:`~smote_pipeline.core.serve.drift.feature_drift`).
     scores : dict
-        Score drift (:func:`~smote_pipeline.core.score.drift.score_drift`).
+        Score drift (:func:`~smote_pipeline.core.serve.drift.score_drift`).
     labels : dict or None
         Realised performance on the labelled rows
-        (:func:`~smote_pipeline.core.score.drift.label_performance`); None
+        (:func:`~smote_pipeline.core.serve.drift.label_performance`); None
         when too few rows carry labels.
     unknown_categories : dict of str to int
         Rows per column whose category the model never saw.
@@ -97,7 +97,7 @@ def score_batch(
     ------
     ValueError
         The version has no input schema, or the batch does not fit it (see
-        :meth:`~smote_pipeline.core.score.schema.InputSchema.prepare`).
+        :meth:`~smote_pipeline.core.serve.schema.InputSchema.prepare`).
     """
     if version.profile is None:
         raise ValueError(

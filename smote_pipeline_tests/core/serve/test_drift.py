@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from smote_pipeline.core.score import drift
+from smote_pipeline.core.serve import drift
 
 
 def test_a_small_batch_is_not_flagged_for_noise_and_a_large_one_not_for_a_trivial_shift():

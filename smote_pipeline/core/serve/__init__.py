@@ -1,0 +1,1 @@
+"""Serve group: model versions and the promotion gate, scoring new batches, drift."""
