@@ -180,7 +180,7 @@ class PipelineOptions:
     sampling_strategy: float = option(
         0.5,
         "minority/majority ratio after oversampling (imbalanced-learn's float semantics): "
-        "limited oversampling, as the article advises, not full balance",
+        "limited oversampling, not full balance",
         number(lambda v: 0 < v <= 1, "the minority/majority ratio after oversampling, in (0, 1]"),
     )
     n_components: int | float | None = option(

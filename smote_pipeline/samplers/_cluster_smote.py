@@ -113,8 +113,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
         Redraw rounds for rejected candidates.
     safety_fallback : {"keep", "drop"}, default="keep"
         What happens to candidates still unsafe after ``max_redraws`` rounds (note 8).
-        Added to the requested API so that users can choose exact class counts
-        ("keep") or strict safety ("drop").
+        Users choose exact class counts ("keep") or strict safety ("drop").
     bridge_guard : bool, default=True
         Redraw pairs of parents whose segment leaves the cluster's territory (note 9).
     pair_stretch : float, default=2.0

@@ -21,6 +21,7 @@ from smote_pipeline.core.holdout.plots import (
     projection_plot,
 )
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample.realism_space import FeatureSpace
 from smote_pipeline.core.train.records import Champion
 from smote_pipeline.core.train.selection import (
@@ -435,7 +436,8 @@ def build_report(
         ]
     lines += family_lines(champion.selection, champion.members)
     lines += _selection_lines(champion.selection)
-    lines += data_handling_lines(augmented, quarantine, target, champion.options or {})
+    options = {**PipelineOptions().to_dict(), **(champion.options or {})}  # older: defaults
+    lines += data_handling_lines(augmented, quarantine, target, options)
     lines += _synthetic_section(augmented, clusters, target, guard)
     if realism is not None:
         lines += _realism_section(realism, augmented, target)
@@ -478,7 +480,7 @@ def data_handling_lines(
     target : str
         Target column.
     options : dict
-        The pipeline options (``PipelineOptions.to_dict()``).
+        The pipeline options (``PipelineOptions.to_dict()``, every option present).
 
     Returns
     -------
@@ -500,9 +502,9 @@ def data_handling_lines(
     if quarantine is not None:
         removed = int(quarantine[target].sum()) if len(quarantine) else 0
         positives = int(real[target].sum()) + removed
-        cap = float(options.get("max_minority_removal", 1.0))
+        cap = float(options["max_minority_removal"])
         lines.append(
-            f"- Noise filter (`{options.get('noise_method', 'enn')}`): {len(quarantine)} "
+            f"- Noise filter (`{options['noise_method']}`): {len(quarantine)} "
             f"training rows removed, {removed} of them positive (`noise_quarantine`)."
         )
         if removed and removed == int(np.floor(cap * positives + 1e-9)):
@@ -511,7 +513,7 @@ def data_handling_lines(
                 "suspects stayed in training (`kept_suspects` on `denoised_training_set`)."
             )
     n_synthetic = int(augmented[IS_SYNTHETIC].astype(bool).sum())
-    ratio = float(options.get("sampling_strategy", 0.5))
+    ratio = float(options["sampling_strategy"])
     positives, negatives = int(real[target].sum()), int((real[target] == 0).sum())
     if n_synthetic == 0 and MinorityRatio(ratio).is_reached(positives, negatives):
         lines.append(

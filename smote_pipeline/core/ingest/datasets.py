@@ -1,6 +1,6 @@
 """Embedded demo datasets, built from data that scikit-learn ships (no download).
 
-The default demo shows SMOTE's main failure mode from the article: a minority
+The default demo shows SMOTE's main failure mode, bridging subpopulations: a minority
 class made of well-separated subpopulations.
 """
 

@@ -52,7 +52,6 @@ __all__ = [
     "ROLES",
     "USER_ROLES",
     "ColumnRole",
-    "apply_roles",
     "convert_column",
     "decide_roles",
     "roles_table",
@@ -460,13 +459,6 @@ def decide_roles(
     features = pd.DataFrame(parts, index=frame.index)
     features[target] = frame[target]
     return roles, features
-
-
-def apply_roles(
-    frame: pd.DataFrame, target: str, overrides: dict[str, str] | None = None
-) -> pd.DataFrame:
-    """The feature frame of :func:`decide_roles` alone."""
-    return decide_roles(frame, target, overrides)[1]
 
 
 def roles_table(roles: list[ColumnRole]) -> pd.DataFrame:

@@ -376,16 +376,3 @@ def save_suite(suite: Any, path: str | os.PathLike[str]) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
-
-
-def load_suite(path: str | os.PathLike[str]) -> Any:
-    """Read a suite written by :func:`save_suite`.
-
-    Returns
-    -------
-    great_expectations.ExpectationSuite
-    """
-    import great_expectations as gx
-
-    _context()
-    return gx.ExpectationSuite(**json.loads(Path(path).read_text(encoding="utf-8")))

@@ -55,11 +55,7 @@ __all__ = [
     "shared_strategy",
     "split_scores",
     "training_fingerprint",
-    "tune_threshold",
 ]
-
-#: The F1-maximising threshold (the name older callers use).
-tune_threshold = f1_threshold
 
 
 def training_fingerprint(training: pd.DataFrame, target: str) -> str:

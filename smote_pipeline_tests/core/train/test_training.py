@@ -26,7 +26,7 @@ from smote_pipeline.core.train.selection import (
     select_champion,
 )
 from smote_pipeline.core.train.strategies import ENSEMBLE
-from smote_pipeline.core.train.training import tune_threshold
+from smote_pipeline.core.train.thresholds import f1_threshold
 from smote_pipeline.core.vocabulary import MODEL_FAMILIES, family_of
 from smote_pipeline_tests.conftest import make_frame
 
@@ -121,7 +121,7 @@ def test_corrected_standard_error_exceeds_the_naive_one():
 def test_threshold_maximises_f1():
     y = np.array([0, 0, 0, 1, 1])
     proba = np.array([0.1, 0.2, 0.6, 0.7, 0.9])
-    assert tune_threshold(y, proba) == pytest.approx(0.7)
+    assert f1_threshold(y, proba) == pytest.approx(0.7)
 
 
 class RecordingClassifier(ClassifierMixin, BaseEstimator):
