@@ -237,25 +237,32 @@ def compare_with_promoted(
     except (KeyError, ValueError) as error:
         reason = f"version {promoted.version} cannot score the current hold-out ({error})"
         return {**base, "not_worse": True, "reason": reason}
-    new = challenger.predict_proba(X)[:, 1]
     weights = stratified_weights(y, n_bootstrap, random_state)
-    point, boot = {}, {}
-    for name, proba in (("challenger", new), ("promoted", old)):
-        whole = weighted_metrics(y, proba, np.ones((1, len(y))))
-        point[name] = float(whole["average_precision"][0])
-        boot[name] = weighted_metrics(y, proba, weights)["average_precision"]
+    new, new_boot = _average_precision(y, challenger.predict_proba(X)[:, 1], weights)
+    old, old_boot = _average_precision(y, old, weights)
     tail = 50 * (1 - LEVEL)
-    low, high = np.percentile(boot["challenger"] - boot["promoted"], [tail, 100 - tail])
+    low, high = np.percentile(new_boot - old_boot, [tail, 100 - tail])
+    figures = {"challenger": new, "promoted": old, "low": low, "high": high}
+    counts = {"holdout_rows": len(y), "holdout_positives": int(y.sum())}
+    return {**base, **_gate_figures(figures, margin), **counts}
+
+
+def _average_precision(
+    y: np.ndarray, proba: np.ndarray, weights: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Average precision on all rows, and on each resample of ``weights``."""
+    whole = weighted_metrics(y, proba, np.ones((1, len(y))))["average_precision"][0]
+    return float(whole), weighted_metrics(y, proba, weights)["average_precision"]
+
+
+def _gate_figures(figures: dict[str, float], margin: float) -> dict[str, Any]:
     return {
-        **base,
-        "challenger_average_precision": point["challenger"],
-        "promoted_average_precision": point["promoted"],
-        "difference": point["challenger"] - point["promoted"],
-        "low": float(low),
-        "high": float(high),
-        "not_worse": bool(low > -margin),
-        "holdout_rows": len(y),
-        "holdout_positives": int(y.sum()),
+        "challenger_average_precision": figures["challenger"],
+        "promoted_average_precision": figures["promoted"],
+        "difference": figures["challenger"] - figures["promoted"],
+        "low": float(figures["low"]),
+        "high": float(figures["high"]),
+        "not_worse": bool(figures["low"] > -margin),
     }
 
 
