@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 from smote_pipeline.core.ingest.roles import USER_ROLES
@@ -14,78 +14,71 @@ NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DEFAULT_SCHEDULE = "0 3 * * *"
 
 
+def spec_field(description: str, default: Any = MISSING, *, factory: Any = MISSING) -> Any:
+    """Declare a field of :class:`PipelineSpec` with its one description (also the
+    component's, :class:`~smote_pipeline.defs.component.SmotePipelineComponent`)."""
+    return field(default=default, default_factory=factory, metadata={"description": description})
+
+
 @dataclass(frozen=True)
 class PipelineSpec:
-    """Everything that defines one pipeline; the factory builds its assets from it.
+    """Everything that defines one pipeline; the factory builds its assets from it
+    (attributes below, one per field of a pipeline entry)."""
 
-    Attributes
-    ----------
-    name : str
-        Asset-key prefix (letters, digits, underscores; starts with a letter).
-    source : str
-        ``embedded:<name>`` or a CSV/Parquet path.
-    target : str
-        Target column.
-    positive_label : object
-        The target value of the positive (minority) class.
-    options : PipelineOptions
-        Tunable options; every field can still be overridden per run.
-    schedule : str
-        Cron string of the pipeline's schedule (created stopped).
-    description : str
-        Shown in the Dagster UI.
-    query : str
-        For a database source: a ``SELECT`` statement or a table name; ``source``
-        is then an SQLAlchemy URL.
-    change_query : str
-        For a database source: a cheap query whose result changes when the data
-        does (e.g. ``SELECT max(updated_at) FROM t``); the source sensor uses it.
-    sensor_interval : int
-        Seconds between two checks of the source by its sensor.
-    columns : dict of str to str
-        Role overrides by column: ``numeric``, ``categorical``, ``datetime`` or
-        ``ignore`` (see :mod:`smote_pipeline.core.ingest.roles`).
-    encoding : str
-        Text encoding of a CSV source (UTF-8 unless set).
-    queues : dict of str to str
-        Celery queue by strategy: the step ``candidate__<strategy>`` is sent to
-        that queue (the ``dagster-celery/queue`` tag) under the ``celery``
-        executor; other steps go to the default queue ``dagster``.
-    score_source : str
-        New rows to score with the promoted model: a folder of CSV/Parquet
-        files (one batch per file), one file, or an SQLAlchemy URL with
-        ``score_query`` (see :mod:`smote_pipeline.core.serve.batches`). Empty:
-        no scoring assets.
-    score_query : str
-        For a database score source: a ``SELECT`` statement or a table name.
-    score_change_query : str
-        For a database score source: a cheap query whose result changes when
-        a new batch is there (the score sensor's test).
-    score_table : str
-        For a database score source: also write the scores to this table.
-    retrain_on_drift : bool
-        Start the drift sensor running: a scored batch that fails a drift
-        check then requests a run of the pipeline (a retraining).
-    """
-
-    name: str
-    source: str
-    target: str
-    positive_label: Any
-    options: PipelineOptions = field(default_factory=PipelineOptions)
-    schedule: str = DEFAULT_SCHEDULE
-    description: str = ""
-    query: str = ""
-    change_query: str = ""
-    sensor_interval: int = 60
-    columns: dict[str, str] = field(default_factory=dict)
-    encoding: str = "utf-8"
-    queues: dict[str, str] = field(default_factory=dict)
-    score_source: str = ""
-    score_query: str = ""
-    score_change_query: str = ""
-    score_table: str = ""
-    retrain_on_drift: bool = False
+    name: str = spec_field(
+        "asset-key prefix of the pipeline (letters, digits, underscores; starts with a letter)"
+    )
+    source: str = spec_field("`embedded:<name>`, a CSV/Parquet path or URL, or a database URL")
+    target: str = spec_field("target column")
+    positive_label: Any = spec_field("the target value of the positive (minority) class")
+    options: PipelineOptions = spec_field(
+        "tunable options (`PipelineOptions`); every one can still be overridden per run",
+        factory=PipelineOptions,
+    )
+    schedule: str = spec_field(
+        "cron string of the pipeline's schedule (created stopped)", DEFAULT_SCHEDULE
+    )
+    description: str = spec_field("shown in the Dagster UI", "")
+    query: str = spec_field(
+        "for a database source: a `SELECT` statement or a table name (`source` is then an "
+        "SQLAlchemy URL)",
+        "",
+    )
+    change_query: str = spec_field(
+        "for a database source: a cheap query whose result changes when the data does "
+        "(e.g. `SELECT max(updated_at) FROM t`); the source sensor runs it",
+        "",
+    )
+    sensor_interval: int = spec_field("seconds between two checks of the source by its sensor", 60)
+    columns: dict[str, str] = spec_field(
+        "role overrides by column: `numeric`, `categorical`, `datetime` or `ignore`",
+        factory=dict,
+    )
+    encoding: str = spec_field("text encoding of a CSV source", "utf-8")
+    queues: dict[str, str] = spec_field(
+        "Celery queue by strategy: the step `candidate__<strategy>` goes to that queue under "
+        "the `celery` executor; other steps to the default queue `dagster`",
+        factory=dict,
+    )
+    score_source: str = spec_field(
+        "new rows to score with the promoted model: a folder of CSV/Parquet files (one batch "
+        "per file), one file, or an SQLAlchemy URL with `score_query`; empty: no scoring",
+        "",
+    )
+    score_query: str = spec_field(
+        "for a database score source: a `SELECT` statement or a table name", ""
+    )
+    score_change_query: str = spec_field(
+        "for a database score source: a cheap query whose result changes when a new batch "
+        "is there (the score sensor's test)",
+        "",
+    )
+    score_table: str = spec_field("for a database score source: also write the scores here", "")
+    retrain_on_drift: bool = spec_field(
+        "start the drift sensor running: a scored batch that fails a drift check then "
+        "requests a run of the pipeline (a retraining)",
+        False,
+    )
 
     @property
     def data_source(self) -> Source:
@@ -193,12 +186,24 @@ _TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
+def _readers(name: str) -> dict[str, Any]:
+    """How each non-text field of the entry ``name`` is read (text: :func:`_text`)."""
+    return {
+        "positive_label": lambda v: v,
+        "options": lambda v: _options(v, name),
+        "sensor_interval": lambda v: v,
+        "columns": lambda v: _column_roles(v or {}, name),
+        "queues": lambda v: dict(v or {}),
+        "retrain_on_drift": lambda v: _flag(v, name),
+    }
+
+
 def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
     """Build a spec from a plain mapping (a YAML entry or environment variables).
 
-    Keys: ``name``, ``source``, ``target``, ``positive_label``, optional
-    ``schedule``, ``description`` and ``options`` (a mapping of
-    :class:`PipelineOptions` fields).
+    Keys: the fields of :class:`PipelineSpec` (``options`` a mapping of
+    :class:`PipelineOptions` fields); ``name``, ``source``, ``target`` and
+    ``positive_label`` are required, the others take the spec's defaults.
 
     Raises
     ------
@@ -206,58 +211,35 @@ def spec_from_mapping(entry: dict[str, Any]) -> PipelineSpec:
         Naming the entry and the missing or unknown field.
     """
     name = entry.get("name", "<unnamed>")
-    allowed = {
-        "name",
-        "source",
-        "target",
-        "positive_label",
-        "options",
-        "schedule",
-        "description",
-        "query",
-        "change_query",
-        "sensor_interval",
-        "columns",
-        "encoding",
-        "queues",
-        "score_source",
-        "score_query",
-        "score_change_query",
-        "score_table",
-        "retrain_on_drift",
-    }
-    unknown = sorted(set(entry) - allowed)
+    declared = {f.name: f for f in fields(PipelineSpec)}
+    unknown = sorted(set(entry) - set(declared))
     if unknown:
         raise ValueError(
-            f"Pipeline {name!r}: unknown field(s) {unknown}; allowed: {sorted(allowed)}."
+            f"Pipeline {name!r}: unknown field(s) {unknown}; allowed: {sorted(declared)}."
         )
-    missing = [k for k in ("name", "source", "target", "positive_label") if k not in entry]
+    required = [
+        k for k, f in declared.items() if f.default is MISSING and f.default_factory is MISSING
+    ]
+    missing = [k for k in required if k not in entry]
     if missing:
         raise ValueError(f"Pipeline {name!r}: missing required field(s) {missing}.")
+    readers = _readers(name)
+    return PipelineSpec(**{k: readers.get(k, _text)(v) for k, v in entry.items() if k in declared})
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _options(value: Any, name: str) -> PipelineOptions:
     try:
-        options = PipelineOptions().updated(dict(entry.get("options") or {}))
+        return PipelineOptions().updated(dict(value or {}))
     except ValueError as error:
         raise ValueError(f"Pipeline {name!r}: {error}") from error
-    return PipelineSpec(
-        name=str(entry["name"]),
-        source=str(entry["source"]),
-        target=str(entry["target"]),
-        positive_label=entry["positive_label"],
-        options=options,
-        schedule=str(entry.get("schedule", DEFAULT_SCHEDULE)),
-        description=str(entry.get("description", "")),
-        query=str(entry.get("query", "")),
-        change_query=str(entry.get("change_query", "")),
-        sensor_interval=entry.get("sensor_interval", 60),
-        columns=_column_roles(entry.get("columns") or {}, name),
-        encoding=str(entry.get("encoding", "utf-8")),
-        queues=dict(entry.get("queues") or {}),
-        score_source=str(entry.get("score_source") or ""),
-        score_query=str(entry.get("score_query") or ""),
-        score_change_query=str(entry.get("score_change_query") or ""),
-        score_table=str(entry.get("score_table") or ""),
-        retrain_on_drift=_flag(entry.get("retrain_on_drift", False), name),
-    )
 
 
 def _flag(value: Any, name: str) -> bool:
@@ -308,3 +290,12 @@ def demo_spec() -> PipelineSpec:
         positive_label=DIGITS_POSITIVE,
         description="scikit-learn's digits; the rare class is 'a 0 or a 1' (two subpopulations).",
     )
+
+
+PipelineSpec.__doc__ = (PipelineSpec.__doc__ or "") + (
+    "\n\n    Attributes\n    ----------\n"
+    + "".join(
+        f"    {f.name} : {f.type}\n        {_sentence(f.metadata['description'])}\n"
+        for f in fields(PipelineSpec)
+    )
+)

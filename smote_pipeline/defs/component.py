@@ -15,56 +15,55 @@
 
 from __future__ import annotations
 
+import typing
+from dataclasses import MISSING, fields
 from typing import Any
 
 import dagster as dg
-from pydantic import Field
+from pydantic import Field, create_model
 
-from smote_pipeline.core.spec import DEFAULT_SCHEDULE, spec_from_mapping
+from smote_pipeline.core.spec import PipelineSpec, spec_from_mapping
 from smote_pipeline.defs.factory import build_definitions
 from smote_pipeline.defs.loading import storage_from_environment
 
+#: Component types of the spec fields whose spec type is not plain YAML.
+YAML_TYPES: dict[str, Any] = {
+    "positive_label": str | int | float | bool,
+    "options": dict[str, Any],
+}
 
-class SmotePipelineComponent(dg.Component, dg.Model, dg.Resolvable):
+
+def _attributes() -> dict[str, Any]:
+    """The component's attributes: the spec's fields (declared once, in
+    :class:`~smote_pipeline.core.spec.PipelineSpec`) and the storage folder."""
+    hints = typing.get_type_hints(PipelineSpec)
+    attributes: dict[str, Any] = {}
+    for declaration in fields(PipelineSpec):
+        kind = YAML_TYPES.get(declaration.name, hints[declaration.name])
+        description = declaration.metadata["description"]
+        if declaration.default is not MISSING:
+            info = Field(declaration.default, description=description)
+        elif declaration.default_factory is not MISSING:  # a mapping in YAML
+            factory = dict if declaration.name in YAML_TYPES else declaration.default_factory
+            info = Field(default_factory=factory, description=description)
+        else:
+            info = Field(description=description)
+        attributes[declaration.name] = (kind, info)
+    storage = "storage folder (default: SMOTE_PIPELINE_STORAGE or ./smote_pipeline_storage)"
+    attributes["storage"] = (str | None, Field(None, description=storage))
+    return attributes
+
+
+SpecAttributes = create_model("SpecAttributes", __base__=dg.Model, **_attributes())
+
+
+class SmotePipelineComponent(dg.Component, SpecAttributes, dg.Resolvable):
     """One careful-SMOTE pipeline: the whole asset graph, its job, schedule and sensor.
 
     The attributes are those of a pipeline entry in the YAML file read through
-    ``SMOTE_PIPELINE_CONFIG`` (see the README); they are validated the same way.
+    ``SMOTE_PIPELINE_CONFIG`` (see the README), derived from
+    :class:`~smote_pipeline.core.spec.PipelineSpec`; they are validated the same way.
     """
-
-    name: str = Field(description="Asset-key prefix of the pipeline.")
-    source: str = Field(description="embedded:<name>, a CSV/Parquet path or URL, or a DB URL.")
-    target: str = Field(description="Target column.")
-    positive_label: str | int | float | bool = Field(description="Value of the rare class.")
-    query: str = Field("", description="For a database source: a SELECT or a table name.")
-    change_query: str = Field("", description="For a database source: the sensor's query.")
-    schedule: str = Field(DEFAULT_SCHEDULE, description="Cron string (schedule starts stopped).")
-    sensor_interval: int = Field(60, description="Seconds between two looks at the source.")
-    description: str = Field("", description="Shown in the UI.")
-    options: dict[str, Any] = Field(default_factory=dict, description="Pipeline options.")
-    columns: dict[str, str] = Field(
-        default_factory=dict,
-        description="Column roles: numeric, categorical, datetime or ignore, by column name.",
-    )
-    encoding: str = Field("utf-8", description="Text encoding of a CSV source.")
-    queues: dict[str, str] = Field(
-        default_factory=dict, description="Celery queue by strategy (the celery executor)."
-    )
-    score_source: str = Field(
-        "", description="Rows to score: a folder (one batch per file), a file, or a DB URL."
-    )
-    score_query: str = Field("", description="For a database score source: SELECT or table.")
-    score_change_query: str = Field(
-        "", description="For a database score source: the sensor's query."
-    )
-    score_table: str = Field("", description="For a database score source: write scores here too.")
-    retrain_on_drift: bool = Field(
-        False, description="Start the drift sensor: a drifted batch requests a retraining."
-    )
-    storage: str | None = Field(
-        None,
-        description="Storage folder (default: SMOTE_PIPELINE_STORAGE or ./smote_pipeline_storage).",
-    )
 
     def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
         """Build the pipeline's definitions through the same factory as the YAML file."""

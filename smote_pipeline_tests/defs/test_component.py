@@ -71,3 +71,19 @@ def test_component_fields_are_the_spec_fields():
 
     spec_fields = set(PipelineSpec.__dataclass_fields__)
     assert set(SmotePipelineComponent.model_fields) - {"storage"} == spec_fields
+
+
+def test_the_component_attributes_are_the_spec_fields():
+    from dataclasses import MISSING, fields
+
+    from smote_pipeline.core.spec import PipelineSpec
+
+    attributes = SmotePipelineComponent.model_fields
+    assert set(attributes) == {f.name for f in fields(PipelineSpec)} | {"storage"}
+    for declared in fields(PipelineSpec):
+        attribute = attributes[declared.name]
+        assert attribute.description == declared.metadata["description"]
+        required = declared.default is MISSING and declared.default_factory is MISSING
+        assert attribute.is_required() == required, declared.name
+        if declared.default is not MISSING:
+            assert attribute.default == declared.default
