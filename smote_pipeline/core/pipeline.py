@@ -26,6 +26,7 @@ from smote_pipeline.core.oversample import clustering, expectations, gating, ove
 from smote_pipeline.core.oversample.clustering import MinorityClusters
 from smote_pipeline.core.oversample.oversampling import SyntheticRows
 from smote_pipeline.core.oversample.realism_report import RealismReport
+from smote_pipeline.core.records import plain_fields
 from smote_pipeline.core.serve import profile, promotion, scoring
 from smote_pipeline.core.serve.profile import ScoringProfile
 from smote_pipeline.core.train import training
@@ -310,7 +311,9 @@ class PipelineRun:
     augmented_training_set: pd.DataFrame
     rejected_synthetic_samples: pd.DataFrame
     candidate_models: dict[str, Candidate]
+    champion_model: Champion
     holdout_evaluation: HoldoutEvaluation
+    promoted_model: promotion.ModelRegistry
     skipped: dict[str, str] = field(default_factory=dict)
 
 
@@ -319,18 +322,18 @@ def run(
     target: ingestion.TargetSpec,
     options: PipelineOptions,
     columns: dict[str, str] | None = None,
+    previous: promotion.ModelRegistry | None = None,
 ) -> PipelineRun:
-    """The whole pipeline on a table, in the order of the asset graph.
+    """The whole pipeline on a table, in the order of the asset graph, from the source
+    table to the promoted model (``previous``: the registry of an earlier run).
 
     Gating included: the synthetic rows a realism check rejects never reach
-    training, as in a Dagster run. The champion is not refitted here (it
-    needs only ``candidate_models``; call :func:`champion_model`).
+    training, as in a Dagster run.
     """
-    raw = raw_dataset(table, target, columns).frame
+    ingested = raw_dataset(table, target, columns)
     name = target.column
-    parts = split_holdout(raw, name, options)
+    parts = split_holdout(ingested.frame, name, options)
     training_set, holdout_set = parts.training, parts.holdout
-    screen = leakage_screen(training_set, name, options)
     found = filter_noise(training_set, name, options)
     clusters = minority_clusters(found.denoised, name, options)
     synthetic = synthetic_samples(found.denoised, clusters.assignments, name, options)
@@ -340,11 +343,17 @@ def run(
     candidates = candidate_models(
         training_set, found.denoised, augmented, name, options, skipped=skipped
     )
+    champion = champion_model(candidates, options)
+    evaluation = holdout_evaluation(
+        holdout_set, candidates, name, options, clusters.assignments, found.denoised
+    )
+    roles = [plain_fields(r) for r in ingested.roles]
+    served = scoring_profile(roles, training_set, evaluation, target, options)
     return PipelineRun(
-        raw_dataset=raw,
+        raw_dataset=ingested.frame,
         training_set=training_set,
         holdout_set=holdout_set,
-        leakage_screen=screen,
+        leakage_screen=leakage_screen(training_set, name, options),
         noise=found,
         minority_clusters=clusters,
         synthetic_samples=synthetic,
@@ -352,13 +361,10 @@ def run(
         augmented_training_set=augmented,
         rejected_synthetic_samples=rejected,
         candidate_models=candidates,
-        holdout_evaluation=holdout_evaluation(
-            holdout_set,
-            candidates,
-            name,
-            options,
-            clusters=clusters.assignments,
-            denoised=found.denoised,
+        champion_model=champion,
+        holdout_evaluation=evaluation,
+        promoted_model=promoted_model(
+            previous, champion, evaluation, holdout_set, name, options, served
         ),
         skipped=skipped,
     )

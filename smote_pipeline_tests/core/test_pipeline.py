@@ -95,3 +95,21 @@ def test_tiny_subpopulations_get_their_own_clusters_and_no_row_in_a_gap():
     numeric = [c for c in groups.X.columns if c.startswith("x")]
     seen = Shape(real[numeric], real["label"].to_numpy(), np.full(len(real), -1), groups.unit)
     assert not gap_mask(seen, rows.frame[numeric]).any()
+
+
+def test_run_goes_from_the_source_to_the_promoted_model_and_a_rerun_gates_it():
+    options = PipelineOptions().updated(FAST)
+    table = _concentrated(seed=2)
+    first = pipeline.run(table, TargetSpec("label", "yes"), options)
+    assert first.champion_model.strategy == first.holdout_evaluation.champion
+    registry = first.promoted_model
+    assert registry.promoted == 1 and registry.comparison is None
+    assert registry.latest.profile is not None  # it can score batches
+    # the same rows and options again: the same training, so no new version
+    again = pipeline.run(table, TargetSpec("label", "yes"), options, previous=registry)
+    assert again.promoted_model is registry
+    # another seed trains another champion: it is gated against version 1
+    other = options.updated({"random_state": 1})
+    third = pipeline.run(table, TargetSpec("label", "yes"), other, previous=registry)
+    assert third.promoted_model.latest.version == 2
+    assert third.promoted_model.comparison["against_version"] == 1
