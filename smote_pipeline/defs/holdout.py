@@ -109,7 +109,7 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
         leakage_screen: dict[str, Any],
     ) -> dg.MaterializeResult:
         text = report.build_report(
-            pipeline=s.p,
+            pipeline=s.name,
             positive_label=s.spec.positive_label,
             evaluation=holdout_evaluation,
             champion=champion_model,
@@ -159,7 +159,7 @@ def model_card_asset(s: Scope) -> dg.AssetsDefinition:
         leakage_screen: dict[str, Any],
     ) -> dg.MaterializeResult:
         text = model_card.build_model_card(
-            pipeline=s.p,
+            pipeline=s.name,
             target=s.target,
             positive_label=s.spec.positive_label,
             champion=champion_model,
@@ -203,7 +203,7 @@ def holdout_isolation_check(s: Scope) -> dg.AssetChecksDefinition:
     holdout_key = s.key("holdout_set")
 
     @dg.multi_asset_check(
-        name=f"{s.p}__holdout_isolation",
+        name=f"{s.name}__holdout_isolation",
         specs=[
             dg.AssetCheckSpec(
                 name="holdout_isolation",

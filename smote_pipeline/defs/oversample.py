@@ -204,7 +204,7 @@ def synthetic_expectations_check(s: Scope) -> dg.AssetChecksDefinition:
     def synthetic_expectations(
         synthetic_samples: pd.DataFrame, denoised_training_set: pd.DataFrame
     ) -> dg.AssetCheckResult:
-        suite = pipeline.synthetic_suite(denoised_training_set, s.target, s.p)
+        suite = pipeline.synthetic_suite(denoised_training_set, s.target, s.name)
         outcome = expectations.validate_frame(synthetic_samples, suite, s.target)
         failed = pd.DataFrame(outcome.failed, columns=["expectation", "column", "unexpected_count"])
         return dg.AssetCheckResult(
@@ -233,7 +233,7 @@ def realism_gates_check(s: Scope) -> dg.AssetChecksDefinition:
     realism_key = s.key("synthetic_realism")
 
     @dg.multi_asset_check(
-        name=f"{s.p}__realism_gates",
+        name=f"{s.name}__realism_gates",
         specs=[
             dg.AssetCheckSpec(
                 name=gate,

@@ -34,7 +34,7 @@ class Scope:
     executor: str = "in_process"
 
     @property
-    def p(self) -> str:
+    def name(self) -> str:
         """The asset-key prefix (the pipeline name)."""
         return self.spec.name
 

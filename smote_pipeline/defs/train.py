@@ -54,7 +54,7 @@ def candidate_screen_asset(s: Scope) -> dg.AssetsDefinition:
         if missing:
             raise ValueError(
                 f"Run option strategies names {missing}, which have no candidate__<strategy> "
-                f"asset in pipeline {s.p!r}: add them to options.strategies in its spec "
+                f"asset in pipeline {s.name!r}: add them to options.strategies in its spec "
                 f"(now {list(s.spec.options.strategies)})."
             )
         n_jobs = s.cv_n_jobs(context)

@@ -64,6 +64,7 @@ from sklearn.pipeline import Pipeline as SkPipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from smote_pipeline.core.clean.noise import make_noise_filter
+from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample.oversampling import make_cluster_smote
 from smote_pipeline.core.train.estimators import OneClassClassifier
 from smote_pipeline.core.vocabulary import (
@@ -324,7 +325,7 @@ def scaled_parameters(model: str, rows: int) -> dict[str, Any]:
     return {}
 
 
-def model_size(name: str, rows: int, positives: int, options: Any) -> tuple[int, int]:
+def model_size(name: str, rows: int, positives: int, options: PipelineOptions) -> tuple[int, int]:
     """Rows and positive rows a strategy's model sees, given the real rows it gets.
 
     Undersampling keeps as many negatives as positives; oversampling raises the
@@ -370,7 +371,7 @@ def expected_cost(
     return -(false_pos + cost * false_neg) / max(len(y_true), 1)
 
 
-def trained_minority_ratio(name: str, options: Any) -> float | None:
+def trained_minority_ratio(name: str, options: PipelineOptions) -> float | None:
     """Minority/majority ratio a strategy's model effectively learns from.
 
     Used to undo the shift in predicted probabilities (prior correction).
@@ -387,7 +388,7 @@ def trained_minority_ratio(name: str, options: Any) -> float | None:
     return None
 
 
-def _smote(options: Any, categorical: list[str]) -> SMOTE | SMOTENC:
+def _smote(options: PipelineOptions, categorical: list[str]) -> SMOTE | SMOTENC:
     """imbalanced-learn's SMOTE (SMOTE-NC with categorical columns), up to the ratio only."""
     ratio = MinorityRatio(options.sampling_strategy)
     if categorical:
@@ -405,7 +406,11 @@ def _smote(options: Any, categorical: list[str]) -> SMOTE | SMOTENC:
 
 
 def _tree_ensemble(
-    name: str, features: list[str], categorical: list[str], options: Any, missing: list[str]
+    name: str,
+    features: list[str],
+    categorical: list[str],
+    options: PipelineOptions,
+    missing: list[str],
 ) -> BaseEstimator:
     seed = options.random_state
     if name == "balanced_random_forest":
@@ -418,7 +423,9 @@ def _tree_ensemble(
     return _with_encoder(_encoder("imputed_trees", features, categorical, missing), clf)
 
 
-def _one_class(features: list[str], categorical: list[str], options: Any) -> BaseEstimator:
+def _one_class(
+    features: list[str], categorical: list[str], options: PipelineOptions
+) -> BaseEstimator:
 
     clf = OneClassClassifier(random_state=options.random_state)
     return _with_encoder(_encoder("random_forest", features, categorical), clf)
@@ -428,7 +435,7 @@ def _smote_bagging(
     model: str,
     features: list[str],
     categorical: list[str],
-    options: Any,
+    options: PipelineOptions,
     size: tuple[int, int] | None,
 ) -> BaseEstimator:
     """Bagging whose every learner sees its own ClusterAwareSMOTE rows.
@@ -466,7 +473,7 @@ def build_strategy(
     model: str,
     features: list[str],
     categorical: list[str],
-    options: Any,
+    options: PipelineOptions,
     missing: Sequence[str] = (),
     size: tuple[int, int] | None = None,
 ) -> BaseEstimator:
