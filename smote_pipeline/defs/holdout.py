@@ -95,6 +95,7 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
         "smote_report",
         GROUP,
         ins=inputs,
+        deps=[s.key("synthetic_samples")],  # the bridge guard's figures: its metadata
         kinds={"markdown"},
         description="Markdown report: did SMOTE help here, and what to ship.",
     )

@@ -49,6 +49,7 @@ def promoted_model_asset(s: Scope) -> dg.AssetsDefinition:
         PROMOTED,
         GROUP,
         ins=("champion_model", "holdout_evaluation", "training_set", "holdout_set"),
+        deps=[s.key("raw_dataset")],  # the column roles it keeps beside the raw table
         kinds={"scikit-learn", "skops"},
         resources=(IO_MANAGER_KEY,),
         description="Every trained champion as a version, and the promoted one: a new champion "
