@@ -235,11 +235,8 @@ def holdout_evaluation(
         candidates,
         holdout,
         target,
+        options=options,
         baseline=evaluation.best_baseline(candidates),
-        random_state=options.random_state,
-        n_bootstrap=options.n_bootstrap,
-        recall_at_precision=options.recall_at_precision,
-        selection_rule=options.selection_rule,
         subpopulations=per_cluster,
     )
 

@@ -17,6 +17,7 @@ from sklearn.metrics import precision_recall_curve
 from smote_pipeline.core.columns import feature_columns, sample_positions
 from smote_pipeline.core.holdout.records import SCORE_SAMPLE, HoldoutEvaluation
 from smote_pipeline.core.holdout.subpopulations import recall_by_subpopulation
+from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.stats.bootstrap import (
     THRESHOLD_METRICS,
     stratified_weights,
@@ -30,7 +31,7 @@ from smote_pipeline.core.train.calibration import (
 )
 from smote_pipeline.core.train.estimators import prior_correct
 from smote_pipeline.core.train.records import Candidate
-from smote_pipeline.core.train.selection import FAMILY_RULE, select_champion, signed_score
+from smote_pipeline.core.train.selection import select_champion, signed_score
 from smote_pipeline.core.vocabulary import (
     BASELINE_STRATEGIES,
     OVERSAMPLING_STRATEGIES,
@@ -163,14 +164,11 @@ def evaluate_on_holdout(
     holdout: pd.DataFrame,
     target: str,
     *,
+    options: PipelineOptions,
     baseline: str | None,
-    random_state: int,
-    n_bootstrap: int = N_BOOTSTRAP,
-    recall_at_precision: float = 0.8,
-    selection_rule: str = FAMILY_RULE,
     subpopulations: tuple[np.ndarray, dict[int, int]] | None = None,
 ) -> HoldoutEvaluation:
-    """Score every candidate on the real hold-out.
+    """Score every candidate on the real hold-out (the fields: :class:`HoldoutEvaluation`).
 
     Parameters
     ----------
@@ -181,104 +179,88 @@ def evaluate_on_holdout(
     target : str
         Target column (0/1).
     baseline : str or None
-        The best non-resampling candidate by cross-validation on training data
-        (chosen without the hold-out, see :func:`best_baseline`). Each resampling
-        candidate is compared with the best non-resampling candidate of its own
-        model family (:func:`family_baselines`), or with ``baseline`` when its
-        family has none. None skips the verdicts.
-    random_state : int
-        Seed of the bootstrap.
-    n_bootstrap : int, default=1000
-        Stratified bootstrap resamples for the 95% percentile intervals; the
-        same resamples serve every candidate, so differences are paired.
-    recall_at_precision : float, default=0.8
-        Precision level of the reported ``recall_at_precision``.
-    selection_rule : str, default="family_average"
-        Rule that names the champion (from training scores only), recorded
-        for the report.
+        The best non-resampling candidate by cross-validation (:func:`best_baseline`):
+        a resampling candidate is compared with the one of its own family
+        (:func:`family_baselines`), else with it. None skips the verdicts.
+    options : PipelineOptions
+        ``random_state`` and ``n_bootstrap``: the stratified bootstrap resamples
+        behind the 95% percentile intervals (the same resamples serve every
+        candidate, so differences are paired); ``recall_at_precision``; the
+        ``selection_rule`` that names the champion (from training scores only).
     subpopulations : (ndarray, dict) or None
-        The minority cluster of each hold-out row (negatives ignored, see
-        :func:`~smote_pipeline.core.holdout.subpopulations.nearest_cluster`) and the
-        real minority training rows per cluster: the champion's recall is then
-        counted per cluster (``subpopulations``).
-
-    Returns
-    -------
-    HoldoutEvaluation
-        Its stored form (:meth:`~HoldoutEvaluation.to_dict`) is JSON:
-
-        - ``metrics``: one record per strategy: ``average_precision``,
-          ``roc_auc``, ``brier``, ``recall_at_precision``, and at the
-          training-tuned ``threshold`` ``precision``, ``recall``, ``f1``,
-          ``g_mean``, ``mcc``, each with ``_low`` / ``_high`` 95% bounds;
-          ``brier_uncalibrated`` (before any recalibration wrapper) and
-          ``brier_prior_corrected`` (raw probabilities after the exact prior
-          correction); ``calibration_slope`` and ``calibration_intercept``
-          (:func:`~smote_pipeline.core.train.calibration.calibration_slope_intercept`);
-          ``cv_score``, ``cv_metric``, ``cv_sem``.
-        - ``curves``: precision-recall points per strategy.
-        - ``calibration``: reliability-curve points per strategy.
-        - ``verdicts``: per resampling strategy, the difference in average
-          precision against ``baseline`` with a paired bootstrap interval at
-          ``level`` (simultaneous 95% over the comparisons, see
-          :func:`verdict_level`) and ``helped`` / ``no detectable difference`` /
-          ``hurt`` (:data:`UNDECIDED` for every strategy when the hold-out has
-          fewer than :data:`MIN_HOLDOUT_POSITIVES` positives), plus ROC AUC and
-          Brier differences with intervals.
-        - ``holdout_rows``, ``holdout_positives``, ``baseline``, ``champion``,
-          ``selection_rule``, ``recall_at_precision_level``, ``n_bootstrap``,
-          ``smote_helped`` and ``summary`` (see :func:`verdict_summary`).
+        The minority cluster of each hold-out row and the training rows per
+        cluster (:mod:`~smote_pipeline.core.holdout.subpopulations`): the
+        champion's recall is then counted per cluster.
     """
     features = feature_columns(holdout, target)
     X, y = holdout[features], holdout[target].to_numpy().astype(np.int64)
-    weights = stratified_weights(y, n_bootstrap, random_state)
-    records: dict[str, dict[str, Any]] = {}
-    boot: dict[str, dict[str, np.ndarray]] = {}
-    curves, calibration = {}, {}
-    champion = select_champion(candidates, selection_rule)
-    reference: dict[str, Any] = {}
-    for name, candidate in candidates.items():
-        records[name], boot[name], proba = _score_candidate(
-            name, candidate, X, y, weights, recall_at_precision
-        )
-        if name == champion:
-            reference = _score_reference(proba, candidate.threshold, random_state)
-            if subpopulations is not None:
-                reference["subpopulations"] = recall_by_subpopulation(
-                    y, proba, candidate.threshold, *subpopulations
-                )
-        precision, recall, _ = precision_recall_curve(y, proba)
-        curves[name] = _downsample_curve(precision, recall)
-        calibration[name] = calibration_points(y, proba)
-    verdicts = []
-    if baseline is not None:
-        compared = [n for n in candidates if strategy_of(n) in RESAMPLING_STRATEGIES]
-        level = verdict_level(len(compared))
-        own = family_baselines(candidates)
-        verdicts = [
-            _compare(name, own.get(family_of(name), baseline), boot, records, level)
-            for name in compared
-        ]
-        if int(y.sum()) < MIN_HOLDOUT_POSITIVES:
-            for entry in verdicts:
-                entry["verdict"] = UNDECIDED
+    weights = stratified_weights(y, options.n_bootstrap, options.random_state)
+    champion = select_champion(candidates, options.selection_rule)
+    scored = _score_all(candidates, X, y, weights, options.recall_at_precision)
+    proba, threshold = scored["proba"][champion], candidates[champion].threshold
+    reference = _score_reference(proba, threshold, options.random_state)
+    if subpopulations is not None:
+        reference["subpopulations"] = recall_by_subpopulation(y, proba, threshold, *subpopulations)
+    verdicts = _verdicts(candidates, baseline, scored, int(y.sum()))
     summary = verdict_summary(verdicts, int(y.sum()), baseline)
     return HoldoutEvaluation(
-        metrics=tuple(records.values()),
-        curves=curves,
-        calibration=calibration,
+        metrics=tuple(scored["records"].values()),
+        curves=scored["curves"],
+        calibration=scored["calibration"],
         verdicts=tuple(verdicts),
         holdout_rows=len(y),
         holdout_positives=int(y.sum()),
         baseline=baseline,
         champion=champion,
-        selection_rule=selection_rule,
-        recall_at_precision_level=float(recall_at_precision),
-        n_bootstrap=int(n_bootstrap),
+        selection_rule=options.selection_rule,
+        recall_at_precision_level=float(options.recall_at_precision),
+        n_bootstrap=int(options.n_bootstrap),
         smote_helped=summary["smote_helped"],
         summary=summary,
         **reference,
     )
+
+
+def _score_all(
+    candidates: dict[str, Candidate],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    weights: np.ndarray,
+    recall_at_precision: float,
+) -> dict[str, dict[str, Any]]:
+    """Every candidate's metric record, bootstrap figures, probabilities and curves."""
+    scored: dict[str, dict[str, Any]] = {
+        part: {} for part in ("records", "boot", "proba", "curves", "calibration")
+    }
+    for name, candidate in candidates.items():
+        record, boot, proba = _score_candidate(name, candidate, X, y, weights, recall_at_precision)
+        precision, recall, _ = precision_recall_curve(y, proba)
+        scored["records"][name], scored["boot"][name], scored["proba"][name] = record, boot, proba
+        scored["curves"][name] = _downsample_curve(precision, recall)
+        scored["calibration"][name] = calibration_points(y, proba)
+    return scored
+
+
+def _verdicts(
+    candidates: dict[str, Candidate],
+    baseline: str | None,
+    scored: dict[str, dict[str, Any]],
+    n_positive: int,
+) -> list[dict[str, Any]]:
+    """Each resampling candidate against its family's (or the overall) baseline."""
+    if baseline is None:
+        return []
+    compared = [n for n in candidates if strategy_of(n) in RESAMPLING_STRATEGIES]
+    level = verdict_level(len(compared))
+    own = family_baselines(candidates)
+    verdicts = [
+        _compare(name, own.get(family_of(name), baseline), scored["boot"], scored["records"], level)
+        for name in compared
+    ]
+    if n_positive < MIN_HOLDOUT_POSITIVES:
+        for entry in verdicts:
+            entry["verdict"] = UNDECIDED
+    return verdicts
 
 
 def _score_reference(proba: np.ndarray, threshold: float, random_state: int) -> dict[str, Any]:

@@ -26,15 +26,26 @@ class HoldoutEvaluation:
     Attributes
     ----------
     metrics : tuple of dict
-        One record per candidate: ``strategy``, threshold-free scores with 95%
-        intervals, thresholded scores, Brier before/after recalibration.
+        One record per candidate: ``strategy``; ``average_precision``, ``roc_auc``,
+        ``brier``, ``recall_at_precision``, and at the training-tuned ``threshold``
+        ``precision``, ``recall``, ``f1``, ``g_mean``, ``mcc``, each with ``_low`` /
+        ``_high`` 95% bounds; ``brier_uncalibrated`` (before any recalibration
+        wrapper) and ``brier_prior_corrected`` (raw probabilities after the exact
+        prior correction); ``calibration_slope`` and ``calibration_intercept``
+        (:func:`~smote_pipeline.core.train.calibration.calibration_slope_intercept`);
+        ``cv_score``, ``cv_metric``, ``cv_sem``.
     curves : dict
         Strategy -> downsampled precision-recall curve.
     calibration : dict
         Strategy -> reliability-curve points.
     verdicts : tuple of dict
-        One per resampling strategy against :attr:`baseline`: ``difference``,
-        its interval, ``level`` and ``verdict``.
+        One per resampling strategy against :attr:`baseline`: the difference in
+        average precision with a paired bootstrap interval at ``level``
+        (simultaneous 95% over the comparisons, see
+        :func:`~smote_pipeline.core.holdout.evaluation.verdict_level`) and
+        ``helped`` / ``no detectable difference`` / ``hurt`` (undecided for every
+        strategy on a hold-out with too few positives), plus ROC AUC and Brier
+        differences with intervals.
     holdout_rows, holdout_positives : int
         Size of the hold-out, and its positive rows.
     baseline : str or None

@@ -15,6 +15,7 @@ from smote_pipeline.core.holdout.evaluation import (
     verdict,
 )
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.train.calibration import calibration_slope_intercept
 from smote_pipeline.core.train.records import Candidate, Champion
 
@@ -62,8 +63,7 @@ def test_identical_predictions_give_no_detectable_difference():
         holdout,
         "label",
         baseline="no_resampling",
-        random_state=0,
-        n_bootstrap=200,
+        options=PipelineOptions(n_bootstrap=200),
     )
     (v,) = result.verdicts
     assert v["verdict"] == "no detectable difference"
@@ -80,8 +80,7 @@ def test_clearly_better_model_helped_and_metrics_are_in_range():
         holdout,
         "label",
         baseline="no_resampling",
-        random_state=0,
-        n_bootstrap=200,
+        options=PipelineOptions(n_bootstrap=200),
     )
     assert result.verdicts[0]["verdict"] == "helped"
     for record in result.metrics:
@@ -116,8 +115,7 @@ def test_smote_helped_and_summary_follow_the_verdicts():
         holdout,
         "label",
         baseline="no_resampling",
-        random_state=0,
-        n_bootstrap=200,
+        options=PipelineOptions(n_bootstrap=200),
     )
     assert helped.smote_helped and helped.summary["overall"] == "helped"
     assert {v["strategy"] for v in helped.verdicts} == {"smote", "random_undersampling"}
@@ -126,8 +124,7 @@ def test_smote_helped_and_summary_follow_the_verdicts():
         holdout,
         "label",
         baseline="no_resampling",
-        random_state=0,
-        n_bootstrap=200,
+        options=PipelineOptions(n_bootstrap=200),
     )
     assert not hurt.smote_helped
     assert hurt.summary == verdict_summary(hurt.verdicts, hurt.holdout_positives, hurt.baseline)
@@ -148,8 +145,7 @@ def test_report_and_html_are_self_contained():
         holdout,
         "label",
         baseline="no_resampling",
-        random_state=0,
-        n_bootstrap=100,
+        options=PipelineOptions(n_bootstrap=100),
     )
     empty = pd.DataFrame({"row_id": [], "cluster_id": []})
     augmented = holdout.assign(is_synthetic=False)
@@ -190,8 +186,7 @@ def test_verdict_intervals_widen_with_the_number_of_comparisons():
             holdout,
             "label",
             baseline="no_resampling",
-            random_state=0,
-            n_bootstrap=2000,
+            options=PipelineOptions(n_bootstrap=2000),
         )
         return next(v for v in result.verdicts if v["strategy"] == "smote")
 
@@ -227,9 +222,12 @@ def test_each_resampling_candidate_is_judged_against_its_own_family():
         "logistic_regression": "logistic_regression/class_weight",
     }
     result = evaluate_on_holdout(
-        candidates, holdout, "label", baseline=best_baseline(candidates), random_state=0,
-        n_bootstrap=200,
-    )  # fmt: skip
+        candidates,
+        holdout,
+        "label",
+        baseline=best_baseline(candidates),
+        options=PipelineOptions(n_bootstrap=200),
+    )
     against = {v["strategy"]: v["baseline"] for v in result.verdicts}
     assert against == {
         "random_forest/smote": "random_forest/no_resampling",

@@ -180,7 +180,7 @@ def test_no_holdout_row_reaches_any_fit(monkeypatch):
     train, augmented, holdout = _pipeline_data(options)
     candidates = training.fit_candidates(train, augmented, "label", options)
     evaluate_on_holdout(
-        candidates, holdout, "label", baseline=best_baseline(candidates), random_state=0
+        candidates, holdout, "label", baseline=best_baseline(candidates), options=PipelineOptions()
     )
     seen = set(RecordingClassifier.seen)
     holdout_rows = set(map(tuple, np.round(holdout[FEATURES].to_numpy(dtype=float), 9)))
@@ -202,7 +202,9 @@ def test_champion_does_not_change_when_the_holdout_changes():
     fingerprint = joblib.hash(before.model)
     other = prepare_dataset(make_frame(240, 40, seed=9), TargetSpec("label", "yes", False))
     results = [
-        evaluate_on_holdout(candidates, h, "label", baseline="no_resampling", random_state=0)
+        evaluate_on_holdout(
+            candidates, h, "label", baseline="no_resampling", options=PipelineOptions()
+        )
         for h in (holdout, other.sample(150, random_state=1), other.sample(150, random_state=2))
     ]
     after = training.champion_record(candidates, options)
