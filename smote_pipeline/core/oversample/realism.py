@@ -31,10 +31,10 @@ relative contrast         (D_max - D_min) / D_min among real rows; near 0 means
                           neighbours are meaningless: use ``n_components``
 ========================  =====================================================
 
-Cost is bounded whatever the data size (see :func:`assess_realism`): the
-distribution metrics run on samples of at most ``sample_size`` rows per side,
-the per-row flags cover every synthetic row through index queries against at
-most ``index_size`` real rows.
+Cost is bounded whatever the data size (:class:`SampleCaps`): the distribution
+metrics run on samples of at most ``caps.sample`` rows per side, the per-row flags
+cover every synthetic row through index queries against at most ``caps.index``
+real rows.
 """
 
 from __future__ import annotations
@@ -78,17 +78,55 @@ __all__ = [
     "Gate",
     "RealismReport",
     "RealismThresholds",
+    "SampleCaps",
     "assess_realism",
 ]
 
-#: Default cap of sampled rows per side for the distribution metrics.
-DEFAULT_SAMPLE_SIZE = 5_000
 
-#: Default cap of real rows in a neighbour index.
-DEFAULT_INDEX_SIZE = 20_000
+@dataclass(frozen=True)
+class SampleCaps:
+    """The caps that bound the cost of :func:`assess_realism` whatever the data size.
 
-#: Default cap of synthetic rows whose distance to the closest real row is measured.
-DEFAULT_DISTANCE_SAMPLE_SIZE = 50_000
+    - Column similarity, correlation similarity and detection use a uniform random
+      sample of at most ``sample`` real and ``sample`` synthetic rows (per cluster:
+      at most :data:`CLUSTER_SAMPLE_SIZE` per side); the relative contrast at most
+      1,000 real rows; the reference real-to-real distances at most ``sample``
+      leave-one-out queries.
+    - The flags that decide which rows are dropped (domain, exact copy, near-copy,
+      intrusion) cover EVERY synthetic row: the domain check is vectorised, copies
+      are a hash look-up against every real row, near-copies a tiny-radius query and
+      intrusion a 5-nearest-neighbour query per synthetic row, both against indexes
+      of at most ``index`` real rows (uniformly sampled beyond that; the intrusion
+      index samples both classes at the same rate, so local class ratios are kept).
+      ``index`` also caps the real rows of all classes whose mean and standard
+      deviation standardise the numeric columns. Near-copies of real rows left out
+      of the index are not seen (exact copies always are).
+    - The distance to the closest real row (``dcr``, hence the far flag, a
+      share-level gate) is measured for at most ``distance`` synthetic rows with a
+      KD-tree (others get ``dcr`` NaN and ``far`` NA), for every row with brute
+      force (where it comes with the near-copy query).
+
+    Neighbour queries dominate the cost and grow linearly with the number of
+    synthetic rows; their per-query cost depends on the intrinsic dimension of the
+    data (``benchmarks/bench_realism.py``: seconds for 100k training rows, under a
+    minute for 1M on two busy cores).
+
+    Raises
+    ------
+    ValueError
+        When a cap is below 10 (too small to estimate anything).
+    """
+
+    sample: int = 5_000
+    index: int = 20_000
+    distance: int = 50_000
+
+    def __post_init__(self) -> None:
+        for name in ("sample", "index", "distance"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 10:
+                raise ValueError(f"assess_realism: caps.{name} must be at least 10, got {value!r}")
+
 
 #: Cap of sampled rows per side for the per-cluster distribution metrics.
 CLUSTER_SAMPLE_SIZE = 1_000
@@ -115,13 +153,6 @@ def _check_inputs(
             )
     if detector not in DETECTORS:
         raise ValueError(f"assess_realism: detector must be one of {DETECTORS}, got {detector!r}")
-
-
-def _check_sizes(**sizes: int) -> None:
-    """Refuse sample caps too small to estimate anything."""
-    for name, value in sizes.items():
-        if int(value) < 10:
-            raise ValueError(f"assess_realism: {name} must be at least 10, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -217,7 +248,7 @@ def _row_flags(
     synthetic: pd.DataFrame,
     other_class: pd.DataFrame,
     union: tuple[pd.DataFrame, _IndexSample],
-    sizes: _Sizes,
+    sizes: SampleCaps,
     rng: np.random.Generator,
 ) -> tuple[pd.DataFrame, dict[str, float | None], dict[str, int]]:
     """Per-row flags for every synthetic row, and the distance scores."""
@@ -283,15 +314,6 @@ def _row_flags(
         "distance_measured": len(dist.measured),
     }
     return rows, scores, used
-
-
-@dataclass(frozen=True)
-class _Sizes:
-    """Caps of the samples: distribution metrics, neighbour indexes, measured DCRs."""
-
-    sample: int
-    index: int
-    distance: int
 
 
 def _row_ids(synthetic: pd.DataFrame) -> np.ndarray:
@@ -472,121 +494,121 @@ def assess_realism(
     cluster_column: str | None = CLUSTER_ID,
     thresholds: RealismThresholds | None = None,
     random_state: int = 0,
-    sample_size: int = DEFAULT_SAMPLE_SIZE,
-    index_size: int = DEFAULT_INDEX_SIZE,
-    distance_sample_size: int = DEFAULT_DISTANCE_SAMPLE_SIZE,
+    caps: SampleCaps | None = None,
     detector: str = "auto",
     n_jobs: int | None = None,
 ) -> RealismReport:
     """Measure how realistic synthetic minority rows are, overall and per cluster.
 
-    Everything is judged against ``real``, the real TRAINING rows of the same
-    class (never the hold-out): domains, scales and neighbour distances are
-    learnt from them. Distances are Euclidean on numeric columns standardised
-    with the mean and standard deviation of real training rows (all classes,
-    so the scale is the one a classifier sees), and one-hot categoricals (see
-    :class:`~smote_pipeline.core.oversample.realism_space.FeatureSpace`).
-
-    Cost is bounded whatever the size of the training set:
-
-    - column similarity, correlation similarity and detection use a uniform
-      random sample of at most ``sample_size`` real and ``sample_size``
-      synthetic rows (per cluster: at most 1,000 per side);
-    - the relative contrast uses at most 1,000 real rows;
-    - the flags that decide which rows are dropped (domain, exact copy,
-      near-copy, intrusion) cover EVERY synthetic row: the domain check is
-      vectorised, copies are a hash look-up against every real row, near-copies
-      a tiny-radius query and intrusion a 5-nearest-neighbour query per
-      synthetic row, both against indexes of at most ``index_size`` real rows
-      (uniformly sampled beyond that; the intrusion index samples both classes
-      at the same rate, so local class ratios are kept);
-    - the distance to the closest real row (``dcr``, hence the far flag, a
-      share-level gate) is measured for at most ``distance_sample_size``
-      synthetic rows with a KD-tree (others get ``dcr`` NaN and ``far`` NA),
-      for every row with brute force (where it comes with the near-copy query);
-    - the reference real-to-real distances use at most ``sample_size``
-      leave-one-out queries.
-
-    Neighbour queries dominate the cost and grow linearly with the number of
-    synthetic rows; their per-query cost depends on the intrinsic dimension of
-    the data (see ``benchmarks/bench_realism.py`` for measured times: seconds
-    for 100k training rows, under a minute for 1M on two busy cores).
+    Everything is judged against ``real``, the real TRAINING rows of the same class
+    (never the hold-out): domains, scales and neighbour distances are learnt from
+    them (:mod:`~smote_pipeline.core.oversample.realism_space`: numeric columns
+    standardised over real training rows of all classes, one-hot categoricals). The
+    cost is bounded whatever the size of the training set (:class:`SampleCaps`).
 
     Parameters
     ----------
-    real : pandas.DataFrame
-        Real training rows of the minority class (pipeline column conventions:
-        ``row_id``, features, target, optionally ``cluster_id``).
-    synthetic : pandas.DataFrame
-        Synthetic rows with the same feature columns, and usually ``row_id``
-        and provenance columns (``cluster_id``, parents, interpolation factor).
-    other_class : pandas.DataFrame
-        Real training rows of the other class(es), for the intrusion check;
-        may be empty (intrusion is then not evaluated).
+    real, synthetic, other_class : pandas.DataFrame
+        Real training rows of the minority class (``row_id``, features, target,
+        optionally ``cluster_id``); synthetic rows with the same features (usually
+        ``row_id`` and provenance columns); real training rows of the other
+        class(es), for the intrusion check (may be empty: not evaluated).
     target : str
         Target column (excluded from the features, like every reserved column).
     cluster_column : str or None, default="cluster_id"
-        Column of ``synthetic`` grouping rows into clusters for the per-cluster
-        table. When ``real`` carries it too, per-cluster distribution scores
-        compare each cluster with its own real rows.
+        Column of ``synthetic`` grouping rows for the per-cluster table; when
+        ``real`` carries it too, each cluster is compared with its own real rows.
     thresholds : RealismThresholds or None
         Gate limits; ``RealismThresholds()`` when None.
     random_state : int, default=0
         Seed of every sample, fold and detector: same inputs, same report.
-    sample_size : int, default=5000
-        Cap of sampled rows per side for the distribution metrics.
-    index_size : int, default=20000
-        Cap of real rows in each neighbour index (and in the sample of real
-        rows of all classes whose mean and standard deviation standardise the
-        numeric columns). Near-copies of real rows left out of the index are
-        not seen (exact copies always are).
-    distance_sample_size : int, default=50000
-        Cap of synthetic rows whose DCR is measured with a KD-tree.
+    caps : SampleCaps or None
+        The sample caps; ``SampleCaps()`` when None.
     detector : {"auto", "hist_gradient_boosting", "logistic_regression"}
-        Real-vs-synthetic classifier (see
-        :func:`~smote_pipeline.core.oversample.realism_metrics.detection_auc`).
+        Real-vs-synthetic classifier (:mod:`~smote_pipeline.core.oversample.realism_metrics`).
     n_jobs : int or None
-        Native threads (OpenMP, BLAS) for the detector and brute-force
-        distance computations; None means one (-1: every core).
-        Native threads are capped because OpenMP busy-waiting collapses on an
-        oversubscribed machine (gradient boosting measured 30 times slower on
-        two loaded cores), and a Dagster run shares the machine.
+        Native threads (OpenMP, BLAS) of the detector and brute-force distances;
+        None: one (-1: every core). OpenMP busy-waiting collapses on a loaded
+        machine (gradient boosting measured 30 times slower on two busy cores).
 
     Returns
     -------
     RealismReport
         Scores, gates, per-column, per-cluster and per-row tables.
-
-    Raises
-    ------
-    ValueError
-        When ``real`` is empty, a frame lacks a feature column, or a size or
-        the detector is invalid.
     """
-    thresholds = thresholds or RealismThresholds()
     features = feature_columns(real, target)
     _check_inputs(real, synthetic, other_class, features, detector)
-    _check_sizes(
-        sample_size=sample_size,
-        index_size=index_size,
-        distance_sample_size=distance_sample_size,
-    )
+    thresholds = thresholds or RealismThresholds()
+    context = (thresholds, random_state, detector, _threads(n_jobs))
     with threadpool_limits(limits=_threads(n_jobs)):
         return _assess(
-            real,
-            synthetic,
-            other_class,
-            target,
-            features,
-            cluster_column=cluster_column,
-            thresholds=thresholds,
-            random_state=random_state,
-            sample_size=sample_size,
-            index_size=index_size,
-            distance_sample_size=distance_sample_size,
-            detector=detector,
-            n_jobs=n_jobs,
+            real, synthetic, other_class, target, features, cluster_column, context, caps
         )
+
+
+def _assess(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    other_class: pd.DataFrame,
+    target: str,
+    features: list[str],
+    cluster_column: str | None,
+    context: tuple[RealismThresholds, int, str, int],
+    caps: SampleCaps | None,
+) -> RealismReport:
+    """:func:`assess_realism` after validation, inside the thread limit; ``context``:
+    the thresholds, seed, detector and threads every metric step shares."""
+    caps = caps or SampleCaps()
+    real = real.reset_index(drop=True)
+    synthetic = synthetic.reset_index(drop=True)
+    other_class = other_class.reset_index(drop=True)
+    rng = np.random.default_rng(context[1])
+    sample = _IndexSample.draw(len(real), len(other_class), caps.index, rng)
+    union = sample.rows(real, other_class, features)
+    ctx = _Context(FeatureSpace.fit(real, target, scale_rows=union), *context)
+    rows, row_scores, index_sizes = _row_flags(
+        ctx, real, synthetic, other_class, (union, sample), caps, rng
+    )
+    dist_scores, columns, sample_sizes = _distribution_scores(
+        ctx, real, synthetic, caps.sample, rng
+    )
+    scores = {**dist_scores, **row_scores, **_contrast_scores(ctx, real, rng)}
+    clusters = _cluster_table(
+        ctx, real, synthetic, rows, cluster_column, scores["real_intrusion_share"], rng
+    )
+    rows.insert(1, CLUSTER_ID, _cluster_of(synthetic, cluster_column))
+    gates = _gates(scores, columns, ctx.thresholds)
+    counts = {"real": len(real), "synthetic": len(synthetic), "other_class": len(other_class)}
+    return RealismReport(
+        scores=scores,
+        gates=tuple(gates),
+        columns=columns,
+        clusters=clusters,
+        rows=rows,
+        thresholds=ctx.thresholds,
+        sizes={**counts, **sample_sizes, **index_sizes},
+        recommendations=_recommendations(gates, scores),
+    )
+
+
+def _cluster_of(synthetic: pd.DataFrame, cluster_column: str | None) -> Any:
+    """Each synthetic row's cluster (NA without the column)."""
+    if cluster_column is not None and cluster_column in synthetic.columns:
+        return synthetic[cluster_column].to_numpy()
+    return pd.array([pd.NA] * len(synthetic), dtype="Int64")
+
+
+def _gates(
+    scores: dict[str, Any], columns: pd.DataFrame, thresholds: RealismThresholds
+) -> list[Gate]:
+    """Every gate: the share gates, the distribution gates and the relative contrast."""
+    gates = _share_gates(scores, thresholds, scores["real_intrusion_share"])
+    gates += _distribution_gates(
+        {**scores, "columns_passed": bool(columns["passed"].all())}, thresholds
+    )
+    contrast, floor = scores["relative_contrast"], thresholds.min_relative_contrast
+    gates.append(Gate.compare("relative_contrast", contrast, floor, "min"))
+    return gates
 
 
 def _threads(n_jobs: int | None) -> int:
@@ -596,75 +618,3 @@ def _threads(n_jobs: int | None) -> int:
     if n_jobs < 0:
         return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
     return max(1, n_jobs)
-
-
-def _assess(
-    real: pd.DataFrame,
-    synthetic: pd.DataFrame,
-    other_class: pd.DataFrame,
-    target: str,
-    features: list[str],
-    *,
-    cluster_column: str | None,
-    thresholds: RealismThresholds,
-    random_state: int,
-    sample_size: int,
-    index_size: int,
-    distance_sample_size: int,
-    detector: str,
-    n_jobs: int | None,
-) -> RealismReport:
-    """:func:`assess_realism` after validation, inside the thread limit."""
-    real = real.reset_index(drop=True)
-    synthetic = synthetic.reset_index(drop=True)
-    other_class = other_class.reset_index(drop=True)
-    rng = np.random.default_rng(random_state)
-    sample = _IndexSample.draw(len(real), len(other_class), index_size, rng)
-    union = sample.rows(real, other_class, features)
-    space = FeatureSpace.fit(real, target, scale_rows=union)
-    ctx = _Context(space, thresholds, random_state, detector, _threads(n_jobs))
-
-    caps = _Sizes(sample_size, index_size, distance_sample_size)
-    rows, row_scores, index_sizes = _row_flags(
-        ctx, real, synthetic, other_class, (union, sample), caps, rng
-    )
-    dist_scores, columns, sample_sizes = _distribution_scores(
-        ctx, real, synthetic, sample_size, rng
-    )
-    scores = {**dist_scores, **row_scores, **_contrast_scores(ctx, real, rng)}
-    clusters = _cluster_table(
-        ctx, real, synthetic, rows, cluster_column, scores["real_intrusion_share"], rng
-    )
-    if cluster_column is not None and cluster_column in synthetic.columns:
-        rows.insert(1, CLUSTER_ID, synthetic[cluster_column].to_numpy())
-    else:
-        rows.insert(1, CLUSTER_ID, pd.array([pd.NA] * len(rows), dtype="Int64"))
-
-    gates = _share_gates(scores, thresholds, scores["real_intrusion_share"]) + _distribution_gates(
-        {**scores, "columns_passed": bool(columns["passed"].all())}, thresholds
-    )
-    gates.append(
-        Gate.compare(
-            "relative_contrast",
-            scores["relative_contrast"],
-            thresholds.min_relative_contrast,
-            "min",
-        )
-    )
-    sizes = {
-        "real": len(real),
-        "synthetic": len(synthetic),
-        "other_class": len(other_class),
-        **sample_sizes,
-        **index_sizes,
-    }
-    return RealismReport(
-        scores=scores,
-        gates=tuple(gates),
-        columns=columns,
-        clusters=clusters,
-        rows=rows,
-        thresholds=thresholds,
-        sizes=sizes,
-        recommendations=_recommendations(gates, scores),
-    )

@@ -9,7 +9,7 @@ import pytest
 from imblearn.over_sampling import SMOTE
 
 from smote_pipeline.core.oversample.expectations import build_suite, validate_frame
-from smote_pipeline.core.oversample.realism import RealismThresholds, assess_realism
+from smote_pipeline.core.oversample.realism import RealismThresholds, SampleCaps, assess_realism
 from smote_pipeline.core.oversample.realism_metrics import detection_auc, relative_contrast
 
 TARGET = "label"
@@ -249,7 +249,7 @@ def test_low_contrast_recommends_reduced_space():
     real = _frame(rng.uniform(size=(150, 300)), 1, 0, columns=columns)
     other = _frame(rng.uniform(size=(150, 300)) + 0.5, 0, 150, columns=columns)
     synthetic = _frame(rng.uniform(size=(50, 300)), 1, -50, columns=columns)
-    report = assess_realism(real, synthetic, other, TARGET, sample_size=200)
+    report = assess_realism(real, synthetic, other, TARGET, caps=SampleCaps(sample=200))
     gate = {g.name: g for g in report.gates}["relative_contrast"]
     assert not gate.passed and not gate.blocking
     assert "relative_contrast" not in report.failed_gates
@@ -260,8 +260,12 @@ def test_low_contrast_recommends_reduced_space():
 def test_same_seed_same_report(clusters):
     real, other = clusters
     synthetic = plain_smote_synthetic(real, other)
-    first = assess_realism(real, synthetic, other, TARGET, random_state=3, sample_size=50)
-    second = assess_realism(real, synthetic, other, TARGET, random_state=3, sample_size=50)
+    first = assess_realism(
+        real, synthetic, other, TARGET, random_state=3, caps=SampleCaps(sample=50)
+    )
+    second = assess_realism(
+        real, synthetic, other, TARGET, random_state=3, caps=SampleCaps(sample=50)
+    )
     assert first.to_dict() == second.to_dict()
     pd.testing.assert_frame_equal(first.rows, second.rows)
     pd.testing.assert_frame_equal(first.columns, second.columns)
@@ -284,7 +288,9 @@ def test_sampling_caps_bound_the_cost_on_200k_rows():
     other = _frame(rng.normal(0.0, 1.0, size=(n_other, 4)), 0, n_minority, columns="abcd")
     synthetic = _frame(rng.normal(3.0, 0.9, size=(n_synthetic, 4)), 1, -n_synthetic, "abcd")
     start = time.perf_counter()
-    report = assess_realism(real, synthetic, other, TARGET, sample_size=1_000, index_size=10_000)
+    report = assess_realism(
+        real, synthetic, other, TARGET, caps=SampleCaps(sample=1_000, index=10_000)
+    )
     elapsed = time.perf_counter() - start
     assert len(report.rows) == n_synthetic  # every synthetic row is flagged
     assert report.sizes["real_sampled"] == 1_000
@@ -358,7 +364,7 @@ def test_distance_sample_leaves_far_unmeasured_but_flags_every_near_copy(cluster
     real, other = clusters
     synthetic = within_cluster_synthetic(real, 400)
     synthetic.loc[399, ["x1", "x2"]] = real.loc[0, ["x1", "x2"]].to_numpy() + 1e-7
-    report = assess_realism(real, synthetic, other, TARGET, distance_sample_size=100)
+    report = assess_realism(real, synthetic, other, TARGET, caps=SampleCaps(distance=100))
     rows = report.rows
     assert report.sizes["distance_measured"] == 100
     assert rows["far"].notna().sum() == 100 and rows["dcr"].notna().sum() == 100
