@@ -11,6 +11,38 @@ The screen runs on the TRAINING rows only (real rows, before oversampling), and
 before any model is trained, so the hold-out set never influences what is
 flagged. It only reports; excluding a column is the user's decision, made in the
 pipeline spec.
+
+Method of :func:`screen_leaks`, per feature column (each step is O(rows); no per-row
+Python loop):
+
+1. The column is turned into integer codes. A categorical column (see
+   :func:`~smote_pipeline.core.columns.is_categorical`) is coded by its
+   values. A numeric column with at most 32 distinct values is coded by its
+   values; otherwise by up to 32 quantile bins (edges at the 1/32, ...,
+   31/32 quantiles, duplicated edges dropped). Missing values get a code of
+   their own. Because bins carry no order, a column that separates the
+   classes through a non-monotone pattern (positives in the middle of the
+   range) is caught as well as a monotone one.
+2. Out-of-fold target encoding with
+   ``StratifiedKFold(n_splits=min(n_splits, positives, negatives),
+   shuffle=True, random_state=random_state)``: a row's score is the
+   smoothed positive rate of its code in the other folds,
+   ``(positives_in_code + prior) / (rows_in_code + 1)``, where ``prior`` is
+   the positive rate of those folds; a code absent from them scores
+   ``prior``. A row never sees its own label, so a column with unique values
+   (an honest row id) scores no better than chance.
+3. The column's figure is ``average_precision_score(y, scores)``. For a
+   numeric column it is the larger of that and the average precision of the
+   raw values ranked in either direction (missing values ranked last): with
+   a rare positive class the bin where the classes meet dilutes the binned
+   figure, while the ranking of a column sorted with the label stays
+   perfect. The direction is the only thing chosen on the labels, so this
+   needs no folds. A constant column gets exactly the positive rate. A
+   column is suspected when its figure, rounded to 4 decimals, is at least
+   ``threshold``.
+
+The folds are drawn once and shared by all columns, so the figures are
+deterministic for a fixed ``random_state``.
 """
 
 from __future__ import annotations
@@ -117,37 +149,8 @@ def screen_leaks(
     n_splits: int = 5,
     threshold: float = LEAK_AVERAGE_PRECISION,
 ) -> LeakScreen:
-    """Flag feature columns that alone predict the target almost perfectly.
-
-    Method, per feature column (each step is O(rows); no per-row Python loop):
-
-    1. The column is turned into integer codes. A categorical column (see
-       :func:`~smote_pipeline.core.columns.is_categorical`) is coded by its
-       values. A numeric column with at most 32 distinct values is coded by its
-       values; otherwise by up to 32 quantile bins (edges at the 1/32, ...,
-       31/32 quantiles, duplicated edges dropped). Missing values get a code of
-       their own. Because bins carry no order, a column that separates the
-       classes through a non-monotone pattern (positives in the middle of the
-       range) is caught as well as a monotone one.
-    2. Out-of-fold target encoding with
-       ``StratifiedKFold(n_splits=min(n_splits, positives, negatives),
-       shuffle=True, random_state=random_state)``: a row's score is the
-       smoothed positive rate of its code in the other folds,
-       ``(positives_in_code + prior) / (rows_in_code + 1)``, where ``prior`` is
-       the positive rate of those folds; a code absent from them scores
-       ``prior``. A row never sees its own label, so a column with unique values
-       (an honest row id) scores no better than chance.
-    3. The column's figure is ``average_precision_score(y, scores)``. For a
-       numeric column it is the larger of that and the average precision of the
-       raw values ranked in either direction (missing values ranked last): with
-       a rare positive class the bin where the classes meet dilutes the binned
-       figure, while the ranking of a column sorted with the label stays
-       perfect. The direction is the only thing chosen on the labels, so this
-       needs no folds. A constant column gets exactly the positive rate. A
-       column is suspected when its figure, rounded to 4 decimals, is at least ``threshold``.
-
-    The folds are drawn once and shared by all columns, so the figures are
-    deterministic for a fixed ``random_state``.
+    """Flag feature columns that alone predict the target almost perfectly (the
+    method: this module's docstring).
 
     Parameters
     ----------
@@ -181,6 +184,52 @@ def screen_leaks(
         If the target holds values other than 0 and 1, or ``n_splits < 2``, or
         ``max_rows < 4``.
     """
+    y = _labels(frame, target, n_splits, max_rows)
+    if min(int(y.sum()), len(y) - int(y.sum())) < 2:
+        return LeakScreen(_empty_table(), float(threshold), 0)
+    rows = _stratified_sample(y, max_rows, random_state)
+    if rows is not None:
+        frame, y = frame.iloc[rows], y[rows]
+    positives = int(y.sum())
+    folds = StratifiedKFold(
+        n_splits=min(n_splits, positives, len(y) - positives),
+        shuffle=True,
+        random_state=random_state,
+    )
+    splits = list(folds.split(np.zeros((len(y), 1)), y))
+    table = _column_table(frame, target, y, splits, threshold)
+    return LeakScreen(table, float(threshold), len(y))
+
+
+def _column_table(
+    frame: pd.DataFrame,
+    target: str,
+    y: np.ndarray,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    threshold: float,
+) -> pd.DataFrame:
+    """Each feature column's figure (steps 1-3 of the module docstring), suspected or not."""
+    columns = feature_columns(frame, target)
+    prior = float(y.mean())
+    figures = [
+        max(
+            _out_of_fold_average_precision(_codes(frame[c]), y, splits, prior),
+            _ranking_average_precision(frame[c], y),
+        )
+        for c in columns
+    ]
+    rounded = np.round(np.asarray(figures, dtype=np.float64), 4)
+    return pd.DataFrame(
+        {
+            "column": pd.Series([str(c) for c in columns], dtype=object),
+            "average_precision": rounded,
+            "suspected": rounded >= threshold,
+        }
+    )
+
+
+def _labels(frame: pd.DataFrame, target: str, n_splits: int, max_rows: int) -> np.ndarray:
+    """The 0/1 labels, after checking them and the screen's sizes."""
     if n_splits < 2:
         raise ValueError(f"n_splits must be at least 2, got {n_splits}.")
     if max_rows < 4:
@@ -188,40 +237,7 @@ def screen_leaks(
     labels = frame[target]
     if labels.isna().any() or not labels.isin([0, 1]).all():
         raise ValueError(f"Target column {target!r} must be encoded 0/1.")
-    y = labels.to_numpy(dtype=np.int64)
-    positives = int(y.sum())
-    negatives = len(y) - positives
-    if positives < 2 or negatives < 2:
-        return LeakScreen(_empty_table(), float(threshold), 0)
-
-    rows = _stratified_sample(y, max_rows, random_state)
-    if rows is not None:
-        frame = frame.iloc[rows]
-        y = y[rows]
-        positives = int(y.sum())
-        negatives = len(y) - positives
-
-    folds = StratifiedKFold(
-        n_splits=min(n_splits, positives, negatives), shuffle=True, random_state=random_state
-    )
-    splits = list(folds.split(np.zeros((len(y), 1)), y))
-    positive_rate = positives / len(y)
-
-    names, figures = [], []
-    for column in feature_columns(frame, target):
-        codes = _codes(frame[column])
-        names.append(str(column))
-        figure = _out_of_fold_average_precision(codes, y, splits, positive_rate)
-        figures.append(max(figure, _ranking_average_precision(frame[column], y)))
-    rounded = np.round(np.asarray(figures, dtype=np.float64), 4)
-    table = pd.DataFrame(
-        {
-            "column": pd.Series(names, dtype=object),
-            "average_precision": rounded,
-            "suspected": rounded >= threshold,
-        }
-    )
-    return LeakScreen(table, float(threshold), len(y))
+    return labels.to_numpy(dtype=np.int64)
 
 
 def _ranking_average_precision(series: pd.Series, y: np.ndarray) -> float:
