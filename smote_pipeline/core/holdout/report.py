@@ -355,21 +355,15 @@ def build_report(
 
     Parameters
     ----------
-    pipeline : str
-        Pipeline name.
-    positive_label : object
-        The user's positive label.
+    pipeline, positive_label, target : str, object, str
+        Pipeline name, the user's positive label, the target column.
     evaluation : HoldoutEvaluation
         Output of :func:`smote_pipeline.core.holdout.evaluation.evaluate_on_holdout`.
     champion : Champion
-        The model chosen by cross-validation on training data (strategy, rule,
-        members, selection table, training fingerprint, options).
-    augmented : pandas.DataFrame
-        The augmented training set (real and synthetic rows).
-    clusters : pandas.DataFrame
-        ``row_id`` and ``cluster_id`` of the real minority rows.
-    target : str
-        Target column.
+        The model chosen by cross-validation on training data.
+    augmented, clusters : pandas.DataFrame
+        The augmented training set (real and synthetic rows); ``row_id`` and
+        ``cluster_id`` of the real minority rows.
     realism : dict or None
         The ``synthetic_realism`` summary.
     quarantine : pandas.DataFrame or None
@@ -378,22 +372,10 @@ def build_report(
         The ``leakage_screen`` value (:meth:`LeakScreen.to_dict`); suspected
         columns put a warning at the top.
     guard : str or None
-        What the sampler's bridge guard rejected
-        (:meth:`~smote_pipeline.core.oversample.oversampling.SyntheticRows.guard_text`).
-
-    Returns
-    -------
-    str
-        Markdown.
+        What the bridge guard refused (``SyntheticRows.guard_text()``).
     """
-    prevalence = evaluation.holdout_positives / evaluation.holdout_rows
     lines = [
-        f"# SMOTE report: {pipeline}",
-        "",
-        f"Positive class: `{positive_label}`. Hold-out: {evaluation.holdout_rows} real rows, "
-        f"{evaluation.holdout_positives} positive ({prevalence:.1%}), never used for fitting "
-        "or choosing.",
-        "",
+        *_heading_lines(pipeline, positive_label, evaluation),
         *leak_lines(leaks),
         "## What to ship",
         "",
@@ -402,6 +384,36 @@ def build_report(
         "",
         *_verdict_lines(evaluation),
         "",
+        *_metric_lines(evaluation),
+        *subpopulation_lines(evaluation),
+        *_calibration_lines(evaluation),
+        *family_lines(champion.selection, champion.members),
+        *_selection_lines(champion.selection),
+    ]
+    options = {**PipelineOptions().to_dict(), **(champion.options or {})}  # older: defaults
+    lines += data_handling_lines(augmented, quarantine, target, options)
+    lines += _synthetic_section(augmented, clusters, target, guard)
+    if realism is not None:
+        lines += _realism_section(realism, augmented, target)
+    return "\n".join(lines) + "\n"
+
+
+def _heading_lines(pipeline: str, positive_label: Any, evaluation: HoldoutEvaluation) -> list[str]:
+    prevalence = evaluation.holdout_positives / evaluation.holdout_rows
+    return [
+        f"# SMOTE report: {pipeline}",
+        "",
+        f"Positive class: `{positive_label}`. Hold-out: {evaluation.holdout_rows} real rows, "
+        f"{evaluation.holdout_positives} positive ({prevalence:.1%}), never used for fitting "
+        "or choosing.",
+        "",
+    ]
+
+
+def _metric_lines(evaluation: HoldoutEvaluation) -> list[str]:
+    """The hold-out metrics with intervals, the PR curves and the thresholded metrics."""
+    prevalence = evaluation.holdout_positives / evaluation.holdout_rows
+    return [
         "## Hold-out metrics",
         "",
         _table(holdout_table(evaluation)),
@@ -415,33 +427,28 @@ def build_report(
         "",
         _table(threshold_table(evaluation)),
         "",
-        *subpopulation_lines(evaluation),
     ]
-    if evaluation.calibration:
-        lines += [
-            "## Calibration",
-            "",
-            "Resampling and class weights make a model learn a balance that is not the real one, "
-            'which inflates its probabilities. "Before recalibration" is the raw model, '
-            '"as shipped" includes the configured recalibration, and "after prior '
-            'correction" shows what the exact odds correction (option `recalibration: prior`) '
-            "gives. The calibration slope (1 is ideal; below 1: probabilities too extreme) "
-            "and intercept (0 is ideal; negative: risks overestimated) are fitted on the "
-            "hold-out.",
-            "",
-            _table(calibration_table(evaluation)),
-            "",
-            _image(calibration_plot(evaluation.calibration), "calibration curves"),
-            "",
-        ]
-    lines += family_lines(champion.selection, champion.members)
-    lines += _selection_lines(champion.selection)
-    options = {**PipelineOptions().to_dict(), **(champion.options or {})}  # older: defaults
-    lines += data_handling_lines(augmented, quarantine, target, options)
-    lines += _synthetic_section(augmented, clusters, target, guard)
-    if realism is not None:
-        lines += _realism_section(realism, augmented, target)
-    return "\n".join(lines) + "\n"
+
+
+def _calibration_lines(evaluation: HoldoutEvaluation) -> list[str]:
+    if not evaluation.calibration:
+        return []
+    return [
+        "## Calibration",
+        "",
+        "Resampling and class weights make a model learn a balance that is not the real one, "
+        'which inflates its probabilities. "Before recalibration" is the raw model, '
+        '"as shipped" includes the configured recalibration, and "after prior '
+        'correction" shows what the exact odds correction (option `recalibration: prior`) '
+        "gives. The calibration slope (1 is ideal; below 1: probabilities too extreme) "
+        "and intercept (0 is ideal; negative: risks overestimated) are fitted on the "
+        "hold-out.",
+        "",
+        _table(calibration_table(evaluation)),
+        "",
+        _image(calibration_plot(evaluation.calibration), "calibration curves"),
+        "",
+    ]
 
 
 def leak_lines(leaks: dict[str, Any] | None) -> list[str]:
