@@ -37,6 +37,12 @@ one when scores are statistically indistinguishable):
 ``one_class``
     An isolation forest fitted on the negatives only, its anomaly score mapped
     to a probability (for a tiny minority); ignores ``model``.
+
+Missing values: models and samplers that take NaN get it as it is
+(HistGradientBoosting, random forests, ``NoiseFilter`` and ``ClusterAwareSMOTE``);
+the others impute the median inside the estimator, so inside each training fold
+(logistic regression, ``easy_ensemble``, and imbalanced-learn's SMOTE, which then
+also sees a 0/1 missing flag per column with missing values).
 """
 
 from __future__ import annotations
@@ -249,31 +255,42 @@ def build_classifier(
     """
     features, categorical = list(features), list(categorical)
     numeric = [c for c in features if c not in categorical]
-    scaled = scaled_parameters(model, size[0]) if size else {}
     if model == "logistic_regression":
         clf = LogisticRegression(max_iter=2000, class_weight=class_weight)
         return _with_encoder(_encoder(model, features, categorical, list(missing)), clf)
+    scaled = scaled_parameters(model, size[0]) if size else {}
+    clf = _tree_model(model, len(categorical), len(numeric), random_state, class_weight, scaled)
+    if encoded or not categorical:
+        return clf
+    return Pipeline([("encode", ordinal_encoding(categorical, numeric)), ("model", clf)])
+
+
+def _tree_model(
+    model: str,
+    n_categorical: int,
+    n_numeric: int,
+    random_state: int,
+    class_weight: str | None,
+    scaled: dict[str, Any],
+) -> BaseEstimator:
+    """A random forest or HistGradientBoosting (categorical columns first)."""
     if model == "random_forest":
-        clf = RandomForestClassifier(
+        return RandomForestClassifier(
             n_estimators=FOREST_TREES,
             class_weight=class_weight,
             random_state=random_state,
             **scaled,
         )
-    elif model == "hist_gradient_boosting":
-        # categorical columns come first: after ordinal_encoding, or already (encoded)
-        mask = np.array([True] * len(categorical) + [False] * len(numeric), dtype=bool)
-        clf = HistGradientBoostingClassifier(
-            random_state=random_state,
-            class_weight=class_weight,
-            categorical_features=mask if categorical else None,
-            **scaled,
-        )
-    else:
+    if model != "hist_gradient_boosting":
         raise ValueError(f"Unknown model family {model!r}; expected one of {list(MODEL_FAMILIES)}.")
-    if encoded or not categorical:
-        return clf
-    return Pipeline([("encode", ordinal_encoding(categorical, numeric)), ("model", clf)])
+    # categorical columns come first: after ordinal_encoding, or already (encoded)
+    mask = np.array([True] * n_categorical + [False] * n_numeric, dtype=bool)
+    return HistGradientBoostingClassifier(
+        random_state=random_state,
+        class_weight=class_weight,
+        categorical_features=mask if n_categorical else None,
+        **scaled,
+    )
 
 
 #: Rows of the bootstrap sample of each tree of a random forest fitted on more
@@ -481,21 +498,15 @@ def build_strategy(
 
     Parameters
     ----------
-    name : str
-        One of :data:`STRATEGY_NAMES`.
-    model : str
-        Model family (see :func:`build_classifier`).
+    name, model : str
+        One of :data:`STRATEGY_NAMES`; the model family (:func:`build_classifier`).
     features, categorical : list of str
         Feature columns and the categorical ones among them.
     options : PipelineOptions
         Sampler options (seed, neighbours, ratio, noise filter, clusters, costs).
     missing : sequence of str
-        Numeric columns with missing values in the training data. Models and
-        samplers that take NaN get it as it is (HistGradientBoosting, random
-        forests, ``NoiseFilter`` and ``ClusterAwareSMOTE``); the others impute the
-        median inside the estimator, so inside each training fold (logistic
-        regression, ``easy_ensemble``, and imbalanced-learn's SMOTE, which then
-        also sees a 0/1 missing flag per column of ``missing``).
+        Numeric columns with missing values in the training data (how each
+        strategy takes them: the module docstring).
     size : (int, int) or None
         Rows and positive rows of the real data the strategy is fitted on; its
         model's hyperparameters are scaled to what it sees after resampling
@@ -504,12 +515,9 @@ def build_strategy(
     Returns
     -------
     estimator
-        Usually an ``imblearn.pipeline.Pipeline`` ``[sampler steps...] +
-        [classifier]``; a ``TunedThresholdClassifierCV`` for
-        ``cost_sensitive_threshold``.
+        Usually an ``imblearn.pipeline.Pipeline`` of samplers and the classifier.
     """
 
-    seed = options.random_state
     missing = list(missing)
     if size is not None:
         size = model_size(name, *size, options)
@@ -519,39 +527,63 @@ def build_strategy(
         return _one_class(features, categorical, options)
     if name == "smote_bagging":
         return _smote_bagging(model, features, categorical, options, size)
-    weight = "balanced" if name == "class_weight" else None
     if name == "smote" and missing:  # imbalanced-learn's SMOTE refuses NaN: impute first
-        smote_features = features + missing_indicator_names(missing)
-        clf = build_classifier(model, smote_features, categorical, random_state=seed, size=size)
-        smote = _smote(options, categorical)
-        steps = [("impute", imputer_frame(features, categorical, missing)), ("smote", smote)]
-        return Pipeline([*steps, ("classifier", clf)])
+        return _imputed_smote(model, features, categorical, options, missing, size)
     clf = build_classifier(
         model,
         features,
         categorical,
-        random_state=seed,
-        class_weight=weight,
+        random_state=options.random_state,
+        class_weight="balanced" if name == "class_weight" else None,
         missing=missing,
         size=size,
     )
     if name == "cost_sensitive_threshold":
-        scorer = make_scorer(expected_cost, false_negative_cost=options.false_negative_cost)
-        # the same estimator as no_resampling's, so the search scores and fits it once
-        return TunedThresholdClassifierCV(
-            Pipeline([("classifier", clf)]), scoring=scorer, cv=options.cv_folds, random_state=seed
-        )
-    steps: list[tuple[str, object]] = []
+        return _cost_threshold(clf, options)
+    return Pipeline([*_sampler_steps(name, categorical, options), ("classifier", clf)])
+
+
+def _cost_threshold(clf: BaseEstimator, options: PipelineOptions) -> TunedThresholdClassifierCV:
+    """The model at the least expected cost threshold; the same estimator as
+    ``no_resampling``'s, so the search scores and fits it once."""
+    scorer = make_scorer(expected_cost, false_negative_cost=options.false_negative_cost)
+    return TunedThresholdClassifierCV(
+        Pipeline([("classifier", clf)]),
+        scoring=scorer,
+        cv=options.cv_folds,
+        random_state=options.random_state,
+    )
+
+
+def _sampler_steps(
+    name: str, categorical: list[str], options: PipelineOptions
+) -> list[tuple[str, object]]:
+    """The resampling steps before the classifier of a pipeline strategy."""
     if name == "random_undersampling":
-        steps.append(("undersample", RandomUnderSampler(random_state=seed)))
-    elif name == "smote":
-        steps.append(("smote", _smote(options, categorical)))
-    elif name == "cluster_smote":
+        return [("undersample", RandomUnderSampler(random_state=options.random_state))]
+    if name == "smote":
+        return [("smote", _smote(options, categorical))]
+    if name == "cluster_smote":
         noise = make_noise_filter(options, categorical)
-        if noise is not None:
-            steps.append(("denoise", noise))
-        steps.append(("cluster_smote", make_cluster_smote(options, categorical)))
-    elif name not in ("no_resampling", "class_weight"):
-        raise ValueError(f"Unknown strategy {name!r}; expected one of {list(STRATEGY_NAMES)}.")
-    steps.append(("classifier", clf))
-    return Pipeline(steps)
+        denoise = [] if noise is None else [("denoise", noise)]
+        return [*denoise, ("cluster_smote", make_cluster_smote(options, categorical))]
+    if name in ("no_resampling", "class_weight"):
+        return []
+    raise ValueError(f"Unknown strategy {name!r}; expected one of {list(STRATEGY_NAMES)}.")
+
+
+def _imputed_smote(
+    model: str,
+    features: list[str],
+    categorical: list[str],
+    options: PipelineOptions,
+    missing: list[str],
+    size: tuple[int, int] | None,
+) -> Pipeline:
+    """imbalanced-learn's SMOTE after a median imputer with missing flags (it refuses NaN)."""
+    smote_features = features + missing_indicator_names(missing)
+    clf = build_classifier(
+        model, smote_features, categorical, random_state=options.random_state, size=size
+    )
+    steps = [("impute", imputer_frame(features, categorical, missing))]
+    return Pipeline([*steps, ("smote", _smote(options, categorical)), ("classifier", clf)])
