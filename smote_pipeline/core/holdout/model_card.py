@@ -133,36 +133,19 @@ def build_model_card(
 
     Parameters
     ----------
-    pipeline : str
-        Pipeline name.
-    target : str
-        Target column.
-    positive_label : object
-        The user's positive label.
+    pipeline, target, positive_label : str, str, object
+        Pipeline name, target column, the user's positive label.
     champion : Champion
         The shipped model and how it was chosen (training data only).
     evaluation : HoldoutEvaluation
         Every candidate on the untouched real hold-out.
-    training : pandas.DataFrame
-        The real training rows (``training_set``).
-    augmented : pandas.DataFrame
-        The augmented training set (real and synthetic rows).
+    training, augmented : pandas.DataFrame
+        The real training rows (``training_set``); the augmented training set.
     leaks : dict or None
         The ``leakage_screen`` value; suspected columns are named as a limitation.
-
-    Returns
-    -------
-    str
-        Markdown.
     """
     record = next((m for m in evaluation.metrics if m["strategy"] == champion.strategy), None)
     features = feature_columns(training, target)
-    positives = int(training[target].sum())
-    members = (
-        f" (the average of {', '.join(f'`{m}`' for m in champion.members)})"
-        if champion.members
-        else ""
-    )
     lines = [
         f"# Model card: {pipeline}",
         "",
@@ -174,25 +157,8 @@ def build_model_card(
         f"the probability; a row is flagged positive at probability >= "
         f"{champion.threshold:.4g} ({champion.threshold_source or 'tuned on training folds'}).",
         "",
-        "## Model",
-        "",
-        f"- Strategy: `{champion.strategy}`"
-        + members
-        + f", chosen by the rule `{champion.selection_rule}` on training data only: "
-        f"cross-validated {champion.cv_metric} {champion.cv_mean:.3f} "
-        f"(± {champion.cv_sem:.3f} SE). The hold-out never influenced the choice.",
-        f"- Fitted on: {champion.fit_on or 'training_set'}.",
-        _synthetic_line(champion, synthetic_share(augmented)),
-        "",
-        "## Training data",
-        "",
-        f"- {len(training)} real training rows, {positives} positive "
-        f"({positives / max(len(training), 1):.1%}); {len(features)} features: "
-        + ", ".join(f"`{c}`" for c in features[:20])
-        + (f" and {len(features) - 20} more" if len(features) > 20 else "")
-        + ".",
-        f"- Content hash (SHA-256 of the training rows): `{champion.training_fingerprint}`.",
-        "",
+        *_model_lines(champion, augmented),
+        *_training_lines(champion, training, target, features),
         "## Quality on the real hold-out",
         "",
         *_quality_lines(record, evaluation),
@@ -204,3 +170,40 @@ def build_model_card(
         *_limitations(evaluation, champion, leaks),
     ]
     return "\n".join(lines)
+
+
+def _model_lines(champion: Champion, augmented: pd.DataFrame) -> list[str]:
+    members = (
+        f" (the average of {', '.join(f'`{m}`' for m in champion.members)})"
+        if champion.members
+        else ""
+    )
+    return [
+        "## Model",
+        "",
+        f"- Strategy: `{champion.strategy}`"
+        + members
+        + f", chosen by the rule `{champion.selection_rule}` on training data only: "
+        f"cross-validated {champion.cv_metric} {champion.cv_mean:.3f} "
+        f"(± {champion.cv_sem:.3f} SE). The hold-out never influenced the choice.",
+        f"- Fitted on: {champion.fit_on or 'training_set'}.",
+        _synthetic_line(champion, synthetic_share(augmented)),
+        "",
+    ]
+
+
+def _training_lines(
+    champion: Champion, training: pd.DataFrame, target: str, features: list[str]
+) -> list[str]:
+    positives = int(training[target].sum())
+    return [
+        "## Training data",
+        "",
+        f"- {len(training)} real training rows, {positives} positive "
+        f"({positives / max(len(training), 1):.1%}); {len(features)} features: "
+        + ", ".join(f"`{c}`" for c in features[:20])
+        + (f" and {len(features) - 20} more" if len(features) > 20 else "")
+        + ".",
+        f"- Content hash (SHA-256 of the training rows): `{champion.training_fingerprint}`.",
+        "",
+    ]
