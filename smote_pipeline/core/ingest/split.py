@@ -188,10 +188,6 @@ def split_holdout(
     ledger : HoldoutLedger or None
         Sides of the groups earlier runs split; None on the first run.
 
-    Returns
-    -------
-    Split
-
     Raises
     ------
     ValueError
@@ -209,28 +205,13 @@ def split_holdout(
     known = side[group_of_row] >= 0  # rows an earlier run split
     keys = _order_keys(groups, random_state)
     for label in (0, 1):
-        in_class = labels == label
-        new = np.flatnonzero(in_class & (side < 0))
-        held = int((side[in_class] == 1).sum())
-        wanted = int(round(holdout_fraction * counts[label]))
-        wanted = min(max(wanted, MIN_HOLDOUT_GROUPS), counts[label] - MIN_TRAINING_GROUPS)
-        take = int(np.clip(wanted - held, 0, len(new)))
-        ranked = new[np.argsort(keys[new], kind="stable")]
-        side[ranked[:take]] = 1
-        side[ranked[take:]] = 0
-        held_now = int((side[in_class] == 1).sum())
+        _side_new_groups(side, labels == label, counts[label], keys, holdout_fraction)
+        held_now = int((side[labels == label] == 1).sum())
         if held_now < MIN_HOLDOUT_GROUPS or counts[label] - held_now < MIN_TRAINING_GROUPS:
             raise _too_few(holdout_fraction, counts, ledger)
     in_holdout = side[group_of_row] == 1
     training, holdout = frame[~in_holdout], frame[in_holdout]
-    train_pos, holdout_pos = int(training[target].sum()), int(holdout[target].sum())
-    if train_pos < MIN_TRAINING_GROUPS or holdout_pos < MIN_HOLDOUT_GROUPS:
-        raise ValueError(
-            f"holdout_fraction={holdout_fraction} leaves {train_pos} positive row(s) in "
-            f"training and {holdout_pos} in the hold-out; training needs at least "
-            f"{MIN_TRAINING_GROUPS} and the hold-out at least {MIN_HOLDOUT_GROUPS}. Change "
-            "holdout_fraction or provide more positive rows."
-        )
+    _check_positive_rows(int(training[target].sum()), int(holdout[target].sum()), holdout_fraction)
     return Split(
         training.reset_index(drop=True),
         holdout.reset_index(drop=True),
@@ -239,6 +220,32 @@ def split_holdout(
         new_rows=int((~known).sum()),
         reset=reset,
     )
+
+
+def _side_new_groups(
+    side: np.ndarray, in_class: np.ndarray, count: int, keys: np.ndarray, fraction: float
+) -> None:
+    """Put the class's new groups (side -1) on a side, in place: the first by ``keys``
+    to the hold-out until it holds ``fraction`` of the class's groups (at least
+    :data:`MIN_HOLDOUT_GROUPS`, leaving :data:`MIN_TRAINING_GROUPS` to training)."""
+    new = np.flatnonzero(in_class & (side < 0))
+    held = int((side[in_class] == 1).sum())
+    wanted = min(max(int(round(fraction * count)), MIN_HOLDOUT_GROUPS), count - MIN_TRAINING_GROUPS)
+    take = int(np.clip(wanted - held, 0, len(new)))
+    ranked = new[np.argsort(keys[new], kind="stable")]
+    side[ranked[:take]] = 1
+    side[ranked[take:]] = 0
+
+
+def _check_positive_rows(train_pos: int, holdout_pos: int, fraction: float) -> None:
+    """Refuse a split that leaves either side too few positive rows, naming the option."""
+    if train_pos < MIN_TRAINING_GROUPS or holdout_pos < MIN_HOLDOUT_GROUPS:
+        raise ValueError(
+            f"holdout_fraction={fraction} leaves {train_pos} positive row(s) in "
+            f"training and {holdout_pos} in the hold-out; training needs at least "
+            f"{MIN_TRAINING_GROUPS} and the hold-out at least {MIN_HOLDOUT_GROUPS}. Change "
+            "holdout_fraction or provide more positive rows."
+        )
 
 
 def _usable(ledger: HoldoutLedger, features: list[str]) -> tuple[HoldoutLedger, str | None]:
