@@ -656,37 +656,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
 
     def _plan_clusters(self, class_label, n_new, labels, Z, codes, space, rng, guard=None):
         """Split ``n_new`` across clusters and fix each cluster's neighbour rule."""
-        is_noise = _noise_mask(labels)
-        cluster_ids = list(pd.unique(labels[~is_noise]))
-        members = [np.flatnonzero((labels == c) & ~is_noise) for c in cluster_ids]
-        if not members:
-            if n_new:
-                warnings.warn(
-                    f"ClusterAwareSMOTE: every row of class {fmt_label(class_label)} is "
-                    "labelled noise (-1); using the whole class as one cluster.",
-                    UserWarning,
-                    stacklevel=4,
-                )
-            cluster_ids, members = [NOISE_LABEL], [np.arange(labels.size)]
+        cluster_ids, members = self._members(class_label, labels, n_new)
         sizes = np.array([m.size for m in members])
-        k = self.k_neighbors
-        small = sizes < k + 1
-        single = sizes == 1
-        policy = self.small_cluster
-        if policy == "skip" and small.all():
-            policy = "shrink_k"
-        if policy == "shrink_k" and single.all():
-            policy = "duplicate"  # nothing to interpolate with anywhere in the class
-        if policy == "skip":
-            eligible = ~small
-        elif policy == "shrink_k":
-            eligible = ~single
-        else:
-            eligible = np.ones(len(members), dtype=bool)
-        k_effs = [
-            (m.size - 1 if policy == "shrink_k" else 0) if is_small else k
-            for m, is_small in zip(members, small, strict=True)
-        ]
+        policy, small, eligible, k_effs = self._small_cluster_rule(sizes)
         graph = self._graph_neighbors(class_label, Z, labels)
         neighbors = [
             _cluster_neighbors(Z, m, k_eff, graph) if k_eff > 0 and n_new and ok else None
@@ -705,27 +677,55 @@ class ClusterAwareSMOTE(BaseOverSampler):
             weights = sizes * eligible
         counts = largest_remainder(n_new, weights)
         plans = []
-        for cid, rows, count, is_small, ok, k_eff, near, allowed, long in zip(
-            cluster_ids,
-            members,
-            counts,
-            small,
-            eligible,
-            k_effs,
-            neighbors,
-            safe,
-            checked,
-            strict=True,
-        ):
-            if is_small and n_new:
-                self._warn_small(class_label, cid, rows.size, policy, k_eff, ok)
-            if not count:
-                near, allowed, long = None, None, None
+        for i, (cid, rows) in enumerate(zip(cluster_ids, members, strict=True)):
+            if small[i] and n_new:
+                self._warn_small(class_label, cid, rows.size, policy, k_effs[i], eligible[i])
+            drawn = (neighbors[i], safe[i], checked[i]) if counts[i] else (None, None, None)
             numeric = space.numeric[rows]
             low = _column_bound(np.fmin, numeric) if rows.size else numeric[:0].sum(axis=0)
             high = _column_bound(np.fmax, numeric) if rows.size else low
-            plans.append(ClusterPlan(cid, rows, int(count), near, low, high, allowed, long))
+            near, allowed, long = drawn
+            plans.append(ClusterPlan(cid, rows, int(counts[i]), near, low, high, allowed, long))
         return plans
+
+    def _members(self, class_label, labels, n_new) -> tuple[list, list[np.ndarray]]:
+        """The cluster ids and the rows of each (noise rows left out; all rows when every
+        row is noise, with a warning)."""
+        is_noise = _noise_mask(labels)
+        cluster_ids = list(pd.unique(labels[~is_noise]))
+        members = [np.flatnonzero((labels == c) & ~is_noise) for c in cluster_ids]
+        if members:
+            return cluster_ids, members
+        if n_new:
+            warnings.warn(
+                f"ClusterAwareSMOTE: every row of class {fmt_label(class_label)} is "
+                "labelled noise (-1); using the whole class as one cluster.",
+                UserWarning,
+                stacklevel=5,
+            )
+        return [NOISE_LABEL], [np.arange(labels.size)]
+
+    def _small_cluster_rule(self, sizes: np.ndarray):
+        """``small_cluster`` applied (note 4): the policy in force, which clusters are
+        small, which may get synthetic rows, and each cluster's number of neighbours."""
+        k = self.k_neighbors
+        small, single = sizes < k + 1, sizes == 1
+        policy = self.small_cluster
+        if policy == "skip" and small.all():
+            policy = "shrink_k"
+        if policy == "shrink_k" and single.all():
+            policy = "duplicate"  # nothing to interpolate with anywhere in the class
+        if policy == "skip":
+            eligible = ~small
+        elif policy == "shrink_k":
+            eligible = ~single
+        else:
+            eligible = np.ones(sizes.size, dtype=bool)
+        k_effs = [
+            (size - 1 if policy == "shrink_k" else 0) if is_small else k
+            for size, is_small in zip(sizes, small, strict=True)
+        ]
+        return policy, small, eligible, k_effs
 
     def _graph_neighbors(self, class_label, Z, labels):
         """The default clusterer's k-NN graph, when it is valid in ``Z`` (else None).
