@@ -194,13 +194,22 @@ def candidate_models(
     skipped: dict[str, str] | None = None,
     n_jobs: int | None = None,
 ) -> dict[str, Candidate]:
-    """The whole search in one call, as the assets run it in steps
-    (:func:`candidate_screen`, :func:`candidate_strategy` per strategy,
-    :func:`gather_candidates`)."""
-    resolved, _ = oversampling_options(denoised, target, options)
-    return training.fit_candidates(
-        training_set, augmented, target, resolved, skipped=skipped, n_jobs=n_jobs
-    )
+    """The whole candidate search in one call, chained as the assets run it:
+    :func:`candidate_screen`, :func:`candidate_strategy` per strategy (a strategy
+    that shares another's models after it), :func:`gather_candidates` (see
+    :mod:`~smote_pipeline.core.train.training`). ``skipped`` is filled with the
+    candidates left out, and why."""
+    skipped = {} if skipped is None else skipped
+    screen = candidate_screen(training_set, denoised, target, options, n_jobs=n_jobs)
+    skipped.update(screen.skipped)
+    parts: dict[str, dict[str, Candidate]] = {}
+    for strategy in options.strategies:
+        shared = parts.get(training.shared_strategy(strategy, options.strategies) or "")
+        parts[strategy], left_out = candidate_strategy(
+            strategy, training_set, augmented, target, screen, shared=shared, n_jobs=n_jobs
+        )
+        skipped.update(left_out)
+    return gather_candidates(list(parts.values()), training_set, target, screen)
 
 
 def champion_model(candidates: dict[str, Candidate], options: PipelineOptions) -> Champion:

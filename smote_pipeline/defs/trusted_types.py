@@ -24,10 +24,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from smote_pipeline.core import pipeline
 from smote_pipeline.core.clean import noise
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample import clustering, oversampling
-from smote_pipeline.core.train import training
 from smote_pipeline.core.train.strategies import STRATEGY_NAMES
 from smote_pipeline.core.vocabulary import MODEL_FAMILIES
 from smote_pipeline.defs.model_files import (
@@ -102,7 +102,7 @@ def written_types(families: tuple[str, ...] | None = None) -> list[str]:
                     "bagging_estimators": 2,
                 }
             )
-            candidates = training.fit_candidates(frame, augmented, _TARGET, run)
+            candidates = pipeline.candidate_models(frame, frame, augmented, _TARGET, run)
             # the champion record holds one of these models plus plain values
             for candidate in candidates.values():
                 payload = _reproducible_zip(sio.dumps(candidate.model))

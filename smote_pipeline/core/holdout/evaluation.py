@@ -173,7 +173,7 @@ def evaluate_on_holdout(
     Parameters
     ----------
     candidates : dict of str to Candidate
-        Output of :func:`smote_pipeline.core.train.training.fit_candidates`.
+        Output of :func:`smote_pipeline.core.pipeline.candidate_models`.
     holdout : pandas.DataFrame
         The untouched real hold-out.
     target : str

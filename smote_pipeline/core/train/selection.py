@@ -300,13 +300,13 @@ def select_champion(candidates: dict[str, Candidate], rule: str) -> str:
         Strategy name -> candidate with ``cv_mean`` and ``cv_sem``, and for the
         paired rule ``cv_scores`` (same splits for every candidate),
         ``cv_metric`` and ``cv_test_train_ratio`` (as made by
-        :func:`smote_pipeline.core.train.training.fit_candidates`). Without fold
+        :func:`smote_pipeline.core.pipeline.candidate_models`). Without fold
         scores the classic rule is used: the bar is one standard error of the
         best candidate's mean below it.
     rule : {"family_average", "one_standard_error_average", "one_standard_error", "max"}
         See the module docstring (the pipeline's default is
         ``PipelineOptions.selection_rule``). The averaging rules name the
-        ensemble candidate when :func:`~smote_pipeline.core.train.training.fit_candidates`
+        ensemble candidate when :func:`~smote_pipeline.core.pipeline.candidate_models`
         built it for that rule (``members`` of two or more), else the single
         member.
 

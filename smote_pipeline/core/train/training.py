@@ -1,4 +1,32 @@
-"""Fitting candidate models and choosing the champion, on training data only."""
+"""Fitting candidate models and choosing the champion, on training data only.
+
+The candidate search runs in three steps (chained once, in
+:func:`smote_pipeline.core.pipeline.candidate_models`): :func:`screen_candidates`
+(``candidate_screen``), :func:`fit_strategy` per strategy (``candidate__<strategy>``)
+and :func:`gather_candidates` (``candidate_models``).
+
+The candidates are :func:`~smote_pipeline.core.vocabulary.candidate_grid` of
+``models`` and ``strategies``, named ``family/strategy``. A candidate that cannot
+work on this data (SMOTE when a training fold holds a single positive row,
+``random_undersampling`` below :data:`MIN_UNDERSAMPLED_POSITIVES` positives per
+fold) is left out and its reason put in ``skipped``; imbalanced-learn's SMOTE uses
+fewer neighbours when a fold has fewer positive rows than ``k_neighbors + 1``. It is
+an error when no candidate can be fitted.
+
+Each candidate (with its recalibration, if any) is scored by repeated stratified
+cross-validation on the real training rows, raced on the growing subsamples of the
+:class:`~smote_pipeline.core.train.plan.SearchPlan` (its samplers run inside the
+folds; every candidate sees the same subsamples and splits, so scores are paired).
+Its threshold is read off the out-of-fold predictions (F1-maximising;
+``cost_sensitive_threshold``: least expected cost, on its model's predictions), and
+survivors are refitted on all training rows; the ``cluster_smote`` candidate is
+refitted on ``augmented`` (denoised real rows plus the synthetic rows that passed
+the quality gates) unless it is recalibrated with ``sigmoid`` / ``isotonic``, which
+needs real folds. For an averaging ``selection_rule`` (or with ``ensemble_top >=
+2``) a soft-voting ensemble is added under
+:data:`~smote_pipeline.core.train.strategies.ENSEMBLE`, from the stored out-of-fold
+predictions (:mod:`~smote_pipeline.core.train.ensemble`).
+"""
 
 from __future__ import annotations
 
@@ -45,7 +73,6 @@ __all__ = [
     "champion_record",
     "cross_validate",
     "cv_splits",
-    "fit_candidates",
     "fit_strategy",
     "gather_candidates",
     "screen_candidates",
@@ -114,80 +141,6 @@ def _fit_final(
         return model, facts
     fitted = fit_on_cores(clone(_scoring_estimator(estimator)), data.X, data.y, n_jobs)
     return fitted, {"fit_rows": len(data.y), "synthetic_rows": 0, "fit_on": "training_set"}
-
-
-def fit_candidates(
-    training: pd.DataFrame,
-    augmented: pd.DataFrame,
-    target: str,
-    options: PipelineOptions,
-    skipped: dict[str, str] | None = None,
-    n_jobs: int | None = None,
-) -> dict[str, Candidate]:
-    """Race, cross-validate and refit every candidate: each model family x strategy.
-
-    The whole search in one call, as the assets run it in steps:
-    :func:`screen_candidates` (``candidate_screen``), :func:`fit_strategy` per
-    strategy (``candidate__<strategy>``) and :func:`gather_candidates`
-    (``candidate_models``).
-
-    The candidates are :func:`~smote_pipeline.core.vocabulary.candidate_grid`
-    of ``models`` and ``strategies``, named ``family/strategy``. A candidate
-    that cannot work on this data (SMOTE when a training fold holds a single
-    positive row, ``random_undersampling`` below
-    :data:`MIN_UNDERSAMPLED_POSITIVES` positives per fold) is left out and its
-    reason put in ``skipped``; imbalanced-learn's SMOTE uses fewer neighbours
-    when a fold has fewer positive rows than ``k_neighbors + 1``. It is an
-    error when no candidate can be fitted.
-
-    Each candidate (with its recalibration, if any) is scored by repeated
-    stratified cross-validation on the real training rows, raced on the
-    growing subsamples of the :class:`~smote_pipeline.core.train.plan.SearchPlan`
-    (its samplers run inside the folds; every candidate sees the same
-    subsamples and splits, so scores are paired). Its threshold is read off
-    the out-of-fold predictions (F1-maximising; ``cost_sensitive_threshold``:
-    least expected cost, on its model's predictions), and survivors are
-    refitted on all training rows; the ``cluster_smote`` candidate is refitted
-    on ``augmented`` (denoised real rows plus the synthetic rows that passed
-    the quality gates) unless it is recalibrated with ``sigmoid`` /
-    ``isotonic``, which needs real folds. For an averaging ``selection_rule``
-    (or with ``ensemble_top >= 2``) a soft-voting ensemble is added under
-    :data:`~smote_pipeline.core.train.strategies.ENSEMBLE`, from the stored
-    out-of-fold predictions (:mod:`~smote_pipeline.core.train.ensemble`).
-
-    Parameters
-    ----------
-    training : pandas.DataFrame
-        Real training rows.
-    augmented : pandas.DataFrame
-        The ``augmented_training_set``.
-    target : str
-        Target column (0/1).
-    options : PipelineOptions
-        ``strategies``, ``models``, ``cv_folds``, ``cv_repeats``, ``cv_n_jobs``,
-        ``selection_metric``, ``recalibration``, ``ensemble_top``, seed and
-        sampler options.
-    skipped : dict or None
-        Filled with the candidates left out, and why.
-    n_jobs : int or None
-        Folds fitted at once; None: ``options.cv_n_jobs`` (or 1).
-
-    Returns
-    -------
-    dict of str to Candidate
-        Candidate name -> its :class:`~smote_pipeline.core.train.records.Candidate`.
-    """
-    skipped = {} if skipped is None else skipped
-    screen = screen_candidates(training, target, options, n_jobs=n_jobs)
-    skipped.update(screen.skipped)
-    parts: dict[str, dict[str, Candidate]] = {}
-    for strategy in options.strategies:
-        shared = parts.get(shared_strategy(strategy, options.strategies) or "")
-        parts[strategy], left_out = fit_strategy(
-            strategy, training, augmented, target, screen, shared=shared, n_jobs=n_jobs
-        )
-        skipped.update(left_out)
-    return gather_candidates(parts.values(), training, target, screen)
 
 
 #: Strategy -> the strategy whose fitted candidates it reuses (same model, other threshold).
@@ -579,7 +532,7 @@ def champion_record(candidates: dict[str, Candidate], options: PipelineOptions) 
     Parameters
     ----------
     candidates : dict of str to Candidate
-        Output of :func:`fit_candidates`.
+        Output of :func:`smote_pipeline.core.pipeline.candidate_models`.
     options : PipelineOptions
         ``selection_rule`` and the options recorded with the model.
 

@@ -7,6 +7,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
+from smote_pipeline.core import pipeline
 from smote_pipeline.core.clean import noise
 from smote_pipeline.core.holdout.evaluation import best_baseline, evaluate_on_holdout
 from smote_pipeline.core.ingest import split
@@ -178,7 +179,7 @@ def test_no_holdout_row_reaches_any_fit(monkeypatch):
         recalibration="prior",
     )
     train, augmented, holdout = _pipeline_data(options)
-    candidates = training.fit_candidates(train, augmented, "label", options)
+    candidates = pipeline.candidate_models(train, train, augmented, "label", options)
     evaluate_on_holdout(
         candidates, holdout, "label", baseline=best_baseline(candidates), options=PipelineOptions()
     )
@@ -197,7 +198,7 @@ def test_champion_does_not_change_when_the_holdout_changes():
         max_clusters=3,
     )
     train, augmented, holdout = _pipeline_data(options)
-    candidates = training.fit_candidates(train, augmented, "label", options)
+    candidates = pipeline.candidate_models(train, train, augmented, "label", options)
     before = training.champion_record(candidates, options)
     fingerprint = joblib.hash(before.model)
     other = prepare_dataset(make_frame(240, 40, seed=9), TargetSpec("label", "yes", False))
@@ -223,7 +224,7 @@ def test_one_standard_error_average_champion_averages_the_set():
         selection_rule=AVERAGE_RULE,
     )
     train, augmented, holdout = _pipeline_data(options)
-    candidates = training.fit_candidates(train, augmented, "label", options)
+    candidates = pipeline.candidate_models(train, train, augmented, "label", options)
     within = one_standard_error_set(candidates)
     champion = training.champion_record(candidates, options)
     assert len(within) >= 3  # this fixed draw: the strategies are indistinguishable
@@ -306,7 +307,7 @@ def test_default_champion_averages_the_best_candidate_of_each_family():
     )
     assert options.selection_rule == FAMILY_RULE
     train, augmented, _ = _pipeline_data(options)
-    candidates = training.fit_candidates(train, augmented, "label", options)
+    candidates = pipeline.candidate_models(train, train, augmented, "label", options)
     champion = training.champion_record(candidates, options)
     members = family_members(candidates)
     # one member per family: the family's best by cross-validation
@@ -346,7 +347,7 @@ def test_the_cost_sensitive_threshold_shares_the_fitted_model_of_no_resampling(m
     screen = training.screen_candidates(train, "label", options)
     keys = {n: c["key"] for n, c in screen.candidates.items()}
     assert len(set(keys.values())) == 1  # one estimator scored, not two
-    candidates = training.fit_candidates(train, augmented, "label", options)
+    candidates = pipeline.candidate_models(train, train, augmented, "label", options)
     plain, tuned = (candidates[f"{model}/{s}"] for s in options.strategies)
     assert tuned.model is plain.model and tuned.cv_scores == plain.cv_scores
     assert tuned.threshold_source != plain.threshold_source
@@ -361,7 +362,7 @@ def test_candidates_halved_on_a_subsample_are_refitted_on_every_row():
     )
     screen = training.screen_candidates(frame, "label", options)
     assert len(screen.plan["rungs"]) == 2 and screen.plan["rungs"][0][0] < len(frame)
-    candidates = training.fit_candidates(frame, frame, "label", options)
+    candidates = pipeline.candidate_models(frame, frame, frame, "label", options)
     halved = {n: c for n, c in candidates.items() if (c.dropped or "").startswith("halved")}
     finished = {n for n, c in candidates.items() if c.dropped is None and n != ENSEMBLE}
     assert halved and finished
