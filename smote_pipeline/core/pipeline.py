@@ -1,9 +1,11 @@
 """The pipeline, written once and free of Dagster: one function per asset.
 
-Each function has the name of its asset and takes that asset's inputs; the
-Dagster assets (:mod:`smote_pipeline.defs.assets`), the benchmarks and the
-tests call exactly these, and :func:`run` chains them in the order of the
-asset graph. Every decision the pipeline makes is made here, once (the
+Each function has the name of its asset and takes that asset's inputs (a step
+whose code lives in its group under another name is that function, by alias: the
+asset is one hop from its code); the Dagster assets
+(:mod:`smote_pipeline.defs.assets`), the benchmarks and the tests call exactly
+these, and :func:`run` chains them in the order of the asset graph, from the
+source table to the promoted model. Every decision the pipeline makes is made here, once (the
 ``auto_reduce`` switch to a PCA space included: :func:`oversampling_options`).
 """
 
@@ -32,18 +34,23 @@ from smote_pipeline.core.serve.profile import ScoringProfile
 from smote_pipeline.core.train import training
 from smote_pipeline.core.train.records import Candidate, Champion, Screen
 
+# Steps whose code lives in their group under another name: the asset calls it
+# through these names, one hop away.
+#: ``raw_dataset``: validate the source table, decide column roles, encode the target.
+raw_dataset = ingestion.ingest
+#: ``denoised_training_set`` / ``noise_quarantine``: the noise filter's result.
+filter_noise = noise.filter_noise
+#: ``synthetic_realism``: how realistic the synthetic rows are, with the rows to drop.
+synthetic_realism = gating.assess_synthetic
+#: ``candidate__<strategy>``: one strategy's candidates, finished and refitted.
+candidate_strategy = training.fit_strategy
+#: ``candidate_models``: every strategy's candidates and their ensemble.
+gather_candidates = training.gather_candidates
+#: ``champion_model``: the model chosen on training data only, with its record.
+champion_model = training.champion_record
+
 #: The variance share kept when ``auto_reduce`` switches to a PCA space.
 AUTO_REDUCE_VARIANCE = 0.9
-
-
-def raw_dataset(
-    table: pd.DataFrame,
-    target: ingestion.TargetSpec,
-    columns: dict[str, str] | None = None,
-) -> ingestion.Ingested:
-    """Validate the source table, decide column roles, encode the target (see
-    :func:`~smote_pipeline.core.ingest.ingestion.ingest`)."""
-    return ingestion.ingest(table, target, columns)
 
 
 def split_holdout(
@@ -65,11 +72,6 @@ def split_holdout(
 def leakage_screen(training_set: pd.DataFrame, target: str, options: PipelineOptions) -> LeakScreen:
     """Columns that alone predict the target on the training rows."""
     return leakage.screen_leaks(training_set, target, random_state=options.random_state)
-
-
-def filter_noise(training_set: pd.DataFrame, target: str, options: PipelineOptions) -> NoiseResult:
-    """Denoised training rows, the quarantine and the suspects kept by the cap."""
-    return noise.filter_noise(training_set, target, options)
 
 
 def oversampling_options(
@@ -127,13 +129,6 @@ def synthetic_suite(denoised: pd.DataFrame, target: str, pipeline_name: str) -> 
     )
 
 
-def synthetic_realism(
-    denoised: pd.DataFrame, synthetic: pd.DataFrame, target: str, options: PipelineOptions
-) -> RealismReport:
-    """How realistic the synthetic rows are, with the rows a row-level check rejects."""
-    return gating.assess_synthetic(denoised, synthetic, target, options)
-
-
 def augment(
     denoised: pd.DataFrame, synthetic: pd.DataFrame, rows_to_drop: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -163,28 +158,6 @@ def candidate_screen(
     return training.screen_candidates(training_set, target, resolved, n_jobs=n_jobs)
 
 
-def candidate_strategy(
-    strategy: str,
-    training_set: pd.DataFrame,
-    augmented: pd.DataFrame,
-    target: str,
-    screen: Screen,
-    shared: dict[str, Candidate] | None = None,
-    n_jobs: int | None = None,
-) -> tuple[dict[str, Candidate], dict[str, str]]:
-    """One strategy's candidates, finished on the last rung and refitted."""
-    return training.fit_strategy(
-        strategy, training_set, augmented, target, screen, shared=shared, n_jobs=n_jobs
-    )
-
-
-def gather_candidates(
-    parts: list[dict[str, Candidate]], training_set: pd.DataFrame, target: str, screen: Screen
-) -> dict[str, Candidate]:
-    """Every strategy's candidates and the ensemble of their out-of-fold predictions."""
-    return training.gather_candidates(parts, training_set, target, screen)
-
-
 def candidate_models(
     training_set: pd.DataFrame,
     denoised: pd.DataFrame,
@@ -210,11 +183,6 @@ def candidate_models(
         )
         skipped.update(left_out)
     return gather_candidates(list(parts.values()), training_set, target, screen)
-
-
-def champion_model(candidates: dict[str, Candidate], options: PipelineOptions) -> Champion:
-    """The model chosen on training data only, with its record."""
-    return training.champion_record(candidates, options)
 
 
 def holdout_evaluation(
