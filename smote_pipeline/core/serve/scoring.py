@@ -21,6 +21,7 @@ from smote_pipeline.core.serve import drift
 from smote_pipeline.core.serve.schema import PreparedBatch
 
 if TYPE_CHECKING:
+    from smote_pipeline.core.serve.profile import ScoringProfile
     from smote_pipeline.core.serve.promotion import ModelVersion
 
 __all__ = ["SCORE_COLUMNS", "ScoredBatch", "score_batch"]
@@ -99,17 +100,47 @@ def score_batch(
         The version has no input schema, or the batch does not fit it (see
         :meth:`~smote_pipeline.core.serve.schema.InputSchema.prepare`).
     """
+    profile = _profile_of(version)
+    if batch.empty:
+        raise ValueError("The batch has no rows; remove the empty file or add rows to it.")
+    prepared: PreparedBatch = profile.schema.prepare(batch)
+    probability = version.model.predict_proba(prepared.features)[:, 1].astype(np.float64)
+    seed, threshold = options.random_state, options.drift_threshold
+    return ScoredBatch(
+        frame=_scored_frame(prepared, probability, version),
+        features=drift.feature_drift(
+            prepared.features, profile.reference_frame(), threshold=threshold, random_state=seed
+        ),
+        scores=drift.score_drift(
+            probability,
+            version.threshold,
+            profile.reference_scores,
+            profile.reference_positive_rate,
+            drift_threshold=threshold,
+            random_state=seed,
+        ),
+        labels=_label_check(prepared, probability, version, options),
+        unknown_categories=prepared.unknown_categories,
+        ignored_columns=prepared.ignored_columns,
+        version=version.version,
+    )
+
+
+def _profile_of(version: ModelVersion) -> ScoringProfile:
+    """The version's scoring profile; an error naming the fix when it has none."""
     if version.profile is None:
         raise ValueError(
             f"Model version {version.version} was trained before versions kept their input "
             "schema, so it cannot score batches; materialize the pipeline again to train a "
             "version that can (or pin a newer one with promoted_version)."
         )
-    if batch.empty:
-        raise ValueError("The batch has no rows; remove the empty file or add rows to it.")
-    profile = version.profile
-    prepared: PreparedBatch = profile.schema.prepare(batch)
-    probability = version.model.predict_proba(prepared.features)[:, 1].astype(np.float64)
+    return version.profile
+
+
+def _scored_frame(
+    prepared: PreparedBatch, probability: np.ndarray, version: ModelVersion
+) -> pd.DataFrame:
+    """The carried columns, the probability, the decision and the version (and the label)."""
     frame = prepared.carried.copy()
     frame["probability"] = probability
     frame["decision"] = (probability >= version.threshold).astype(np.int8)
@@ -117,36 +148,24 @@ def score_batch(
     frame["model_fingerprint"] = version.fingerprint
     if prepared.labels is not None:
         frame["label"] = prepared.labels.to_numpy()
-    seed = options.random_state
-    labels = None
-    if prepared.labels is not None:
-        labels = drift.label_performance(
-            prepared.labels,
-            probability,
-            version.holdout_average_precision,
-            margin=options.promotion_margin,
-            drift_threshold=options.drift_threshold,
-            n_bootstrap=options.n_bootstrap,
-            random_state=seed,
-        )
-    return ScoredBatch(
-        frame=frame,
-        features=drift.feature_drift(
-            prepared.features,
-            profile.reference_frame(),
-            threshold=options.drift_threshold,
-            random_state=seed,
-        ),
-        scores=drift.score_drift(
-            probability,
-            version.threshold,
-            profile.reference_scores,
-            profile.reference_positive_rate,
-            drift_threshold=options.drift_threshold,
-            random_state=seed,
-        ),
-        labels=labels,
-        unknown_categories=prepared.unknown_categories,
-        ignored_columns=prepared.ignored_columns,
-        version=version.version,
+    return frame
+
+
+def _label_check(
+    prepared: PreparedBatch,
+    probability: np.ndarray,
+    version: ModelVersion,
+    options: PipelineOptions,
+) -> dict[str, Any] | None:
+    """Realised performance where the batch carries the target (None otherwise)."""
+    if prepared.labels is None:
+        return None
+    return drift.label_performance(
+        prepared.labels,
+        probability,
+        version.holdout_average_precision,
+        margin=options.promotion_margin,
+        drift_threshold=options.drift_threshold,
+        n_bootstrap=options.n_bootstrap,
+        random_state=options.random_state,
     )
