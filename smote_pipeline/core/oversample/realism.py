@@ -271,27 +271,12 @@ def _row_flags(
     near = dist.near | copies
     far = np.zeros(len(synthetic), dtype=bool)
     far[dist.measured] = dist.far
-    far_column = pd.array(np.full(len(synthetic), pd.NA), dtype="boolean")
-    far_column[dist.measured] = dist.far
-    dcr = np.full(len(synthetic), np.nan)
-    dcr[dist.measured] = dist.dcr
     shares, real_shares = _intrusion(
         ctx, union[0], union[1], synth_m, sample_size=sizes.sample, rng=rng
     )
     intrusion = np.nan_to_num(shares, nan=0.0) > thresholds.intrusion_majority
-
-    rows = pd.DataFrame(
-        {
-            ROW_ID: _row_ids(synthetic),
-            "domain_ok": domain_ok,
-            "exact_copy": copies,
-            "near_copy": near,
-            "far": far_column,
-            "intrusion": intrusion,
-            "dcr": dcr,
-            "other_class_share": shares,
-        }
-    )
+    flags = {"domain_ok": domain_ok, "exact_copy": copies, "near_copy": near}
+    rows = _flag_table(synthetic, flags, dist, intrusion, shares)
     rows["reason"] = _reasons(domain_reasons, copies, dist.near & ~copies, far, intrusion)
     evaluated = real_shares.size > 0
     scores = {
@@ -314,6 +299,23 @@ def _row_flags(
         "distance_measured": len(dist.measured),
     }
     return rows, scores, used
+
+
+def _flag_table(
+    synthetic: pd.DataFrame,
+    flags: dict[str, np.ndarray],
+    dist: Any,
+    intrusion: np.ndarray,
+    shares: np.ndarray,
+) -> pd.DataFrame:
+    """One row per synthetic row: the flags, ``far`` and ``dcr`` (NA where the distance
+    was not measured), the intrusion flag and the other-class share."""
+    far = pd.array(np.full(len(synthetic), pd.NA), dtype="boolean")
+    far[dist.measured] = dist.far
+    dcr = np.full(len(synthetic), np.nan)
+    dcr[dist.measured] = dist.dcr
+    columns = {**flags, "far": far, "intrusion": intrusion, "dcr": dcr}
+    return pd.DataFrame({ROW_ID: _row_ids(synthetic), **columns, "other_class_share": shares})
 
 
 def _row_ids(synthetic: pd.DataFrame) -> np.ndarray:
