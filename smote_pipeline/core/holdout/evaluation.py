@@ -323,25 +323,19 @@ def verdict_summary(
     """
     entries = [v for v in verdicts if _is_oversampling(v)]
     positives = int(holdout_positives)
+    none = {"smote_helped": False, "best_oversampling": None, "baseline": baseline}
     if entries and positives < MIN_HOLDOUT_POSITIVES:
         return {
-            "smote_helped": False,
+            **none,
             "overall": UNDECIDED,
-            "best_oversampling": None,
-            "baseline": baseline,
             "text": f"The hold-out cannot decide: it has {positives} positive row(s), fewer "
             f"than {MIN_HOLDOUT_POSITIVES}, so no difference between strategies can be told "
             "from chance (the intervals shown describe those few rows only). Rely on the "
             "cross-validated choice, or use more data or a larger `holdout_fraction`.",
         }
     if not entries:
-        return {
-            "smote_helped": False,
-            "overall": "not compared",
-            "best_oversampling": None,
-            "baseline": baseline,
-            "text": "No oversampling strategy was compared with a non-resampling baseline.",
-        }
+        text = "No oversampling strategy was compared with a non-resampling baseline."
+        return {**none, "overall": "not compared", "text": text}
     best = max(entries, key=lambda v: v["difference"])
     if any(v["verdict"] == HELPED for v in entries):
         overall = HELPED
@@ -349,25 +343,28 @@ def verdict_summary(
         overall = HURT
     else:
         overall = NO_DIFFERENCE
-    text = (
-        f"SMOTE {'helped' if overall == HELPED else 'hurt' if overall == HURT else 'did not help'}"
-        f": best oversampling strategy `{best['strategy']}` vs `{best['baseline']}`, average "
-        f"precision {best['difference']:+.3f} ({level_text(best)} [{best['low']:+.3f}, "
-        f"{best['high']:+.3f}])."
-    )
-    if overall == NO_DIFFERENCE:
-        text = (
-            "No detectable difference: "
-            + text.split(": ", 1)[1]
-            + " The interval includes 0, so the simpler strategy is preferable."
-        )
     return {
         "smote_helped": overall == HELPED,
         "overall": overall,
         "best_oversampling": best["strategy"],
         "baseline": best["baseline"],
-        "text": text,
+        "text": _summary_text(overall, best),
     }
+
+
+def _summary_text(overall: str, best: dict[str, Any]) -> str:
+    """One sentence on the best oversampling strategy against its baseline."""
+    figures = (
+        f"best oversampling strategy `{best['strategy']}` vs `{best['baseline']}`, average "
+        f"precision {best['difference']:+.3f} ({level_text(best)} [{best['low']:+.3f}, "
+        f"{best['high']:+.3f}])."
+    )
+    if overall == NO_DIFFERENCE:
+        return (
+            f"No detectable difference: {figures} The interval includes 0, so the simpler "
+            "strategy is preferable."
+        )
+    return f"SMOTE {'helped' if overall == HELPED else 'hurt'}: {figures}"
 
 
 def best_baseline(candidates: dict[str, Candidate]) -> str | None:
