@@ -221,45 +221,31 @@ def build_suite(
 ) -> Any:
     """Expectations that every synthetic row must meet, learnt from real rows.
 
-    For each feature: no nulls where the real rows have none (else a null
-    share near the real one, see :func:`_not_null`); numeric columns stay within the real minimum
-    and maximum; categorical columns only take values seen in the real rows.
-    Optional, stricter expectations (off by default, so existing suites keep
-    their shape):
-
-    - ``integer_columns``: values must be integers (``3.0`` is fine, ``3.4``
-      is not). GX 1.x has no type-agnostic "is integer" expectation (a type
-      check fails on ``3.0`` floats, a regex depends on formatting), so the
-      suite expects a derived column ``<column>__integer_residual`` (distance
-      to the nearest integer) to be 0; :func:`validate_frame` computes it.
-    - ``quantile_tolerance``: the synthetic 5/25/50/75/95% quantiles of each
-      numeric column must lie between the real quantiles at ``q - tolerance``
-      and ``q + tolerance``. A distribution-level check: a KS distance below
-      ``tolerance`` guarantees it, so 0.1 matches the realism checks' column
-      similarity of 0.9. Needs enough synthetic rows to be meaningful.
-    - ``forbid_copies``: no synthetic row may equal a real row in every
-      feature. The suite stores the real row hashes (text) and expects a
-      derived column ``__row_hash__`` not to take them.
+    For each feature: no nulls where the real rows have none (else a null share
+    near the real one, see :func:`_not_null`); numeric columns stay within the real
+    minimum and maximum; categorical columns only take values seen in the real rows.
+    The stricter expectations below are off by default.
 
     Parameters
     ----------
     real : pandas.DataFrame
         Real rows of the class the synthetic rows belong to (training side only).
-    target : str
-        Target column.
-    name : str
-        Suite name.
+    target, name : str
+        Target column; suite name.
     integer_columns : "auto", list of str or None, default=None
-        Columns that must hold integers; "auto" takes every numeric column
-        whose real values are all integers.
+        Columns that must hold integers (``3.0`` is fine, ``3.4`` is not); "auto"
+        takes every numeric column whose real values are all integers. GX 1.x has no
+        type-agnostic "is integer" expectation, so the suite expects a derived column
+        ``<column>__integer_residual`` (:func:`validate_frame` computes it) to be 0.
     quantile_tolerance : float or None, default=None
-        Quantile-rank tolerance of the quantile expectation (None: no quantile
-        expectation).
+        The synthetic 5/25/50/75/95% quantiles of each numeric column must lie
+        between the real quantiles at ``q - tolerance`` and ``q + tolerance`` (a KS
+        distance below ``tolerance`` guarantees it). None: no quantile expectation.
     forbid_copies : bool, default=False
-        Add the no-exact-copy expectation.
+        No synthetic row may equal a real row in every feature: the suite stores the
+        real row hashes and expects a derived column ``__row_hash__`` not to take them.
     copy_reference : pandas.DataFrame or None
-        Rows synthetic rows must not copy (default ``real``); e.g. every real
-        training row.
+        Rows synthetic rows must not copy (default ``real``).
 
     Returns
     -------
