@@ -140,29 +140,40 @@ def weighted_metrics(
         keys += ["recall_at_precision"] if min_precision is not None else []
         return {"brier": brier} | {k: np.full(len(weights), np.nan) for k in keys}
     indicator, m = _buckets(y, proba)
-    out: dict[str, list[np.ndarray]] = {"average_precision": [], "roc_auc": [], "brier": []}
+    chunks = [
+        _chunk_metrics(indicator, m, w, squared, min_precision) for w in _float_chunks(weights)
+    ]
+    return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
+
+
+def _chunk_metrics(
+    indicator: sparse.csr_matrix,
+    m: int,
+    w: np.ndarray,
+    squared: np.ndarray,
+    min_precision: float | None,
+) -> dict[str, np.ndarray]:
+    """:func:`weighted_metrics` of one chunk of resamples (``m`` positive groups)."""
+    sums = np.asarray((indicator @ w.T).T, dtype=np.float64)  # (chunk, 3m + 1)
+    positive, above, tie = sums[:, :m], sums[:, m : 2 * m + 1], sums[:, 2 * m + 1 :]
+    tp = np.cumsum(positive, axis=1)
+    fp = np.cumsum(above[:, :m] + tie, axis=1)  # negative weight at or above each group
+    total_pos = tp[:, -1:]
+    total_neg = fp[:, -1:] + above[:, m:]
+    precision = tp / np.maximum(tp + fp, 1e-300)
+    below = total_neg - fp + tie / 2
+    # rounding can pass 1 by an ulp: the metrics are clipped to their range
+    out = {
+        "average_precision": np.clip((positive * precision).sum(axis=1) / total_pos[:, 0], 0, 1),
+        "roc_auc": np.clip(
+            (positive * below).sum(axis=1) / (total_pos[:, 0] * total_neg[:, 0]), 0.0, 1.0
+        ),
+        "brier": (w @ squared) / w.sum(axis=1),
+    }
     if min_precision is not None:
-        out["recall_at_precision"] = []
-    for w in _float_chunks(weights):
-        sums = np.asarray((indicator @ w.T).T, dtype=np.float64)  # (chunk, 3m + 1)
-        positive, above, tie = sums[:, :m], sums[:, m : 2 * m + 1], sums[:, 2 * m + 1 :]
-        tp = np.cumsum(positive, axis=1)
-        fp = np.cumsum(above[:, :m] + tie, axis=1)  # negative weight at or above each group
-        total_pos = tp[:, -1:]
-        total_neg = fp[:, -1:] + above[:, m:]
-        precision = tp / np.maximum(tp + fp, 1e-300)
-        recall = tp / total_pos
-        # rounding can pass 1 by an ulp: the metrics are clipped to their range
-        ap = (positive * precision).sum(axis=1) / total_pos[:, 0]
-        out["average_precision"].append(np.clip(ap, 0.0, 1.0))
-        if min_precision is not None:
-            reached = precision >= min_precision - 1e-12
-            out["recall_at_precision"].append(np.where(reached, recall, 0.0).max(axis=1))
-        below = total_neg - fp + tie / 2
-        auc = (positive * below).sum(axis=1) / (total_pos[:, 0] * total_neg[:, 0])
-        out["roc_auc"].append(np.clip(auc, 0.0, 1.0))
-        out["brier"].append((w @ squared) / w.sum(axis=1))
-    return {k: np.concatenate(v) for k, v in out.items()}
+        reached = precision >= min_precision - 1e-12
+        out["recall_at_precision"] = np.where(reached, tp / total_pos, 0.0).max(axis=1)
+    return out
 
 
 #: Metrics of hard decisions computed by :func:`weighted_threshold_metrics`.
