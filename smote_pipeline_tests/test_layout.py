@@ -150,7 +150,6 @@ LONG_FUNCTIONS = {
     "core/oversample/realism_rows.py:distance_flags": 63,
     "core/ingest/roles.py:decide_roles": 63,
     "core/ingest/ingestion.py:_positive_rows": 62,
-    "core/train/racing.py:screen": 61,
 }
 
 

@@ -127,14 +127,7 @@ def screen(
     alive, result = dict(estimators), {}
     for index, rung in enumerate(plan.rungs[:-1]):
         rows, splits = plan.rows(y, rung), plan.splits(y, rung)
-        scored = {}
-        for key, estimator in alive.items():
-            try:
-                scores, oof, model = evaluate(estimator, rows, splits)
-            except ValueError as error:
-                result[key] = _failed(error, index)
-                continue
-            scored[key] = Scored(scores, oof, rung=index, model=model)
+        scored = _score_rung(evaluate, alive, rows, splits, index, result)
         losers = _losers(scored, splits[0], metric, rung.rows)
         halved = {}
         if families is not None and rung.rows < plan.final.rows:
@@ -148,6 +141,26 @@ def screen(
             result[key] = replace(entry, dropped=reason, model=entry.model if reason else None)
         alive = {k: alive[k] for k in scored if k not in losers and k not in halved}
     return result
+
+
+def _score_rung(
+    evaluate: Evaluate,
+    alive: dict[str, Any],
+    rows: np.ndarray,
+    splits: list,
+    index: int,
+    failed: dict[str, Scored],
+) -> dict[str, Scored]:
+    """Every live estimator scored on one rung; one that cannot be goes to ``failed``."""
+    scored = {}
+    for key, estimator in alive.items():
+        try:
+            scores, oof, model = evaluate(estimator, rows, splits)
+        except ValueError as error:
+            failed[key] = _failed(error, index)
+            continue
+        scored[key] = Scored(scores, oof, rung=index, model=model)
+    return scored
 
 
 def _halved(
