@@ -174,12 +174,10 @@ def label_performance(
         (resampling at most :data:`LABEL_SAMPLE` labelled rows, a stratified
         sample: beyond that the interval is wider than the data alone would
         make it, so the check errs towards passing);
-        ``brier``; ``observed_rate``, ``mean_probability``, the 95% interval of
-        their difference ``calibration_gap_low`` / ``_high`` and its
-        ``calibration_p_value`` (under calibration the positives are a sum of
-        independent draws with the predicted probabilities, whose variance is
-        the sum of ``p (1 - p)``: calibration in the large); ``calibration_effect``
-        (Cohen's h of the two rates); ``expected_average_precision`` (the model's
+        ``brier``; the calibration in the large (:func:`_calibration_in_the_large`:
+        ``observed_rate``, ``mean_probability``, ``calibration_gap_low`` / ``_high``,
+        ``calibration_p_value``, ``calibration_effect``);
+        ``expected_average_precision`` (the model's
         hold-out figure); ``worse`` when the interval's upper end is below it by
         more than ``margin``; ``miscalibrated`` when the effect is at least
         ``drift_threshold`` with p below :data:`ALPHA`.
@@ -195,11 +193,7 @@ def label_performance(
         y[rows], p[rows], stratified_weights(y[rows], n_bootstrap, random_state)
     )
     low, high = np.percentile(boot["average_precision"], [2.5, 97.5])
-    observed, predicted = float(y.mean()), float(p.mean())
-    spread = max(float(np.sqrt(np.sum(p * (1 - p)))) / len(y), 1e-12)
-    gap = observed - predicted
-    effect = abs(2 * np.arcsin(np.sqrt(observed)) - 2 * np.arcsin(np.sqrt(predicted)))
-    calibration_p = float(2 * stats.norm.sf(abs(gap) / spread))
+    calibration = _calibration_in_the_large(y, p)
     return {
         "labelled_rows": len(y),
         "labelled_positives": int(y.sum()),
@@ -207,13 +201,29 @@ def label_performance(
         "average_precision_low": float(low),
         "average_precision_high": float(high),
         "brier": float(point["brier"][0]),
+        **calibration,
+        "expected_average_precision": float(expected_average_precision),
+        "worse": bool(high < expected_average_precision - margin),
+        "miscalibrated": bool(
+            calibration["calibration_effect"] >= drift_threshold
+            and calibration["calibration_p_value"] < ALPHA
+        ),
+    }
+
+
+def _calibration_in_the_large(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """Observed positive rate against the mean probability: the 95% interval of the
+    gap, its p-value (the positives are a sum of independent draws with variance
+    ``sum p (1 - p)`` under calibration) and Cohen's h of the two rates."""
+    observed, predicted = float(y.mean()), float(p.mean())
+    spread = max(float(np.sqrt(np.sum(p * (1 - p)))) / len(y), 1e-12)
+    gap = observed - predicted
+    effect = abs(2 * np.arcsin(np.sqrt(observed)) - 2 * np.arcsin(np.sqrt(predicted)))
+    return {
         "observed_rate": observed,
         "mean_probability": predicted,
         "calibration_gap_low": gap - 1.96 * spread,
         "calibration_gap_high": gap + 1.96 * spread,
-        "calibration_p_value": calibration_p,
+        "calibration_p_value": float(2 * stats.norm.sf(abs(gap) / spread)),
         "calibration_effect": float(effect),
-        "expected_average_precision": float(expected_average_precision),
-        "worse": bool(high < expected_average_precision - margin),
-        "miscalibrated": bool(effect >= drift_threshold and calibration_p < ALPHA),
     }
