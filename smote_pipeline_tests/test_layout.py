@@ -146,7 +146,6 @@ def test_core_and_samplers_never_import_dagster():
 LONG_FUNCTIONS = {
     "core/oversample/data_docs.py:build_data_docs": 66,
     "core/ingest/ingestion.py:ingest": 65,
-    "core/oversample/realism_rows.py:distance_flags": 63,
     "core/ingest/roles.py:decide_roles": 63,
     "core/ingest/ingestion.py:_positive_rows": 62,
 }

@@ -278,16 +278,9 @@ def distance_flags(
     dcr_positions : numpy.ndarray
         Synthetic rows whose DCR is measured when the index is a KD-tree.
 
-    Returns
-    -------
-    DistanceFlags
     """
     n_synthetic = len(synthetic_matrix)
-    if len(index) >= 2 and len(reference_positions):
-        distances, _ = index.nearest(index.matrix[reference_positions], 2)
-        real_nn = distances[:, 1]  # column 0 is the row itself (or an exact duplicate)
-    else:
-        real_nn = np.zeros(0)
+    real_nn = _real_nn_distances(index, reference_positions)
     near_cut = near_fraction * float(np.median(real_nn)) if real_nn.size else 0.0
     far_cut = float(np.quantile(real_nn, far_quantile)) if real_nn.size else np.inf
     if n_synthetic == 0:
@@ -302,6 +295,14 @@ def distance_flags(
         dcr = index.nearest(synthetic_matrix, 1)[0][:, 0]
         near = dcr < near_cut
     return DistanceFlags(near, measured, dcr, real_nn, near_cut, far_cut)
+
+
+def _real_nn_distances(index: RealIndex, reference_positions: np.ndarray) -> np.ndarray:
+    """Leave-one-out nearest-neighbour distances of the reference real rows."""
+    if len(index) < 2 or not len(reference_positions):
+        return np.zeros(0)
+    distances, _ = index.nearest(index.matrix[reference_positions], 2)
+    return distances[:, 1]  # column 0 is the row itself (or an exact duplicate)
 
 
 def other_class_shares(
