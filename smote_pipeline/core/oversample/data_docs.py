@@ -42,19 +42,8 @@ def build_data_docs(
     from great_expectations.checkpoint import UpdateDataDocsAction
 
     folder = Path(folder).resolve()
-    context = gx.get_context(mode="file", project_root_dir=str(folder))
     site = folder / "data_docs"
-    context.add_data_docs_site(
-        "smote_pipeline",
-        {
-            "class_name": "SiteBuilder",
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(site),
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        },
-    )
+    context = _project(folder, site)
     definition = json.loads(json.dumps(suite_json))
     definition.pop("id", None)
     suite = context.suites.add(gx.ExpectationSuite(**definition))
@@ -78,3 +67,22 @@ def build_data_docs(
         data[column] = data[column].astype(str)
     checkpoint.run(batch_parameters={"dataframe": _with_derived_columns(data, synthetic, suite)})
     return site / "index.html"
+
+
+def _project(folder: Path, site: Path) -> Any:
+    """A file-backed GX project in ``folder`` with one static Data Docs site at ``site``."""
+    import great_expectations as gx
+
+    context = gx.get_context(mode="file", project_root_dir=str(folder))
+    context.add_data_docs_site(
+        "smote_pipeline",
+        {
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(site),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    return context
