@@ -76,6 +76,33 @@ def label_matches(values: pd.Series, positive_label: Any) -> np.ndarray:
     return native | textual
 
 
+def _check_table(frame: pd.DataFrame, target: str) -> None:
+    """Refuse an empty table, a missing target column and reserved column names."""
+    if frame.empty:
+        raise ValueError("The source table has no rows.")
+    if target not in frame.columns:
+        raise ValueError(
+            f"Target column {target!r} is not in the data; available columns: "
+            f"{list(frame.columns)[:20]}. Set `target` to one of them."
+        )
+    clashes = [c for c in frame.columns if c in RESERVED_COLUMNS]
+    if clashes:
+        raise ValueError(
+            f"Column(s) {clashes} use names the pipeline reserves for its own bookkeeping "
+            f"({list(RESERVED_COLUMNS)}); rename them in the source."
+        )
+
+
+def _no_features(roles: list[ColumnRole]) -> ValueError:
+    dropped = [f"{r.column!r} ({r.role})" for r in roles if r.excluded]
+    return ValueError(
+        "The data has no usable feature columns besides the target"
+        + (f"; excluded: {', '.join(dropped[:20])}" if dropped else "")
+        + ". Give a column a role in the spec's `columns:` (numeric, categorical, "
+        "datetime) if it was excluded by mistake."
+    )
+
+
 def _positive_rows(frame: pd.DataFrame, target: TargetSpec) -> np.ndarray:
     """Validate the target column and return the positive-row mask.
 
@@ -111,6 +138,15 @@ def _positive_rows(frame: pd.DataFrame, target: TargetSpec) -> np.ndarray:
             f"{target.column!r}; its values are {values[:20]}. Set `positive_label` to one of "
             f"them.{hint}"
         )
+    _check_classes(labels, values, positive, target)
+    return positive
+
+
+def _check_classes(
+    labels: pd.Series, values: list, positive: np.ndarray, target: TargetSpec
+) -> None:
+    """Refuse one class, more than two (without ``one_vs_rest``), fewer than two
+    positive rows, and a positive label that is the majority."""
     if len(values) == 1:
         raise ValueError(
             f"Target column {target.column!r} has a single class ({values[0]!r}); a binary "
@@ -137,7 +173,6 @@ def _positive_rows(frame: pd.DataFrame, target: TargetSpec) -> np.ndarray:
             "oversamples the positive class, so it must be the rarer one: set `positive_label` "
             f"to {others.index[0]!r}" + (" (with one_vs_rest)." if len(others) > 1 else ".")
         )
-    return positive
 
 
 def ingest(
@@ -176,30 +211,12 @@ def ingest(
         Missing feature values are kept (NaN; in categorical columns the
         category :data:`MISSING_CATEGORY`).
     """
-    if frame.empty:
-        raise ValueError("The source table has no rows.")
-    if target.column not in frame.columns:
-        raise ValueError(
-            f"Target column {target.column!r} is not in the data; available columns: "
-            f"{list(frame.columns)[:20]}. Set `target` to one of them."
-        )
-    clashes = [c for c in frame.columns if c in RESERVED_COLUMNS]
-    if clashes:
-        raise ValueError(
-            f"Column(s) {clashes} use names the pipeline reserves for its own bookkeeping "
-            f"({list(RESERVED_COLUMNS)}); rename them in the source."
-        )
+    _check_table(frame, target.column)
     positive = _positive_rows(frame, target)
     roles, out = decide_roles(frame.reset_index(drop=True), target.column, columns)
     out = out.drop(columns=[target.column])
     if not feature_columns(out, target.column):
-        dropped = [f"{r.column!r} ({r.role})" for r in roles if r.excluded]
-        raise ValueError(
-            "The data has no usable feature columns besides the target"
-            + (f"; excluded: {', '.join(dropped[:20])}" if dropped else "")
-            + ". Give a column a role in the spec's `columns:` (numeric, categorical, "
-            "datetime) if it was excluded by mistake."
-        )
+        raise _no_features(roles)
     reject_infinite(out, target.column)
     normalise_categoricals(out, target.column)
     out.insert(0, ROW_ID, np.arange(len(out), dtype=np.int64))

@@ -396,6 +396,30 @@ def _forced(
     return _date_parts(name, stamps, parts)
 
 
+def _checked_overrides(
+    frame: pd.DataFrame, target: str, overrides: dict[str, str] | None
+) -> dict[str, str]:
+    """The spec's ``columns:`` after checking its columns and roles."""
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - set(map(str, frame.columns)))
+    if unknown:
+        raise ValueError(
+            f"The spec's `columns:` names {unknown}, which are not columns of the data; "
+            f"available: {[c for c in frame.columns if c != target][:20]}."
+        )
+    if target in overrides:
+        raise ValueError(
+            f"The spec's `columns:` gives the target column {target!r} a role; remove it there."
+        )
+    wrong = {c: r for c, r in overrides.items() if r not in USER_ROLES}
+    if wrong:
+        raise ValueError(
+            f"The spec's `columns:` gives unknown role(s) {wrong}; a column can be set to one "
+            f"of {list(USER_ROLES)}."
+        )
+    return overrides
+
+
 def decide_roles(
     frame: pd.DataFrame, target: str, overrides: dict[str, str] | None = None
 ) -> tuple[list[ColumnRole], pd.DataFrame]:
@@ -426,23 +450,7 @@ def decide_roles(
         not exist, a forced conversion finds values it cannot convert, or a
         date part's name collides with an existing column.
     """
-    overrides = dict(overrides or {})
-    unknown = sorted(set(overrides) - set(map(str, frame.columns)))
-    if unknown:
-        raise ValueError(
-            f"The spec's `columns:` names {unknown}, which are not columns of the data; "
-            f"available: {[c for c in frame.columns if c != target][:20]}."
-        )
-    if target in overrides:
-        raise ValueError(
-            f"The spec's `columns:` gives the target column {target!r} a role; remove it there."
-        )
-    wrong = {c: r for c, r in overrides.items() if r not in USER_ROLES}
-    if wrong:
-        raise ValueError(
-            f"The spec's `columns:` gives unknown role(s) {wrong}; a column can be set to one "
-            f"of {list(USER_ROLES)}."
-        )
+    overrides = _checked_overrides(frame, target, overrides)
     roles, parts = [], {}
     for name in frame.columns:
         if name == target:
