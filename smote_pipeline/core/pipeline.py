@@ -32,7 +32,7 @@ from smote_pipeline.core.records import plain_fields
 from smote_pipeline.core.serve import profile, promotion, scoring
 from smote_pipeline.core.serve.profile import ScoringProfile
 from smote_pipeline.core.train import training
-from smote_pipeline.core.train.records import Candidate, Champion, Screen
+from smote_pipeline.core.train.records import Candidate, Champion, Race
 
 # Steps whose code lives in their group under another name: the asset calls it
 # through these names, one hop away.
@@ -43,7 +43,7 @@ filter_noise = noise.filter_noise
 #: ``synthetic_realism``: how realistic the synthetic rows are, with the rows to drop.
 synthetic_realism = gating.assess_synthetic
 #: ``candidate__<strategy>``: one strategy's candidates, finished and refitted.
-candidate_strategy = training.fit_strategy
+candidate_strategy = training.candidate_strategy
 #: ``candidate_models``: every strategy's candidates and their ensemble.
 gather_candidates = training.gather_candidates
 #: ``champion_model``: the model chosen on training data only, with its record.
@@ -147,7 +147,7 @@ def candidate_screen(
     target: str,
     options: PipelineOptions,
     n_jobs: int | None = None,
-) -> Screen:
+) -> Race:
     """Every candidate raced on the small rungs of the search plan.
 
     ``denoised`` only decides the oversampling space

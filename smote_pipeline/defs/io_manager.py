@@ -14,7 +14,7 @@ from pydantic import Field
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.html import render_html
 from smote_pipeline.core.serve.promotion import ModelRegistry
-from smote_pipeline.core.train.records import Champion, Screen, candidates_from_dict
+from smote_pipeline.core.train.records import Champion, Race, candidates_from_dict
 from smote_pipeline.defs.model_store import ModelStore
 from smote_pipeline.defs.storage import atomic_write, decode, encode, find_stored
 
@@ -24,7 +24,7 @@ DEFAULT_STORAGE = "smote_pipeline_storage"
 #: form is read back. Files written before the records existed have the same
 #: layout, so they load as records too.
 RECORD_READERS: dict[str, Callable[[Any], Any]] = {
-    "candidate_screen": Screen.from_dict,
+    "candidate_screen": Race.from_dict,
     "candidate_models": candidates_from_dict,
     "champion_model": Champion.from_dict,
     "holdout_evaluation": HoldoutEvaluation.from_dict,

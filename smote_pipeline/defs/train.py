@@ -17,7 +17,7 @@ import pandas as pd
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.train.plan import SearchPlan
-from smote_pipeline.core.train.records import Candidate, Screen
+from smote_pipeline.core.train.records import Candidate, Race
 from smote_pipeline.core.train.training import shared_strategy
 from smote_pipeline.defs.metadata import table_metadata
 from smote_pipeline.defs.scope import Scope
@@ -68,7 +68,7 @@ def candidate_screen_asset(s: Scope) -> dg.AssetsDefinition:
     return candidate_screen
 
 
-def _screen_metadata(screen: Screen) -> dict[str, Any]:
+def _screen_metadata(screen: Race) -> dict[str, Any]:
     plan = SearchPlan.from_dict(screen.plan)
     rows = [
         {
@@ -118,10 +118,10 @@ def _strategy_asset(s: Scope, strategy: str) -> dg.AssetsDefinition:
         + (f" Shares its model with {shared!r}." if shared else ""),
         op_tags={QUEUE_TAG: queue} if queue else None,
     )
-    def candidates_of_strategy(
+    def candidate_strategy(
         context: dg.AssetExecutionContext, **inputs: Any
     ) -> dg.MaterializeResult:
-        screen: Screen = inputs["candidate_screen"]
+        screen: Race = inputs["candidate_screen"]
         if strategy not in PipelineOptions().updated(screen.options).strategies:
             return dg.MaterializeResult(
                 value={}, metadata={"note": f"{strategy!r} is not compared in this run"}
@@ -143,7 +143,7 @@ def _strategy_asset(s: Scope, strategy: str) -> dg.AssetsDefinition:
             metadata={**_candidates_metadata(fitted, skipped, screen), "cv_n_jobs": n_jobs},
         )
 
-    return candidates_of_strategy
+    return candidate_strategy
 
 
 def candidate_models_asset(s: Scope) -> dg.AssetsDefinition:
@@ -159,7 +159,7 @@ def candidate_models_asset(s: Scope) -> dg.AssetsDefinition:
         "and the soft-voting ensemble built from their out-of-fold predictions.",
     )
     def candidate_models(context: dg.AssetExecutionContext, **inputs: Any) -> dg.MaterializeResult:
-        screen: Screen = inputs["candidate_screen"]
+        screen: Race = inputs["candidate_screen"]
         candidates = pipeline.gather_candidates(
             [inputs[p] for p in parts], inputs["training_set"], s.target, screen
         )
@@ -172,7 +172,7 @@ def candidate_models_asset(s: Scope) -> dg.AssetsDefinition:
 
 
 def _candidates_metadata(
-    candidates: dict[str, Candidate], skipped: dict[str, str], screen: Screen
+    candidates: dict[str, Candidate], skipped: dict[str, str], screen: Race
 ) -> dict[str, Any]:
     """The cross-validation table of the candidates, and what every candidate shares."""
     options = PipelineOptions().updated(screen.options)

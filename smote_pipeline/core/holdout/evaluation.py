@@ -40,7 +40,6 @@ from smote_pipeline.core.vocabulary import (
     strategy_of,
 )
 
-N_BOOTSTRAP = 1000
 CURVE_POINTS = 200
 #: Threshold-free metrics with intervals; the verdict is read on the first.
 RANKING_METRICS: tuple[str, ...] = ("average_precision", "roc_auc", "brier")

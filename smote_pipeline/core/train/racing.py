@@ -4,7 +4,7 @@ Every candidate is scored on the first rung of the
 :class:`~smote_pipeline.core.train.plan.SearchPlan`; one that is clearly behind
 the best there, by more than :data:`RACE_MARGIN` corrected standard errors of
 the paired difference, is not scored on the next rung, and so on
-(:func:`screen`). The survivors get their final scores on the last rung
+(:func:`race`). The survivors get their final scores on the last rung
 (:func:`finish`), whose repeats stop once the standard error of the mean score
 is below :data:`SE_TARGET_SHARE` of it. On real data the losers are often
 whole model families (a linear model on non-linear data) or strategies the
@@ -30,7 +30,7 @@ from smote_pipeline.core.train.selection import (
     greater_is_better,
 )
 
-__all__ = ["RACE_MARGIN", "SE_TARGET_SHARE", "Scored", "finish", "screen"]
+__all__ = ["RACE_MARGIN", "SE_TARGET_SHARE", "Scored", "finish", "race"]
 
 #: Standard errors behind the best at a rung that drop a candidate. Two is well
 #: beyond the one-standard-error set, so a candidate that could still join an
@@ -87,7 +87,7 @@ def _failed(error: ValueError, rung: int) -> Scored:
     return Scored([], np.empty((0, 0)), rung=rung, error=f"{type(error).__name__}: {error}")
 
 
-def screen(
+def race(
     evaluate: Evaluate,
     estimators: dict[str, Any],
     plan: SearchPlan,

@@ -13,7 +13,7 @@ from typing import Any
 
 from smote_pipeline.core.records import known_fields, plain_fields
 
-__all__ = ["Candidate", "Champion", "Screen", "candidates_from_dict", "candidates_to_dict"]
+__all__ = ["Candidate", "Champion", "Race", "candidates_from_dict", "candidates_to_dict"]
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ class Champion:
 
 
 @dataclass(frozen=True)
-class Screen:
+class Race:
     """The race on the rungs before the last: what every per-strategy fit starts from.
 
     Attributes
@@ -225,6 +225,6 @@ class Screen:
         return plain_fields(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Screen:
+    def from_dict(cls, data: dict[str, Any]) -> Race:
         """Read the stored form back."""
         return cls(**known_fields(cls, data, ()))

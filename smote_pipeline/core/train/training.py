@@ -2,7 +2,7 @@
 
 The candidate search runs in three steps (chained once, in
 :func:`smote_pipeline.core.pipeline.candidate_models`): :func:`screen_candidates`
-(``candidate_screen``), :func:`fit_strategy` per strategy (``candidate__<strategy>``)
+(``candidate_screen``), :func:`candidate_strategy` per strategy (``candidate__<strategy>``)
 and :func:`gather_candidates` (``candidate_models``).
 
 The candidates are :func:`~smote_pipeline.core.vocabulary.candidate_grid` of
@@ -56,8 +56,8 @@ from smote_pipeline.core.train.cores import fit_on_cores
 from smote_pipeline.core.train.crossval import cross_validate, split_scores
 from smote_pipeline.core.train.ensemble import ensemble_members, soft_voting
 from smote_pipeline.core.train.plan import SearchPlan, auto_repeats, cv_splits, plan_search
-from smote_pipeline.core.train.racing import Scored, finish, screen
-from smote_pipeline.core.train.records import Candidate, Champion, Screen
+from smote_pipeline.core.train.racing import Scored, finish, race
+from smote_pipeline.core.train.records import Candidate, Champion, Race
 from smote_pipeline.core.train.selection import brier_check, select_champion, selection_table
 from smote_pipeline.core.train.strategies import (
     ENSEMBLE,
@@ -73,7 +73,7 @@ __all__ = [
     "champion_record",
     "cross_validate",
     "cv_splits",
-    "fit_strategy",
+    "candidate_strategy",
     "gather_candidates",
     "screen_candidates",
     "screening_estimator",
@@ -305,16 +305,16 @@ def _evaluator(
 
 def screen_candidates(
     training: pd.DataFrame, target: str, options: PipelineOptions, n_jobs: int | None = None
-) -> Screen:
+) -> Race:
     """Race every candidate on the rungs of the search plan but the last.
 
     Candidates that share what cross-validation scores (a threshold variant
     and its model) are scored once. Native thread pools are limited to one
-    thread (see :func:`fit_strategy`).
+    thread (see :func:`candidate_strategy`).
 
     Returns
     -------
-    Screen
+    Race
         The plan, each candidate's scoring key, the scores where each stopped
         (survivors: the last screened rung; dropped: the rung that dropped
         them, with the model of its last fold) and the skipped candidates.
@@ -334,8 +334,8 @@ def screen_candidates(
         specs = {keys[n]: s for n, s in reversed(grid.items())}  # the first of a key wins
         evaluate = _evaluator(data, options, n_jobs, full_rows=plan.final.rows)
         families = {keys[n]: family_of(n) or n for n in grid}
-        scored = screen(evaluate, specs, plan, data.y, options.selection_metric, families)
-    return Screen(
+        scored = race(evaluate, specs, plan, data.y, options.selection_metric, families)
+    return Race(
         plan=plan.to_dict(),
         options=options.to_dict(),
         candidates={n: {"family": s[0], "strategy": s[1], "key": keys[n]} for n, s in grid.items()},
@@ -345,12 +345,12 @@ def screen_candidates(
     )
 
 
-def fit_strategy(
+def candidate_strategy(
     strategy: str,
     training: pd.DataFrame,
     augmented: pd.DataFrame,
     target: str,
-    screen: Screen,
+    screen: Race,
     shared: dict[str, Candidate] | None = None,
     n_jobs: int | None = None,
 ) -> tuple[dict[str, Candidate], dict[str, str]]:
@@ -411,7 +411,7 @@ def _candidate(
     target: str,
     plan: SearchPlan,
     options: PipelineOptions,
-    screen: Screen,
+    screen: Race,
     n_jobs: int | None,
 ) -> Candidate:
     """One candidate from its screen entry: finished and refitted, or as dropped."""
@@ -491,7 +491,7 @@ def gather_candidates(
     parts: Iterable[dict[str, Candidate]],
     training: pd.DataFrame,
     target: str,
-    screen: Screen,
+    screen: Race,
 ) -> dict[str, Candidate]:
     """Every strategy's candidates, in grid order, plus the soft-voting ensemble.
 

@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 
 from smote_pipeline.core.train import training
 from smote_pipeline.core.train.plan import Rung, SearchPlan, plan_search
-from smote_pipeline.core.train.racing import finish, screen
+from smote_pipeline.core.train.racing import finish, race
 
 
 def _data(seed=0, n=600):
@@ -42,7 +42,7 @@ def test_a_clear_loser_stops_at_the_first_rung_and_survivors_reuse_its_repeats()
         "also_logistic": LogisticRegression(C=0.9),
         "dummy": DummyClassifier(strategy="prior"),
     }
-    scored = screen(evaluate, estimators, plan, y, "average_precision")
+    scored = race(evaluate, estimators, plan, y, "average_precision")
     dummy = scored["dummy"]
     assert dummy.dropped is not None and "behind the best" in dummy.dropped
     assert len(dummy.scores) == 10 and dummy.oof.shape == (2, len(y))
@@ -64,7 +64,7 @@ def test_a_failing_estimator_is_reported_and_takes_no_part():
             raise ValueError("cannot fit this fold")
         return training.cross_validate(estimator, X.iloc[rows], y[rows], splits=splits)
 
-    scored = screen(
+    scored = race(
         evaluate, {"lr": LogisticRegression(), "bad": DummyClassifier()}, plan, y, "roc_auc"
     )
     assert scored["bad"].error == "ValueError: cannot fit this fold"
@@ -74,7 +74,7 @@ def test_a_failing_estimator_is_reported_and_takes_no_part():
 def test_a_loss_metric_races_in_its_own_direction():
     X, y = _data(2)
     plan = plan_search(y, n_folds=5, cv_repeats=2, random_state=0)
-    scored = screen(
+    scored = race(
         _evaluator(X, y, "brier"),
         {"lr": LogisticRegression(), "coin": DummyClassifier(strategy="uniform")},
         plan,
@@ -120,7 +120,7 @@ def test_halving_keeps_the_best_quarter_and_each_familys_best_on_a_subsample():
     estimators = {f"lr{i}": LogisticRegression(C=10.0**-i) for i in range(5)}
     estimators["coin"] = DummyClassifier(strategy="uniform")
     families = {**dict.fromkeys(estimators, "linear"), "lr4": "other", "coin": "dummy"}
-    scored = screen(_evaluator(X, y), estimators, plan, y, "average_precision", families)
+    scored = race(_evaluator(X, y), estimators, plan, y, "average_precision", families)
     assert scored["coin"].dropped.startswith("dropped") and not scored["coin"].halved
     going_on = {k for k, v in scored.items() if v.dropped is None}
     halved = {k for k, v in scored.items() if v.halved}
@@ -129,5 +129,5 @@ def test_halving_keeps_the_best_quarter_and_each_familys_best_on_a_subsample():
     assert halved == set(estimators) - going_on - {"coin"}
     assert all(scored[k].model is None and scored[k].dropped.startswith("halved") for k in halved)
     same_rows = SearchPlan((Rung(n, 1), Rung(n, 2)), n_folds=3, random_state=0)
-    again = screen(_evaluator(X, y), estimators, same_rows, y, "average_precision", families)
+    again = race(_evaluator(X, y), estimators, same_rows, y, "average_precision", families)
     assert not any(v.halved for v in again.values())  # no halving on the full rows

@@ -408,7 +408,7 @@ def test_a_refit_on_two_cores_is_the_model_of_one_core():
     for jobs in (1, 2):
         fitted[jobs] = {}
         for strategy in options.strategies:
-            part, _ = training.fit_strategy(
+            part, _ = training.candidate_strategy(
                 strategy, train, augmented, "label", screen, n_jobs=jobs
             )
             fitted[jobs].update(part)
