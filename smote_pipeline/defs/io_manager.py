@@ -15,8 +15,8 @@ from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.html import render_html
 from smote_pipeline.core.serve.promotion import ModelRegistry
 from smote_pipeline.core.train.records import Champion, Race, candidates_from_dict
-from smote_pipeline.defs.model_store import ModelStore
 from smote_pipeline.defs.storage import atomic_write, decode, encode, find_stored
+from smote_pipeline.defs.storage.model_store import ModelStore
 
 DEFAULT_STORAGE = "smote_pipeline_storage"
 
@@ -64,7 +64,7 @@ class PipelineIOManager(dg.ConfigurableIOManager):
     DataFrames as Parquet through pyarrow, JSON-like values as JSON, reports as
     Markdown (plus a self-contained HTML rendering beside it), values holding
     models as skops, each model once in the folder's ``.models`` store
-    (:mod:`~smote_pipeline.defs.model_store`); every write is atomic.
+    (:mod:`~smote_pipeline.defs.storage.model_store`); every write is atomic.
     """
 
     base_dir: str = Field(

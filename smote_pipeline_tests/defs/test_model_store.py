@@ -10,10 +10,15 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
 from smote_pipeline.core.train.estimators import SoftVotingEnsemble
-from smote_pipeline.defs import model_store
-from smote_pipeline.defs.files import STALE_TEMPORARY_SECONDS
-from smote_pipeline.defs.model_store import MODELS_FOLDER, ModelStore
-from smote_pipeline.defs.storage import UntrustedModelError, atomic_write, decode, encode
+from smote_pipeline.defs.storage import (
+    UntrustedModelError,
+    atomic_write,
+    decode,
+    encode,
+    model_store,
+)
+from smote_pipeline.defs.storage.files import STALE_TEMPORARY_SECONDS
+from smote_pipeline.defs.storage.model_store import MODELS_FOLDER, ModelStore
 
 X, Y = make_classification(n_samples=200, n_features=5, weights=[0.8], random_state=0)
 

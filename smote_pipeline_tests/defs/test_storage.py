@@ -85,16 +85,16 @@ def test_categorical_gradient_boosting_round_trips(tmp_path):
 
 
 def test_trusted_list_covers_what_the_pipeline_writes():
-    from smote_pipeline.defs.model_files import stored_types
-    from smote_pipeline.defs.trusted_types import written_types
+    from smote_pipeline.defs.storage.model_files import stored_types
+    from smote_pipeline.defs.storage.trusted_types import written_types
 
-    # Forests store slowly with skops; `python -m smote_pipeline.defs.trusted_types`
+    # Forests store slowly with skops; `python -m smote_pipeline.defs.storage.trusted_types`
     # covers every family. These two families hold every wrapper and sampler.
     derived = written_types(("hist_gradient_boosting", "logistic_regression"))
     missing = sorted(set(derived) - set(stored_types()))
     assert not missing, (
         f"Models of this pipeline now hold {missing}: run `python -m "
-        "smote_pipeline.defs.trusted_types --write`, review and commit trusted_types.json."
+        "smote_pipeline.defs.storage.trusted_types --write`, review and commit trusted_types.json."
     )
 
 

@@ -393,7 +393,7 @@ def test_the_ensemble_scores_only_the_repeats_its_members_were_scored_on():
 
 def test_a_refit_on_two_cores_is_the_model_of_one_core():
     """The refit's trees run in threads (cv_n_jobs); the stored bytes do not change."""
-    from smote_pipeline.defs.model_files import encode_model
+    from smote_pipeline.defs.storage.model_files import encode_model
 
     options = PipelineOptions(
         strategies=("no_resampling", "smote", "cluster_smote", "balanced_random_forest"),

@@ -1,9 +1,9 @@
-"""Atomic, deterministic files for asset values (pure helpers, no dagster).
+"""The formats of asset values: atomic, deterministic files (pure helpers, no dagster).
 
 DataFrames are Parquet (pyarrow), JSON-like values are sorted JSON, text is
 Markdown, and values holding fitted models are skops files
-(:mod:`~smote_pipeline.defs.model_files`); each model is written once, in the
-content-addressed store of :mod:`~smote_pipeline.defs.model_store`, and
+(:mod:`~smote_pipeline.defs.storage.model_files`); each model is written once, in the
+content-addressed store of :mod:`~smote_pipeline.defs.storage.model_store`, and
 referenced.
 """
 
@@ -17,9 +17,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from smote_pipeline.defs.files import STALE_TEMPORARY_SECONDS, atomic_write
-from smote_pipeline.defs.model_files import UntrustedModelError, encode_model, load_model
-from smote_pipeline.defs.model_store import ModelStore, holds_models
+from smote_pipeline.defs.storage.files import STALE_TEMPORARY_SECONDS, atomic_write
+from smote_pipeline.defs.storage.model_files import UntrustedModelError, encode_model, load_model
+from smote_pipeline.defs.storage.model_store import ModelStore, holds_models
 
 __all__ = [
     "STALE_TEMPORARY_SECONDS",
@@ -39,7 +39,7 @@ def encode(value: Any, models: ModelStore | None = None) -> tuple[str, bytes]:
 
     With ``models``, every fitted model in ``value`` is written to that store
     once and the skops file holds references to it (see
-    :mod:`~smote_pipeline.defs.model_store`); without, models are embedded. A
+    :mod:`~smote_pipeline.defs.storage.model_store`); without, models are embedded. A
     value that holds models is always a skops file.
     """
     if holds_models(value):

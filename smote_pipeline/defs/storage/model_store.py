@@ -8,7 +8,7 @@ bytes; loading checks that hash, so a changed file is refused. A soft-voting
 ensemble is stored as a shell whose members are references, so its members
 (which are candidates too) are not copied.
 
-Model bytes are reproducible (see :func:`~smote_pipeline.defs.model_files.encode_model`),
+Model bytes are reproducible (see :func:`~smote_pipeline.defs.storage.model_files.encode_model`),
 so the same model always gets the same name. A model that was loaded from a
 store is remembered (weakly, by object identity) together with its file, so
 passing it on to a downstream value (``candidate_models`` gathering the
@@ -20,7 +20,7 @@ therefore treated as immutable: code that refits a model clones it first, as
 scikit-learn does.
 
 Files no envelope refers to any more are removed by :meth:`ModelStore.collect_garbage`
-once they are older than :data:`~smote_pipeline.defs.files.STALE_TEMPORARY_SECONDS`,
+once they are older than :data:`~smote_pipeline.defs.storage.files.STALE_TEMPORARY_SECONDS`,
 so a concurrent writer's new model is never removed before its envelope exists.
 """
 
@@ -41,8 +41,12 @@ from typing import Any
 from sklearn.base import BaseEstimator
 
 from smote_pipeline.core.train.estimators import SoftVotingEnsemble
-from smote_pipeline.defs.files import STALE_TEMPORARY_SECONDS, atomic_write
-from smote_pipeline.defs.model_files import UntrustedModelError, encode_model, load_model_bytes
+from smote_pipeline.defs.storage.files import STALE_TEMPORARY_SECONDS, atomic_write
+from smote_pipeline.defs.storage.model_files import (
+    UntrustedModelError,
+    encode_model,
+    load_model_bytes,
+)
 
 __all__ = ["MODELS_FOLDER", "REFERENCE_KEY", "ModelStore", "holds_models"]
 
@@ -192,7 +196,7 @@ class ModelStore:
         """Remove model files that none of ``envelopes`` refers to (and that are old).
 
         A file is kept while it is younger than
-        :data:`~smote_pipeline.defs.files.STALE_TEMPORARY_SECONDS`: a concurrent
+        :data:`~smote_pipeline.defs.storage.files.STALE_TEMPORARY_SECONDS`: a concurrent
         step may have written it and not yet its envelope. Returns the removed files.
         """
         if not self.folder.is_dir():

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: Types outside :data:`TRUSTED_MODULE_PREFIXES` that the pipeline's models hold,
-#: derived by :mod:`smote_pipeline.defs.trusted_types`.
+#: derived by :mod:`smote_pipeline.defs.storage.trusted_types`.
 TRUSTED_TYPES_FILE = Path(__file__).with_name("trusted_types.json")
 
 #: Module prefixes whose types a model file may contain.
@@ -97,7 +97,7 @@ def trusted_types() -> frozenset[str]:
     """Types outside :data:`TRUSTED_MODULE_PREFIXES` that the pipeline's own models hold.
 
     Derived from the pipeline, not kept by hand: see
-    :mod:`smote_pipeline.defs.trusted_types`.
+    :mod:`smote_pipeline.defs.storage.trusted_types`.
     """
     return frozenset(stored_types())
 
@@ -137,7 +137,7 @@ def encode_model(value: Any) -> bytes:
         raise UntrustedModelError(
             f"The model holds types {refused} that the loader would refuse, so it is not "
             "written. A new library version stores them: run `python -m "
-            "smote_pipeline.defs.trusted_types --write` to derive the trusted list again, "
+            "smote_pipeline.defs.storage.trusted_types --write` to derive the trusted list again, "
             "review the change and commit it."
         )
     return payload

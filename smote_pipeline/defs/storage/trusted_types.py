@@ -7,12 +7,12 @@ would refuse the pipeline's own models, and a hand-kept list goes stale with eve
 release. This module fits every strategy of every model family, as the pipeline
 does, on a small mixed table (numeric columns with gaps, a categorical column),
 dumps each candidate and the champion with skops and collects the types outside
-:data:`~smote_pipeline.defs.model_files.TRUSTED_MODULE_PREFIXES`. The result is
+:data:`~smote_pipeline.defs.storage.model_files.TRUSTED_MODULE_PREFIXES`. The result is
 committed as ``trusted_types.json`` beside this file; a test regenerates it on the
 installed library versions and fails when it differs::
 
-    python -m smote_pipeline.defs.trusted_types          # print the derived list
-    python -m smote_pipeline.defs.trusted_types --write  # update trusted_types.json
+    python -m smote_pipeline.defs.storage.trusted_types          # print the derived list
+    python -m smote_pipeline.defs.storage.trusted_types --write  # update trusted_types.json
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample import clustering, oversampling
 from smote_pipeline.core.train.strategies import STRATEGY_NAMES
 from smote_pipeline.core.vocabulary import MODEL_FAMILIES
-from smote_pipeline.defs.model_files import (
+from smote_pipeline.defs.storage.model_files import (
     TRUSTED_MODULE_PREFIXES,
     TRUSTED_TYPES_FILE,
     _reproducible_zip,
