@@ -96,7 +96,7 @@ RANKS = (
     ("core.holdout",),
     ("core.serve",),
     ("core.spec", "core.pipeline"),
-    ("defs", "definitions", "core", ""),
+    ("defs", "definitions", "cli", "core", ""),
 )
 
 

@@ -121,7 +121,7 @@ def synthetic_samples(
 
 def synthetic_suite(denoised: pd.DataFrame, target: str, pipeline_name: str) -> Any:
     """The great-expectations suite the synthetic rows must meet (the blocking
-    ``synthetic_expectations`` check, and the Data Docs of ``defs.data_docs``):
+    ``synthetic_expectations`` check, and the Data Docs of ``cli.data_docs``):
     learnt from the real minority rows of the denoised training set."""
     real = denoised[denoised[target] == 1]
     return expectations.build_suite(

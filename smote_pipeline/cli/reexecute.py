@@ -1,4 +1,4 @@
-"""Re-execute a failed run from the failed step: ``python -m smote_pipeline.defs.reexecute RUN_ID``.
+"""Re-execute a failed run from the failed step: ``python -m smote_pipeline.cli.reexecute RUN_ID``.
 
 Steps that succeeded in the failed run are not recomputed: their stored values
 are read back through the IO manager. Uses the instance in ``DAGSTER_HOME`` and

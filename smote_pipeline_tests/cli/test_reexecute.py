@@ -9,7 +9,7 @@ import pytest
 import yaml
 from dagster._core.definitions.reconstruct import ReconstructableRepository
 
-from smote_pipeline.defs.reexecute import main, reexecute_from_failure
+from smote_pipeline.cli.reexecute import main, reexecute_from_failure
 from smote_pipeline_tests.conftest import make_frame
 
 

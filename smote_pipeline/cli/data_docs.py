@@ -1,6 +1,6 @@
 """Build GX Data Docs for a pipeline's synthetic rows.
 
-``python -m smote_pipeline.defs.data_docs NAME``
+``python -m smote_pipeline.cli.data_docs NAME``
 
 Reads the stored ``denoised_training_set`` and ``synthetic_samples`` of
 pipeline NAME (same environment variables as the Dagster definitions), rebuilds
