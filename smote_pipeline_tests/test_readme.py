@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from smote_pipeline.core.options import PipelineOptions, describe_options, options_table
-from smote_pipeline.core.oversample.realism_report import GATE_SPECS
+from smote_pipeline.core.oversample.realism.report import GATE_SPECS
 from smote_pipeline.core.spec import PipelineSpec, demo_spec, spec_from_mapping
 from smote_pipeline.defs.factory import build_definitions
 from smote_pipeline.defs.loading import specs_from_environment

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from smote_pipeline.core.oversample.gating import GATES
+from smote_pipeline.core.oversample.realism.gating import GATES
 
 CHROMIUM = os.environ.get("SMOTE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -24,10 +24,11 @@ from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest import ingestion, leakage, split
 from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.oversample import clustering, expectations, gating, oversampling
+from smote_pipeline.core.oversample import clustering, expectations, oversampling
 from smote_pipeline.core.oversample.clustering import MinorityClusters
 from smote_pipeline.core.oversample.oversampling import SyntheticRows
-from smote_pipeline.core.oversample.realism_report import RealismReport
+from smote_pipeline.core.oversample.realism import gating
+from smote_pipeline.core.oversample.realism.report import RealismReport
 from smote_pipeline.core.records import plain_fields
 from smote_pipeline.core.serve import profile, promotion, scoring
 from smote_pipeline.core.serve.profile import ScoringProfile

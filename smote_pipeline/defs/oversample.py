@@ -12,8 +12,9 @@ import pandas as pd
 
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import IS_SYNTHETIC, REASON, ROW_ID
-from smote_pipeline.core.oversample import expectations, gating, oversampling
-from smote_pipeline.core.oversample.realism_report import GATE_REGISTRY
+from smote_pipeline.core.oversample import expectations, oversampling
+from smote_pipeline.core.oversample.realism import gating
+from smote_pipeline.core.oversample.realism.report import GATE_REGISTRY
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
 from smote_pipeline.defs.scope import Scope
 

@@ -22,7 +22,7 @@ from smote_pipeline.core.holdout.plots import (
 )
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.oversample.realism_space import FeatureSpace
+from smote_pipeline.core.oversample.realism.space import FeatureSpace
 from smote_pipeline.core.train.records import Champion
 from smote_pipeline.core.train.selection import (
     AVERAGE_RULE,

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.columns import categorical_columns, feature_columns, row_hashes
-from smote_pipeline.core.oversample.realism_space import INTEGER, learn_domain
+from smote_pipeline.core.oversample.realism.space import INTEGER, learn_domain
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 

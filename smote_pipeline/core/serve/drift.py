@@ -7,7 +7,7 @@ reference was kept at :data:`~smote_pipeline.core.serve.profile.REFERENCE_ROWS`)
 - **features** (:func:`feature_drift`): per column, the KS distance (numbers) or
   total-variation distance (categories) between the batch and the training
   rows, with the realism checks' own machinery
-  (:func:`~smote_pipeline.core.oversample.realism_metrics.column_similarity`);
+  (:func:`~smote_pipeline.core.oversample.realism.metrics.column_similarity`);
 - **scores** (:func:`score_drift`): the batch's probabilities against the
   model's probabilities on the real hold-out of the run that trained it (KS),
   and its share of positive decisions against the hold-out's (Cohen's h, with
@@ -31,8 +31,8 @@ import pandas as pd
 from scipy import stats
 
 from smote_pipeline.core.columns import sample_positions
-from smote_pipeline.core.oversample.realism_metrics import column_similarity
-from smote_pipeline.core.oversample.realism_space import learn_domain
+from smote_pipeline.core.oversample.realism.metrics import column_similarity
+from smote_pipeline.core.oversample.realism.space import learn_domain
 from smote_pipeline.core.stats.bootstrap import stratified_weights, weighted_metrics
 
 __all__ = ["ALPHA", "BATCH_SAMPLE", "feature_drift", "label_performance", "score_drift"]

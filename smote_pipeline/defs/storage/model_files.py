@@ -60,13 +60,13 @@ MOVED_MODULES = {
     "smote_pipeline.core.noise": "smote_pipeline.core.clean.noise",
     "smote_pipeline.core.clustering": "smote_pipeline.core.oversample.clustering",
     "smote_pipeline.core.oversampling": "smote_pipeline.core.oversample.oversampling",
-    "smote_pipeline.core.realism": "smote_pipeline.core.oversample.realism",
-    "smote_pipeline.core.realism_metrics": "smote_pipeline.core.oversample.realism_metrics",
-    "smote_pipeline.core.realism_report": "smote_pipeline.core.oversample.realism_report",
-    "smote_pipeline.core.realism_rows": "smote_pipeline.core.oversample.realism_rows",
-    "smote_pipeline.core.realism_space": "smote_pipeline.core.oversample.realism_space",
+    "smote_pipeline.core.realism": "smote_pipeline.core.oversample.realism.assess",
+    "smote_pipeline.core.realism_metrics": "smote_pipeline.core.oversample.realism.metrics",
+    "smote_pipeline.core.realism_report": "smote_pipeline.core.oversample.realism.report",
+    "smote_pipeline.core.realism_rows": "smote_pipeline.core.oversample.realism.rows",
+    "smote_pipeline.core.realism_space": "smote_pipeline.core.oversample.realism.space",
     "smote_pipeline.core.expectations": "smote_pipeline.core.oversample.expectations",
-    "smote_pipeline.core.gating": "smote_pipeline.core.oversample.gating",
+    "smote_pipeline.core.gating": "smote_pipeline.core.oversample.realism.gating",
     "smote_pipeline.core.data_docs": "smote_pipeline.core.oversample.data_docs",
     "smote_pipeline.core.strategies": "smote_pipeline.core.train.strategies",
     "smote_pipeline.core.selection": "smote_pipeline.core.train.selection",
@@ -84,6 +84,15 @@ MOVED_MODULES = {
     **{
         f"smote_pipeline.core.score.{name}": f"smote_pipeline.core.serve.{name}"
         for name in ("batches", "drift", "profile", "schema", "scoring")
+    },
+    # The realism package (December 2026).
+    "smote_pipeline.core.oversample.realism": "smote_pipeline.core.oversample.realism.assess",
+    "smote_pipeline.core.oversample.gating": "smote_pipeline.core.oversample.realism.gating",
+    **{
+        f"smote_pipeline.core.oversample.realism_{name}": (
+            f"smote_pipeline.core.oversample.realism.{name}"
+        )
+        for name in ("metrics", "report", "rows", "space")
     },
 }
 

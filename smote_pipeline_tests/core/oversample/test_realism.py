@@ -10,7 +10,7 @@ from imblearn.over_sampling import SMOTE
 
 from smote_pipeline.core.oversample.expectations import build_suite, validate_frame
 from smote_pipeline.core.oversample.realism import RealismThresholds, SampleCaps, assess_realism
-from smote_pipeline.core.oversample.realism_metrics import detection_auc, relative_contrast
+from smote_pipeline.core.oversample.realism.metrics import detection_auc, relative_contrast
 
 TARGET = "label"
 CENTRES = np.array([[-3.0, -3.0], [3.0, 3.0]])
@@ -392,8 +392,8 @@ def test_cluster_aware_smote_passes_where_bridging_smote_fails(clusters):
 
 
 def test_blocking_is_one_fact_for_the_report_and_the_checks():
-    from smote_pipeline.core.oversample import gating
-    from smote_pipeline.core.oversample.realism_report import GATE_SPECS, Gate
+    from smote_pipeline.core.oversample.realism import gating
+    from smote_pipeline.core.oversample.realism.report import GATE_SPECS, Gate
 
     assert gating.BLOCKING_GATES == {"invalid_share", "far_share", "detection_auc"}
     assert gating.GATES == tuple(g.name for g in GATE_SPECS)

@@ -18,7 +18,7 @@ from sklearn.metrics import pairwise_distances, roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
-from smote_pipeline.core.oversample.realism_space import (
+from smote_pipeline.core.oversample.realism.space import (
     ColumnDomain,
     neighbor_algorithm,
     numeric_values,

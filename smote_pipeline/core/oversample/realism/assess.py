@@ -48,7 +48,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from smote_pipeline.core.columns import CLUSTER_ID, ROW_ID, feature_columns, sample_positions
-from smote_pipeline.core.oversample.realism_metrics import (
+from smote_pipeline.core.oversample.realism.metrics import (
     CONTRAST_SAMPLE_SIZE,
     DETECTORS,
     column_similarity,
@@ -57,20 +57,20 @@ from smote_pipeline.core.oversample.realism_metrics import (
     reduced_contrast,
     relative_contrast,
 )
-from smote_pipeline.core.oversample.realism_report import (
+from smote_pipeline.core.oversample.realism.report import (
     GATE_REGISTRY,
     ROW_FLAG_COLUMNS,
     Gate,
     RealismReport,
 )
-from smote_pipeline.core.oversample.realism_rows import (
+from smote_pipeline.core.oversample.realism.rows import (
     RealIndex,
     distance_flags,
     domain_violations,
     exact_copies,
     other_class_shares,
 )
-from smote_pipeline.core.oversample.realism_space import FeatureSpace
+from smote_pipeline.core.oversample.realism.space import FeatureSpace
 from smote_pipeline.core.thresholds import RealismThresholds
 
 __all__ = [
@@ -504,7 +504,7 @@ def assess_realism(
 
     Everything is judged against ``real``, the real TRAINING rows of the same class
     (never the hold-out): domains, scales and neighbour distances are learnt from
-    them (:mod:`~smote_pipeline.core.oversample.realism_space`: numeric columns
+    them (:mod:`~smote_pipeline.core.oversample.realism.space`: numeric columns
     standardised over real training rows of all classes, one-hot categoricals). The
     cost is bounded whatever the size of the training set (:class:`SampleCaps`).
 
@@ -527,7 +527,7 @@ def assess_realism(
     caps : SampleCaps or None
         The sample caps; ``SampleCaps()`` when None.
     detector : {"auto", "hist_gradient_boosting", "logistic_regression"}
-        Real-vs-synthetic classifier (:mod:`~smote_pipeline.core.oversample.realism_metrics`).
+        Real-vs-synthetic classifier (:mod:`~smote_pipeline.core.oversample.realism.metrics`).
     n_jobs : int or None
         Native threads (OpenMP, BLAS) of the detector and brute-force distances;
         None: one (-1: every core). OpenMP busy-waiting collapses on a loaded

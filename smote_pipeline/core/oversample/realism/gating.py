@@ -6,10 +6,10 @@ import pandas as pd
 
 from smote_pipeline.core.columns import REASON, ROW_ID
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.oversample.realism import assess_realism
-from smote_pipeline.core.oversample.realism_metrics import relative_contrast
-from smote_pipeline.core.oversample.realism_report import GATE_SPECS, RealismReport
-from smote_pipeline.core.oversample.realism_space import FeatureSpace
+from smote_pipeline.core.oversample.realism.assess import assess_realism
+from smote_pipeline.core.oversample.realism.metrics import relative_contrast
+from smote_pipeline.core.oversample.realism.report import GATE_SPECS, RealismReport
+from smote_pipeline.core.oversample.realism.space import FeatureSpace
 from smote_pipeline.core.thresholds import RealismThresholds
 
 #: Gates that stop training when they fail (Dagster ERROR, blocking); the

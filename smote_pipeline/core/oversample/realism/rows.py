@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.neighbors import KDTree, NearestNeighbors
 
 from smote_pipeline.core.columns import row_hashes
-from smote_pipeline.core.oversample.realism_space import (
+from smote_pipeline.core.oversample.realism.space import (
     ColumnDomain,
     neighbor_algorithm,
     numeric_values,
@@ -90,7 +90,7 @@ def domain_violations(
         Synthetic rows holding every column named in ``domains``.
     domains : sequence of ColumnDomain
         Learnt from the real rows (see
-        :func:`~smote_pipeline.core.oversample.realism_space.learn_domain`).
+        :func:`~smote_pipeline.core.oversample.realism.space.learn_domain`).
 
     Returns
     -------
@@ -150,7 +150,7 @@ def exact_copies(
 class RealIndex:
     """Nearest-neighbour index over encoded real rows, the algorithm chosen by dimension.
 
-    Up to :data:`~smote_pipeline.core.oversample.realism_space.KD_TREE_MAX_DIMENSION`
+    Up to :data:`~smote_pipeline.core.oversample.realism.space.KD_TREE_MAX_DIMENSION`
     dimensions a KD-tree (fast, and able to answer "is any real row within a
     tiny radius" almost for free); above, brute force, which beats trees once
     distances concentrate (its native threads follow the caller's

@@ -1,0 +1,21 @@
+"""The realism of synthetic rows: how it is measured (:mod:`.assess`, :mod:`.metrics`,
+:mod:`.rows`, in the space of :mod:`.space`), reported (:mod:`.report`) and turned
+into gates that hold rows back (:mod:`.gating`)."""
+
+from smote_pipeline.core.oversample.realism.assess import (
+    ROW_FLAG_COLUMNS,
+    Gate,
+    RealismReport,
+    RealismThresholds,
+    SampleCaps,
+    assess_realism,
+)
+
+__all__ = [
+    "ROW_FLAG_COLUMNS",
+    "Gate",
+    "RealismReport",
+    "RealismThresholds",
+    "SampleCaps",
+    "assess_realism",
+]
