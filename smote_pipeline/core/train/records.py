@@ -8,7 +8,7 @@ existed (the dict layout is unchanged).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from smote_pipeline.core.records import known_fields, plain_fields
@@ -207,6 +207,9 @@ class Race:
         Candidates that cannot work on this data, with the reason.
     training_fingerprint : str
         Content hash of the training rows.
+    columns : dict of str to list of str
+        ``features``, ``categorical`` and ``missing`` (numeric columns with missing
+        values) of the training rows, decided once for every strategy's fit.
     """
 
     plan: dict[str, Any]
@@ -215,6 +218,7 @@ class Race:
     scored: dict[str, dict[str, Any]]
     skipped: dict[str, str]
     training_fingerprint: str = ""
+    columns: dict[str, list[str]] = field(default_factory=dict)
 
     def of_strategy(self, strategy: str) -> list[str]:
         """The candidates of ``strategy``, in grid order."""

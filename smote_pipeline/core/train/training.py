@@ -200,13 +200,21 @@ class _Data:
         return float(self.y.sum()) / max(len(self.y) - int(self.y.sum()), 1)
 
 
-def _data(training: pd.DataFrame, target: str) -> _Data:
-    features = feature_columns(training, target)
+def _data(training: pd.DataFrame, target: str, race: Race | None = None) -> _Data:
+    """The training rows as the search uses them, with the columns the ``race``
+    decided (decided here when it has none: for the race itself, or one stored before)."""
+    columns = race.columns if race is not None else {}
+    if not columns:
+        columns = {
+            "features": feature_columns(training, target),
+            "categorical": categorical_columns(training, target),
+            "missing": missing_numeric_columns(training, target),
+        }
     return _Data(
-        X=training[features],
+        X=training[columns["features"]],
         y=training[target].to_numpy().astype(np.int64),
-        categorical=categorical_columns(training, target),
-        missing=missing_numeric_columns(training, target),
+        categorical=list(columns["categorical"]),
+        missing=list(columns["missing"]),
     )
 
 
@@ -342,6 +350,11 @@ def screen_candidates(
         scored={k: asdict(v) for k, v in scored.items()},
         skipped=skipped,
         training_fingerprint=training_fingerprint(training, target),
+        columns={
+            "features": list(data.X.columns),
+            "categorical": list(data.categorical),
+            "missing": list(data.missing),
+        },
     )
 
 
@@ -378,7 +391,7 @@ def candidate_strategy(
     """
     options = PipelineOptions().updated(screen.options)
     plan = SearchPlan.from_dict(screen.plan)
-    data = _data(training, target)
+    data = _data(training, target, screen)
     by_key = {c.scoring_key: c for c in (shared or {}).values()}
     candidates, skipped = {}, {}
     with threadpool_limits(1):
