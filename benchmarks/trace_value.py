@@ -77,14 +77,9 @@ def _is_form(value: object) -> bool:
 def main() -> None:
     warnings.filterwarnings("ignore")
     options = PipelineOptions(cv_folds=3, cv_repeats=1)
-    raw = pipeline.raw_dataset(_table(), TargetSpec("label", "yes")).frame
-    parts = pipeline.split_holdout(raw, "label", options)
-    training = parts.training
-    denoised = pipeline.filter_noise(training, "label", options).denoised
-    clusters = pipeline.minority_clusters(denoised, "label", options)
-    synthetic = pipeline.synthetic_samples(denoised, clusters.assignments, "label", options)
-    realism = pipeline.synthetic_realism(denoised, synthetic.frame, "label", options)
-    augmented, _ = pipeline.augment(denoised, synthetic.frame, realism.rows_to_drop())
+    sets = pipeline.training_sets(_table(), TargetSpec("label", "yes"), options)
+    training, augmented = sets.training_set, sets.augmented_training_set
+    denoised = sets.noise.denoised
 
     def run():
         pipeline.candidate_models(training, denoised, augmented, "label", options)

@@ -154,3 +154,43 @@ def _function_lengths() -> dict[str, int]:
 def test_no_function_in_the_package_is_longer_than_a_screen():
     long = {n: k for n, k in _function_lengths().items() if k > MAX_FUNCTION_LINES}
     assert long == {}
+
+
+#: The steps of the asset graph that make the data and judge the model (the race's
+#: internals, screen and champion, may be tested alone), under their names in the
+#: pipeline and in their groups.
+GRAPH_STEPS = {
+    "raw_dataset": "ingest",
+    "split_holdout": "split_holdout",
+    "filter_noise": "filter_noise",
+    "minority_clusters": "cluster_minority",
+    "synthetic_samples": "generate_synthetic",
+    "synthetic_realism": "assess_synthetic",
+    "augment": "augment",
+    "candidate_models": "candidate_models",
+    "holdout_evaluation": "evaluate_on_holdout",
+    "promoted_model": "register",
+}
+
+
+def _called_steps(function: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else None
+            name = name or getattr(node.func, "id", None)
+            names.add(name)
+    return {step for step, alias in GRAPH_STEPS.items() if {step, alias} & names}
+
+
+def test_no_test_benchmark_or_definition_chains_the_steps_itself():
+    """Three graph steps called in one function is a step sequence of its own: call
+    ``pipeline.run`` or ``pipeline.training_sets`` instead."""
+    roots = [PACKAGE.parent / "smote_pipeline_tests", PACKAGE.parent / "benchmarks"]
+    roots += [PACKAGE / "defs", PACKAGE / "cli"]
+    chains = []
+    for path in (p for root in roots for p in root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and len(_called_steps(node)) >= 3:
+                chains.append(f"{path.name}:{node.name} {sorted(_called_steps(node))}")
+    assert chains == []

@@ -11,7 +11,7 @@ source table to the promoted model. Every decision the pipeline makes is made he
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import pandas as pd
@@ -272,10 +272,11 @@ def scored_batch(
 
 
 @dataclass
-class PipelineRun:
-    """Every value of one run of :func:`run`, by asset name."""
+class TrainingSets:
+    """The data half of a run (:func:`training_sets`), by asset name."""
 
     raw_dataset: pd.DataFrame
+    column_roles: list[dict[str, Any]]
     training_set: pd.DataFrame
     holdout_set: pd.DataFrame
     leakage_screen: LeakScreen
@@ -285,11 +286,49 @@ class PipelineRun:
     synthetic_realism: RealismReport
     augmented_training_set: pd.DataFrame
     rejected_synthetic_samples: pd.DataFrame
+
+
+@dataclass
+class PipelineRun(TrainingSets):
+    """Every value of one run of :func:`run`, by asset name."""
+
     candidate_models: dict[str, Candidate]
     champion_model: Champion
     holdout_evaluation: HoldoutEvaluation
     promoted_model: promotion.ModelRegistry
     skipped: dict[str, str] = field(default_factory=dict)
+
+
+def training_sets(
+    table: pd.DataFrame,
+    target: ingestion.TargetSpec,
+    options: PipelineOptions,
+    columns: dict[str, str] | None = None,
+) -> TrainingSets:
+    """The pipeline from the source table to the augmented training set, in the order
+    of the asset graph. Gating included: the synthetic rows a realism check rejects
+    never reach training, as in a Dagster run."""
+    ingested = raw_dataset(table, target, columns)
+    name = target.column
+    parts = split_holdout(ingested.frame, name, options)
+    found = filter_noise(parts.training, name, options)
+    clusters = minority_clusters(found.denoised, name, options)
+    synthetic = synthetic_samples(found.denoised, clusters.assignments, name, options)
+    realism = synthetic_realism(found.denoised, synthetic.frame, name, options)
+    augmented, rejected = augment(found.denoised, synthetic.frame, realism.rows_to_drop())
+    return TrainingSets(
+        raw_dataset=ingested.frame,
+        column_roles=[plain_fields(r) for r in ingested.roles],
+        training_set=parts.training,
+        holdout_set=parts.holdout,
+        leakage_screen=leakage_screen(parts.training, name, options),
+        noise=found,
+        minority_clusters=clusters,
+        synthetic_samples=synthetic,
+        synthetic_realism=realism,
+        augmented_training_set=augmented,
+        rejected_synthetic_samples=rejected,
+    )
 
 
 def run(
@@ -300,46 +339,28 @@ def run(
     previous: promotion.ModelRegistry | None = None,
 ) -> PipelineRun:
     """The whole pipeline on a table, in the order of the asset graph, from the source
-    table to the promoted model (``previous``: the registry of an earlier run).
-
-    Gating included: the synthetic rows a realism check rejects never reach
-    training, as in a Dagster run.
-    """
-    ingested = raw_dataset(table, target, columns)
-    name = target.column
-    parts = split_holdout(ingested.frame, name, options)
-    training_set, holdout_set = parts.training, parts.holdout
-    found = filter_noise(training_set, name, options)
-    clusters = minority_clusters(found.denoised, name, options)
-    synthetic = synthetic_samples(found.denoised, clusters.assignments, name, options)
-    realism = synthetic_realism(found.denoised, synthetic.frame, name, options)
-    augmented, rejected = augment(found.denoised, synthetic.frame, realism.rows_to_drop())
+    table to the promoted model (``previous``: the registry of an earlier run):
+    :func:`training_sets`, then the candidates, the champion, the hold-out and the
+    promotion gate."""
+    sets = training_sets(table, target, options, columns)
+    name, denoised = target.column, sets.noise.denoised
     skipped: dict[str, str] = {}
     candidates = candidate_models(
-        training_set, found.denoised, augmented, name, options, skipped=skipped
+        sets.training_set, denoised, sets.augmented_training_set, name, options, skipped=skipped
     )
     champion = champion_model(candidates, options)
     evaluation = holdout_evaluation(
-        holdout_set, candidates, name, options, clusters.assignments, found.denoised
+        sets.holdout_set, candidates, name, options, sets.minority_clusters.assignments, denoised
     )
-    roles = [plain_fields(r) for r in ingested.roles]
-    served = scoring_profile(roles, training_set, evaluation, target, options)
+    served = scoring_profile(sets.column_roles, sets.training_set, evaluation, target, options)
+    registry = promoted_model(
+        previous, champion, evaluation, sets.holdout_set, name, options, served
+    )
     return PipelineRun(
-        raw_dataset=ingested.frame,
-        training_set=training_set,
-        holdout_set=holdout_set,
-        leakage_screen=leakage_screen(training_set, name, options),
-        noise=found,
-        minority_clusters=clusters,
-        synthetic_samples=synthetic,
-        synthetic_realism=realism,
-        augmented_training_set=augmented,
-        rejected_synthetic_samples=rejected,
+        **{f.name: getattr(sets, f.name) for f in fields(TrainingSets)},
         candidate_models=candidates,
         champion_model=champion,
         holdout_evaluation=evaluation,
-        promoted_model=promoted_model(
-            previous, champion, evaluation, holdout_set, name, options, served
-        ),
+        promoted_model=registry,
         skipped=skipped,
     )

@@ -25,9 +25,8 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core import pipeline
-from smote_pipeline.core.clean import noise
+from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.oversample import clustering, oversampling
 from smote_pipeline.core.train.strategies import STRATEGY_NAMES
 from smote_pipeline.core.vocabulary import MODEL_FAMILIES
 from smote_pipeline.defs.storage.model_files import (
@@ -35,8 +34,6 @@ from smote_pipeline.defs.storage.model_files import (
     TRUSTED_TYPES_FILE,
     _reproducible_zip,
 )
-
-#: Where the derived list is stored (part of the package).
 
 _TARGET = "label"
 
@@ -48,7 +45,6 @@ def _sample_table(seed: int = 0) -> pd.DataFrame:
     y = np.r_[np.zeros(n_neg, dtype=np.int8), np.ones(n_pos, dtype=np.int8)]
     frame = pd.DataFrame(
         {
-            "row_id": np.arange(n_neg + n_pos, dtype=np.int64),
             "x": rng.normal(y * 1.5, 1.0),
             "z": rng.normal(-y, 1.0),
             "count": rng.poisson(3 + 2 * y).astype(np.int64),
@@ -71,7 +67,7 @@ def written_types(families: tuple[str, ...] | None = None) -> list[str]:
     ----------
     families : tuple of str or None
         Model families to cover (None: all of
-        :data:`~smote_pipeline.core.validation.MODEL_FAMILIES`).
+        :data:`~smote_pipeline.core.vocabulary.MODEL_FAMILIES`).
 
     Returns
     -------
@@ -85,12 +81,8 @@ def written_types(families: tuple[str, ...] | None = None) -> list[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         options = PipelineOptions()
-        denoised = noise.filter_noise(frame, _TARGET, options).denoised
-        clusters = clustering.cluster_minority(denoised, _TARGET, options)
-        synthetic = oversampling.generate_synthetic(
-            denoised, clusters.assignments, _TARGET, options
-        ).frame
-        augmented = oversampling.augment(denoised, synthetic)
+        sets = pipeline.training_sets(frame, TargetSpec(_TARGET, 1), options)
+        training, augmented = sets.training_set, sets.augmented_training_set
         for model, recalibration, strategies in _runs(STRATEGY_NAMES, families or MODEL_FAMILIES):
             run = options.updated(
                 {
@@ -102,7 +94,7 @@ def written_types(families: tuple[str, ...] | None = None) -> list[str]:
                     "bagging_estimators": 2,
                 }
             )
-            candidates = pipeline.candidate_models(frame, frame, augmented, _TARGET, run)
+            candidates = pipeline.candidate_models(training, training, augmented, _TARGET, run)
             # the champion record holds one of these models plus plain values
             for candidate in candidates.values():
                 payload = _reproducible_zip(sio.dumps(candidate.model))

@@ -15,13 +15,11 @@ from smote_pipeline.core.options import PipelineOptions
 def test_the_demo_minority_clusters_are_the_zeros_and_the_ones():
     """The demo's rare class is two subpopulations (0s and 1s): with default options,
     ``minority_clusters`` separates them, each cluster at least 90% one digit."""
-    options = PipelineOptions()
-    raw = pipeline.raw_dataset(rare_digits(), TargetSpec(DIGITS_TARGET, DIGITS_POSITIVE)).frame
-    training = pipeline.split_holdout(raw, DIGITS_TARGET, options).training
+    target = TargetSpec(DIGITS_TARGET, DIGITS_POSITIVE)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        denoised = pipeline.filter_noise(training, DIGITS_TARGET, options).denoised
-    found = pipeline.minority_clusters(denoised, DIGITS_TARGET, options)
+        sets = pipeline.training_sets(rare_digits(), target, PipelineOptions())
+    denoised, found = sets.noise.denoised, sets.minority_clusters
     pixels = [c for c in denoised.columns if c.startswith("pixel_")]  # constant ones dropped
     positions = [8 * int(c.split("_")[1]) + int(c.split("_")[2]) for c in pixels]
     digits = load_digits()

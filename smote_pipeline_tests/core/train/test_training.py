@@ -8,12 +8,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
 from smote_pipeline.core import pipeline
-from smote_pipeline.core.clean import noise
 from smote_pipeline.core.holdout.evaluation import best_baseline, evaluate_on_holdout
-from smote_pipeline.core.ingest import split
 from smote_pipeline.core.ingest.ingestion import TargetSpec, prepare_dataset
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.oversample import clustering, oversampling
 from smote_pipeline.core.train import training
 from smote_pipeline.core.train.ensemble import ensemble_calibration
 from smote_pipeline.core.train.estimators import logistic_map
@@ -144,14 +141,12 @@ class RecordingClassifier(ClassifierMixin, BaseEstimator):
         return self.model_.predict_proba(np.asarray(pd.DataFrame(X)[FEATURES], dtype=float))
 
 
-def _pipeline_data(options, seed=0, holdout_seed=0):
-    frame = prepare_dataset(make_frame(240, 40, seed=seed), TargetSpec("label", "yes", False))
-    parts = split.split_holdout(frame, "label", holdout_fraction=0.25, random_state=holdout_seed)
-    train, holdout = parts.training, parts.holdout
-    denoised = noise.filter_noise(train, "label", options).denoised
-    found = clustering.cluster_minority(denoised, "label", options)
-    synthetic = oversampling.generate_synthetic(denoised, found.assignments, "label", options).frame
-    return train, oversampling.augment(denoised, synthetic), holdout
+def _pipeline_data(options, seed=0):
+    """Training rows, the augmented set and the hold-out, as the pipeline makes them."""
+    sets = pipeline.training_sets(
+        make_frame(240, 40, seed=seed), TargetSpec("label", "yes"), options
+    )
+    return sets.training_set, sets.augmented_training_set, sets.holdout_set
 
 
 def test_no_holdout_row_reaches_any_fit(monkeypatch):
@@ -197,18 +192,17 @@ def test_champion_does_not_change_when_the_holdout_changes():
         cv_folds=3,
         max_clusters=3,
     )
-    train, augmented, holdout = _pipeline_data(options)
-    candidates = pipeline.candidate_models(train, train, augmented, "label", options)
-    before = training.champion_record(candidates, options)
+    done = pipeline.run(make_frame(240, 40, seed=0), TargetSpec("label", "yes"), options)
+    candidates, train, before = done.candidate_models, done.training_set, done.champion_model
     fingerprint = joblib.hash(before.model)
     other = prepare_dataset(make_frame(240, 40, seed=9), TargetSpec("label", "yes", False))
-    results = [
+    results = [done.holdout_evaluation] + [
         evaluate_on_holdout(
             candidates, h, "label", baseline="no_resampling", options=PipelineOptions()
         )
-        for h in (holdout, other.sample(150, random_state=1), other.sample(150, random_state=2))
+        for h in (other.sample(150, random_state=1), other.sample(150, random_state=2))
     ]
-    after = training.champion_record(candidates, options)
+    after = pipeline.champion_model(candidates, options)
     assert {r.champion for r in results} == {before.strategy} == {after.strategy}
     assert joblib.hash(after.model) == fingerprint
     assert results[0].metrics != results[1].metrics
