@@ -17,19 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from smote_pipeline.defs.storage.files import STALE_TEMPORARY_SECONDS, atomic_write
-from smote_pipeline.defs.storage.model_files import UntrustedModelError, encode_model, load_model
+from smote_pipeline.defs.storage.model_files import encode_model, load_model
 from smote_pipeline.defs.storage.model_store import ModelStore, holds_models
-
-__all__ = [
-    "STALE_TEMPORARY_SECONDS",
-    "SUFFIXES",
-    "UntrustedModelError",
-    "atomic_write",
-    "decode",
-    "encode",
-    "find_stored",
-]
 
 SUFFIXES = (".parquet", ".json", ".md", ".skops")
 

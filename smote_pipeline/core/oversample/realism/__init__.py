@@ -2,14 +2,9 @@
 :mod:`.rows`, in the space of :mod:`.space`), reported (:mod:`.report`) and turned
 into gates that hold rows back (:mod:`.gating`)."""
 
-from smote_pipeline.core.oversample.realism.assess import (
-    ROW_FLAG_COLUMNS,
-    Gate,
-    RealismReport,
-    RealismThresholds,
-    SampleCaps,
-    assess_realism,
-)
+from smote_pipeline.core.oversample.realism.assess import SampleCaps, assess_realism
+from smote_pipeline.core.oversample.realism.report import ROW_FLAG_COLUMNS, Gate, RealismReport
+from smote_pipeline.core.thresholds import RealismThresholds
 
 __all__ = [
     "ROW_FLAG_COLUMNS",

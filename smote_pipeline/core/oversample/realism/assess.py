@@ -59,7 +59,6 @@ from smote_pipeline.core.oversample.realism.metrics import (
 )
 from smote_pipeline.core.oversample.realism.report import (
     GATE_REGISTRY,
-    ROW_FLAG_COLUMNS,
     Gate,
     RealismReport,
 )
@@ -72,15 +71,6 @@ from smote_pipeline.core.oversample.realism.rows import (
 )
 from smote_pipeline.core.oversample.realism.space import FeatureSpace
 from smote_pipeline.core.thresholds import RealismThresholds
-
-__all__ = [
-    "ROW_FLAG_COLUMNS",
-    "Gate",
-    "RealismReport",
-    "RealismThresholds",
-    "SampleCaps",
-    "assess_realism",
-]
 
 
 @dataclass(frozen=True)
