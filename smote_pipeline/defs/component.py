@@ -25,6 +25,7 @@ from pydantic import Field, create_model
 from smote_pipeline.core.spec import PipelineSpec, spec_from_mapping
 from smote_pipeline.defs.factory import build_definitions
 from smote_pipeline.defs.loading import storage_from_environment
+from smote_pipeline.defs.storage import DEFAULT_FOLDER
 
 #: Component types of the spec fields whose spec type is not plain YAML.
 YAML_TYPES: dict[str, Any] = {
@@ -49,7 +50,7 @@ def _attributes() -> dict[str, Any]:
         else:
             info = Field(description=description)
         attributes[declaration.name] = (kind, info)
-    storage = "storage folder (default: SMOTE_PIPELINE_STORAGE or ./smote_pipeline_storage)"
+    storage = f"storage folder (default: SMOTE_PIPELINE_STORAGE or ./{DEFAULT_FOLDER})"
     attributes["storage"] = (str | None, Field(None, description=storage))
     return attributes
 

@@ -15,10 +15,9 @@ from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.html import render_html
 from smote_pipeline.core.serve.promotion import ModelRegistry
 from smote_pipeline.core.train.records import Champion, Race, candidates_from_dict
-from smote_pipeline.defs.storage import atomic_write, decode, encode, find_stored
+from smote_pipeline.defs.scope import STRATEGY_PREFIX
+from smote_pipeline.defs.storage import DEFAULT_FOLDER, atomic_write, decode, encode, find_stored
 from smote_pipeline.defs.storage.model_store import ModelStore
-
-DEFAULT_STORAGE = "smote_pipeline_storage"
 
 #: Assets whose value is a typed record (or a dict of them), and how the stored
 #: form is read back. Files written before the records existed have the same
@@ -30,10 +29,6 @@ RECORD_READERS: dict[str, Callable[[Any], Any]] = {
     "holdout_evaluation": HoldoutEvaluation.from_dict,
     "promoted_model": ModelRegistry.from_dict,
 }
-
-
-#: Name prefix of the per-strategy candidate assets.
-STRATEGY_PREFIX = "candidate__"
 
 
 def _is_record(value: Any) -> bool:
@@ -68,7 +63,7 @@ class PipelineIOManager(dg.ConfigurableIOManager):
     """
 
     base_dir: str = Field(
-        default=DEFAULT_STORAGE,
+        default=DEFAULT_FOLDER,
         description="Folder that holds every stored asset value (relative to the working "
         "directory unless absolute).",
     )

@@ -12,6 +12,7 @@ import yaml
 
 from smote_pipeline.core.spec import PipelineSpec, demo_spec, spec_from_mapping
 from smote_pipeline.defs.executors import ExecutorSetting, executor_setting
+from smote_pipeline.defs.storage import DEFAULT_FOLDER
 
 logger = logging.getLogger("smote_pipeline")
 
@@ -136,4 +137,4 @@ def specs_from_environment(environ: Mapping[str, str] = os.environ) -> list[Pipe
 
 def storage_from_environment(environ: Mapping[str, str] = os.environ) -> Path:
     """Storage folder: ``SMOTE_PIPELINE_STORAGE`` or ``./smote_pipeline_storage``."""
-    return Path(environ.get(STORAGE_ENV, "smote_pipeline_storage")).resolve()
+    return Path(environ.get(STORAGE_ENV, DEFAULT_FOLDER)).resolve()

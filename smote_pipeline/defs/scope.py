@@ -18,6 +18,15 @@ def settings_key(spec: PipelineSpec) -> str:
     return f"{spec.name}_settings"
 
 
+#: Name prefix of the per-strategy candidate assets (``candidate__<strategy>``).
+STRATEGY_PREFIX = "candidate__"
+
+
+def strategy_asset_name(strategy: str) -> str:
+    """Asset name of one strategy's candidates."""
+    return f"{STRATEGY_PREFIX}{strategy}"
+
+
 @dataclass(frozen=True)
 class Scope:
     """One pipeline as its asset builders see it.

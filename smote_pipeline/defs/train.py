@@ -20,17 +20,12 @@ from smote_pipeline.core.train.plan import SearchPlan
 from smote_pipeline.core.train.records import Candidate, Race
 from smote_pipeline.core.train.training import shared_strategy
 from smote_pipeline.defs.metadata import table_metadata
-from smote_pipeline.defs.scope import Scope
+from smote_pipeline.defs.scope import Scope, strategy_asset_name
 
 GROUP = "train"
 
 #: The dagster-celery tag that sends a step to a Celery queue.
 QUEUE_TAG = "dagster-celery/queue"
-
-
-def strategy_asset_name(strategy: str) -> str:
-    """Asset name of one strategy's candidates."""
-    return f"candidate__{strategy}"
 
 
 def candidate_screen_asset(s: Scope) -> dg.AssetsDefinition:

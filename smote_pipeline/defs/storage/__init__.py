@@ -7,7 +7,12 @@ from smote_pipeline.defs.storage.files import STALE_TEMPORARY_SECONDS, atomic_wr
 from smote_pipeline.defs.storage.formats import SUFFIXES, decode, encode, find_stored
 from smote_pipeline.defs.storage.model_files import UntrustedModelError
 
+#: The folder that holds every stored asset value unless the user names another
+#: (``SMOTE_PIPELINE_STORAGE``, the spec or the IO manager's ``base_dir``).
+DEFAULT_FOLDER = "smote_pipeline_storage"
+
 __all__ = [
+    "DEFAULT_FOLDER",
     "STALE_TEMPORARY_SECONDS",
     "SUFFIXES",
     "UntrustedModelError",

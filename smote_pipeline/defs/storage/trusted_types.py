@@ -28,7 +28,7 @@ from smote_pipeline.core import pipeline
 from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.train.strategies import STRATEGY_NAMES
-from smote_pipeline.core.vocabulary import MODEL_FAMILIES
+from smote_pipeline.core.vocabulary import MODEL_FAMILIES, OWN_FAMILY
 from smote_pipeline.defs.storage.model_files import (
     TRUSTED_MODULE_PREFIXES,
     TRUSTED_TYPES_FILE,
@@ -102,17 +102,13 @@ def written_types(families: tuple[str, ...] | None = None) -> list[str]:
     return sorted(t for t in found if not t.startswith(TRUSTED_MODULE_PREFIXES))
 
 
-#: Strategies that bring their own model (``model`` does not change what they store).
-_OWN_MODEL = ("balanced_random_forest", "easy_ensemble", "one_class")
-
-
 def _runs(strategies: tuple[str, ...], families: tuple[str, ...]) -> list[tuple]:
     """(model, recalibration, strategies) runs covering every stored combination once.
 
     Every strategy with every family, the strategies that bring their own model
     once, and a recalibrated strategy (``CalibratedClassifierCV``) once.
     """
-    shared = tuple(s for s in strategies if s not in _OWN_MODEL)
+    shared = tuple(s for s in strategies if s not in OWN_FAMILY)
     runs = [(families[0], "none", strategies)]
     runs += [(family, "none", shared) for family in families[1:]]
     runs.append((families[0], "sigmoid", ("no_resampling", "class_weight")))
