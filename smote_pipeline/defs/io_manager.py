@@ -14,15 +14,20 @@ from pydantic import Field
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.html import render_html
 from smote_pipeline.core.serve.promotion import ModelRegistry
-from smote_pipeline.core.train.records import Champion, Race, candidates_from_dict
+from smote_pipeline.core.train.records import Candidate, Champion, Race, candidates_from_dict
 from smote_pipeline.defs.scope import STRATEGY_PREFIX
 from smote_pipeline.defs.storage import DEFAULT_FOLDER, atomic_write, decode, encode, find_stored
 from smote_pipeline.defs.storage.model_store import ModelStore
 
-#: Assets whose value is a typed record (or a dict of them), and how the stored
-#: form is read back. Files written before the records existed have the same
-#: layout, so they load as records too.
-RECORD_READERS: dict[str, Callable[[Any], Any]] = {
+#: The record types stored and read back by type, like an IO manager's type
+#: handlers: each stored record carries its type's name under :data:`RECORD_TAG`.
+RECORD_TYPES: dict[str, type] = {
+    t.__name__: t for t in (Race, Candidate, Champion, HoldoutEvaluation, ModelRegistry)
+}
+RECORD_TAG = "__record__"
+
+#: How files written before records carried their type are read: by asset name.
+LEGACY_READERS: dict[str, Callable[[Any], Any]] = {
     "candidate_screen": Race.from_dict,
     "candidate_models": candidates_from_dict,
     "champion_model": Champion.from_dict,
@@ -35,22 +40,44 @@ def _is_record(value: Any) -> bool:
     return is_dataclass(value) and not isinstance(value, type) and hasattr(value, "to_dict")
 
 
+def _tagged(record: Any) -> dict[str, Any]:
+    """A record's ``to_dict()``, with its type's name when it is read back by type."""
+    name = type(record).__name__
+    tag = {RECORD_TAG: name} if RECORD_TYPES.get(name) is type(record) else {}
+    return {**tag, **record.to_dict()}
+
+
 def stored_form(value: Any) -> Any:
-    """What is written for ``value``: a record's (or a dict of records') ``to_dict()``."""
+    """What is written for ``value``: a record's (or a dict of records') ``to_dict()``,
+    tagged with the record's type (:data:`RECORD_TYPES`)."""
     if _is_record(value):
-        return value.to_dict()
+        return _tagged(value)
     if isinstance(value, dict) and value and all(_is_record(v) for v in value.values()):
-        return {k: v.to_dict() for k, v in value.items()}
+        return {k: _tagged(v) for k, v in value.items()}
     return value
 
 
 def read_stored(asset_key: dg.AssetKey, value: Any) -> Any:
-    """The value of ``asset_key`` from its stored form (see :data:`RECORD_READERS`)."""
+    """The value of ``asset_key`` from its stored form: a tagged record (or a dict of
+    them) by its type; an untagged file written before by the asset's name."""
+    if _tagged_record(value):
+        return _from_tagged(value)
+    if isinstance(value, dict) and value and all(map(_tagged_record, value.values())):
+        return {k: _from_tagged(v) for k, v in value.items()}
     name = asset_key.path[-1]
     if name.startswith(STRATEGY_PREFIX):  # candidate__<strategy>: a dict of candidates
         return candidates_from_dict(value) if isinstance(value, dict) else value
-    reader = RECORD_READERS.get(name)
+    reader = LEGACY_READERS.get(name)
     return value if reader is None else reader(value)
+
+
+def _tagged_record(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(RECORD_TAG) in RECORD_TYPES
+
+
+def _from_tagged(data: dict[str, Any]) -> Any:
+    fields = {k: v for k, v in data.items() if k != RECORD_TAG}
+    return RECORD_TYPES[data[RECORD_TAG]].from_dict(fields)
 
 
 class PipelineIOManager(dg.ConfigurableIOManager):

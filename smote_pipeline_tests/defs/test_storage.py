@@ -219,3 +219,29 @@ def test_records_are_stored_as_their_dict_and_read_back_typed(tmp_path):
     assert champion.predict([[1.0], [0.0]]).tolist() == [1, 0]
     frame = pd.DataFrame({"x": [1]})
     assert read_stored(dg.AssetKey(["p", "training_set"]), frame) is frame
+
+
+def test_records_are_read_back_by_their_type_whatever_the_asset(tmp_path):
+    """The IO manager reads a stored record by the type it carries, like a type handler:
+    the asset's name plays no part (it does only for files written before the tags)."""
+    from smote_pipeline.core.holdout.records import HoldoutEvaluation
+    from smote_pipeline.core.train.records import Race
+    from smote_pipeline.defs.io_manager import RECORD_TAG, read_stored, stored_form
+
+    race = Race(plan={"rungs": []}, options={}, candidates={}, scored={}, skipped={"a": "b"})
+    stored = decode(_write(tmp_path, "r", stored_form(race)))
+    assert stored[RECORD_TAG] == "Race"
+    loaded = read_stored(dg.AssetKey(["p", "any_name"]), stored)
+    assert loaded == race
+    evaluation = HoldoutEvaluation(
+        metrics=({"strategy": "s", "average_precision": 0.5},), curves={}, calibration={},
+        verdicts=(), holdout_rows=10, holdout_positives=2, baseline=None, champion="s",
+        selection_rule="max", recall_at_precision_level=0.8, n_bootstrap=100,
+        smote_helped=False, summary={},
+    )  # fmt: skip
+    both = stored_form({"first": evaluation, "second": evaluation})
+    loaded = read_stored(dg.AssetKey(["p", "other"]), decode(_write(tmp_path, "e", both)))
+    assert loaded == {"first": evaluation, "second": evaluation}
+    untagged = {k: v for k, v in stored.items() if k != RECORD_TAG}  # written before the tags
+    assert read_stored(dg.AssetKey(["p", "candidate_screen"]), untagged) == race
+    assert read_stored(dg.AssetKey(["p", "any_name"]), untagged) == untagged
