@@ -5,8 +5,6 @@ Each builder returns one definition of a pipeline; each asset calls the function
 of the same name in :mod:`smote_pipeline.core.pipeline`.
 """
 
-from typing import Any
-
 import dagster as dg
 import pandas as pd
 
@@ -14,6 +12,8 @@ from smote_pipeline.core import pipeline
 from smote_pipeline.core.holdout import evaluation, isolation, model_card, report
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest import split
+from smote_pipeline.core.ingest.leakage import LeakScreen
+from smote_pipeline.core.oversample.realism.report import RealismSummary
 from smote_pipeline.core.train.records import Candidate, Champion
 from smote_pipeline.defs.ingest import LEDGER
 from smote_pipeline.defs.metadata import table_metadata
@@ -105,9 +105,9 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
         champion_model: Champion,
         augmented_training_set: pd.DataFrame,
         minority_clusters: pd.DataFrame,
-        synthetic_realism: dict[str, Any],
+        synthetic_realism: RealismSummary,
         noise_quarantine: pd.DataFrame,
-        leakage_screen: dict[str, Any],
+        leakage_screen: LeakScreen,
     ) -> dg.MaterializeResult:
         text = report.build_report(
             pipeline=s.name,
@@ -157,7 +157,7 @@ def model_card_asset(s: Scope) -> dg.AssetsDefinition:
         holdout_evaluation: HoldoutEvaluation,
         training_set: pd.DataFrame,
         augmented_training_set: pd.DataFrame,
-        leakage_screen: dict[str, Any],
+        leakage_screen: LeakScreen,
     ) -> dg.MaterializeResult:
         text = model_card.build_model_card(
             pipeline=s.name,

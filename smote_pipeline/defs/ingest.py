@@ -13,6 +13,7 @@ import pandas as pd
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.columns import content_hash
 from smote_pipeline.core.ingest import ingestion, sources, split
+from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.records import plain_fields
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
 from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope
@@ -169,7 +170,7 @@ def leakage_screen_asset(s: Scope) -> dg.AssetsDefinition:
         for message in screen.warnings:
             context.log.warning(message)
         return dg.MaterializeResult(
-            value=screen.to_dict(),
+            value=screen,
             metadata={
                 "suspected_columns": ", ".join(screen.suspected) or "none",
                 "threshold": screen.threshold,
@@ -192,15 +193,13 @@ def target_leak_check(s: Scope) -> dg.AssetChecksDefinition:
         description="Warns when a single column predicts the target almost perfectly on the "
         "training rows (a target leak, or an easy task).",
     )
-    def target_leak(leakage_screen: dict) -> dg.AssetCheckResult:
-        suspected = leakage_screen.get("suspected", [])
-        columns = pd.DataFrame(
-            leakage_screen.get("columns", []), columns=["column", "average_precision", "suspected"]
-        ).sort_values("average_precision", ascending=False)
+    def target_leak(leakage_screen: LeakScreen) -> dg.AssetCheckResult:
+        suspected = leakage_screen.suspected
+        columns = leakage_screen.columns.sort_values("average_precision", ascending=False)
         return dg.AssetCheckResult(
             passed=not suspected,
             severity=dg.AssetCheckSeverity.WARN,
-            description=" ".join(leakage_screen.get("warnings", []))
+            description=leakage_screen.message()
             or "No column alone predicts the target almost perfectly.",
             metadata={
                 "suspected_columns": ", ".join(suspected) or "none",

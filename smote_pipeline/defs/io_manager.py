@@ -13,6 +13,8 @@ from pydantic import Field
 
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.html import render_html
+from smote_pipeline.core.ingest.leakage import LeakScreen
+from smote_pipeline.core.oversample.realism.report import RealismSummary
 from smote_pipeline.core.serve.promotion import ModelRegistry
 from smote_pipeline.core.train.records import Candidate, Champion, Race, candidates_from_dict
 from smote_pipeline.defs.scope import STRATEGY_PREFIX
@@ -22,12 +24,23 @@ from smote_pipeline.defs.storage.model_store import ModelStore
 #: The record types stored and read back by type, like an IO manager's type
 #: handlers: each stored record carries its type's name under :data:`RECORD_TAG`.
 RECORD_TYPES: dict[str, type] = {
-    t.__name__: t for t in (Race, Candidate, Champion, HoldoutEvaluation, ModelRegistry)
+    t.__name__: t
+    for t in (
+        LeakScreen,
+        RealismSummary,
+        Race,
+        Candidate,
+        Champion,
+        HoldoutEvaluation,
+        ModelRegistry,
+    )
 }
 RECORD_TAG = "__record__"
 
 #: How files written before records carried their type are read: by asset name.
 LEGACY_READERS: dict[str, Callable[[Any], Any]] = {
+    "leakage_screen": LeakScreen.from_dict,
+    "synthetic_realism": RealismSummary.from_dict,
     "candidate_screen": Race.from_dict,
     "candidate_models": candidates_from_dict,
     "champion_model": Champion.from_dict,

@@ -5,16 +5,16 @@ Each builder returns one definition of a pipeline; each asset calls the function
 of the same name in :mod:`smote_pipeline.core.pipeline`.
 """
 
-from typing import Any
+from dataclasses import asdict
 
 import dagster as dg
 import pandas as pd
 
 from smote_pipeline.core import pipeline
-from smote_pipeline.core.columns import IS_SYNTHETIC, REASON, ROW_ID
+from smote_pipeline.core.columns import IS_SYNTHETIC, REASON
 from smote_pipeline.core.oversample import expectations, oversampling
 from smote_pipeline.core.oversample.realism import gating
-from smote_pipeline.core.oversample.realism.report import GATE_REGISTRY
+from smote_pipeline.core.oversample.realism.report import GATE_REGISTRY, Gate, RealismSummary
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
 from smote_pipeline.defs.scope import Scope
 
@@ -118,9 +118,7 @@ def synthetic_realism_asset(s: Scope) -> dg.AssetsDefinition:
         found = pipeline.synthetic_realism(
             denoised_training_set, synthetic_samples, target, options
         )
-        summary = found.to_dict()
-        drop = found.rows_to_drop()
-        summary["rows_to_drop"] = drop.to_dict(orient="records")
+        summary = found.summary()
         worst = found.columns.sort_values("similarity").head(20)
         return dg.MaterializeResult(
             value=summary,
@@ -128,9 +126,9 @@ def synthetic_realism_asset(s: Scope) -> dg.AssetsDefinition:
                 "passed": found.passed,
                 "failed_gates": ", ".join(found.failed_gates) or "none",
                 "warned_gates": ", ".join(found.warned_gates) or "none",
-                "rows_to_drop": len(drop),
-                "scores": dg.MetadataValue.json(summary["scores"]),
-                "gates": table_metadata(pd.DataFrame(summary["gates"])),
+                "rows_to_drop": len(summary.rows_to_drop),
+                "scores": dg.MetadataValue.json(summary.scores),
+                "gates": table_metadata(pd.DataFrame(map(asdict, summary.gates))),
                 "worst_columns": table_metadata(worst),
                 "clusters": table_metadata(found.clusters),
                 "recommendations": "\n".join(found.recommendations) or "none",
@@ -163,10 +161,11 @@ def augment_asset(s: Scope) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext,
         denoised_training_set: pd.DataFrame,
         synthetic_samples: pd.DataFrame,
-        synthetic_realism: dict[str, Any],
+        synthetic_realism: RealismSummary,
     ):
-        to_drop = pd.DataFrame(synthetic_realism["rows_to_drop"], columns=[ROW_ID, REASON])
-        augmented, rejected = pipeline.augment(denoised_training_set, synthetic_samples, to_drop)
+        augmented, rejected = pipeline.augment(
+            denoised_training_set, synthetic_samples, synthetic_realism.drop_table()
+        )
         yield from s.selected(
             context,
             "augmented_training_set",
@@ -251,15 +250,15 @@ def realism_gates_check(s: Scope) -> dg.AssetChecksDefinition:
         ],
         ins={"synthetic_realism": dg.AssetIn(key=realism_key)},
     )
-    def realism_gates(synthetic_realism: dict):
-        gates = {g["name"]: g for g in synthetic_realism["gates"]}
+    def realism_gates(synthetic_realism: RealismSummary):
+        gates = {g.name: g for g in synthetic_realism.gates}
         for name in gating.GATES:
             yield _gate_result(realism_key, name, gates.get(name))
 
     return realism_gates
 
 
-def _gate_result(asset: dg.AssetKey, name: str, gate: dict | None) -> dg.AssetCheckResult:
+def _gate_result(asset: dg.AssetKey, name: str, gate: Gate | None) -> dg.AssetCheckResult:
     """The check result of realism gate ``name`` (``gate``: its measured record, if any)."""
     if gate is None:
         return dg.AssetCheckResult(
@@ -272,11 +271,11 @@ def _gate_result(asset: dg.AssetKey, name: str, gate: dict | None) -> dg.AssetCh
     return dg.AssetCheckResult(
         asset_key=asset,
         check_name=name,
-        passed=bool(gate["passed"]),
+        passed=gate.passed,
         severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
         metadata={
-            "value": gate["value"],
-            "threshold": gate["threshold"],
-            "limit": gate["direction"],
+            "value": gate.value,
+            "threshold": gate.threshold,
+            "limit": gate.direction,
         },
     )

@@ -15,9 +15,8 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core import pipeline
-from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.train.plan import SearchPlan
-from smote_pipeline.core.train.records import Candidate, Race
+from smote_pipeline.core.train.records import Candidate, Race, Scored
 from smote_pipeline.core.train.training import shared_strategy
 from smote_pipeline.defs.metadata import table_metadata
 from smote_pipeline.defs.scope import Scope, strategy_asset_name
@@ -64,30 +63,31 @@ def candidate_screen_asset(s: Scope) -> dg.AssetsDefinition:
 
 
 def _screen_metadata(screen: Race) -> dict[str, Any]:
-    plan = SearchPlan.from_dict(screen.plan)
     rows = [
-        {
-            "candidate": name,
-            "rung_rows": plan.rungs[max(scored["rung"], 0)].rows if scored else None,
-            "splits": len(scored["scores"]) if scored else 0,
-            "cv_mean": round(float(np.mean(scored["scores"])), 4)
-            if scored and scored["scores"]
-            else None,
-            "status": "skipped"
-            if scored and scored["error"]
-            else "dropped"
-            if scored and scored["dropped"]
-            else "goes on",
-            "note": (scored["error"] or scored["dropped"] or "") if scored else "",
-        }
+        _race_row(name, screen.scored.get(entry["key"]), screen.plan)
         for name, entry in screen.candidates.items()
-        for scored in [screen.scored.get(entry["key"])]
     ]
     return {
-        "rungs": dg.MetadataValue.json(screen.plan["rungs"]),
+        "rungs": dg.MetadataValue.json(screen.plan.to_dict()["rungs"]),
         "race": table_metadata(pd.DataFrame(rows)),
         "skipped_strategies": dg.MetadataValue.json(screen.skipped),
         "training_fingerprint": screen.training_fingerprint,
+    }
+
+
+def _race_row(name: str, scored: Scored | None, plan: SearchPlan) -> dict[str, Any]:
+    """One candidate's line of the race table (``scored`` None: a single-rung plan)."""
+    if scored is None:
+        return {"candidate": name, "rung_rows": None, "splits": 0, "cv_mean": None,
+                "status": "goes on", "note": ""}  # fmt: skip
+    status = "skipped" if scored.error else "dropped" if scored.dropped else "goes on"
+    return {
+        "candidate": name,
+        "rung_rows": plan.rungs[max(scored.rung, 0)].rows,
+        "splits": len(scored.scores),
+        "cv_mean": round(float(np.mean(scored.scores)), 4) if scored.scores else None,
+        "status": status,
+        "note": scored.error or scored.dropped or "",
     }
 
 
@@ -117,7 +117,7 @@ def _strategy_asset(s: Scope, strategy: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, **inputs: Any
     ) -> dg.MaterializeResult:
         screen: Race = inputs["candidate_screen"]
-        if strategy not in PipelineOptions().updated(screen.options).strategies:
+        if strategy not in screen.options.strategies:
             return dg.MaterializeResult(
                 value={}, metadata={"note": f"{strategy!r} is not compared in this run"}
             )
@@ -170,7 +170,7 @@ def _candidates_metadata(
     candidates: dict[str, Candidate], skipped: dict[str, str], screen: Race
 ) -> dict[str, Any]:
     """The cross-validation table of the candidates, and what every candidate shares."""
-    options = PipelineOptions().updated(screen.options)
+    options = screen.options
     rows = pd.DataFrame(
         [
             {

@@ -67,7 +67,7 @@ def test_every_asset_is_materialized_and_checks_pass(small_run):
     # make_frame's `b` separates the blobs from the negatives by itself (4 vs 0): the WARN
     # names it. The index column of the label-sorted file was excluded before the screen.
     assert checks.pop("target_leak") is False
-    assert _value(small_run, "leakage_screen")["suspected"] == ["b"]
+    assert _value(small_run, "leakage_screen").suspected == ["b"]
     hard = {
         "holdout_isolation",
         "synthetic_expectations",

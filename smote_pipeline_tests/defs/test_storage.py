@@ -221,18 +221,32 @@ def test_records_are_stored_as_their_dict_and_read_back_typed(tmp_path):
     assert read_stored(dg.AssetKey(["p", "training_set"]), frame) is frame
 
 
+def _without_arrays(race):
+    """A race's stored form, out-of-fold arrays compared apart (as lists)."""
+    form = race.to_dict()
+    form["scored"] = {k: {**v, "oof": v["oof"].tolist()} for k, v in form["scored"].items()}
+    return form
+
+
 def test_records_are_read_back_by_their_type_whatever_the_asset(tmp_path):
     """The IO manager reads a stored record by the type it carries, like a type handler:
     the asset's name plays no part (it does only for files written before the tags)."""
     from smote_pipeline.core.holdout.records import HoldoutEvaluation
-    from smote_pipeline.core.train.records import Race
+    from smote_pipeline.core.options import PipelineOptions
+    from smote_pipeline.core.train.plan import Rung, SearchPlan
+    from smote_pipeline.core.train.records import Race, Scored
     from smote_pipeline.defs.io_manager import RECORD_TAG, read_stored, stored_form
 
-    race = Race(plan={"rungs": []}, options={}, candidates={}, scored={}, skipped={"a": "b"})
+    plan = SearchPlan(rungs=(Rung(40, 2), Rung(80, 3)), n_folds=5, random_state=0)
+    scored = Scored([0.5, 0.6], np.zeros((1, 40)), rung=0, dropped="behind")
+    race = Race(plan=plan, options=PipelineOptions(cv_folds=4), candidates={"x": {"key": "k"}},
+                scored={"k": scored}, skipped={"a": "b"})  # fmt: skip
     stored = decode(_write(tmp_path, "r", stored_form(race)))
-    assert stored[RECORD_TAG] == "Race"
+    assert stored[RECORD_TAG] == "Race" and stored["options"]["cv_folds"] == 4
     loaded = read_stored(dg.AssetKey(["p", "any_name"]), stored)
-    assert loaded == race
+    assert loaded.plan == plan and loaded.options == race.options
+    assert loaded.scored["k"].dropped == "behind" and loaded.scored["k"].oof.shape == (1, 40)
+    assert _without_arrays(loaded) == _without_arrays(race)
     evaluation = HoldoutEvaluation(
         metrics=({"strategy": "s", "average_precision": 0.5},), curves={}, calibration={},
         verdicts=(), holdout_rows=10, holdout_positives=2, baseline=None, champion="s",
@@ -243,5 +257,32 @@ def test_records_are_read_back_by_their_type_whatever_the_asset(tmp_path):
     loaded = read_stored(dg.AssetKey(["p", "other"]), decode(_write(tmp_path, "e", both)))
     assert loaded == {"first": evaluation, "second": evaluation}
     untagged = {k: v for k, v in stored.items() if k != RECORD_TAG}  # written before the tags
-    assert read_stored(dg.AssetKey(["p", "candidate_screen"]), untagged) == race
+    legacy = read_stored(dg.AssetKey(["p", "candidate_screen"]), untagged)
+    assert _without_arrays(legacy) == _without_arrays(race)
     assert read_stored(dg.AssetKey(["p", "any_name"]), untagged) == untagged
+
+
+@pytest.mark.parametrize("asset", ["leakage_screen", "synthetic_realism"])
+def test_screens_written_as_plain_dicts_load_as_records_and_store_tagged(tmp_path, asset):
+    """``leakage_screen`` and ``synthetic_realism`` files written before they were
+    records (``data/legacy``, made by 68c193c's code) load as their record; stored
+    again, they carry their type and come back equal, whatever the asset's name."""
+    from smote_pipeline.core.ingest.leakage import LeakScreen
+    from smote_pipeline.core.oversample.realism.report import RealismSummary
+    from smote_pipeline.defs.io_manager import RECORD_TAG, read_stored, stored_form
+
+    old = decode(LEGACY / f"{asset}_before_types.json")
+    loaded = read_stored(dg.AssetKey(["p", asset]), old)
+    if asset == "leakage_screen":
+        assert isinstance(loaded, LeakScreen)
+        assert loaded.suspected == old["suspected"] == ["b"]
+        assert loaded.warnings == old["warnings"] and loaded.rows_used == old["rows_used"]
+    else:
+        assert isinstance(loaded, RealismSummary)
+        assert loaded.passed == old["passed"] and loaded.failed_gates == old["failed_gates"]
+        assert loaded.drop_table().to_dict(orient="records") == old["rows_to_drop"]
+        assert [g.name for g in loaded.gates] == [g["name"] for g in old["gates"]]
+    stored = decode(_write(tmp_path, asset, stored_form(loaded)))
+    assert stored[RECORD_TAG] == type(loaded).__name__
+    again = read_stored(dg.AssetKey(["p", "any_name"]), stored)
+    assert stored_form(again) == stored_form(loaded)

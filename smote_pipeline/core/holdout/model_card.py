@@ -19,6 +19,7 @@ import pandas as pd
 from smote_pipeline.core.columns import IS_SYNTHETIC, feature_columns
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.holdout.report import brier_check_text, leak_lines, with_interval
+from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.train.records import Champion
 from smote_pipeline.core.vocabulary import strategy_of
 
@@ -86,7 +87,7 @@ def _calibration_lines(record: dict[str, Any] | None, champion: Champion) -> lis
 
 
 def _limitations(
-    evaluation: HoldoutEvaluation, champion: Champion, leaks: dict[str, Any] | None
+    evaluation: HoldoutEvaluation, champion: Champion, leaks: LeakScreen | None
 ) -> list[str]:
     lines = [
         "- Valid for rows drawn like the training rows: the same columns, with the same "
@@ -110,7 +111,7 @@ def _limitations(
             f"- An average of {len(champion.members)} models: explain a prediction through "
             "its members, not as one model."
         )
-    suspected = (leaks or {}).get("suspected") or []
+    suspected = [] if leaks is None else leaks.suspected
     if suspected:
         lines.append(
             f"- Columns suspected of leaking the target: {', '.join(map(str, suspected))}."
@@ -127,7 +128,7 @@ def build_model_card(
     evaluation: HoldoutEvaluation,
     training: pd.DataFrame,
     augmented: pd.DataFrame,
-    leaks: dict[str, Any] | None = None,
+    leaks: LeakScreen | None = None,
 ) -> str:
     """The model card of the shipped model, as Markdown.
 
@@ -142,7 +143,7 @@ def build_model_card(
     training, augmented : pandas.DataFrame
         The real training rows (``training_set``); the augmented training set.
     leaks : dict or None
-        The ``leakage_screen`` value; suspected columns are named as a limitation.
+        The ``leakage_screen`` record; suspected columns are named as a limitation.
     """
     record = next((m for m in evaluation.metrics if m["strategy"] == champion.strategy), None)
     features = feature_columns(training, target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,9 @@ from smote_pipeline.core.holdout.plots import (
     projection_plot,
 )
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.oversample.realism.report import RealismSummary
 from smote_pipeline.core.oversample.realism.space import FeatureSpace
 from smote_pipeline.core.train.records import Champion
 from smote_pipeline.core.train.selection import (
@@ -346,9 +349,9 @@ def build_report(
     augmented: pd.DataFrame,
     clusters: pd.DataFrame,
     target: str,
-    realism: dict[str, Any] | None = None,
+    realism: RealismSummary | None = None,
     quarantine: pd.DataFrame | None = None,
-    leaks: dict[str, Any] | None = None,
+    leaks: LeakScreen | None = None,
     guard: str | None = None,
 ) -> str:
     """Render the report as self-contained Markdown (figures inlined as PNG).
@@ -364,12 +367,12 @@ def build_report(
     augmented, clusters : pandas.DataFrame
         The augmented training set (real and synthetic rows); ``row_id`` and
         ``cluster_id`` of the real minority rows.
-    realism : dict or None
-        The ``synthetic_realism`` summary.
+    realism : RealismSummary or None
+        The ``synthetic_realism`` value.
     quarantine : pandas.DataFrame or None
         Rows the noise filter removed, for "How the data was handled".
-    leaks : dict or None
-        The ``leakage_screen`` value (:meth:`LeakScreen.to_dict`); suspected
+    leaks : LeakScreen or None
+        The ``leakage_screen`` value; suspected
         columns put a warning at the top.
     guard : str or None
         What the bridge guard refused (``SyntheticRows.guard_text()``).
@@ -451,15 +454,12 @@ def _calibration_lines(evaluation: HoldoutEvaluation) -> list[str]:
     ]
 
 
-def leak_lines(leaks: dict[str, Any] | None) -> list[str]:
+def leak_lines(leaks: LeakScreen | None) -> list[str]:
     """A warning block naming the columns the leakage screen suspects (empty if none)."""
-    suspected = (leaks or {}).get("suspected") or []
-    if not suspected:
+    if leaks is None or not leaks.suspected:
         return []
-    figures = {r["column"]: r["average_precision"] for r in leaks.get("columns", [])}
-    shown = ", ".join(
-        f"`{c}` (average precision {figures.get(c, float('nan')):.3f})" for c in suspected[:10]
-    )
+    figures = leaks.figures
+    shown = ", ".join(f"`{c}` (average precision {figures[c]:.3f})" for c in leaks.suspected[:10])
     return [
         f"> **Possible target leak.** On the training rows, {shown} alone "
         "predict the target almost perfectly. If such a column is derived from the label or "
@@ -554,9 +554,9 @@ def _synthetic_section(
     return lines
 
 
-def _realism_section(realism: dict[str, Any], augmented: pd.DataFrame, target: str) -> list[str]:
+def _realism_section(realism: RealismSummary, augmented: pd.DataFrame, target: str) -> list[str]:
     """Realism gates, recommendations and the worst columns' distributions."""
-    gates = pd.DataFrame(realism["gates"])
+    gates = pd.DataFrame(map(asdict, realism.gates))
     shown = pd.DataFrame(
         {
             "gate": gates["name"],
@@ -567,7 +567,7 @@ def _realism_section(realism: dict[str, Any], augmented: pd.DataFrame, target: s
             "passed": ["yes" if ok else "**no**" for ok in gates["passed"]],
         }
     )
-    flags = realism.get("row_flags", {})
+    flags = realism.row_flags
     lines = [
         "## Realism of the synthetic rows",
         "",
@@ -581,16 +581,16 @@ def _realism_section(realism: dict[str, Any], augmented: pd.DataFrame, target: s
         _table(shown),
         "",
     ]
-    if realism.get("failed_gates"):
+    if realism.failed_gates:
         lines += [
-            f"**Blocking gate(s) {', '.join(f'`{g}`' for g in realism['failed_gates'])} "
+            f"**Blocking gate(s) {', '.join(f'`{g}`' for g in realism.failed_gates)} "
             "failed: no synthetic row of this run reached training.** Every final model was "
             "fitted on real rows (`cluster_smote` still resamples inside its cross-validation "
             "folds); the held-back rows are listed in `rejected_synthetic_samples`.",
             "",
         ]
-    lines += [f"- {r}" for r in realism.get("recommendations", [])]
-    columns = pd.DataFrame(realism.get("columns", []))
+    lines += [f"- {r}" for r in realism.recommendations]
+    columns = pd.DataFrame(list(realism.columns))
     minority = augmented[augmented[target] == 1]
     if len(columns) and "similarity" in columns:
         worst = [

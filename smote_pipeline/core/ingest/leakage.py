@@ -106,38 +106,49 @@ class LeakScreen:
         return [str(name) for name in flagged["column"]]
 
     @property
+    def figures(self) -> dict[str, float]:
+        """Column name -> its average precision alone."""
+        return dict(
+            zip(map(str, self.columns["column"]), self.columns["average_precision"], strict=True)
+        )
+
+    @property
     def warnings(self) -> list[str]:
         """One sentence per suspected column, in the order of :attr:`suspected`."""
-        figures = dict(zip(self.columns["column"], self.columns["average_precision"], strict=True))
-        return [_warning(name, float(figures[name])) for name in self.suspected]
+        return [_warning(name, float(self.figures[name])) for name in self.suspected]
 
     def message(self) -> str:
         """The :attr:`warnings` as one text (empty when nothing is suspected)."""
         return " ".join(self.warnings)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable summary: ``columns`` (records), ``suspected``, ``threshold``,
-        ``rows_used``, ``warnings``."""
-        records = [
-            {
-                "column": str(column),
-                "average_precision": float(figure),
-                "suspected": bool(flag),
-            }
-            for column, figure, flag in zip(
-                self.columns["column"],
-                self.columns["average_precision"],
-                self.columns["suspected"],
-                strict=True,
-            )
-        ]
+        """The stored form: ``columns`` (records), ``threshold``, ``rows_used``, and
+        for a reader of the file ``suspected`` and ``warnings``."""
+        records = self.columns.astype(object).to_dict(orient="records")
         return {
-            "columns": records,
+            "columns": [
+                {
+                    "column": str(r["column"]),
+                    "average_precision": float(r["average_precision"]),
+                    "suspected": bool(r["suspected"]),
+                }
+                for r in records
+            ],
             "suspected": self.suspected,
             "threshold": float(self.threshold),
             "rows_used": int(self.rows_used),
             "warnings": self.warnings,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LeakScreen:
+        """Read the stored form back (``suspected`` and ``warnings`` are derived)."""
+        columns = pd.DataFrame(data.get("columns", []), columns=list(_empty_table().columns))
+        if columns.empty:
+            columns = _empty_table()
+        columns["suspected"] = columns["suspected"].astype(bool)
+        threshold = float(data.get("threshold", LEAK_AVERAGE_PRECISION))
+        return cls(columns, threshold, int(data.get("rows_used", 0)))
 
 
 def screen_leaks(

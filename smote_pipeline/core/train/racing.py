@@ -18,19 +18,20 @@ it, paired there with the best's).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from smote_pipeline.core.train.plan import RUNG_GROWTH, SearchPlan, Splits
+from smote_pipeline.core.train.records import Scored
 from smote_pipeline.core.train.selection import (
     CLEARLY_WORSE_SE,
     corrected_standard_error,
     greater_is_better,
 )
 
-__all__ = ["RACE_MARGIN", "SE_TARGET_SHARE", "Scored", "finish", "race"]
+__all__ = ["RACE_MARGIN", "SE_TARGET_SHARE", "finish", "race"]
 
 #: Standard errors behind the best at a rung that drop a candidate. Two is well
 #: beyond the one-standard-error set, so a candidate that could still join an
@@ -47,40 +48,6 @@ SE_TARGET_SHARE = 0.01
 #: ``evaluate(estimator, rows, splits) -> (fold_scores, oof, last_model)``:
 #: cross-validation on the training rows at positions ``rows``.
 Evaluate = Callable[[Any, np.ndarray, Splits], tuple[list[float], np.ndarray, Any]]
-
-
-@dataclass(frozen=True)
-class Scored:
-    """Fold scores and out-of-fold probabilities of one candidate at one rung.
-
-    Attributes
-    ----------
-    scores : list of float
-        One per split scored.
-    oof : ndarray of shape (n_repeats_scored, n_rung_rows)
-        Out-of-fold probabilities of each scored repeat, on the rung's rows.
-    rung : int
-        Index of the rung in the plan.
-    dropped : str or None
-        Why the candidate stopped at this rung; None when it goes on (or finished).
-    error : str or None
-        Why it could not be scored at all (a ``ValueError`` in a fold); then
-        ``scores`` is empty.
-    model : estimator or None
-        A dropped candidate's model of the rung's last fold (it is not refitted).
-    halved : bool
-        Dropped by successive halving, not for being clearly behind: it is
-        refitted on every training row (so its hold-out figures are those of a
-        full model), with the scores of this rung.
-    """
-
-    scores: list[float]
-    oof: np.ndarray
-    rung: int = 0
-    dropped: str | None = None
-    error: str | None = None
-    model: Any = None
-    halved: bool = False
 
 
 def _failed(error: ValueError, rung: int) -> Scored:

@@ -11,9 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from smote_pipeline.core.records import known_fields, plain_fields
+import numpy as np
 
-__all__ = ["Candidate", "Champion", "Race", "candidates_from_dict", "candidates_to_dict"]
+from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.records import known_fields, plain_fields
+from smote_pipeline.core.train.plan import SearchPlan
+
+__all__ = [
+    "Candidate",
+    "Champion",
+    "Race",
+    "Scored",
+    "candidates_from_dict",
+    "candidates_to_dict",
+]
 
 
 @dataclass(frozen=True)
@@ -189,20 +200,53 @@ class Champion:
 
 
 @dataclass(frozen=True)
+class Scored:
+    """Fold scores and out-of-fold probabilities of one candidate at one rung.
+
+    Attributes
+    ----------
+    scores : list of float
+        One per split scored.
+    oof : ndarray of shape (n_repeats_scored, n_rung_rows)
+        Out-of-fold probabilities of each scored repeat, on the rung's rows.
+    rung : int
+        Index of the rung in the plan.
+    dropped : str or None
+        Why the candidate stopped at this rung; None when it goes on (or finished).
+    error : str or None
+        Why it could not be scored at all (a ``ValueError`` in a fold); then
+        ``scores`` is empty.
+    model : estimator or None
+        A dropped candidate's model of the rung's last fold (it is not refitted).
+    halved : bool
+        Dropped by successive halving, not for being clearly behind: it is
+        refitted on every training row (so its hold-out figures are those of a
+        full model), with the scores of this rung.
+    """
+
+    scores: list[float]
+    oof: np.ndarray
+    rung: int = 0
+    dropped: str | None = None
+    error: str | None = None
+    model: Any = None
+    halved: bool = False
+
+
+@dataclass(frozen=True)
 class Race:
     """The race on the rungs before the last: what every per-strategy fit starts from.
 
     Attributes
     ----------
-    plan : dict
-        The :class:`~smote_pipeline.core.train.plan.SearchPlan` (``to_dict()`` form).
-    options : dict
-        The resolved options of the run (``PipelineOptions.to_dict()``).
+    plan : SearchPlan
+        The rungs every candidate is scored on.
+    options : PipelineOptions
+        The resolved options of the run.
     candidates : dict of str to dict
         Candidate name -> ``family``, ``strategy`` and ``key`` (its scoring identity).
-    scored : dict of str to dict
-        Scoring key -> its :class:`~smote_pipeline.core.train.racing.Scored`
-        fields at the last rung it was scored on.
+    scored : dict of str to Scored
+        Scoring key -> how it scored at the last rung it was scored on.
     skipped : dict of str to str
         Candidates that cannot work on this data, with the reason.
     training_fingerprint : str
@@ -212,10 +256,10 @@ class Race:
         values) of the training rows, decided once for every strategy's fit.
     """
 
-    plan: dict[str, Any]
-    options: dict[str, Any]
+    plan: SearchPlan
+    options: PipelineOptions
     candidates: dict[str, dict[str, str]]
-    scored: dict[str, dict[str, Any]]
+    scored: dict[str, Scored]
     skipped: dict[str, str]
     training_fingerprint: str = ""
     columns: dict[str, list[str]] = field(default_factory=dict)
@@ -225,10 +269,19 @@ class Race:
         return [n for n, c in self.candidates.items() if c["strategy"] == strategy]
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored form."""
-        return plain_fields(self)
+        """The stored form: the plan, the options and each scored entry as plain dicts."""
+        return {
+            **plain_fields(self),
+            "plan": self.plan.to_dict(),
+            "options": self.options.to_dict(),
+            "scored": {k: plain_fields(v) for k, v in self.scored.items()},
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Race:
         """Read the stored form back."""
-        return cls(**known_fields(cls, data, ()))
+        values = known_fields(cls, data, ())
+        values["plan"] = SearchPlan.from_dict(data["plan"])
+        values["options"] = PipelineOptions().updated(data["options"])
+        values["scored"] = {k: Scored(**v) for k, v in data["scored"].items()}
+        return cls(**values)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import joblib
@@ -56,8 +56,8 @@ from smote_pipeline.core.train.cores import fit_on_cores
 from smote_pipeline.core.train.crossval import cross_validate, split_scores
 from smote_pipeline.core.train.ensemble import ensemble_members, soft_voting
 from smote_pipeline.core.train.plan import SearchPlan, auto_repeats, cv_splits, plan_search
-from smote_pipeline.core.train.racing import Scored, finish, race
-from smote_pipeline.core.train.records import Candidate, Champion, Race
+from smote_pipeline.core.train.racing import finish, race
+from smote_pipeline.core.train.records import Candidate, Champion, Race, Scored
 from smote_pipeline.core.train.selection import brier_check, select_champion, selection_table
 from smote_pipeline.core.train.strategies import (
     ENSEMBLE,
@@ -344,10 +344,10 @@ def screen_candidates(
         families = {keys[n]: family_of(n) or n for n in grid}
         scored = race(evaluate, specs, plan, data.y, options.selection_metric, families)
     return Race(
-        plan=plan.to_dict(),
-        options=options.to_dict(),
+        plan=plan,
+        options=options,
         candidates={n: {"family": s[0], "strategy": s[1], "key": keys[n]} for n, s in grid.items()},
-        scored={k: asdict(v) for k, v in scored.items()},
+        scored=scored,
         skipped=skipped,
         training_fingerprint=training_fingerprint(training, target),
         columns={
@@ -389,8 +389,7 @@ def candidate_strategy(
     skipped : dict of str to str
         Candidates that could not be scored or fitted, and why.
     """
-    options = PipelineOptions().updated(screen.options)
-    plan = SearchPlan.from_dict(screen.plan)
+    options, plan = screen.options, screen.plan
     data = _data(training, target, screen)
     by_key = {c.scoring_key: c for c in (shared or {}).values()}
     candidates, skipped = {}, {}
@@ -398,8 +397,8 @@ def candidate_strategy(
         grid, _ = _grid(data, options, plan)
         for name in screen.of_strategy(strategy):
             key = screen.candidates[name]["key"]
-            entry = screen.scored.get(key)  # none when the plan has a single rung
-            scored = Scored(**entry) if entry else Scored([], np.empty((0, 0)), rung=-1)
+            # none when the plan has a single rung
+            scored = screen.scored.get(key) or Scored([], np.empty((0, 0)), rung=-1)
             try:
                 if scored.error is not None:
                     raise ValueError(scored.error)
@@ -524,10 +523,9 @@ def gather_candidates(
             f"No strategy could be fitted on this training set: {screen.skipped}. Provide "
             "more positive rows or lower cv_folds."
         )
-    options = PipelineOptions().updated(screen.options)
+    options, plan = screen.options, screen.plan
     members = ensemble_members(candidates, options)
     if len(members) >= 2:
-        plan = SearchPlan.from_dict(screen.plan)
         y = training[target].to_numpy().astype(np.int64)
         y_cv, splits = y[plan.rows(y, plan.final)], plan.splits(y, plan.final)
         candidates[ENSEMBLE] = soft_voting(

@@ -11,6 +11,7 @@ from imblearn.over_sampling import SMOTE
 from smote_pipeline.core.oversample.expectations import build_suite, validate_frame
 from smote_pipeline.core.oversample.realism import RealismThresholds, SampleCaps, assess_realism
 from smote_pipeline.core.oversample.realism.metrics import detection_auc, relative_contrast
+from smote_pipeline.core.oversample.realism.report import RealismSummary
 
 TARGET = "label"
 CENTRES = np.array([[-3.0, -3.0], [3.0, 3.0]])
@@ -266,19 +267,22 @@ def test_same_seed_same_report(clusters):
     second = assess_realism(
         real, synthetic, other, TARGET, random_state=3, caps=SampleCaps(sample=50)
     )
-    assert first.to_dict() == second.to_dict()
+    assert first.summary().to_dict() == second.summary().to_dict()
     pd.testing.assert_frame_equal(first.rows, second.rows)
     pd.testing.assert_frame_equal(first.columns, second.columns)
 
 
-def test_to_dict_is_json(clusters):
+def test_summary_is_json_and_reads_back(clusters):
     real, other = clusters
     report = assess_realism(real, plain_smote_synthetic(real, other), other, TARGET)
-    payload = json.loads(json.dumps(report.to_dict(max_rows=3), allow_nan=False))
+    payload = json.loads(json.dumps(report.summary().to_dict(), allow_nan=False))
     assert payload["passed"] is False
-    assert len(payload["rows_to_drop_examples"]) == 3
+    assert len(payload["rows_to_drop"]) == len(report.rows_to_drop()) > 0
     assert {c["column"] for c in payload["columns"]} == {"x1", "x2"}
     assert payload["thresholds"]["max_far_share"] == RealismThresholds().max_far_share
+    back = RealismSummary.from_dict(payload)
+    assert back.failed_gates == report.failed_gates and back.gates == report.gates
+    pd.testing.assert_frame_equal(back.drop_table(), report.rows_to_drop())
 
 
 def test_sampling_caps_bound_the_cost_on_200k_rows():

@@ -355,14 +355,14 @@ def test_candidates_halved_on_a_subsample_are_refitted_on_every_row():
         cv_folds=3,
     )
     screen = training.screen_candidates(frame, "label", options)
-    assert len(screen.plan["rungs"]) == 2 and screen.plan["rungs"][0][0] < len(frame)
+    assert len(screen.plan.rungs) == 2 and screen.plan.rungs[0].rows < len(frame)
     candidates = pipeline.candidate_models(frame, frame, frame, "label", options)
     halved = {n: c for n, c in candidates.items() if (c.dropped or "").startswith("halved")}
     finished = {n for n, c in candidates.items() if c.dropped is None and n != ENSEMBLE}
     assert halved and finished
     for candidate in halved.values():
         assert candidate.fit_on == "training_set" and candidate.fit_rows == len(frame)
-        assert candidate.cv_rows == screen.plan["rungs"][0][0]
+        assert candidate.cv_rows == screen.plan.rungs[0].rows
     champion = training.champion_record(candidates, options)
     assert champion.strategy in finished | {ENSEMBLE} and not set(champion.members) & set(halved)
 

@@ -3,13 +3,19 @@
 into gates that hold rows back (:mod:`.gating`)."""
 
 from smote_pipeline.core.oversample.realism.assess import SampleCaps, assess_realism
-from smote_pipeline.core.oversample.realism.report import ROW_FLAG_COLUMNS, Gate, RealismReport
+from smote_pipeline.core.oversample.realism.report import (
+    ROW_FLAG_COLUMNS,
+    Gate,
+    RealismReport,
+    RealismSummary,
+)
 from smote_pipeline.core.thresholds import RealismThresholds
 
 __all__ = [
     "ROW_FLAG_COLUMNS",
     "Gate",
     "RealismReport",
+    "RealismSummary",
     "RealismThresholds",
     "SampleCaps",
     "assess_realism",

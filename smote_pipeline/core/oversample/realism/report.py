@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.columns import CLUSTER_ID, ROW_ID
+from smote_pipeline.core.records import known_fields, plain_fields
 from smote_pipeline.core.thresholds import RealismThresholds
 
 #: Columns of :attr:`RealismReport.rows`.
@@ -289,15 +290,9 @@ class RealismReport:
             drop |= rows["far"].fillna(False).astype(bool)
         return rows.loc[drop, [ROW_ID, "reason"]].reset_index(drop=True)
 
-    def to_dict(self, max_rows: int = 50) -> dict[str, Any]:
-        """JSON-serialisable summary (NaN becomes None).
-
-        Parameters
-        ----------
-        max_rows : int, default=50
-            Rows to drop listed as examples (the full list is
-            :meth:`rows_to_drop`).
-        """
+    def summary(self) -> RealismSummary:
+        """What is stored of the report: everything but the per-row table, with the
+        rows to drop (:meth:`rows_to_drop`) in full."""
         drop = self.rows_to_drop()
         flags = {
             "invalid": int((~self.rows["domain_ok"]).sum()),
@@ -307,18 +302,69 @@ class RealismReport:
             "intrusion": int(self.rows["intrusion"].sum()),
             "to_drop": len(drop),
         }
-        return _jsonable(
-            {
-                "passed": self.passed,
-                "failed_gates": self.failed_gates,
-                "scores": self.scores,
-                "gates": [asdict(g) for g in self.gates],
-                "thresholds": asdict(self.thresholds),
-                "sizes": self.sizes,
-                "row_flags": flags,
-                "recommendations": list(self.recommendations),
-                "columns": _records(self.columns),
-                "clusters": _records(self.clusters),
-                "rows_to_drop_examples": _records(drop.head(max_rows)),
-            }
+        return RealismSummary(
+            scores=_jsonable(self.scores),
+            gates=self.gates,
+            thresholds=asdict(self.thresholds),
+            sizes=_jsonable(self.sizes),
+            row_flags=flags,
+            recommendations=self.recommendations,
+            columns=tuple(_records(self.columns)),
+            clusters=tuple(_records(self.clusters)),
+            rows_to_drop=tuple(_records(drop)),
         )
+
+
+@dataclass(frozen=True)
+class RealismSummary:
+    """The stored form of a :class:`RealismReport` (the ``synthetic_realism`` value).
+
+    Attributes
+    ----------
+    scores, sizes, recommendations
+        As in :class:`RealismReport`.
+    gates : tuple of Gate
+        Every gate, blocking or not.
+    thresholds : dict
+        :class:`RealismThresholds` as a dict.
+    row_flags : dict of str to int
+        Synthetic rows flagged by each row-level check (``invalid``,
+        ``exact_copy``, ``near_copy``, ``far``, ``intrusion``) and ``to_drop``.
+    columns, clusters : tuple of dict
+        The per-column and per-cluster tables, as records.
+    rows_to_drop : tuple of dict
+        ``row_id`` and ``reason`` of every synthetic row kept out of training.
+    """
+
+    scores: dict[str, float | None]
+    gates: tuple[Gate, ...]
+    thresholds: dict[str, Any]
+    sizes: dict[str, int]
+    row_flags: dict[str, int]
+    recommendations: tuple[str, ...] = ()
+    columns: tuple[dict[str, Any], ...] = ()
+    clusters: tuple[dict[str, Any], ...] = ()
+    rows_to_drop: tuple[dict[str, Any], ...] = ()
+
+    passed = RealismReport.passed
+    failed_gates = RealismReport.failed_gates
+    warned_gates = RealismReport.warned_gates
+
+    def drop_table(self) -> pd.DataFrame:
+        """:attr:`rows_to_drop` as a frame with columns ``row_id`` and ``reason``."""
+        return pd.DataFrame(list(self.rows_to_drop), columns=[ROW_ID, "reason"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored JSON form (NaN becomes None), with ``passed`` and
+        ``failed_gates`` for a reader of the file."""
+        fields_ = plain_fields(self)
+        fields_["gates"] = [asdict(g) for g in self.gates]
+        return _jsonable({"passed": self.passed, "failed_gates": self.failed_gates, **fields_})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RealismSummary:
+        """Read the stored form back (``passed`` and ``failed_gates`` are derived)."""
+        tuples = ("recommendations", "columns", "clusters", "rows_to_drop")
+        values = known_fields(cls, data, tuples)
+        values["gates"] = tuple(Gate(**g) for g in data.get("gates", []))
+        return cls(**values)
