@@ -12,6 +12,9 @@ PARENT_A = "parent_row_id_a"
 PARENT_B = "parent_row_id_b"
 INTERPOLATION_FACTOR = "interpolation_factor"
 REASON = "reason"
+#: The row's entity (``group_column``) and time (``time_column``), carried but never features.
+GROUP_KEY = "group_key"
+TIME_KEY = "time_key"
 
 #: Columns the pipeline adds; a source column with one of these names is refused.
 RESERVED_COLUMNS: tuple[str, ...] = (
@@ -22,6 +25,8 @@ RESERVED_COLUMNS: tuple[str, ...] = (
     PARENT_B,
     INTERPOLATION_FACTOR,
     REASON,
+    GROUP_KEY,
+    TIME_KEY,
 )
 
 

@@ -18,10 +18,10 @@ import pandas as pd
 
 from smote_pipeline.core.clean import noise
 from smote_pipeline.core.clean.noise import NoiseResult
-from smote_pipeline.core.columns import CLUSTER_ID, REASON, ROW_ID, feature_columns
+from smote_pipeline.core.columns import CLUSTER_ID, REASON, ROW_ID, TIME_KEY, feature_columns
 from smote_pipeline.core.holdout import evaluation, subpopulations
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
-from smote_pipeline.core.ingest import ingestion, leakage, split
+from smote_pipeline.core.ingest import ingestion, leakage, split, time_split
 from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample import clustering, expectations, oversampling
@@ -60,7 +60,11 @@ def split_holdout(
     options: PipelineOptions,
     ledger: split.HoldoutLedger | None = None,
 ) -> split.Split:
-    """The hold-out, split off first; rows an earlier run split (``ledger``) keep their side."""
+    """The hold-out, split off first; rows an earlier run split (``ledger``) keep their
+    side. With a ``time_column`` it is the latest rows instead
+    (:func:`~smote_pipeline.core.ingest.time_split.split_by_time`)."""
+    if TIME_KEY in raw.columns:
+        return time_split.split_by_time(raw, target, options.holdout_fraction)
     return split.split_holdout(
         raw,
         target,

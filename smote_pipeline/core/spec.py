@@ -31,6 +31,18 @@ class PipelineSpec:
     source: str = spec_field("`embedded:<name>`, a CSV/Parquet path or URL, or a database URL")
     target: str = spec_field("target column")
     positive_label: Any = spec_field("the target value of the positive (minority) class")
+    group_column: str = spec_field(
+        "column holding each row's entity (customer, patient, machine): every row of an "
+        "entity stays on one side of the hold-out and of each cross-validation fold; not a "
+        "feature unless `columns` gives it a role",
+        "",
+    )
+    time_column: str = spec_field(
+        "column holding each row's time: the hold-out is the latest `holdout_fraction` of the "
+        "rows, cross-validation uses blocks of time; not a feature unless `columns` gives it "
+        "a role",
+        "",
+    )
     options: PipelineOptions = spec_field(
         "tunable options (`PipelineOptions`); every one can still be overridden per run",
         factory=PipelineOptions,

@@ -213,7 +213,8 @@ def holdout_isolation_check(s: Scope) -> dg.AssetChecksDefinition:
                 additional_deps=[s.key(name) for name in TRAINING_SIDE],
                 description="No hold-out row (by content hash of real rows or by row id), nor "
                 "a real row any earlier run held out (the hold-out ledger), nor a synthetic row "
-                "with a hold-out parent, appears on the training side. Skipped "
+                "with a hold-out parent, appears on the training side; with group_column no "
+                "hold-out entity, with time_column no row as late as the hold-out. Skipped "
                 "(with the reason in the run log) while a training-side asset has never been "
                 "materialized.",
             )
@@ -248,6 +249,8 @@ def holdout_isolation_check(s: Scope) -> dg.AssetChecksDefinition:
                 "synthetic_rows_equal_to_a_holdout_row": found.synthetic_coincidences,
                 "rows_held_out_by_any_run": found.leaked_earlier,
                 "ledger_holdout_groups": found.ledger_holdout_groups,
+                "training_rows_of_holdout_entities": found.leaked_entities,
+                "training_rows_not_earlier_than_holdout": found.not_earlier,
             },
         )
 

@@ -67,7 +67,13 @@ def raw_dataset_asset(s: Scope) -> dg.AssetsDefinition:
             raise
         ingested = pipeline.raw_dataset(
             table,
-            ingestion.TargetSpec(target, spec.positive_label, options.one_vs_rest),
+            ingestion.TargetSpec(
+                target,
+                spec.positive_label,
+                options.one_vs_rest,
+                spec.group_column,
+                spec.time_column,
+            ),
             spec.columns,
         )
         getattr(context.resources, IO_MANAGER_KEY).save_stored(
@@ -116,8 +122,9 @@ def split_holdout_asset(s: Scope) -> dg.AssetsDefinition:
         "holdout_set": s.frame_out(
             "holdout_set",
             "holdout",
-            "Untouched real hold-out, split off first; read only by evaluation. A row keeps "
-            "its side across runs as the data grows (the hold-out ledger).",
+            "Untouched real hold-out, split off first; read only by evaluation. A row (with "
+            "group_column: an entity) keeps its side across runs as the data grows (the "
+            "hold-out ledger); with time_column it is the latest rows.",
         ),
     }
     ledger_key = s.key(LEDGER)
@@ -141,6 +148,12 @@ def split_holdout_asset(s: Scope) -> dg.AssetsDefinition:
             {
                 **frame_metadata(parts.holdout, target),
                 "holdout_fraction": options.holdout_fraction,
+                "split_by": {
+                    "rows": "identical rows kept together",
+                    "groups": "entity (group_column)",
+                    "time": "time (time_column)",
+                }[parts.kind],
+                **parts.facts,
                 "rows_split_by_earlier_runs": parts.known_rows,
                 "rows_split_now": parts.new_rows,
                 "ledger_groups": len(parts.ledger),

@@ -23,6 +23,8 @@ SINGLE_ENV = {
     "source": "SMOTE_PIPELINE_SOURCE",
     "target": "SMOTE_PIPELINE_TARGET",
     "positive_label": "SMOTE_PIPELINE_POSITIVE_LABEL",
+    "group_column": "SMOTE_PIPELINE_GROUP_COLUMN",
+    "time_column": "SMOTE_PIPELINE_TIME_COLUMN",
     "name": "SMOTE_PIPELINE_NAME",
     "columns": "SMOTE_PIPELINE_COLUMNS",
     "encoding": "SMOTE_PIPELINE_ENCODING",

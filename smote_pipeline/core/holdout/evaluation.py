@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import precision_recall_curve
 
-from smote_pipeline.core.columns import feature_columns, sample_positions
+from smote_pipeline.core.columns import GROUP_KEY, TIME_KEY, feature_columns, sample_positions
 from smote_pipeline.core.holdout.records import SCORE_SAMPLE, HoldoutEvaluation
 from smote_pipeline.core.holdout.subpopulations import recall_by_subpopulation
 from smote_pipeline.core.options import PipelineOptions
@@ -200,8 +200,9 @@ def evaluate_on_holdout(
     reference = _score_reference(proba, threshold, options.random_state)
     if subpopulations is not None:
         reference["subpopulations"] = recall_by_subpopulation(y, proba, threshold, *subpopulations)
-    verdicts = _verdicts(candidates, baseline, scored, int(y.sum()))
-    summary = verdict_summary(verdicts, int(y.sum()), baseline)
+    evidence = positive_units(holdout, target)
+    verdicts = _verdicts(candidates, baseline, scored, evidence[0])
+    summary = verdict_summary(verdicts, *evidence, baseline=baseline)
     return HoldoutEvaluation(
         metrics=tuple(scored["records"].values()),
         curves=scored["curves"],
@@ -216,6 +217,7 @@ def evaluate_on_holdout(
         n_bootstrap=int(options.n_bootstrap),
         smote_helped=summary["smote_helped"],
         summary=summary,
+        split=split_words(holdout, target),
         **reference,
     )
 
@@ -296,8 +298,36 @@ def level_text(entry: dict[str, Any]) -> str:
     return f"{level:.1%} CI, 95% jointly over {round(ALPHA / (1.0 - level))} comparisons"
 
 
+def split_words(holdout: pd.DataFrame, target: str) -> str:
+    """How the hold-out was split off, in words, with its entity counts or time span."""
+    words = []
+    if TIME_KEY in holdout.columns and len(holdout):
+        first, last = holdout[TIME_KEY].min(), holdout[TIME_KEY].max()
+        words.append(f"by time (time_column): the latest rows, from {first} to {last}")
+    if GROUP_KEY in holdout.columns:
+        count, unit = positive_units(holdout, target)
+        entities = holdout[GROUP_KEY].nunique()
+        words.append(f"by entity (group_column): {entities} entities, {count} {unit}")
+    return "; ".join(words) or "by row: identical rows kept on one side"
+
+
+def positive_units(holdout: pd.DataFrame, target: str) -> tuple[int, str]:
+    """How many independent positives the hold-out holds, and of what: its positive
+    entities with a ``group_column`` (rows of one entity are not independent
+    evidence), else its positive rows."""
+    positive = holdout[target].to_numpy() == 1
+    if GROUP_KEY in holdout.columns:
+        entity = holdout.loc[positive, GROUP_KEY]
+        return int(entity.nunique() + entity.isna().sum()), "entities with a positive row"
+    return int(positive.sum()), "positive row(s)"
+
+
 def verdict_summary(
-    verdicts: Sequence[dict[str, Any]], holdout_positives: int, baseline: str | None
+    verdicts: Sequence[dict[str, Any]],
+    holdout_positives: int,
+    unit: str = "positive row(s)",
+    *,
+    baseline: str | None,
 ) -> dict[str, Any]:
     """One overall answer to "did SMOTE help here?", for checks and reports.
 
@@ -306,7 +336,10 @@ def verdict_summary(
     verdicts : sequence of dict
         One per resampling strategy compared with ``baseline``.
     holdout_positives : int
-        Positive rows of the hold-out.
+        Positive rows of the hold-out (entities with a positive row, with a
+        ``group_column``: :func:`positive_units`).
+    unit : str
+        What ``holdout_positives`` counts, for the text.
     baseline : str or None
         The strategy compared against.
 
@@ -327,10 +360,11 @@ def verdict_summary(
         return {
             **none,
             "overall": UNDECIDED,
-            "text": f"The hold-out cannot decide: it has {positives} positive row(s), fewer "
-            f"than {MIN_HOLDOUT_POSITIVES}, so no difference between strategies can be told "
-            "from chance (the intervals shown describe those few rows only). Rely on the "
-            "cross-validated choice, or use more data or a larger `holdout_fraction`.",
+            "text": f"The hold-out cannot decide, the evidence is too small: it has "
+            f"{positives} {unit}, fewer than {MIN_HOLDOUT_POSITIVES}, so no difference "
+            "between strategies can be told from chance (the intervals shown describe "
+            "those few rows only). Rely on the cross-validated choice, or use more data "
+            "or a larger `holdout_fraction`.",
         }
     if not entries:
         text = "No oversampling strategy was compared with a non-resampling baseline."

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from smote_pipeline.core.columns import PARENT_A, PARENT_B, ROW_ID, feature_columns, row_hashes
+from smote_pipeline.core.columns import (
+    GROUP_KEY,
+    PARENT_A,
+    PARENT_B,
+    ROW_ID,
+    TIME_KEY,
+    feature_columns,
+    row_hashes,
+)
 from smote_pipeline.core.ingest.split import HoldoutLedger
 
 
@@ -22,12 +30,22 @@ class IsolationReport:
     synthetic_coincidences: dict[str, int] = field(default_factory=dict)
     ledger_holdout_groups: int = 0
     leaked_earlier: dict[str, int] = field(default_factory=dict)
+    leaked_entities: dict[str, int] = field(default_factory=dict)
+    not_earlier: dict[str, int] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
-        """True when no hold-out row (of this run or an earlier one), id or parent
-        appears on the training side."""
-        found = (self.leaked_content, self.leaked_ids, self.leaked_parents, self.leaked_earlier)
+        """True when no hold-out row (of this run or an earlier one), id, parent or
+        entity appears on the training side, and with a time cut no training row is
+        as late as a hold-out row."""
+        found = (
+            self.leaked_content,
+            self.leaked_ids,
+            self.leaked_parents,
+            self.leaked_earlier,
+            self.leaked_entities,
+            self.not_earlier,
+        )
         return not any(v for d in found for v in d.values())
 
 
@@ -47,6 +65,13 @@ def check_isolation(
     With the split's ``ledger``, a fourth: a real training row whose content an
     earlier run held out (a rerun on grown data must never train on it), counted
     in ``leaked_earlier``.
+
+    With a ``group_column`` split (the ledger keyed by entity), a fifth: a real
+    training row of a hold-out entity (``leaked_entities``); with a
+    ``time_column`` split, a real training row at or after the earliest hold-out
+    time (``not_earlier``). In both, a row's identity includes its key: two
+    entities' identical rows, or one row's values at two times, are two rows, so
+    the content test hashes the key with the features.
 
     A synthetic row (negative ``row_id``) whose values happen to equal a hold-out
     row's is counted in ``synthetic_coincidences`` but is not a leak: both its
@@ -68,16 +93,21 @@ def check_isolation(
     -------
     IsolationReport
     """
-    features = feature_columns(holdout, target)
+    key = _split_key(holdout, ledger)
+    features = feature_columns(holdout, target) + ([key] if key else [])
     holdout_hashes = row_hashes(holdout, features)
     holdout_ids = holdout[ROW_ID].to_numpy()
-    content, ids, parents, earlier = {}, {}, {}, {}
+    content, ids, parents, earlier, keyed = {}, {}, {}, {}, {}
     coincidences = {}
     for name, frame in training_side.items():
+        if key and key not in frame.columns:  # synthetic rows: no entity or time of their own
+            frame = frame.assign(**{key: None})
         hashes = row_hashes(frame, features)
         same = np.isin(hashes, holdout_hashes)
         synthetic = frame[ROW_ID].to_numpy() < 0
         content[name] = int((same & ~synthetic).sum())
+        if key:
+            keyed[name] = _key_leaks(key, holdout[key], frame.loc[~synthetic, key])
         if ledger is not None and set(ledger.columns) <= set(frame.columns):
             earlier[name] = int((ledger.held_out(ledger.hash_rows(frame)) & ~synthetic).sum())
         if synthetic.any():
@@ -88,4 +118,21 @@ def check_isolation(
             parent_values = frame[parent_columns].to_numpy(dtype=np.float64, na_value=np.nan)
             parents[name] = int(np.isin(parent_values, holdout_ids).any(axis=1).sum())
     held = 0 if ledger is None else int(ledger.holdout.sum())
-    return IsolationReport(len(holdout), content, ids, parents, coincidences, held, earlier)
+    entities = keyed if key == GROUP_KEY else {}
+    later = keyed if key == TIME_KEY else {}
+    return IsolationReport(
+        len(holdout), content, ids, parents, coincidences, held, earlier, entities, later
+    )
+
+
+def _split_key(holdout: pd.DataFrame, ledger: HoldoutLedger | None) -> str | None:
+    """The column the split kept whole, from what the ledger keyed (None: rows)."""
+    columns = () if ledger is None else tuple(ledger.columns)
+    return columns[0] if columns in ((GROUP_KEY,), (TIME_KEY,)) and columns[0] in holdout else None
+
+
+def _key_leaks(key: str, holdout: pd.Series, training: pd.Series) -> int:
+    """Training rows of a hold-out entity, or as late as the earliest hold-out row."""
+    if key == GROUP_KEY:
+        return int(training.isin(set(holdout.dropna())).sum())
+    return int((training >= holdout.min()).sum()) if holdout.notna().any() else 0

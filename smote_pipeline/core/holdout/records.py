@@ -75,6 +75,9 @@ class HoldoutEvaluation:
         minority cluster, with Wilson 95% intervals
         (:func:`~smote_pipeline.core.holdout.subpopulations.recall_by_subpopulation`);
         empty when the clusters were not given.
+    split : str
+        How the hold-out was split off, in words: by rows, by entity (with their
+        counts) or by time (with its first and last time).
     """
 
     metrics: tuple[dict[str, Any], ...]
@@ -93,6 +96,7 @@ class HoldoutEvaluation:
     champion_scores: tuple[float, ...] = ()
     champion_positive_rate: float | None = None
     subpopulations: tuple[dict[str, Any], ...] = ()
+    split: str = "by row: identical rows kept on one side"
 
     def metrics_of(self, strategy: str) -> dict[str, Any]:
         """The metrics record of ``strategy``."""

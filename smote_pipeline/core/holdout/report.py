@@ -408,7 +408,7 @@ def _heading_lines(pipeline: str, positive_label: Any, evaluation: HoldoutEvalua
         "",
         f"Positive class: `{positive_label}`. Hold-out: {evaluation.holdout_rows} real rows, "
         f"{evaluation.holdout_positives} positive ({prevalence:.1%}), never used for fitting "
-        "or choosing.",
+        f"or choosing. Split off {evaluation.split}.",
         "",
     ]
 

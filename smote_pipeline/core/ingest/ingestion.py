@@ -14,6 +14,7 @@ from smote_pipeline.core.columns import (
     categorical_columns,
     feature_columns,
 )
+from smote_pipeline.core.ingest import keys
 from smote_pipeline.core.ingest.roles import ColumnRole, decide_roles, roles_table
 from smote_pipeline.core.ingest.sources import read_source
 
@@ -23,11 +24,15 @@ __all__ += ["MISSING_CATEGORY", "label_matches", "normalise_categoricals", "reje
 
 @dataclass(frozen=True)
 class TargetSpec:
-    """Which column is the target and which of its values is the positive class."""
+    """Which column is the target and which of its values is the positive class, and
+    which columns hold each row's entity and time (:mod:`~smote_pipeline.core.ingest.keys`;
+    empty: none)."""
 
     column: str
     positive_label: Any
     one_vs_rest: bool = False
+    group_column: str = ""
+    time_column: str = ""
 
 
 @dataclass(frozen=True)
@@ -191,7 +196,9 @@ def ingest(
     frame : pandas.DataFrame
         The table as read by :func:`read_source`.
     target : TargetSpec
-        Target column and positive label.
+        Target column and positive label; its ``group_column`` and ``time_column``
+        become the reserved ``group_key`` and ``time_key`` columns (not features
+        unless ``columns`` gives them a role).
     columns : dict of str to str, optional
         Role overrides from the spec (``{"id": "ignore", "created": "datetime"}``).
 
@@ -213,8 +220,11 @@ def ingest(
     """
     _check_table(frame, target.column)
     positive = _positive_rows(frame, target)
-    roles, out = decide_roles(frame.reset_index(drop=True), target.column, columns)
-    out = out.drop(columns=[target.column])
+    frame = frame.reset_index(drop=True)
+    overrides = keys.key_overrides(frame, target, columns or {})
+    roles, out = decide_roles(frame, target.column, overrides)
+    roles = keys.key_roles(roles, set(overrides) - set(columns or {}))
+    out = out.drop(columns=[target.column]).assign(**keys.key_columns(frame, target))
     if not feature_columns(out, target.column):
         raise _no_features(roles)
     reject_infinite(out, target.column)

@@ -185,6 +185,16 @@ def _as_datetime(values: pd.Series, strict: bool) -> pd.Series | None:
     return parsed.dt.tz_localize(None)
 
 
+def as_timestamps(values: pd.Series) -> pd.Series:
+    """Values as naive UTC timestamps by the rules of the ``datetime`` role; a value
+    that is not a date becomes NaT (as does a missing one)."""
+    text = _text(values) if _is_text(values) else values
+    stamps = _as_datetime(text, strict=False)
+    if stamps is None:
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    return stamps
+
+
 def _parse_dates(values: pd.Series) -> pd.Series:
     """Text as UTC timestamps: ISO values (``2024-01-31``) as ISO 8601, others with
     the day first (``31/01/2024``); what cannot be parsed is NaT."""

@@ -19,16 +19,27 @@ only; to split everything afresh, start from an empty ledger (delete it). When
 a column the ledger hashed is no longer a feature (dropped from the source, or
 now excluded), its rows cannot be matched: every row is split afresh and
 :attr:`Split.reset` says why.
+
+With a ``group_column`` (the reserved ``group_key`` column), the unit is the
+entity instead of the identical-row group: every row of an entity is on one
+side, an entity's class is positive when any of its rows is, and the ledger
+keys the side by the entity, so its new rows follow it across runs. A row
+without an entity is an entity of its own. Identical rows of two entities may
+sit on both sides: they are two entities' rows, not one row.
+
+With a ``time_column`` the rule is time's own
+(:mod:`~smote_pipeline.core.ingest.time_split`): the hold-out is the latest rows,
+and no ledger is kept.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from smote_pipeline.core.columns import feature_columns, row_hashes
+from smote_pipeline.core.columns import GROUP_KEY, ROW_ID, feature_columns, row_hashes
 
 __all__ = ["HoldoutLedger", "Split", "split_holdout"]
 
@@ -100,7 +111,7 @@ class HoldoutLedger:
     @classmethod
     def from_frame(cls, frame: pd.DataFrame | None) -> HoldoutLedger:
         """Read :meth:`to_frame` back; None gives the empty ledger."""
-        if frame is None or not len(frame):
+        if frame is None:
             return cls.empty()
         order = np.argsort(frame["row_hash"].to_numpy(dtype=np.uint64), kind="stable")
         return cls(
@@ -127,6 +138,11 @@ class Split:
     reset : str or None
         Why the earlier ledger could not be used (a column it hashed is no longer
         a feature), so that every row was split afresh; None when it was used.
+    kind : {"rows", "groups", "time"}
+        What the split kept whole: identical rows, entities, or time (the cut).
+    facts : dict
+        What the UI shows of the split: entity counts per side, the cut time, the
+        rows set aside, and why.
     """
 
     training: pd.DataFrame
@@ -135,6 +151,8 @@ class Split:
     known_rows: int
     new_rows: int
     reset: str | None = None
+    kind: str = "rows"
+    facts: dict = field(default_factory=dict)
 
 
 def _order_keys(hashes: np.ndarray, random_state: int) -> np.ndarray:
@@ -147,13 +165,23 @@ def _order_keys(hashes: np.ndarray, random_state: int) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def _too_few(holdout_fraction: float, counts: np.ndarray, ledger: HoldoutLedger) -> ValueError:
+def _too_few(
+    holdout_fraction: float, counts: np.ndarray, ledger: HoldoutLedger, by_entity: bool
+) -> ValueError:
     kept = (
         f" The {len(ledger)} row groups earlier runs split keep their sides (the hold-out "
         "ledger); delete it to split every row afresh."
         if len(ledger)
         else ""
     )
+    if by_entity:
+        return ValueError(
+            f"holdout_fraction={holdout_fraction} cannot split {int(counts.sum())} entities "
+            f"of group_column ({int(counts[1])} with a positive row) into a training set with "
+            f"at least {MIN_TRAINING_GROUPS} and a hold-out with at least {MIN_HOLDOUT_GROUPS} "
+            "entity of each class: an entity's rows stay on one side. Provide more entities "
+            f"with positive rows, change holdout_fraction, or remove group_column.{kept}"
+        )
     return ValueError(
         f"holdout_fraction={holdout_fraction} cannot split {int(counts.sum())} distinct rows "
         f"({int(counts[1])} positive) into a training set with at least "
@@ -194,12 +222,15 @@ def split_holdout(
         If either part would be left with too few rows of a class (training needs
         2, the hold-out 1), naming ``holdout_fraction``.
     """
-    features = feature_columns(frame, target)
+    by_entity = GROUP_KEY in frame.columns
+    keyed = _entities(frame) if by_entity else frame
+    features = [GROUP_KEY] if by_entity else feature_columns(frame, target)
     ledger, reset = _usable(ledger or HoldoutLedger.empty(), features)
     ledger = replace(ledger, columns=ledger.columns or tuple(features))
-    hashes = ledger.hash_rows(frame)
+    hashes = ledger.hash_rows(keyed)
     groups, first, group_of_row = np.unique(hashes, return_index=True, return_inverse=True)
-    labels = frame[target].to_numpy()[first]
+    y = frame[target].to_numpy()
+    labels = (np.bincount(group_of_row, y, len(groups)) > 0).astype(int) if by_entity else y[first]
     counts = np.bincount(labels, minlength=2)
     side = ledger.sides(groups)
     known = side[group_of_row] >= 0  # rows an earlier run split
@@ -208,7 +239,7 @@ def split_holdout(
         _side_new_groups(side, labels == label, counts[label], keys, holdout_fraction)
         held_now = int((side[labels == label] == 1).sum())
         if held_now < MIN_HOLDOUT_GROUPS or counts[label] - held_now < MIN_TRAINING_GROUPS:
-            raise _too_few(holdout_fraction, counts, ledger)
+            raise _too_few(holdout_fraction, counts, ledger, by_entity)
     in_holdout = side[group_of_row] == 1
     training, holdout = frame[~in_holdout], frame[in_holdout]
     _check_positive_rows(int(training[target].sum()), int(holdout[target].sum()), holdout_fraction)
@@ -219,7 +250,27 @@ def split_holdout(
         known_rows=int(known.sum()),
         new_rows=int((~known).sum()),
         reset=reset,
+        kind="groups" if by_entity else "rows",
+        facts=entity_counts(training, holdout, target) if by_entity else {},
     )
+
+
+def _entities(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a row of no entity made an entity of its own (keyed by its row id)."""
+    groups = frame[GROUP_KEY]
+    alone = "<row " + frame[ROW_ID].astype(str) + ">"
+    return frame.assign(**{GROUP_KEY: groups.where(groups.notna(), alone)})
+
+
+def entity_counts(training: pd.DataFrame, holdout: pd.DataFrame, target: str) -> dict[str, int]:
+    """Entities (and entities with a positive row) on each side; rows without one count
+    as one each."""
+    counts = {}
+    for side, part in (("training", training), ("holdout", holdout)):
+        keyed = _entities(part)
+        counts[f"{side}_entities"] = int(keyed[GROUP_KEY].nunique())
+        counts[f"{side}_positive_entities"] = int(keyed.loc[part[target] == 1, GROUP_KEY].nunique())
+    return counts
 
 
 def _side_new_groups(
@@ -254,6 +305,7 @@ def _usable(ledger: HoldoutLedger, features: list[str]) -> tuple[HoldoutLedger, 
     if not len(ledger) or not missing:
         return ledger, None
     return HoldoutLedger.empty(), (
-        f"the hold-out ledger hashed columns that are no longer features ({', '.join(missing)}), "
-        f"so its {len(ledger)} row groups cannot be matched and every row was split afresh"
+        f"the hold-out ledger keyed rows by columns that no longer are its key "
+        f"({', '.join(missing)}: dropped, excluded, or group_column changed), so its "
+        f"{len(ledger)} row groups cannot be matched and every row was split afresh"
     )

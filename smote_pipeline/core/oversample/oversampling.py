@@ -221,5 +221,6 @@ def augment(denoised: pd.DataFrame, synthetic: pd.DataFrame) -> pd.DataFrame:
     fake = synthetic.copy().assign(  # copy(): one block per dtype, not one per column
         **{IS_SYNTHETIC: True}, **{column: synthetic[column].astype("Int64") for column in lineage}
     )
-    frame = pd.concat([real, fake[real.columns]], ignore_index=True)
+    # a synthetic row has no entity or time of its own (its parents may be two entities)
+    frame = pd.concat([real, fake.reindex(columns=real.columns)], ignore_index=True)
     return frame

@@ -27,10 +27,13 @@ last all of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
-from sklearn.model_selection import RepeatedStratifiedKFold
+import pandas as pd
+from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedGroupKFold
+
+from smote_pipeline.core.columns import GROUP_KEY, TIME_KEY
 
 __all__ = [
     "CV_MAX_ROWS",
@@ -41,6 +44,7 @@ __all__ = [
     "Rung",
     "SearchPlan",
     "auto_repeats",
+    "cv_groups",
     "cv_splits",
     "plan_search",
 ]
@@ -78,6 +82,29 @@ REPEAT_BUDGET_ROWS = 20_000
 
 Splits = list[tuple[np.ndarray, np.ndarray]]
 
+#: Blocks of time per fold when a ``time_column`` is set (:func:`cv_groups`).
+TIME_BLOCKS_PER_FOLD = 4
+
+
+def cv_groups(training: pd.DataFrame, n_folds: int) -> np.ndarray | None:
+    """What a cross-validation fold keeps whole, as one code per training row.
+
+    With a ``group_column``, the entity (a row without one is its own); else with
+    a ``time_column``, blocked folds: the rows in time order cut into
+    ``n_folds x`` :data:`TIME_BLOCKS_PER_FOLD` contiguous blocks (a timestamp never
+    split), so a fold never holds rows next in time to its training rows but at
+    block edges; else None (rows are independent).
+    """
+    if GROUP_KEY in training.columns:
+        entity = training[GROUP_KEY].astype(object)
+        alone = "<row " + pd.Series(np.arange(len(training)), index=training.index).astype(str)
+        return pd.factorize(entity.where(entity.notna(), alone))[0]
+    if TIME_KEY in training.columns:
+        times = training[TIME_KEY].to_numpy()
+        ranks = pd.Series(times).rank(method="min").to_numpy() - 1
+        return (ranks * (n_folds * TIME_BLOCKS_PER_FOLD) // max(len(times), 1)).astype(int)
+    return None
+
 
 def auto_repeats(n_rows: int) -> int:
     """Repeats of the K-fold split when ``cv_repeats`` is None: more on small data.
@@ -90,18 +117,30 @@ def auto_repeats(n_rows: int) -> int:
     return int(np.clip(REPEAT_BUDGET_ROWS // max(n_rows, 1), 2, 5))
 
 
-def cv_splits(y: np.ndarray, *, n_folds: int, n_repeats: int, random_state: int) -> Splits:
+def cv_splits(
+    y: np.ndarray,
+    *,
+    n_folds: int,
+    n_repeats: int,
+    random_state: int,
+    groups: np.ndarray | None = None,
+) -> Splits:
     """Repeated stratified K-fold splits, the same for every candidate.
 
     ``n_folds`` is lowered to the positive count when there are fewer positives.
     The first ``r`` repeats do not depend on ``n_repeats``, so more repeats
-    extend a shorter list.
+    extend a shorter list. With ``groups`` (:func:`cv_groups`), each repeat is a
+    ``StratifiedGroupKFold`` reshuffling the groups (seed ``random_state + r``):
+    no group is on both sides of a fold; ``n_folds`` is then lowered to the
+    groups holding a positive row. Its cost grows with groups x folds.
 
     Raises
     ------
     ValueError
         With fewer than 2 positive (or negative) rows.
     """
+    if groups is not None:
+        return _group_splits(y, groups, n_folds, n_repeats, random_state)
     n_folds = min(n_folds, int(np.bincount(y, minlength=2).min()))
     if n_folds < 2:
         raise ValueError(
@@ -112,6 +151,27 @@ def cv_splits(y: np.ndarray, *, n_folds: int, n_repeats: int, random_state: int)
         n_splits=n_folds, n_repeats=n_repeats, random_state=random_state
     )
     return list(splitter.split(np.zeros(len(y)), y))
+
+
+def _group_splits(
+    y: np.ndarray, groups: np.ndarray, n_folds: int, n_repeats: int, random_state: int
+) -> Splits:
+    per_class = [len(np.unique(groups[y == label])) for label in (0, 1)]
+    n_folds = min(n_folds, *per_class)
+    if n_folds < 2:
+        raise ValueError(
+            f"Cross-validation keeps each entity (or block of time) whole, and the training "
+            f"rows hold {per_class[1]} with a positive row; at least 2 are needed. Provide "
+            "more positive entities, or remove group_column / time_column from the spec."
+        )
+    zeros = np.zeros(len(y))
+    return [
+        split
+        for repeat in range(n_repeats)
+        for split in StratifiedGroupKFold(
+            n_splits=n_folds, shuffle=True, random_state=random_state + repeat
+        ).split(zeros, y, groups)
+    ]
 
 
 @dataclass(frozen=True)
@@ -145,12 +205,20 @@ class SearchPlan:
     bounded : bool
         Whether the last rung's repeats stop once the standard error is small
         (``cv_repeats`` not set by the user).
+    groups : ndarray or None
+        What each fold keeps whole, per training row (:func:`cv_groups`). Not
+        stored: :meth:`for_rows` derives it again from the training rows.
     """
 
     rungs: tuple[Rung, ...]
     n_folds: int
     random_state: int
     bounded: bool = True
+    groups: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def for_rows(self, training: pd.DataFrame) -> SearchPlan:
+        """This plan with the fold groups of ``training`` (the rows it was made for)."""
+        return replace(self, groups=cv_groups(training, self.n_folds))
 
     @property
     def final(self) -> Rung:
@@ -173,11 +241,13 @@ class SearchPlan:
 
     def splits(self, y: np.ndarray, rung: Rung) -> Splits:
         """The rung's repeated K-fold splits, as positions within its subsample."""
+        rows = self.rows(y, rung)
         return cv_splits(
-            y[self.rows(y, rung)],
+            y[rows],
             n_folds=self.n_folds,
             n_repeats=rung.repeats,
             random_state=self.random_state,
+            groups=None if self.groups is None else self.groups[rows],
         )
 
     def to_dict(self) -> dict[str, object]:

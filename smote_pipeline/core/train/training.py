@@ -240,8 +240,11 @@ def _estimator(data: _Data, spec: Spec, rows: int, positives: int) -> Any:
 def _grid(data: _Data, options: PipelineOptions, plan: SearchPlan) -> tuple[dict[str, Spec], dict]:
     """Candidate name -> its spec, and the candidates that cannot work on the plan's folds."""
     smallest = plan.rungs[0]
-    y_small = data.y[plan.rows(data.y, smallest)]
-    splits = cv_splits(y_small, n_folds=plan.n_folds, n_repeats=1, random_state=plan.random_state)
+    rows = plan.rows(data.y, smallest)
+    y_small, groups = data.y[rows], None if plan.groups is None else plan.groups[rows]
+    splits = cv_splits(
+        y_small, n_folds=plan.n_folds, n_repeats=1, random_state=plan.random_state, groups=groups
+    )
     min_fold_positives = min(int(y_small[train].sum()) for train, _ in splits)
     grid, skipped = {}, {}
     for family, strategy in candidate_grid(options.models, options.strategies):
@@ -333,7 +336,7 @@ def screen_candidates(
         n_folds=options.cv_folds,
         cv_repeats=options.cv_repeats,
         random_state=options.random_state,
-    )
+    ).for_rows(training)
     with threadpool_limits(1):
         grid, skipped = _grid(data, options, plan)
         keys = {
@@ -389,7 +392,7 @@ def candidate_strategy(
     skipped : dict of str to str
         Candidates that could not be scored or fitted, and why.
     """
-    options, plan = screen.options, screen.plan
+    options, plan = screen.options, screen.plan.for_rows(training)
     data = _data(training, target, screen)
     by_key = {c.scoring_key: c for c in (shared or {}).values()}
     candidates, skipped = {}, {}
@@ -523,7 +526,7 @@ def gather_candidates(
             f"No strategy could be fitted on this training set: {screen.skipped}. Provide "
             "more positive rows or lower cv_folds."
         )
-    options, plan = screen.options, screen.plan
+    options, plan = screen.options, screen.plan.for_rows(training)
     members = ensemble_members(candidates, options)
     if len(members) >= 2:
         y = training[target].to_numpy().astype(np.int64)

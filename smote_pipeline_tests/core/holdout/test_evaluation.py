@@ -127,7 +127,9 @@ def test_smote_helped_and_summary_follow_the_verdicts():
         options=PipelineOptions(n_bootstrap=200),
     )
     assert not hurt.smote_helped
-    assert hurt.summary == verdict_summary(hurt.verdicts, hurt.holdout_positives, hurt.baseline)
+    assert hurt.summary == verdict_summary(
+        hurt.verdicts, hurt.holdout_positives, baseline=hurt.baseline
+    )
     assert hurt.summary["overall"] == "hurt"
     assert hurt.verdicts[0]["brier_difference"] > 0
     assert HoldoutEvaluation.from_dict(json.loads(json.dumps(hurt.to_dict()))) == hurt
