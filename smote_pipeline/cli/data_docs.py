@@ -2,10 +2,10 @@
 
 ``python -m smote_pipeline.cli.data_docs NAME``
 
-Reads the stored ``denoised_training_set`` and ``synthetic_samples`` of
-pipeline NAME (same environment variables as the Dagster definitions), rebuilds
-the suite the ``synthetic_expectations`` check used, validates and renders the
-site under ``<storage>/<NAME>/data_docs/``.
+Reads pipeline NAME's stored ``denoised_training_set`` and ``synthetic_samples`` (same
+environment variables as the Dagster definitions), rebuilds the suite the
+``synthetic_expectations`` check used, validates and renders the site under
+``<storage>/<NAME>/data_docs/``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """Re-execute a failed run from the failed step: ``python -m smote_pipeline.cli.reexecute RUN_ID``.
 
-Steps that succeeded in the failed run are not recomputed: their stored values
-are read back through the IO manager. Uses the instance in ``DAGSTER_HOME`` and
-the definitions of ``smote_pipeline.definitions`` (same environment variables
-as the original run).
+Steps that succeeded in the failed run are not recomputed: their stored values are read
+back through the IO manager. Uses the instance in ``DAGSTER_HOME`` and the definitions of
+``smote_pipeline.definitions`` (same environment variables as the original run).
 """
 
 from __future__ import annotations

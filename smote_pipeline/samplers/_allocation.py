@@ -17,18 +17,8 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
 
     Each part gets the floor of its exact quota; the units still missing go to the
     parts with the largest fractional remainders (ties to the lower index), so the
-    parts always sum exactly to ``total``.
-
-    Parameters
-    ----------
-    total : int
-        Number of units to share (>= 0).
-    weights : ndarray of shape (n_parts,)
-        Non-negative weights, not all zero when ``total > 0``.
-
-    Returns
-    -------
-    counts : ndarray of shape (n_parts,), dtype=int64
+    parts always sum exactly to ``total`` (>= 0). ``weights`` are non-negative, not
+    all zero when ``total > 0``. Returns int64 counts, one per part.
     """
     weights = np.asarray(weights, dtype=np.float64)
     if total == 0 or weights.size == 0:
@@ -48,25 +38,13 @@ def cluster_weights(
 ) -> np.ndarray:
     """Weights of the clusters under an allocation rule.
 
-    Parameters
-    ----------
-    rule : {"proportional", "sparse"}
-        ``"proportional"``: weight = cluster size. ``"sparse"`` (as KMeansSMOTE):
-        density = size / mean_distance ** exponent with exponent = log(n_dims, 1.6)
-        (1 for one dimension), weight = 1 / density, so spread-out clusters receive
-        more samples; the mean pairwise distance is estimated on at most
-        :data:`SPARSITY_SAMPLE` rows. Clusters with zero spread get weight 0; if every
-        cluster does, the rule falls back to proportional.
-    members : list of ndarray
-        Row positions (into ``Z``) of each cluster.
-    Z : ndarray of shape (n_rows, n_dims)
-        Rows in the distance space.
-    random_state : int, RandomState instance or None
-        Seed of the row sampling for "sparse".
-
-    Returns
-    -------
-    weights : ndarray of shape (n_clusters,)
+    ``"proportional"``: weight = cluster size. ``"sparse"`` (as KMeansSMOTE): density
+    = size / mean_distance ** exponent with exponent = log(n_dims, 1.6) (1 for one
+    dimension), weight = 1 / density, so spread-out clusters receive more samples; the
+    mean pairwise distance is estimated on at most :data:`SPARSITY_SAMPLE` rows (sampled
+    with ``random_state``). Clusters with zero spread get weight 0; if every cluster
+    does, the rule falls back to proportional. ``members``: row positions (into ``Z``,
+    the distance space) of each cluster.
     """
     sizes = np.array([len(m) for m in members], dtype=np.float64)
     if rule == "proportional":

@@ -1,45 +1,44 @@
 """Bridge guard: a pair of parents is used only if its segment stays in its class's territory.
 
 Rule (per candidate pair ``(a, b)`` of a cluster, ``b`` among ``a``'s within-cluster
-neighbours; distances in the generation coordinates, i.e. the class's scaled numeric
-columns or their PCA scores):
+neighbours; distances in the generation coordinates: the class's scaled numeric columns
+or their PCA scores):
 
-- ``L = |a - b|``; ``g(i)`` is the distance from ``i`` to its nearest distinct
-  within-cluster neighbour; ``s = max(g(a), g(b))``, the spacing at the pair's ends.
-- A pair with ``L <= stretch * s`` is **local**: the segment is about as long as the
-  spacing of the real rows at its ends, so it cannot cross a gap wider than that
-  (with the default ``stretch`` 2, every point of it is within ``s`` of a parent).
-- A **long** pair (``L > stretch * s``) is refused, for the first of these reasons
-  (:data:`REASONS`) that applies:
+- ``L = |a - b|``; ``g(i)``: distance from ``i`` to its nearest distinct within-cluster
+  neighbour; ``s = max(g(a), g(b))``, the spacing at the pair's ends.
+- A **local** pair (``L <= stretch * s``) is about as long as the spacing of the real
+  rows at its ends, so it cannot cross a wider gap (with the default ``stretch`` 2,
+  every point of it is within ``s`` of a parent).
+- A **long** pair (``L > stretch * s``) is refused for the first reason that applies
+  (:data:`REASONS`):
 
   1. ``other_class``: a real row of another class lies strictly inside the ball whose
      diameter is the segment (centre the midpoint, radius ``L / 2``);
-  2. ``other_cluster``: a row of another cluster of the class lies inside it (noise
-     rows of the class do not block);
+  2. ``other_cluster``: a row of another cluster of the class lies inside it (the
+     class's noise rows do not block);
   3. ``empty_space``: a point of the segment is farther than ``s`` from every real
-     row of the class: the segment crosses a gap with nothing in it. Checked at
+     row of the class (the segment crosses an empty gap). Checked at
      ``n = min(ceil(2 L / s), MAX_POINTS)`` evenly spaced points, so (for segments up
-     to ``MAX_POINTS / 2`` times the spacing) every point of a kept segment is within
+     to ``MAX_POINTS / 2`` spacings) every point of a kept segment is within
      ``1.25 s`` of a real row of its class.
 
 Guarantee. If the ball is empty, every point ``x`` of the segment is at least as close to
-a parent as to any blocking row: with ``t`` the distance from ``x`` to its nearer parent,
-the ball of radius ``t`` around ``x`` lies inside the diametral ball. So a long pair never
-produces a synthetic row in another class's (or another cluster's) territory, nor in
-empty space, whether or not the clusters are right; a bridge between two groups is long
-by definition of a gap, so it is checked. Local pairs stay within the spacing of their
-own rows; the rules never refuse them, so the ordinary pairs inside a long or curved
-group are kept.
+a parent as to any blocking row (with ``t`` the distance from ``x`` to its nearer parent,
+the ball of radius ``t`` around ``x`` lies inside the diametral ball). So a long pair never
+produces a synthetic row in another class's (or cluster's) territory, nor in empty space,
+whether or not the clusters are right; a bridge between two groups is long by definition
+of a gap, so it is checked. Local pairs stay within the spacing of their own rows and are
+never refused, so the ordinary pairs inside a long or curved group are kept.
 
-Cost. Lengths and ``g`` come from the neighbour search SMOTE already does. Only long pairs
-are checked (rare above a few dimensions, where nearest-neighbour distances concentrate),
-against the blocking rows: a k-d tree up to 5 dimensions, a chunked brute-force scan
-above. The empty-space check measures each point against every row of the class while
-that is at most :data:`EXACT_DISTANCES` distances (or with the k-d tree); beyond, against
-the rows two neighbour steps from either parent (the rows near a segment between two
-neighbours), which can only find fewer rows near the segment, so it refuses more pairs,
-never fewer, and stays linear in the rows. The blocking rows are only mapped into the
-class's space when a long pair exists.
+Cost. Lengths and ``g`` come from SMOTE's own neighbour search. Only long pairs (rare above
+a few dimensions, where nearest-neighbour distances concentrate) are checked against the
+blocking rows: a k-d tree up to 5 dimensions, a chunked brute-force scan above. The
+empty-space check measures each point against every row of the class up to
+:data:`EXACT_DISTANCES` distances (or with the k-d tree); beyond, against the rows two
+neighbour steps from either parent (those near a segment between two neighbours), which
+can only find fewer rows near the segment (more pairs refused, never fewer) and stays
+linear in the rows. The blocking rows are mapped into the class's space only once a long
+pair exists.
 """
 
 from __future__ import annotations
@@ -77,20 +76,12 @@ EXACT_DISTANCES = 2**24
 class Blockers:
     """The real rows a class's pairs are judged against.
 
-    Parameters
-    ----------
-    class_coords : ndarray of shape (n_class, n_coords)
-        The class's rows in generation coordinates.
-    cluster_of : ndarray of shape (n_class,)
-        Cluster number of each class row (``-2``: noise, never blocks).
-    other_coords : callable
-        Returns the other classes' rows in the same coordinates (called at most once,
-        on the first long pair).
-    reach : ndarray of shape (n_class,) or None, default=None
-        The spacing around each class row (:func:`surroundings`; NaN where unknown).
-    limit : float, default=2.0
-        Spacings from the nearest row beyond which a point is in empty space
-        (:func:`empty_limit`).
+    ``class_coords``: the class's rows in generation coordinates; ``cluster_of``: each
+    one's cluster number (``-2``: noise, never blocks); ``other_coords()``: the other
+    classes' rows in the same coordinates (called at most once, on the first long
+    pair); ``reach``: the spacing around each class row (:func:`surroundings`; NaN
+    where unknown); ``limit``: spacings from the nearest row beyond which a point is in
+    empty space (:func:`empty_limit`).
     """
 
     def __init__(
@@ -126,21 +117,9 @@ class Blockers:
         return self._other
 
     def first_blocker(self, centres: np.ndarray, radii: np.ndarray, cluster: int) -> np.ndarray:
-        """Which kind of blocking row, if any, lies strictly inside each ball.
-
-        Parameters
-        ----------
-        centres : ndarray of shape (n_balls, n_coords)
-        radii : ndarray of shape (n_balls,)
-        cluster : int
-            Cluster number whose own rows do not block.
-
-        Returns
-        -------
-        reason : ndarray of shape (n_balls,), dtype=int8
-            0 none, 1 a row of another class, 2 (only when not 1) a row of another
-            cluster of the class.
-        """
+        """Which blocking row, if any, lies strictly inside each ball (``cluster``'s own
+        rows do not block): int8 per ball, 0 none, 1 a row of another class, 2 (only
+        when not 1) a row of another cluster of the class."""
         reason = np.zeros(len(centres), dtype=np.int8)
         if len(centres) == 0:
             return reason
@@ -160,22 +139,11 @@ class Blockers:
     def emptiness(self, points: np.ndarray, fallback: np.ndarray, near_rows) -> np.ndarray:
         """Each point's distance to the nearest real row of the class, in spacings there.
 
-        The spacing at a row is :attr:`reach` (``fallback`` where unknown). Exact
-        (every row of the class) with a k-d tree or up to :data:`EXACT_DISTANCES`
-        distances; otherwise against ``near_rows()`` only, which can only make a
-        point look emptier.
-
-        Parameters
-        ----------
-        points : ndarray of shape (n_points, n_coords)
-        fallback : ndarray of shape (n_points,)
-        near_rows : callable
-            Returns, for each point, the class rows (positions) to measure it against
-            when the exact search is too costly: shape (n_points, n_candidates).
-
-        Returns
-        -------
-        ratio : ndarray of shape (n_points,)
+        The spacing at a row is :attr:`reach` (``fallback``, one per point, where
+        unknown). Exact (every row of the class) with a k-d tree or up to
+        :data:`EXACT_DISTANCES` distances; otherwise against ``near_rows()`` only
+        (class positions per point, shape (n_points, n_candidates)), which can only
+        make a point look emptier. Returns the ratios, shape (n_points,).
         """
         if self._trees:
             distance, row = self._class().query(points, k=1)
@@ -232,27 +200,14 @@ def _foreign_in_balls(tree, coords, foreign, centres, radii) -> np.ndarray:
 
 
 def surroundings(coords: np.ndarray, members: list, neighbors: list) -> tuple[np.ndarray, float]:
-    """The spacing around every row of a class, and its empty-space limit.
+    """The spacing around every row of a class (``reach``), and its :func:`empty_limit`.
 
-    Parameters
-    ----------
-    coords : ndarray of shape (n_class, n_coords)
-    members : list of ndarray
-        Class positions of each cluster's rows.
-    neighbors : list of (ndarray of shape (n_members, k) or None)
-        Each cluster's within-cluster neighbours (None: the cluster does not
-        interpolate).
-
-    Returns
-    -------
-    reach : ndarray of shape (n_class,)
-        The median, over the row and its within-cluster neighbours, of each one's
-        distance to its nearest distinct neighbour: a chance close partner does not
-        make a row's surroundings look dense, and a row of a small group merged into a
-        larger cluster gets the spacing of the rows it is neighbour to. NaN where
-        unknown.
-    limit : float
-        :func:`empty_limit` of the class.
+    ``members``: class positions of each cluster's rows; ``neighbors``: each cluster's
+    within-cluster neighbours (None: the cluster does not interpolate). A row's reach
+    is the median, over the row and its within-cluster neighbours, of each one's
+    distance to its nearest distinct neighbour (NaN where unknown): a chance close
+    partner does not make a row's surroundings look dense, and a row of a small group
+    merged into a larger cluster gets the spacing of the rows it neighbours.
     """
     closest = np.full(coords.shape[0], np.nan)
     lengths = [None if n is None else _lengths(coords, m, n) for m, n in zip(members, neighbors)]
@@ -281,15 +236,8 @@ def empty_limit(first_two: np.ndarray) -> float:
     the median of ``log(r2 / r1)`` (robust to rows whose second neighbour lies in
     another group); 5 when fewer than 10 rows have two distinct neighbours.
 
-    Parameters
-    ----------
-    first_two : ndarray of shape (n_rows, 2)
-        Each row's distances to its nearest and second nearest distinct neighbours
-        (``inf`` where missing).
-
-    Returns
-    -------
-    float
+    ``first_two`` (n_rows, 2): each row's distances to its nearest and second nearest
+    distinct neighbours (``inf`` where missing).
     """
     r1, r2 = first_two[:, 0], first_two[:, 1]
     usable = np.isfinite(r2) & (r2 > r1) & (r1 > 0)
@@ -310,26 +258,12 @@ def judge_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Judge the pairs of one cluster (module docstring).
 
-    Parameters
-    ----------
-    coords : ndarray of shape (n_class, n_coords)
-        The class's rows in generation coordinates.
-    members : ndarray of shape (n_members,)
-        Class-local positions of the cluster's rows.
-    neighbors : ndarray of shape (n_members, k)
-        Class-local positions of each member's within-cluster neighbours.
-    stretch : float
-        Pairs up to ``stretch`` times the spacing at their ends are local (no ball test).
-    blockers : Blockers
-    cluster : int
-        Number of the cluster (as in ``blockers.cluster_of``).
-
-    Returns
-    -------
-    reason : ndarray of shape (n_members, k), dtype=int8
-        0 for a kept pair, ``i + 1`` for a pair refused for ``REASONS[i]``.
-    long : ndarray of shape (n_members, k), dtype=bool
-        The long pairs (ball-tested), kept or not.
+    ``coords``: the class's rows in generation coordinates; ``members``: class-local
+    positions of the cluster's rows; ``neighbors``: each member's within-cluster
+    neighbours (class-local); pairs up to ``stretch`` times the spacing at their ends
+    are local (no ball test); ``cluster``: its number in ``blockers.cluster_of``.
+    Returns, per pair (n_members, k): the reason (int8: 0 kept, ``i + 1`` refused for
+    ``REASONS[i]``) and whether it is long (ball-tested), kept or not.
     """
     reason = np.zeros(neighbors.shape, dtype=np.int8)
     if coords.shape[1] == 0:

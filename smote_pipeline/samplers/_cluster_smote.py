@@ -57,13 +57,11 @@ class ClusterAwareSMOTE(BaseOverSampler):
     For each class to over-sample: (1) its rows are clustered (or cluster labels are
     given); (2) the class's synthetic count is split across clusters; (3) inside each
     cluster, SMOTE draws a row, one of its ``k_neighbors`` nearest neighbours *in the
-    same cluster*, and a factor ``u ~ U[0, 1)``, and emits ``a + u * (b - a)``; (4) a
+    same cluster* and a factor ``u ~ U[0, 1)``, and emits ``a + u * (b - a)``; (4) a
     pair whose segment would leave the class's territory (near another class's or
     another cluster's rows, or across space with no real row of the class) is redrawn
     (bridge guard, note 9), so no synthetic row lies between two groups even when the
-    clusters are wrong.
-
-    Read the numbered notes below for every rule.
+    clusters are wrong. The numbered notes below state every rule.
 
     Parameters
     ----------
@@ -76,93 +74,82 @@ class ClusterAwareSMOTE(BaseOverSampler):
     k_neighbors : int, default=5
         Neighbours (within the cluster) a parent can be paired with.
     clusterer : estimator with ``fit_predict`` or None, default=None
-        Clusters the rows of each class. ``None`` uses
-        ``GapClustering(max_clusters=max_clusters)`` on the class's numeric coordinates
-        (groups separated by gaps, of any size down to 2 rows, see note 1 and
-        :class:`GapClustering`); a clone of the given estimator is used otherwise (its
-        ``random_state`` is seeded if it has one set to None), e.g. :class:`AutoKMeans`
-        for the earlier k-means / silhouette choice. Label ``-1`` (HDBSCAN / DBSCAN
-        noise) is noise, see note 2.
+        Clusters each class's rows. ``None``: ``GapClustering(max_clusters=max_clusters)``
+        on the class's numeric coordinates (groups separated by gaps, down to 2 rows;
+        note 1); else a clone of the estimator (its ``random_state`` seeded if None),
+        e.g. :class:`AutoKMeans` for the earlier k-means / silhouette choice. Label
+        ``-1`` (HDBSCAN / DBSCAN noise) is noise (note 2).
     max_clusters : int, default=8
         Passed to the default :class:`GapClustering`; 1 disables clustering.
     allocation : {"proportional", "sparse"}, default="proportional"
-        How a class's synthetic count is split across clusters, see note 3.
+        How a class's synthetic count is split across clusters (note 3).
     small_cluster : {"shrink_k", "skip", "duplicate"}, default="shrink_k"
-        Behaviour for clusters with fewer than ``k_neighbors + 1`` rows, see note 4.
-        The default never emits exact copies of real rows unless every cluster of the
-        class is a single row.
+        Clusters with fewer than ``k_neighbors + 1`` rows (note 4).
     n_components : int, float in (0, 1) or None, default=None
-        PCA of the class's numeric columns before SMOTE, see note 5.
+        PCA of the class's numeric columns before SMOTE (note 5).
     categorical_features : array-like of str, int or bool, or None, default=None
         Categorical columns (names, positions or mask). ``None`` auto-detects
-        ``object``, ``category``, ``bool`` and string columns, see note 6.
+        ``object``, ``category``, ``bool`` and string columns (note 6).
     standardize : bool, default=True
         Search neighbours on standardised numeric columns (note 7).
     safety_filter : bool, default=False
-        Reject and redraw candidates whose real neighbourhood is another class (note 8).
-        Exact while cheap; on large data (a round with ``n_candidates x n_real`` above
-        ``_safety.EXACT_BUDGET`` and a side above ``_safety.REFERENCE_CAP`` rows) the
-        rule is evaluated on a bounded, seeded reference: exact counts in the
-        candidate's local leaves plus a weighted uniform sample (note 8). That path
-        runs in as many threads as scikit-learn's OpenMP kernels would use (all cores
-        unless ``OMP_NUM_THREADS`` or ``threadpoolctl`` lowers it); the result does not
-        depend on the thread count.
+        Reject and redraw candidates whose real neighbourhood is another class (note 8):
+        exact while cheap, on large data judged on a bounded, seeded reference, in as
+        many threads as scikit-learn's OpenMP kernels would use (all cores unless
+        ``OMP_NUM_THREADS`` or ``threadpoolctl`` lowers it); the result does not depend
+        on the thread count.
     safety_k : int, default=5
         Real neighbours (all classes) consulted by the safety filter.
     max_redraws : int, default=10
         Redraw rounds for rejected candidates.
     safety_fallback : {"keep", "drop"}, default="keep"
-        What happens to candidates still unsafe after ``max_redraws`` rounds (note 8).
-        Users choose exact class counts ("keep") or strict safety ("drop").
+        Candidates still unsafe after ``max_redraws`` rounds are kept (exact class
+        counts) or dropped (strict safety); note 8.
     bridge_guard : bool, default=True
         Redraw pairs of parents whose segment leaves the cluster's territory (note 9).
     pair_stretch : float, default=2.0
         Pairs up to ``pair_stretch`` times the spacing of the rows at their ends are
         "local": the bridge guard's ball tests skip them (its empty-space rule does
         not); ``0`` ball-tests every pair (exact territory guarantee for every
-        synthetic row, at a cost linear in pairs x real rows above 5 dimensions), see
-        note 9.
+        synthetic row, at a cost linear in pairs x real rows above 5 dimensions).
 
     Attributes
     ----------
     sampling_strategy_ : dict
         Class -> number of synthetic rows requested.
     cluster_labels_ : dict
-        Class -> ndarray of shape (n_class_rows,) with the cluster of each row of the
-        class (rows in input order; ``-1`` = noise).
+        Class -> ndarray (n_class_rows,), each row's cluster in input order (-1 = noise).
     clusterers_ : dict
-        Class -> fitted clusterer (empty when ``cluster_labels`` were given); for the
-        default :class:`GapClustering`, ``clusterers_[c].gap_ratios_`` and
-        ``valley_ratios_`` tell how clearly each cut separates (:class:`AutoKMeans`
-        has ``silhouette_scores_``).
+        Class -> fitted clusterer (empty when ``cluster_labels`` were given). The
+        default :class:`GapClustering` has ``gap_ratios_`` and ``valley_ratios_`` (how
+        clearly each cut separates); :class:`AutoKMeans` has ``silhouette_scores_``.
     n_clusters_ : dict
-        Class -> number of clusters used for generation (noise excluded; 1 for the
-        all-noise fallback).
+        Class -> clusters used for generation (noise excluded; 1 for all-noise).
     n_synthetic_ : dict
-        Class -> number of synthetic rows produced.
+        Class -> synthetic rows produced.
     n_pairs_ : dict
         Class -> candidate pairs of parents (row, within-cluster neighbour) over the
         clusters that interpolate.
     n_rejected_pairs_ : dict
-        Class -> dict of the candidate pairs the bridge guard refused, by reason:
-        ``"other_class"``, ``"other_cluster"``, ``"empty_space"`` (note 9; all 0 with
-        ``bridge_guard=False``). Draws that land on them are redrawn.
+        Class -> pairs the bridge guard refused, by reason: ``"other_class"``,
+        ``"other_cluster"``, ``"empty_space"`` (note 9; all 0 with
+        ``bridge_guard=False``). Draws landing on them are redrawn.
     n_checked_rows_ : dict
         Class -> synthetic rows whose parents are a long pair (farther apart than
-        ``pair_stretch`` times the spacing at their ends) that the bridge guard's ball
-        tests checked and kept; the other rows come from local pairs.
+        ``pair_stretch`` times the spacing at their ends) the guard's ball tests
+        checked and kept; the other rows come from local pairs.
     provenance_ : pandas.DataFrame of shape (n_synthetic_total, 5)
         One row per synthetic row, in output order: ``class_label``, ``cluster_id``,
         ``parent_index_a``, ``parent_index_b`` (positions in the ``X`` given to
-        ``fit_resample``) and ``interpolation_factor`` in [0, 1]. A record of the
-        last call, not needed to resample again: it is left out when the sampler
-        is pickled or stored with skops (which cannot store a DataFrame), for
-        example inside a fitted ``BalancedBaggingClassifier``.
+        ``fit_resample``) and ``interpolation_factor`` in [0, 1]. A record of the last
+        call, not needed to resample again: left out when the sampler is pickled or
+        stored with skops (which cannot store a DataFrame), e.g. inside a fitted
+        ``BalancedBaggingClassifier``.
     safety_rejection_rate_ : float
-        Rejected candidates / evaluated candidates over all redraw rounds and classes
-        (NaN when the filter is off or nothing was generated).
+        Rejected / evaluated candidates over all redraw rounds and classes (NaN when
+        the filter is off or nothing was generated).
     n_unsafe_kept_ : int
-        Candidates still unsafe after the last round and kept (``safety_fallback="keep"``)
+        Candidates still unsafe after the last round, kept (``safety_fallback="keep"``)
         or dropped (``"drop"``).
     categorical_features_ : ndarray of int
         Positions of the categorical columns.
@@ -175,145 +162,123 @@ class ClusterAwareSMOTE(BaseOverSampler):
 
     Notes
     -----
-    1. **Clusters.** Clustering runs per class, in the same distance space as the
-       neighbour search (notes 6 and 7, after PCA when used); the default
-       :class:`GapClustering` uses its numeric coordinates only (a categorical
-       difference is one unit in every row pair, so each category would be a sheet
-       one gap away from the others; gaps are numeric, as categorical values are
-       copied, not interpolated). It cuts the k-NN graph's spanning tree where an
-       edge is 4 times longer than the spacing on both sides, so well-separated
-       groups of any size down to 2 rows are clusters, while curves, rings and long
-       groups are not cut at their ordinary gaps; then it splits clusters of 40 rows
-       or more where their density has a deep valley (the embedded demo's 0s and 1s,
-       whose gap is lost in 64 dimensions). See :class:`GapClustering` for both
-       thresholds; ``benchmarks/bench_subpopulations.py`` measures them. A cluster
-       that merges several groups (tiny groups in many dimensions) is still safe: the
-       bridge guard (note 9) refuses the pairs that would cross between them.
-       ``fit_resample(X, y, cluster_labels=...)`` skips clustering and uses the given
-       label of each row of an over-sampled class; :meth:`find_clusters` computes
-       exactly the labels ``fit_resample`` would use (``-2`` for rows of classes not
-       over-sampled). The seeds of PCA and clustering are drawn before anything else,
-       so the output does not depend on whether the labels were passed in. No
-       synthetic row has parents in two clusters.
+    1. **Clusters.** Per class, in the neighbour search's distance space (notes 6 and
+       7, after PCA when used). The default :class:`GapClustering` uses its numeric
+       coordinates only: a categorical difference is one unit in every row pair, so
+       each category would be a sheet one gap away from the others (gaps are numeric;
+       categorical values are copied, not interpolated). It cuts the k-NN graph's
+       spanning tree where an edge is 4 times longer than the spacing on both sides
+       (well-separated groups down to 2 rows become clusters; curves, rings and long
+       groups are not cut at their ordinary gaps), then splits clusters of 40 rows or
+       more at a deep density valley (the embedded demo's 0s and 1s, whose gap is lost
+       in 64 dimensions); :class:`GapClustering` gives both thresholds,
+       ``benchmarks/bench_subpopulations.py`` measures them. A cluster merging several
+       groups (tiny groups in many dimensions) is still safe: the bridge guard (note 9)
+       refuses the pairs crossing between them. ``fit_resample(X, y,
+       cluster_labels=...)`` skips clustering and uses the given label of each row of
+       an over-sampled class; :meth:`find_clusters` computes exactly the labels
+       ``fit_resample`` would use (``-2`` for rows of classes not over-sampled). PCA
+       and clustering seeds are drawn before anything else, so the output does not
+       depend on whether labels were passed in. No synthetic row has parents in two
+       clusters.
     2. **Noise label -1.** Noise rows are never parents nor neighbours (SMOTE around an
        outlier amplifies it); they stay in the output as real rows. If every row of a
-       class is noise, the class is treated as one cluster (id -1) with a warning.
+       class is noise, the class is one cluster (id -1), with a warning.
     3. **Allocation.** "proportional": weight = cluster size. "sparse" (KMeansSMOTE's
        rule): weight = mean_distance ** log(n_dims, 1.6) / size, so spread-out clusters
        get more. Counts are the weights' quotas, rounded by largest remainder, so they
        always sum exactly to the class's target.
-    4. **Small clusters** (fewer than ``k_neighbors + 1`` rows), each announced with a
-       :class:`SmallClusterWarning` naming class, cluster and size: "shrink_k" (the
+    4. **Small clusters** (fewer than ``k_neighbors + 1`` rows; each announced by a
+       :class:`SmallClusterWarning` naming class, cluster and size): "shrink_k" (the
        default) pairs with all ``size - 1`` other rows of the cluster, and a one-row
-       cluster gives its share to the other clusters of the class; "skip" gives the
-       share of every small cluster to the regular clusters (if no cluster is regular
-       it falls back to "shrink_k"); "duplicate" emits random copies of the cluster's
-       rows (parent twice, factor 0). Exact copies of real rows are flagged as
-       memorisation by the realism checks, so "shrink_k" and "skip" only emit them
-       when every cluster of the class is a single row (then there is nothing to
-       interpolate with, and the rows are duplicated with the warning).
-    5. **PCA.** Fitted on the class's (standardised) numeric rows — the synthetic rows
+       cluster gives its share to the class's other clusters; "skip" gives every small
+       cluster's share to the regular ones (none regular: falls back to "shrink_k");
+       "duplicate" emits random copies of the cluster's rows (parent twice, factor 0).
+       The realism checks flag exact copies of real rows as memorisation, so
+       "shrink_k" and "skip" emit them only when every cluster of the class is a
+       single row (nothing to interpolate with; rows duplicated, with the warning).
+    5. **PCA.** Fitted on the class's (standardised) numeric rows: the synthetic rows
        belong to that class, and other classes must not shape its manifold. ``int``
-       components are capped at ``min(n_rows, n_numeric)``. Interpolation happens on the
-       component scores, rows are mapped back with ``inverse_transform`` (so they lie
-       on the class's principal subspace), then clipped to the cluster's real range.
+       components are capped at ``min(n_rows, n_numeric)``. Interpolation is on the
+       component scores; rows are mapped back with ``inverse_transform`` (onto the
+       class's principal subspace), then clipped to the cluster's real range.
        Duplicates are exact copies.
-    6. **Categorical and integer columns.** A synthetic row takes, in each categorical
+    6. **Categorical and integer columns.** A synthetic row takes, per categorical
        column, the most frequent value among parent ``a``'s neighbours in its cluster
        (ties: the nearest), as SMOTE-NC does. In the distance space (neighbours and
-       clustering) each categorical column is one-hot encoded with indicators of
-       ``1 / sqrt(2)``, so two rows that differ in one categorical column are exactly
-       1 apart in it: as far as two rows one standard deviation apart in one
-       standardised numeric column (with ``standardize=False``: the median standard
-       deviation of the numeric columns, as SMOTE-NC). The default clusterer does
-       not standardise this space again (that would inflate the indicator of a
-       category of frequency ``p`` by ``1 / sqrt(p (1 - p))``, letting rare
-       categories dominate the clusters). Numeric
+       clustering) categorical columns are one-hot encoded with indicators of
+       ``1 / sqrt(2)``: rows differing in one categorical column are exactly 1 apart
+       in it, as far as rows one standard deviation apart in one standardised numeric
+       column (with ``standardize=False``: the numeric columns' median standard
+       deviation, as SMOTE-NC). The default clusterer does not standardise this space
+       again (that would inflate the indicator of a category of frequency ``p`` by
+       ``1 / sqrt(p (1 - p))``, letting rare categories dominate the clusters). Numeric
        columns whose real values in the class are all integers are rounded. Every
-       numeric value is clipped to the real range of its cluster.
+       numeric value is clipped to its cluster's real range.
     7. **Scaling.** With ``standardize=True`` clusters and the guard work on numeric
-       columns centred on the class's mean and divided by the class's spread *inside
-       neighbourhoods*, not its standard deviation
-       (:func:`~smote_pipeline.samplers._scaling.neighbourhood_scale`): when the class
-       is made of separate groups, the distance between the groups dominates the
-       standard deviation of the columns that separate them, and dividing by it would
-       shrink those columns until the gap is no wider than a group. Once the clusters
-       are known, each row's SMOTE neighbours (inside its cluster) are ranked with the
-       columns divided by the spread pooled inside the clusters
-       (:func:`~smote_pipeline.samplers._scaling.pooled_scale`, the "pooled
-       within-cluster spread, iterated once"): the clusters' own unit, the class's
-       standard deviation when there is one cluster. The guard still judges every pair
+       columns centred on the class's mean and divided by its spread *inside
+       neighbourhoods* (:func:`~smote_pipeline.samplers._scaling.neighbourhood_scale`),
+       not its standard deviation: when the class is made of separate groups, the
+       distance between them dominates the standard deviation of the columns that
+       separate them, and dividing by it would shrink those columns until the gap is
+       no wider than a group. Once the clusters are known, each row's SMOTE neighbours
+       (inside its cluster) are ranked with the columns divided by the spread pooled
+       inside the clusters (:func:`~smote_pipeline.samplers._scaling.pooled_scale`,
+       "pooled within-cluster spread, iterated once"): the clusters' own unit, the
+       class's standard deviation for one cluster. The guard still judges every pair
        in the first space, where gaps stay visible whatever the clustering found.
-       Interpolation is in original units (scaling is affine, so only the choice of
-       neighbours changes).
-       With ``standardize=False``, one cluster, no PCA, no safety filter and
-       ``bridge_guard=False`` (or no pair rejected), the output equals
+       Interpolation is in original units (scaling is affine: only the choice of
+       neighbours changes). With ``standardize=False``, one cluster, no PCA, no safety
+       filter and ``bridge_guard=False`` (or no pair rejected), the output equals
        imbalanced-learn's SMOTE for the same seed (up to ties).
     8. **Safety filter.** A candidate with more than ``safety_k / 2`` of its
        ``safety_k`` nearest real rows (numeric columns standardised over all rows) in
        another class is rejected and redrawn in its cluster, for up to
-       ``max_redraws`` rounds; each round evaluates only the rows redrawn in it.
-       Equivalently: at least ``m = safety_k // 2 + 1`` other-class rows lie closer
-       than the candidate's ``s = safety_k - m + 1``-th nearest real row of its class
-       (distance ``R``). Checking this exactly costs every candidate against every
-       real row (quadratic), so (see
-       :class:`~smote_pipeline.samplers._safety.SafetyIndex`):
-
-       - **exact** (up to distance ties) when a round has ``n_candidates x n_real <=
-         EXACT_BUDGET`` (3.4e7) or the distance space has at most 5 dimensions (one
-         k-d tree query of the ``safety_k`` nearest real rows), or when the class and the
-         other classes each have at most ``REFERENCE_CAP`` (2048) real rows;
-       - **sampled** otherwise (single precision): a side (the class, or the other
-         classes) with more than ``REFERENCE_CAP`` rows is split once into leaves of
-         about ``LEAF_ROWS`` (2048) nearby rows, whose rows count exactly, plus a
-         uniform sample of ``REFERENCE_CAP`` rows, each sampled row outside the
-         counted leaves standing for ``rows / REFERENCE_CAP`` real rows. ``R`` is where
-         the class's count reaches ``s`` (its own leaf plus the weighted sample; exact
-         if the class has at most ``REFERENCE_CAP`` rows), and the other-class rows
-         inside ``R`` are counted in the candidate's ``LEAF_PROBES`` (3) nearest
-         leaves plus the weighted sample outside them; rejected when that estimate
-         reaches ``m``. Linear in the candidates. Agreement with the exact rule on
-         SMOTE-like candidates (tests and benchmark data): 94% at 20,000 rows, 89%
-         at 100,000 rows (the misses are unsafe candidates judged safe, in wide
-         overlaps). Samples and leaves are drawn with seed 0 (the same flags every
-         run).
-
-       Candidates still unsafe are kept ("keep", the class count is exact) or dropped
-       ("drop", fewer rows), with a :class:`SafetyFilterWarning` either way.
+       ``max_redraws`` rounds, each evaluating only the rows it redrew; candidates
+       still unsafe are kept ("keep", exact class count) or dropped ("drop", fewer
+       rows), with a :class:`SafetyFilterWarning` either way. Exactly, the rule costs
+       every candidate against every real row (quadratic), so
+       (:class:`~smote_pipeline.samplers._safety.SafetyIndex` states both forms) it is
+       **exact** (up to distance ties) when a round has ``n_candidates x n_real <=
+       EXACT_BUDGET`` (3.4e7), or the distance space has at most 5 dimensions (one k-d
+       tree query), or the class and the other classes each have at most
+       ``REFERENCE_CAP`` (2048) real rows; **sampled** otherwise (single precision,
+       linear in the candidates): a side above ``REFERENCE_CAP`` rows counts exactly in
+       the candidate's nearest ``LEAF_PROBES`` (3) leaves of about ``LEAF_ROWS`` (2048)
+       nearby rows, and through a uniform sample of ``REFERENCE_CAP`` rows, each
+       standing for ``rows / REFERENCE_CAP``, outside them. Agreement with the exact
+       rule on SMOTE-like candidates (tests and benchmark data): 94% at 20,000 rows,
+       89% at 100,000 (the misses are unsafe candidates judged safe, in wide
+       overlaps). Samples and leaves use seed 0 (same flags every run).
     9. **Bridge guard** (``bridge_guard=True``). Each candidate pair ``(a, b)`` of a
-       cluster is judged once, in the generation coordinates (scaled numeric columns,
-       or PCA scores), before any draw
-       (:mod:`~smote_pipeline.samplers._bridge_guard` states every rule). With
-       ``L = |a - b|`` and ``s`` the larger of the two parents' distances to their
-       nearest distinct within-cluster neighbour, a pair with
+       cluster is judged once, before any draw, in the generation coordinates (scaled
+       numeric columns, or PCA scores); :mod:`~smote_pipeline.samplers._bridge_guard`
+       states every rule. With ``L = |a - b|`` and ``s`` the larger of the parents'
+       distances to their nearest distinct within-cluster neighbour, a pair with
        ``L <= pair_stretch * s`` is *local*; a *long* pair is refused when a real row
-       of another class (``other_class``), or of another cluster of the class
-       (``other_cluster``; noise rows do not block), lies strictly inside the ball with
+       of another class (``other_class``) or of another cluster of the class
+       (``other_cluster``; noise rows do not block) lies strictly inside the ball with
        diameter ``[a, b]``: then every point of a kept segment is at least as close to
-       a parent as to any such row. Every pair, local or long, is refused
-       (``empty_space``) when a point of its segment is farther from every real row of
-       the class than a few times the spacing around the nearest one (the median
-       nearest-neighbour distance there; how many times follows from the class's
-       intrinsic dimension, about 3.6 in 2 dimensions and 1.2-1.7 above 5), so no
-       synthetic row lands in a stretch with no real row, whatever the clusters; the
-       ordinary pairs inside a round, long or curved group are kept (at most 1% of
-       them refused from 60 rows in 3 dimensions or more, none on two moons or two
-       rings; ``benchmarks/bench_subpopulations.py``, table 4). Draws on refused
-       pairs are redrawn uniformly among the kept pairs of the cluster (no random
-       number is used when nothing is refused); a cluster with no kept pair gives
-       its share to the other clusters; if no cluster has one, the class's rows are
-       copied, with a :class:`BridgeGuardWarning`. Counts are in
-       ``n_rejected_pairs_`` (by reason), ``n_pairs_`` and ``n_checked_rows_``.
-       Cost: lengths come from the neighbour search; the ball tests run on long pairs
-       only (a k-d tree up to 5 dimensions, a chunked scan above); the empty-space
-       rule measures at least 3 points per pair against the class's rows (a k-d tree
-       up to 5 dimensions; above, against the parents and their neighbours once the
-       exact search would pass 16 million distances: linear in the rows). Limits:
-       local pairs are not ball-tested, so where the majority comes closer to a group
-       than ``pair_stretch`` times its spacing (class overlap), a synthetic row can
-       still fall nearer a majority row than its parents (``pair_stretch=0`` tests
-       them too); integer rounding, clipping and categorical values are applied after
-       the check.
+       a parent as to any such row. Any pair is refused (``empty_space``) when a point
+       of its segment is farther from every real row of the class than a few times the
+       spacing around the nearest one (the median nearest-neighbour distance there;
+       the factor follows from the class's intrinsic dimension, about 3.6 in 2
+       dimensions and 1.2-1.7 above 5), so no synthetic row lands where there is no
+       real row, whatever the clusters; the ordinary pairs inside a round, long or
+       curved group are kept (at most 1% refused from 60 rows in 3 dimensions or more,
+       none on two moons or two rings; ``benchmarks/bench_subpopulations.py``, table
+       4). Draws on refused pairs are redrawn uniformly among the cluster's kept pairs
+       (no random number used when nothing is refused); a cluster with no kept pair
+       gives its share to the other clusters; if none has one, the class's rows are
+       copied, with a :class:`BridgeGuardWarning`. Counts: ``n_rejected_pairs_`` (by
+       reason), ``n_pairs_``, ``n_checked_rows_``. Cost (details in the module): ball
+       tests on long pairs only; the empty-space rule measures at least 3 points per
+       pair, linear in the rows. Limits: local pairs are not
+       ball-tested, so where the majority comes closer to a group than
+       ``pair_stretch`` times its spacing (class overlap), a synthetic row can still
+       fall nearer a majority row than its parents (``pair_stretch=0`` tests them
+       too); integer rounding, clipping and categorical values are applied after the
+       check.
 
     Examples
     --------
@@ -428,10 +393,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
         -------
         cluster_labels : ndarray of shape (n_samples,)
             Cluster id of each row of a class that would be over-sampled (``-1`` =
-            noise, from HDBSCAN-like clusterers), and ``-2``
-            (:data:`NOT_OVERSAMPLED`) for rows of every other class. Passing it as
-            ``fit_resample(X, y, cluster_labels=...)`` gives the same result as
-            ``fit_resample(X, y)``.
+            noise, from HDBSCAN-like clusterers), and ``-2`` (:data:`NOT_OVERSAMPLED`)
+            for rows of every other class: ``cluster_labels`` for :meth:`fit_resample`.
         """
         check_classification_targets(y)
         X, y, _ = self._check_X_y(X, y)
@@ -446,8 +409,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
         for class_label in self.sampling_strategy_:
             rows = np.flatnonzero(y == class_label)
             numeric, codes = table.numeric[rows], table.codes[rows]
-            self._fit_distance(class_label, numeric, codes, table.n_categories)
-            space, Z = self._class_space(class_label, numeric, codes, seeds[class_label][0])
+            seed = seeds[class_label][0]
+            space, Z = self._class_space(class_label, numeric, codes, table.n_categories, seed)
             labels = self._cluster(class_label, Z, seeds[class_label][1], space.coords.shape[1])
             self.cluster_labels_[class_label] = labels
             parts.append((rows, labels))
@@ -465,14 +428,11 @@ class ClusterAwareSMOTE(BaseOverSampler):
         return FeatureTable.from_input(X, self.categorical_features_)
 
     def _draw_seeds(self, rng) -> dict:
-        """Class -> (PCA seed, clusterer seed), drawn before any generation.
-
-        Drawn up-front and whether or not ``cluster_labels`` are given, so that
-        :meth:`find_clusters` and ``fit_resample(cluster_labels=...)`` consume the
-        random state exactly as ``fit_resample`` does. No number is drawn when no PCA
-        or seeded clustering is configured (then the pair / factor draws are
-        imbalanced-learn's SMOTE's, see note 7).
-        """
+        """Class -> (PCA seed, clusterer seed), drawn up-front whether or not
+        ``cluster_labels`` are given, so :meth:`find_clusters` and
+        ``fit_resample(cluster_labels=...)`` consume the random state exactly as
+        ``fit_resample`` does. None drawn without PCA or seeded clustering (then the pair
+        / factor draws are imbalanced-learn's SMOTE's, note 7)."""
         needs_cluster_seed = (
             self.max_clusters > 1
             if self.clusterer is None
@@ -548,8 +508,8 @@ class ClusterAwareSMOTE(BaseOverSampler):
     # ------------------------------------------------------------ per class
     def _oversample_class(self, class_label, n_new, rows, table, labels, safety, seeds, rng, y):
         numeric, codes = table.numeric[rows], table.codes[rows]
-        distance = self._fit_distance(class_label, numeric, codes, table.n_categories)
-        space, Z = self._class_space(class_label, numeric, codes, seeds[0])
+        space, Z = self._class_space(class_label, numeric, codes, table.n_categories, seeds[0])
+        distance = self._distances[class_label]
         n_coords = space.coords.shape[1]
         if labels is None:
             labels = self._cluster(class_label, Z, seeds[1], n_coords)
@@ -579,29 +539,17 @@ class ClusterAwareSMOTE(BaseOverSampler):
         cluster_index = np.concatenate(cluster_index) if cluster_index else np.zeros(0, int)
         if safety is not None and result.parent_a.size:
             result, cluster_index = self._apply_safety(
-                class_label,
-                result,
-                cluster_index,
-                plans,
-                space,
-                codes,
-                cat_sources,
-                safety,
-                rng,
+                class_label, result, cluster_index, plans, space, codes, cat_sources, safety, rng
             )
         self.n_checked_rows_[class_label] = _rows_on_checked_pairs(plans, result, cluster_index)
         cluster_ids = np.array([p.cluster_id for p in plans], dtype=object)
         return result, cat_sources, cluster_ids[cluster_index]
 
-    def _fit_distance(self, class_label, numeric, codes, n_categories) -> DistanceSpace:
-        """Fit and keep the class's distance space (scaled within groups, note 7)."""
+    def _class_space(self, class_label, numeric, codes, n_categories, pca_seed):
+        """Fit and keep the class's distance space (scaled within groups, note 7); the
+        class's generation coordinates and its rows in that space."""
         distance = DistanceSpace(self.standardize, within_groups=True)
         self._distances[class_label] = distance.fit(numeric, codes, n_categories)
-        return distance
-
-    def _class_space(self, class_label, numeric, codes, pca_seed):
-        """Rows in the class's fitted distance space, and generation coordinates."""
-        distance = self._distances[class_label]
         Z = distance.transform(numeric, codes)
         coords, to_numeric = numeric, None
         n_rows, n_numeric = numeric.shape
@@ -640,9 +588,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
     def _cluster(self, class_label, Z, seed, n_coords) -> np.ndarray:
         """Cluster the rows ``Z`` of one class (note 1); stores the fitted clusterer."""
         if self.clusterer is None:
-            # The distance space is already scaled (note 6): no second standardisation.
-            # Gaps are numeric (categorical values are copied, never interpolated, and
-            # each category would be a sheet one unit away): numeric coordinates only.
+            # already scaled (note 6), no second standardisation; numeric gaps (note 1)
             clusterer = GapClustering(max_clusters=self.max_clusters, random_state=seed)
             if n_coords:
                 Z = Z[:, :n_coords]
@@ -682,8 +628,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
                 self._warn_small(class_label, cid, rows.size, policy, k_effs[i], eligible[i])
             drawn = (neighbors[i], safe[i], checked[i]) if counts[i] else (None, None, None)
             numeric = space.numeric[rows]
-            low = _column_bound(np.fmin, numeric) if rows.size else numeric[:0].sum(axis=0)
-            high = _column_bound(np.fmax, numeric) if rows.size else low
+            # per-column range ignoring NaN (NaN where all missing)
+            low = np.fmin.reduce(numeric, axis=0) if rows.size else numeric[:0].sum(axis=0)
+            high = np.fmax.reduce(numeric, axis=0) if rows.size else low
             near, allowed, long = drawn
             plans.append(ClusterPlan(cid, rows, int(counts[i]), near, low, high, allowed, long))
         return plans
@@ -728,11 +675,9 @@ class ClusterAwareSMOTE(BaseOverSampler):
         return policy, small, eligible, k_effs
 
     def _graph_neighbors(self, class_label, Z, labels):
-        """The default clusterer's k-NN graph, when it is valid in ``Z`` (else None).
-
-        Valid when the class was clustered here by :class:`GapClustering` in the whole
-        distance space (no categorical columns), on all of its rows.
-        """
+        """The default clusterer's k-NN graph when valid in ``Z`` (else None): the class
+        was clustered here by :class:`GapClustering` in the whole distance space (no
+        categorical columns), on all of its rows."""
         clusterer = self.clusterers_.get(class_label)
         if not isinstance(clusterer, GapClustering) or self.clusterer is not None:
             return None
@@ -822,14 +767,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
                 new = draw(plans[i], space, where.size, rng)
                 result.parent_a[where], result.parent_b[where] = new.parent_a, new.parent_b
                 result.steps[where], result.numeric[where] = new.steps, new.numeric
-            flags[redo] = unsafe(
-                Draw(
-                    result.parent_a[redo],
-                    result.parent_b[redo],
-                    result.steps[redo],
-                    result.numeric[redo],
-                )
-            )
+            flags[redo] = unsafe(result.take(redo))
         n_unsafe = int(flags.sum())
         if n_unsafe:
             self.n_unsafe_kept_ += n_unsafe
@@ -843,14 +781,7 @@ class ClusterAwareSMOTE(BaseOverSampler):
                 stacklevel=4,
             )
             if self.safety_fallback == "drop":
-                keep = ~flags
-                result = Draw(
-                    result.parent_a[keep],
-                    result.parent_b[keep],
-                    result.steps[keep],
-                    result.numeric[keep],
-                )
-                cluster_index = cluster_index[keep]
+                result, cluster_index = result.take(~flags), cluster_index[~flags]
         return result, cluster_index
 
     def __getstate__(self):
@@ -870,12 +801,10 @@ class ClusterAwareSMOTE(BaseOverSampler):
 
 
 def _cluster_neighbors(Z, members: np.ndarray, k: int, graph) -> np.ndarray:
-    """``k`` nearest neighbours of each member inside the cluster (class positions).
-
-    From the class's k-NN ``graph`` (positions, nearest first) where a member keeps at
-    least ``k`` neighbours of its own cluster (then they are its ``k`` nearest in the
-    cluster, up to ties); a neighbour search in the cluster for the other members.
-    """
+    """``k`` nearest neighbours of each member inside the cluster (class positions): from
+    the class's k-NN ``graph`` (positions, nearest first) where a member keeps at least
+    ``k`` neighbours of its own cluster (then its ``k`` nearest in the cluster, up to
+    ties); a neighbour search in the cluster for the other members."""
     if graph is None:
         return members[self_excluded_neighbors(Z[members], k)]
     in_cluster = np.zeros(graph.shape[0], dtype=bool)
@@ -909,11 +838,6 @@ def _rows_on_checked_pairs(plans, result: Draw, cluster_index: np.ndarray) -> in
     return total
 
 
-def _column_bound(reduce, numeric: np.ndarray) -> np.ndarray:
-    """Per-column min or max ignoring NaN (``np.fmin`` / ``np.fmax``); NaN if all missing."""
-    return reduce.reduce(numeric, axis=0)
-
-
 def _noise_mask(labels: np.ndarray) -> np.ndarray:
     if labels.dtype.kind in "iuf":
         return labels == NOISE_LABEL
@@ -922,13 +846,7 @@ def _noise_mask(labels: np.ndarray) -> np.ndarray:
 
 def _concat_provenance(parts: list[tuple]) -> pd.DataFrame:
     """One DataFrame from per-class column tuples (a single construction, no concat)."""
-    columns = [
-        "class_label",
-        "cluster_id",
-        "parent_index_a",
-        "parent_index_b",
-        "interpolation_factor",
-    ]
+    columns = "class_label cluster_id parent_index_a parent_index_b interpolation_factor".split()
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     data = {}

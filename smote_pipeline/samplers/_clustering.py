@@ -23,29 +23,26 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
 
     Rule for ``k``
         1. With ``standardize=True`` features are standardised (zero mean, unit
-           variance; constant features stay 0), because real tables mix scales and
-           k-means is scale dependent. All distances below are computed in that space.
-           :class:`ClusterAwareSMOTE` passes ``standardize=False``: it clusters in its
-           own distance space, which is already scaled (and where one-hot columns must
-           keep their weight instead of being blown up by their small variance).
-        2. **Bounded sample.** At most ``sample_size`` rows are drawn at random
-           (all rows if there are fewer). Everything in this step is computed on the
-           sample only, so the cost of choosing ``k`` does not grow with the number of
-           rows: one Ward hierarchical clustering of the sample (Ward merges minimise
-           the same within-cluster sum of squares as k-means) is cut into ``k``
-           groups for every ``k`` in ``2..min(max_clusters, n_sample - 1)``, and the
-           silhouette of each cut is computed from one matrix of pairwise distances of
-           the sample. The scores are in ``silhouette_scores_``.
-        3. ``k`` with the highest silhouette is chosen if that silhouette reaches
-           ``min_silhouette``; otherwise ``k = 1``. The silhouette is undefined for one
+           variance; constant features stay 0): real tables mix scales and k-means is
+           scale dependent. All distances below are in that space.
+           :class:`ClusterAwareSMOTE` passes ``standardize=False``: its own distance
+           space is already scaled (and one-hot columns there must keep their weight,
+           not be blown up by their small variance).
+        2. **Bounded sample.** At most ``sample_size`` random rows (all if fewer); this
+           step uses the sample only, so choosing ``k`` costs the same whatever the
+           rows: one Ward clustering of the sample (Ward merges minimise the same
+           within-cluster sum of squares as k-means) is cut into ``k`` groups for every
+           ``k`` in ``2..min(max_clusters, n_sample - 1)``, and each cut's silhouette
+           (``silhouette_scores_``) comes from one pairwise distance matrix.
+        3. The ``k`` with the highest silhouette is chosen if it reaches
+           ``min_silhouette``, else ``k = 1``. The silhouette is undefined for one
            cluster, so a threshold is needed to ever answer "no structure": 0.25 is
            Kaufman & Rousseeuw's bound below which "no substantial structure" is
            found. Splitting one blob is cheap for cluster-aware SMOTE (it only
            restricts interpolation), merging real clusters is not, so the default
            errs towards splitting.
         4. One k-means with the chosen ``k`` is fitted on **all** rows, started from
-           the centroids of the chosen cut of the sample (a single run: the start is
-           already a good one).
+           the centroids of the sample's chosen cut (a single run: the start is good).
 
     Degenerate inputs: fewer than 3 rows, or all rows identical, give one cluster.
 
@@ -119,7 +116,6 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Rows to cluster.
         y : None
             Ignored.
 
@@ -171,12 +167,9 @@ class AutoKMeans(ClusterMixin, BaseEstimator):
         else:
             labels = cuts[self.n_clusters_]
             start = np.stack([Z[sample[labels == c]].mean(axis=0) for c in range(self.n_clusters_)])
-            kmeans = KMeans(
-                n_clusters=self.n_clusters_,
-                init=start,
-                n_init=1,
-                random_state=rng.randint(_SEED_MAX),
-            ).fit(Z)
+            seed = rng.randint(_SEED_MAX)
+            kmeans = KMeans(n_clusters=self.n_clusters_, init=start, n_init=1, random_state=seed)
+            kmeans.fit(Z)
             self.labels_ = kmeans.labels_
             centers = kmeans.cluster_centers_
         self._centers_scaled = centers
@@ -205,17 +198,8 @@ def silhouette_from_distances(distances: np.ndarray, labels: np.ndarray) -> floa
 
     Same definition as :func:`sklearn.metrics.silhouette_score` (rows of one-row
     clusters score 0), computed with one matrix product so that several labelings of
-    the same rows share one distance matrix.
-
-    Parameters
-    ----------
-    distances : ndarray of shape (n_rows, n_rows)
-    labels : ndarray of shape (n_rows,)
-        At least 2 and at most ``n_rows - 1`` distinct labels.
-
-    Returns
-    -------
-    score : float
+    the same rows share one distance matrix. ``labels`` has at least 2 and at most
+    ``n_rows - 1`` distinct values.
     """
     _, codes, counts = np.unique(labels, return_inverse=True, return_counts=True)
     n_rows = codes.size

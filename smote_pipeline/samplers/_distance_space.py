@@ -19,21 +19,15 @@ from smote_pipeline.samplers._scaling import neighbourhood_scale, pooled_scale
 class DistanceSpace:
     """Fitted map from (numeric, codes) to the Euclidean space used for neighbours.
 
-    Missing numeric values (NaN) are replaced by the column mean of the fitted rows
-    (0 after standardisation), so a missing value is neither near nor far; the rows
-    themselves keep their NaN.
-
-    Parameters
-    ----------
-    standardize : bool
-        Scale numeric columns (statistics of the rows given to :meth:`fit`).
-    within_groups : bool, default=False
-        Scale by the spread inside neighbourhoods
-        (:func:`~smote_pipeline.samplers._scaling.neighbourhood_scale`: the spread
-        inside a group, not between groups) instead of the standard deviation.
-        :class:`ClusterAwareSMOTE` uses it for one class's rows, whose gaps must stay
-        visible; the samplers that measure all classes together keep the standard
-        deviation.
+    Missing numeric values (NaN) are replaced by the column mean of the fitted rows (0
+    after standardisation), so a missing value is neither near nor far; the rows
+    themselves keep their NaN. ``standardize`` scales numeric columns (statistics of the
+    rows given to :meth:`fit`): by the standard deviation, or with ``within_groups`` by
+    the spread inside neighbourhoods
+    (:func:`~smote_pipeline.samplers._scaling.neighbourhood_scale`: inside a group, not
+    between groups). :class:`ClusterAwareSMOTE` uses that for one class's rows, whose
+    gaps must stay visible; the samplers that measure all classes together keep the
+    standard deviation.
     """
 
     def __init__(self, standardize: bool, within_groups: bool = False) -> None:
@@ -74,12 +68,9 @@ class DistanceSpace:
         return self
 
     def pool(self, numeric: np.ndarray, groups: np.ndarray) -> DistanceSpace:
-        """Rescale by the spread pooled inside ``groups`` (a clustering of the fitted rows).
-
-        Only with ``standardize=True, within_groups=True``: see
-        :func:`~smote_pipeline.samplers._scaling.pooled_scale`. One group gives the
-        standard deviation.
-        """
+        """Rescale by the spread pooled inside ``groups`` (a clustering of the fitted rows;
+        one group gives the standard deviation), only with ``standardize=True,
+        within_groups=True`` (:func:`~smote_pipeline.samplers._scaling.pooled_scale`)."""
         if self.standardize and self.within_groups:
             self.scale_ = pooled_scale(numeric, groups, self.std_, self.scale_)
         return self

@@ -1,46 +1,45 @@
 """Edited nearest neighbours that only searches where a removal is possible.
 
-Plain ENN (imbalanced-learn's ``EditedNearestNeighbours``) queries the ``k + 1``
-nearest rows of every targeted row over all rows and drops the first (the row itself).
-With brute force (high dimension) that costs ``n x n`` distances.
+Plain ENN (imbalanced-learn's ``EditedNearestNeighbours``) queries the ``k + 1`` nearest
+rows of every targeted row over all rows and drops the first (the row itself); with
+brute force (high dimension) that costs ``n x n`` distances.
 
-Rule used for pruning (exact up to floating-point ties in distances). A row ``x`` of
-class ``c`` is removed only if at least ``m`` of its ``k`` neighbours are of another
-class, with ``m = 1`` for ``kind_sel="all"`` and ``m = ceil(k / 2)`` for ``"mode"`` (if
-class ``c`` is not the most frequent among the ``k``, the other classes hold at least
-half of them). Let ``r_m(x)`` be the distance to the ``m``-th nearest row of another
-class. If ``k - m + 1`` rows of class ``c`` (other than ``x``) lie strictly closer than
-``r_m(x)``, the ``k`` nearest rows hold at most ``m - 1`` rows of another class and ENN
-keeps ``x``.
+Pruning rule (exact up to floating-point ties in distances). A row ``x`` of class ``c``
+is removed only if at least ``m`` of its ``k`` neighbours are of another class, with
+``m = 1`` for ``kind_sel="all"`` and ``m = ceil(k / 2)`` for ``"mode"`` (if ``c`` is not
+the most frequent among the ``k``, the other classes hold at least half of them). With
+``r_m(x)`` the distance to the ``m``-th nearest row of another class: if ``k - m + 1``
+rows of class ``c`` (other than ``x``) lie strictly closer than ``r_m(x)``, the ``k``
+nearest rows hold at most ``m - 1`` rows of another class and ENN keeps ``x``.
 
-Fast path: the largest class ``L`` holds more rows than all other classes together
-(the set ``S``) and there are at least :data:`PRUNE_MIN_ROWS` rows, in any dimension
-(k-d trees lose from about 6 dimensions on: plain ENN over 100k generated rows took
-3.1 s with a tree in 6 dimensions and 33 s in 10, the screening 0.3 s; in 2 dimensions
-both took 0.3 s, at 1M rows 4.8 s). Then
+Fast path: the largest class ``L`` holds more rows than all other classes together (the
+set ``S``) and there are at least :data:`PRUNE_MIN_ROWS` rows, in any dimension (k-d
+trees lose from about 6 dimensions on: plain ENN over 100k generated rows took 3.1 s
+with a tree in 6 dimensions and 33 s in 10, the screening 0.3 s; in 2 dimensions both
+took 0.3 s, at 1M rows 4.8 s). Then
 
 1. The ``|L| x |S|`` squared distances are computed once, in chunks of ``L`` rows (at
-   most :data:`CHUNK_ELEMENTS`, or :data:`MIN_CHUNK_ROWS` rows, at a time: memory
-   stays bounded and a chunk mostly stays in cache), each chunk by one
-   single-precision matrix product. Each chunk is reduced in both directions: along
-   its rows to ``r_m`` of every ``L`` row, along its columns to a running list of the
-   ``k`` smallest distances from every ``S`` row to ``L``.
+   most :data:`CHUNK_ELEMENTS`, or :data:`MIN_CHUNK_ROWS` rows, at a time: memory stays
+   bounded and a chunk mostly stays in cache), each by one single-precision matrix
+   product, and reduced both ways: along its rows to ``r_m`` of every ``L`` row, along
+   its columns to a running list of the ``k`` smallest distances from every ``S`` row
+   to ``L``.
 2. Every targeted ``S`` row is decided from those ``k`` distances to ``L`` and its ``k``
-   nearest ``S`` rows (an exact search among ``S`` only): the number of ``L`` rows
-   among its ``k`` nearest neighbours follows from merging both lists, and the labels
-   of the nearest ``S`` rows give the rest (several small classes are handled).
+   nearest ``S`` rows (an exact search among ``S`` only): merging both lists gives the
+   number of ``L`` rows among its ``k`` nearest neighbours, the labels of the nearest
+   ``S`` rows the rest (several small classes are handled).
 3. ``L`` rows are proven clean by counting class-mates strictly inside ``r_m``
-   (``k - m + 1`` of them suffice), meeting only rows not yet proven: (a) the row's
-   *leaf*, at most :data:`GROUP_ROWS` nearby rows of ``L`` (two-level Voronoi cells
-   of random rows; 97% of the rows are proven there on the benchmark data), then
-   afresh (b) its coarse *cell* (about ``sqrt(|L| GROUP_ROWS)`` rows) and (c) one by
-   one the next cells of nearest centres (:data:`NEAR_CELLS` cells in all), adding
-   up the counts of these disjoint cells.
+   (``k - m + 1`` suffice), meeting only rows not yet proven: (a) the row's *leaf*, at
+   most :data:`GROUP_ROWS` nearby rows of ``L`` (two-level Voronoi cells of random
+   rows; 97% of the rows are proven there on the benchmark data), then afresh (b) its
+   coarse *cell* (about ``sqrt(|L| GROUP_ROWS)`` rows) and (c) one by one the next cells
+   of nearest centres (:data:`NEAR_CELLS` cells in all), adding up the counts of these
+   disjoint cells.
 
 Single-precision distances carry a rounding bound (:func:`rounding_bound`, computed on
-centred data); a comparison closer than the bound is never trusted: such rows, and
-``L`` rows that no block proved clean, are queried exactly (double precision) against
-an index over all rows, as plain ENN does. Small or balanced data uses plain ENN.
+centred data); a comparison closer than the bound is never trusted: such rows, and ``L``
+rows no block proved clean, are queried exactly (double precision) against an index over
+all rows, as plain ENN does. Small or balanced data uses plain ENN.
 """
 
 from __future__ import annotations
@@ -73,20 +72,10 @@ NEAR_CELLS = 4
 
 @dataclass
 class ENNResult:
-    """Flags and evidence of ENN.
-
-    Attributes
-    ----------
-    flagged : ndarray of shape (n_samples,), dtype=bool
-        Rows ENN removes.
-    n_other : ndarray of shape (n_samples,), dtype=int
-        For flagged rows, neighbours of another class.
-    main_other : ndarray of shape (n_samples,), dtype=int
-        For flagged rows, the most frequent other class code among the neighbours
-        (ties: smallest code); -1 elsewhere.
-    n_exact_queries : int
-        Rows whose neighbours were searched exactly over all rows (diagnostics).
-    """
+    """Flags and evidence of ENN, per row: ``flagged`` (ENN removes it); for flagged
+    rows, ``n_other`` neighbours of another class and ``main_other``, the most frequent
+    other class code among them (ties: smallest; -1 elsewhere). ``n_exact_queries``:
+    rows whose neighbours were searched exactly over all rows (diagnostics)."""
 
     flagged: np.ndarray
     n_other: np.ndarray
@@ -105,31 +94,16 @@ def edited_nearest_neighbours(
 ) -> ENNResult:
     """Flag the rows plain ENN would remove.
 
-    Parameters
-    ----------
-    Z : ndarray of shape (n_samples, n_features)
-        Rows in the distance space.
-    y : ndarray of shape (n_samples,), dtype=int
-        Class codes ``0..n_classes - 1`` (encoded in sorted class order, so that
-        "mode" ties resolve as in imbalanced-learn).
-    target_classes : iterable of int
-        Class codes whose rows may be removed.
-    n_neighbors : int, default=3
-        Neighbours consulted (the row itself excluded).
-    kind_sel : {"all", "mode"}, default="all"
-        "all": remove a row if any neighbour has another class; "mode": if the most
-        frequent neighbour class (ties: smallest) is not its class.
-    random_state : RandomState or None
-        Draws the centres of the cells (exact flags do not depend on it).
-    n_jobs : int or None
-        Threads of steps 1 and 3 of the screened path
-        (:func:`~smote_pipeline.samplers._space32.threads_for`: ``None`` follows the
-        OpenMP limit, as scikit-learn's neighbour search does); also passed to the
-        plain neighbour search. The flags do not depend on it.
-
-    Returns
-    -------
-    ENNResult
+    ``Z``: rows in the distance space; ``y``: class codes ``0..n_classes - 1`` in
+    sorted class order (so "mode" ties resolve as in imbalanced-learn);
+    ``target_classes``: codes whose rows may be removed; ``n_neighbors``: neighbours
+    consulted (the row itself excluded). ``kind_sel="all"`` removes a row if any
+    neighbour has another class, ``"mode"`` if the most frequent neighbour class (ties:
+    smallest) is not its class. ``random_state`` draws the cells' centres; ``n_jobs``:
+    threads of steps 1 and 3 of the screened path
+    (:func:`~smote_pipeline.samplers._space32.threads_for`: ``None`` follows the OpenMP
+    limit, as scikit-learn's neighbour search does), also passed to the plain neighbour
+    search. The flags depend on neither.
     """
     rng = np.random.RandomState(0) if random_state is None else random_state
     n_samples, n_features = Z.shape
@@ -177,16 +151,10 @@ def _screened(Z, y, large, targets, k, m, kind_sel, rng, result, n_threads=1) ->
 def _large_by_small(space: Space32, large_rows, small_rows, k, m, need_rows, n_threads=1):
     """Step 1: ``r_m^2`` of ``large_rows`` and the ``k`` smallest ``d^2`` of each small row.
 
-    With ``n_threads > 1`` interleaved shares of the chunks run in threads (the matrix
-    products and reductions release the GIL), each with its own running ``k`` smallest,
-    merged at the end.
-
-    Returns
-    -------
-    r_sq : ndarray of shape (n_large,), dtype=float32, or None
-        Approximate squared distance to the ``m``-th nearest small row.
-    best : ndarray of shape (k, n_small), dtype=float32
-        Approximate ``k`` smallest squared distances to ``large_rows``, ascending.
+    Both approximate (float32): ``r_sq`` per large row (None unless ``need_rows``),
+    ``best`` of shape (k, n_small), ascending. With ``n_threads > 1`` interleaved shares
+    of the chunks run in threads (the matrix products and reductions release the GIL),
+    each with its own running ``k`` smallest, merged at the end.
     """
     right = space.right(small_rows)
     r_sq = np.empty(large_rows.size, dtype=np.float32) if need_rows else None
@@ -255,12 +223,10 @@ def _prove_clean(space: Space32, rows, r_sq, needed: int, groups, n_threads=1) -
 
 
 def _local_groups(space: Space32, rows, rng) -> tuple[list, list, np.ndarray]:
-    """Leaves (at most ``GROUP_ROWS`` rows), cells and cell centres of ``rows``.
-
-    A :class:`~smote_pipeline.samplers._partition.Partition` with leaves of about
-    ``GROUP_ROWS`` rows; larger leaves are cut into equal parts of at most
-    ``GROUP_ROWS``. Groups hold sorted positions in ``rows``.
-    """
+    """Leaves (at most ``GROUP_ROWS`` rows), cells and cell centres of ``rows``: a
+    :class:`~smote_pipeline.samplers._partition.Partition` with leaves of about
+    ``GROUP_ROWS`` rows, larger leaves cut into equal parts of at most ``GROUP_ROWS``.
+    Groups hold sorted positions in ``rows``."""
     partition = Partition(space, rows, GROUP_ROWS, rng)
     leaves = [
         part
@@ -272,10 +238,8 @@ def _local_groups(space: Space32, rows, rng) -> tuple[list, list, np.ndarray]:
 
 
 def _prove_in_leaves(space: Space32, rows, threshold, needed, pending, leaves, n_threads=1):
-    """Step 3a: count mates inside ``r_m`` among each pending row's leaf.
-
-    Leaves are disjoint, so shares of them run in ``n_threads`` threads.
-    """
+    """Step 3a: count mates inside ``r_m`` among each pending row's leaf (leaves are
+    disjoint, so shares of them run in ``n_threads`` threads)."""
     if pending.size == 0:
         return pending
     is_pending = np.zeros(rows.size, dtype=bool)
@@ -296,11 +260,9 @@ def _prove_in_near_cells(
     space: Space32, rows, threshold, needed, pending, cells, centres, n_threads=1
 ):
     """Steps 3b-c: count mates inside ``r_m`` in the row's cell, then in its next cells of
-    nearest centres (:data:`NEAR_CELLS` in all) while it is not proven.
-
-    Cells are disjoint, so the counts over a row's nearest cells add up; at one rank a
-    row meets one cell, so shares of the cells run in ``n_threads`` threads.
-    """
+    nearest centres (:data:`NEAR_CELLS` in all) while it is not proven. Cells are
+    disjoint, so the counts over a row's nearest cells add up; at one rank a row meets
+    one cell, so shares of the cells run in ``n_threads`` threads."""
     if pending.size == 0:
         return pending
     probes = min(NEAR_CELLS, len(cells))
@@ -352,10 +314,8 @@ def _exact(index, Z, y, rows, k, kind_sel, result: ENNResult) -> None:
 
 
 def _record(y, rows, counts, k, kind_sel, result: ENNResult) -> None:
-    """Flag ``rows`` from the class counts of their ``k`` neighbours (one row each).
-
-    "mode" takes the first maximum (smallest class code), as ``scipy.stats.mode``.
-    """
+    """Flag ``rows`` from the class counts of their ``k`` neighbours (one row each);
+    "mode" takes the first maximum (smallest class code), as ``scipy.stats.mode``."""
     own = y[rows]
     at = np.arange(rows.size)
     n_own = counts[at, own]

@@ -32,71 +32,69 @@ class GapClustering(ClusterMixin, BaseEstimator):
         1. **Distinct rows.** Exact duplicates are clustered once (a duplicated row counts
            as many rows as it has copies when sizes are compared with
            ``min_cluster_size``).
-        2. **Graph.** Each distinct row is linked to its ``n_neighbors`` nearest rows
-           (k-d tree up to 5 dimensions, brute force above), and the minimum spanning tree
-           of that graph is taken: cost ``O(n k log n)`` for the tree search, no pairwise
-           matrix. If the graph falls apart (up to :data:`MAX_LINKED_COMPONENTS`
-           components), each part is linked to its nearest part by the shortest edge
-           between them (exact, Boruvka rounds), so a sparsely sampled curve that breaks
-           at an ordinary gap is judged by step 4 like any other edge. Above 5
-           dimensions and :data:`GRAPH_MAX_ROWS` (10,000) distinct rows, steps 2-4 run
-           on a seeded sample of that many rows and every other row joins the cluster of
-           its nearest sampled row (one query, linear in the rows); a group with no row
-           in the sample is then absorbed by a neighbour (the bridge guard of
-           :class:`ClusterAwareSMOTE` still stops interpolation across it).
-        3. **Local spacing.** ``spacing(i)`` is the median, over row ``i`` and its
-           ``n_neighbors`` neighbours, of each row's distance to its nearest distinct row:
-           how far apart rows are around ``i``. For a row of a 2-row group it is mostly the
-           spacing of the rows around the group, so a tight pair inside a blob is not a
-           group of its own.
-        4. **Cuts.** Tree edges are merged shortest first (single linkage). When an edge of
-           length ``w`` joins two parts that both have at least ``min_cluster_size`` rows,
-           it is a **gap** if ``w > gap_ratio * max(spacing(u), spacing(v), h_A, h_B)``,
-           where ``u, v`` are its ends and ``h_A, h_B`` the longest edge kept inside each
-           part so far. A gap edge is cut; its length does not count as inside the merged
-           part, so a third group beyond it is judged against the groups' own edges. A
-           kept edge becomes part of ``h``. Because ``h`` is the longest edge inside a
-           part, a part that grew by chaining (an elongated or curved group, a ring) has a
-           large ``h`` and is not cut at its ordinary gaps; a single outlier is never a
-           part of ``min_cluster_size`` rows, so it never becomes a cluster.
-        5. **Cap.** At most ``max_clusters`` clusters: if there are more, only the cuts with
-           the largest ratio ``w / max(...)`` are kept; if the graph has more components
+        2. **Graph.** Each distinct row is linked to its ``n_neighbors`` nearest rows (k-d
+           tree up to 5 dimensions, brute force above) and the graph's minimum spanning
+           tree is taken: ``O(n k log n)`` for the tree search, no pairwise matrix. If the
+           graph falls apart (up to :data:`MAX_LINKED_COMPONENTS` components), each part
+           is linked to its nearest part by the shortest edge between them (exact,
+           Boruvka rounds), so a sparsely sampled curve broken at an ordinary gap is
+           judged by step 4 like any other edge. Above 5 dimensions and
+           :data:`GRAPH_MAX_ROWS` (10,000) distinct rows, steps 2-4 run on a seeded
+           sample of that many rows and every other row joins the cluster of its nearest
+           sampled row (one query, linear in the rows); a group with no sampled row is
+           then absorbed by a neighbour (the bridge guard of :class:`ClusterAwareSMOTE`
+           still stops interpolation across it).
+        3. **Local spacing.** ``spacing(i)``: the median, over row ``i`` and its
+           ``n_neighbors`` neighbours, of each one's distance to its nearest distinct row
+           (how far apart rows are around ``i``). For a row of a 2-row group it is mostly
+           the spacing of the rows around the group, so a tight pair inside a blob is not
+           a group of its own.
+        4. **Cuts.** Tree edges are merged shortest first (single linkage). An edge of
+           length ``w`` joining two parts that both have at least ``min_cluster_size``
+           rows is a **gap** if ``w > gap_ratio * max(spacing(u), spacing(v), h_A, h_B)``
+           (``u, v`` its ends, ``h_A, h_B`` the longest edge kept inside each part so
+           far). A gap edge is cut and does not count as inside the merged part, so a
+           third group beyond it is judged against the groups' own edges; a kept edge
+           becomes part of ``h``. A part that grew by chaining (an elongated or curved
+           group, a ring) thus has a large ``h`` and is not cut at its ordinary gaps; a
+           single outlier is never a part of ``min_cluster_size`` rows, so never a
+           cluster.
+        5. **Cap.** At most ``max_clusters`` clusters: beyond, only the cuts with the
+           largest ratio ``w / max(...)`` are kept; if the graph has more components
            than could be linked and than ``max_clusters``, the smallest join the
            component with the nearest centroid.
         6. **Valleys.** Gaps lose their contrast in many dimensions, where the spacing
-           inside a group approaches the distance between groups. Each cluster of at
-           least ``4 * min_valley_rows`` rows is then split where the density of its
-           rows, projected on the axis of a 2-means split of its first principal
-           components, has a valley deeper than ``valley_ratio`` times the peaks on
-           both sides, with at least ``min_valley_rows`` rows on each side; new
-           clusters are examined too, up to ``max_clusters``
-           (:mod:`smote_pipeline.samplers._valley`). On the embedded demo's minority
-           (40 handwritten 0s and 40 1s, 64 pixel columns) the gap rule finds one
-           cluster and this step separates the digits (valley ratio 0.10). Why
-           ``valley_ratio=0.2``: of 100 unimodal groups (Gaussian, uniform, elongated,
-           Student t, log-normal; 40-300 rows, 2-30 dimensions) one was split, a
-           uniform one at 0.13 (``benchmarks/bench_subpopulations.py``, table 3);
-           splitting one group only restricts interpolation.
+           inside a group approaches the distance between groups. So each cluster of at
+           least ``4 * min_valley_rows`` rows is split where the density of its rows,
+           projected on the axis of a 2-means split of its first principal components,
+           has a valley deeper than ``valley_ratio`` times the peaks on both sides, with
+           at least ``min_valley_rows`` rows on each side; new clusters are examined
+           too, up to ``max_clusters`` (:mod:`smote_pipeline.samplers._valley`). On the
+           embedded demo's minority (40 handwritten 0s and 40 1s, 64 pixel columns) the
+           gap rule finds one cluster and this step separates the digits (valley ratio
+           0.10). Why ``valley_ratio=0.2``: of 100 unimodal groups (Gaussian, uniform,
+           elongated, Student t, log-normal; 40-300 rows, 2-30 dimensions) one was
+           split, a uniform one at 0.13 (``benchmarks/bench_subpopulations.py``, table
+           3); splitting one group only restricts interpolation.
 
     Why gaps and not a silhouette search: k-means and the silhouette favour large round
-    clusters: on a 40-row group and three of 3-4 rows in 5 dimensions, ``AutoKMeans``
-    merged the three tiny groups into one cluster. Why ``gap_ratio=4``: on 60 shapes of
-    1-6 well-separated groups (an earlier generator), 3 recovered the groups in 55, 4 in
-    57, 5 in 56; splitting only restricts interpolation, merging is caught by the bridge
+    clusters (on a 40-row group and three of 3-4 rows in 5 dimensions, ``AutoKMeans``
+    merged the three tiny groups). Why ``gap_ratio=4``: on 60 shapes of 1-6
+    well-separated groups (an earlier generator), 3 recovered the groups in 55, 4 in 57,
+    5 in 56; splitting only restricts interpolation and merging is caught by the bridge
     guard, but both cost realism. With the valley step, the clusters are exactly the
     groups on 61 of the 143 random shapes of ``benchmarks/bench_subpopulations.py``
     (table 1: tiny groups in up to 70 columns, many of them noise), where a cut is often
     impossible; the guard keeps the rows out of the gaps on all 143. Known limit: a
-    sparsely sampled curve (one moon of 150 rows, noise 0.03) has ordinary gaps of
-    ratio 4.1 and is cut in two.
+    sparsely sampled curve (one moon of 150 rows, noise 0.03) has ordinary gaps of ratio
+    4.1 and is cut in two.
 
     Parameters
     ----------
     n_neighbors : int, default=10
         Degree of the k-NN graph (and size of the neighbourhood of ``spacing``).
     gap_ratio : float, default=4.0
-        How many times longer than the spacing on both sides an edge must be to be a gap
-        (see above for the choice).
+        How many times the spacing on both sides a gap edge is (choice: see above).
     min_cluster_size : int, default=2
         Fewest rows of a cluster.
     max_clusters : int, default=8
@@ -173,7 +171,6 @@ class GapClustering(ClusterMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Rows to cluster.
         y : None
             Ignored.
 
@@ -195,8 +192,7 @@ class GapClustering(ClusterMixin, BaseEstimator):
             labels = self._distinct_labels(distinct, counts)
         if self._row_neighbors is not None:
             if distinct.shape[0] == n_samples:  # a permutation: back to row positions
-                row_of = np.empty(n_samples, dtype=np.int64)
-                row_of[inverse] = np.arange(n_samples)
+                row_of = np.argsort(inverse)
                 self._row_neighbors = row_of[self._row_neighbors[inverse]]
             else:
                 self._row_neighbors = None
@@ -256,13 +252,11 @@ class GapClustering(ClusterMixin, BaseEstimator):
         return _cap_components(labels, Z, weight, self.max_clusters)
 
     def graph_neighbors(self, k: int) -> np.ndarray | None:
-        """The first ``k`` graph neighbours of every row, nearest first, if available.
-
-        Available after ``fit`` on rows without duplicates when the graph was built on all
-        of them and ``k <= n_neighbors`` (``None`` otherwise). :class:`ClusterAwareSMOTE`
-        uses it to skip a second neighbour search: filtered to a cluster, these are the
-        row's nearest neighbours in the cluster as long as ``k`` of them remain.
-        """
+        """The first ``k`` graph neighbours of every row, nearest first, if available:
+        after ``fit`` on rows without duplicates when the graph was built on all of them
+        and ``k <= n_neighbors`` (else ``None``). :class:`ClusterAwareSMOTE` uses it to
+        skip a second neighbour search: filtered to a cluster, these are the row's
+        nearest neighbours in the cluster as long as ``k`` of them remain."""
         rows = getattr(self, "_row_neighbors", None)
         if rows is None or k > rows.shape[1]:
             return None
@@ -275,14 +269,12 @@ class GapClustering(ClusterMixin, BaseEstimator):
 
 
 def _link_components(graph, Z: np.ndarray):
-    """Add the shortest edges between the components of the k-NN graph (Boruvka rounds).
-
-    A sparsely sampled curve can fall apart in the k-NN graph at an ordinary gap; with
-    the shortest edge between the parts in the tree, step 4 judges that gap like any
-    other. Each round links every component to its nearest one (exact: rows of the
-    component against all other rows); up to :data:`MAX_LINKED_COMPONENTS` components,
-    beyond which the components stay apart (see :func:`_cap_components`).
-    """
+    """Add the shortest edges between the components of the k-NN graph (Boruvka rounds):
+    a sparsely sampled curve can fall apart at an ordinary gap, and with the shortest
+    edge between the parts in the tree step 4 judges that gap like any other. Each round
+    links every component to its nearest one (exact: the component's rows against all
+    others); beyond :data:`MAX_LINKED_COMPONENTS` components they stay apart
+    (:func:`_cap_components`)."""
     n = Z.shape[0]
     n_parts, part = connected_components(graph, directed=False)
     if n_parts == 1 or n_parts > MAX_LINKED_COMPONENTS:
@@ -298,7 +290,6 @@ def _link_components(graph, Z: np.ndarray):
             extra_w.append(d[best, 0])
         links = coo_matrix((extra_w, (extra_u, extra_v)), shape=(n, n)).tocsr()
         n_parts, part = connected_components(graph + links, directed=False)
-    links = coo_matrix((extra_w, (extra_u, extra_v)), shape=(n, n)).tocsr()
     return graph.maximum(links) if graph.nnz else links
 
 

@@ -21,23 +21,13 @@ class SafetyFilterWarning(UserWarning):
 
 @dataclass
 class ClassSpace:
-    """The rows of one class, in original units and in generation coordinates.
-
-    Attributes
-    ----------
-    numeric : ndarray of shape (n_class, n_numeric)
-        Numeric columns in original units.
-    coords : ndarray of shape (n_class, n_coords)
-        Coordinates interpolated between parents: the numeric columns themselves, or
-        their PCA scores when a reduction is used.
-    to_numeric : callable or None
-        Maps coordinates back to original numeric units (``None``: identity).
-    integral : ndarray of shape (n_numeric,), dtype=bool
-        Columns whose real values in the class are all integers (outputs are rounded).
-    missing : ndarray of shape (n_class, n_numeric), dtype=bool, or None
-        Where ``numeric`` is NaN (None: nowhere). Where a parent lacks a value, the
-        synthetic row takes the nearer parent's value in that column, missing if that
-        one is missing, so synthetic rows follow the real rows' missingness.
+    """The rows of one class: ``numeric`` columns in original units, and ``coords``
+    interpolated between parents (the numeric columns, or their PCA scores), mapped
+    back by ``to_numeric`` (``None``: identity). ``integral``: columns whose real values
+    in the class are all integers (outputs are rounded). ``missing``: where ``numeric``
+    is NaN (None: nowhere); where a parent lacks a value, the synthetic row takes the
+    nearer parent's value in that column, missing if that one is, so synthetic rows
+    follow the real rows' missingness.
     """
 
     numeric: np.ndarray
@@ -49,28 +39,16 @@ class ClassSpace:
 
 @dataclass
 class ClusterPlan:
-    """What to generate in one cluster.
+    """What to generate in one cluster: ``n_samples`` rows among the ``members``
+    (class-local positions; ``cluster_id`` -1 also for the all-noise fallback).
 
-    Attributes
-    ----------
-    cluster_id : object
-        Label of the cluster (``-1`` also used for the all-noise fallback).
-    members : ndarray of shape (n_members,)
-        Class-local positions of the cluster's rows.
-    n_samples : int
-        Synthetic rows allotted to the cluster.
-    neighbors : ndarray of shape (n_members, k) or None
-        Class-local positions of each member's neighbours inside the cluster;
-        ``None`` means "duplicate": copies of members (same parent twice, factor 0).
-    low, high : ndarray of shape (n_numeric,)
-        Per-column range of the cluster's real rows; outputs are clipped to it.
-    safe : ndarray of int or None
-        Flat indices (into ``neighbors.ravel()``) of the pairs the bridge guard allows;
-        ``None``: every pair is allowed. A draw that lands on another pair is redrawn
-        uniformly among these.
-    checked : ndarray of int or None
-        Flat indices of the long pairs the bridge guard checked and kept (the others
-        it allows are local); ``None``: none.
+    ``neighbors`` (n_members, k): each member's neighbours inside the cluster
+    (class-local); ``None`` means "duplicate": copies of members (same parent twice,
+    factor 0). ``low``, ``high``: per-column range of the cluster's real rows, which
+    outputs are clipped to. ``safe``: flat indices (into ``neighbors.ravel()``) of the
+    pairs the bridge guard allows (``None``: all); a draw on another pair is redrawn
+    uniformly among these. ``checked``: flat indices of the long pairs the guard
+    checked and kept (the others it allows are local; ``None``: none).
     """
 
     cluster_id: object
@@ -91,6 +69,10 @@ class Draw:
     parent_b: np.ndarray
     steps: np.ndarray
     numeric: np.ndarray
+
+    def take(self, rows) -> Draw:
+        """The candidates at ``rows``."""
+        return Draw(self.parent_a[rows], self.parent_b[rows], self.steps[rows], self.numeric[rows])
 
 
 #: Rounds in which synthetic rows that round onto a parent are redrawn.
@@ -119,13 +101,7 @@ def _interpolate(
     return parent_a, parent_b, numeric
 
 
-def _follow_missing(
-    space: ClassSpace,
-    parent_a: np.ndarray,
-    parent_b: np.ndarray,
-    steps: np.ndarray,
-    numeric: np.ndarray,
-) -> None:
+def _follow_missing(space: ClassSpace, parent_a, parent_b, steps, numeric: np.ndarray) -> None:
     """Where either parent is missing a value, copy the nearer parent's (in place)."""
     rows, cols = np.nonzero(space.missing[parent_a] | space.missing[parent_b])
     if rows.size:
@@ -139,12 +115,9 @@ def _draw_pairs(plan: ClusterPlan, n_samples: int, rng) -> np.ndarray:
 
 
 def _redraw_rejected(plan: ClusterPlan, pair: np.ndarray, rng) -> None:
-    """Replace (in place) pairs the guard rejected by pairs drawn among the allowed ones.
-
-    Drawing among all pairs and redrawing the rejected ones among the allowed ones is
+    """Replace (in place) pairs the guard rejected by pairs drawn among the allowed ones:
     uniform over the allowed pairs; when nothing is rejected no random number is used,
-    so the draws stay imbalanced-learn's.
-    """
+    so the draws stay imbalanced-learn's."""
     if plan.safe is None:
         return
     allowed = np.zeros(plan.neighbors.size, dtype=bool)
@@ -166,17 +139,7 @@ def draw(plan: ClusterPlan, space: ClassSpace, n_samples: int, rng) -> Draw:
     With integral columns, a row that rounds exactly onto one of its parents is
     redrawn (new pair and factor) up to :data:`MAX_COPY_REDRAWS` times.
 
-    Parameters
-    ----------
-    plan : ClusterPlan
-    space : ClassSpace
-    n_samples : int
-    rng : numpy.random.RandomState
-
-    Returns
-    -------
-    Draw
-        Arrays of length ``n_samples`` (numeric of shape (n_samples, n_numeric)).
+    Returns a :class:`Draw` of ``n_samples`` rows.
     """
     if plan.neighbors is None:
         parent_a = plan.members[rng.randint(0, plan.members.size, size=n_samples)]

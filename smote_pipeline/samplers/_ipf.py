@@ -20,31 +20,13 @@ def iterative_partitioning_filter(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Flag rows misclassified by a majority of fold-wise decision trees.
 
-    Each round splits the surviving rows into ``n_folds`` stratified parts, fits one
-    decision tree per part (trained on that part only, as in IPF), and lets every
-    tree predict every surviving row. Rows of targeted classes that more than half
-    of the trees misclassify are removed. Rounds repeat until a round removes fewer
-    than ``stop_ratio`` of the original rows, or ``max_iter`` rounds.
-
-    Parameters
-    ----------
-    Z : ndarray of shape (n_samples, n_features)
-    y : ndarray of shape (n_samples,)
-    target_mask : ndarray of shape (n_samples,), dtype=bool
-        Rows that may be removed.
-    n_folds : int
-        Parts (and trees) per round; capped by the smallest class size.
-    max_iter : int
-        Maximum rounds.
-    stop_ratio : float
-        Stop once a round removes fewer than ``stop_ratio * n_samples`` rows.
-    rng : RandomState
-
-    Returns
-    -------
-    flagged : ndarray of shape (n_samples,), dtype=bool
-    votes : ndarray of shape (n_samples,), dtype=int
-        For flagged rows, trees that misclassified them in their last round.
+    Each round splits the surviving rows into ``n_folds`` stratified parts (capped by
+    the smallest class size), fits one decision tree per part (trained on that part
+    only, as in IPF), and lets every tree predict every surviving row. Rows that may be
+    removed (``target_mask``) and that more than half of the trees misclassify are
+    removed. Rounds repeat until one removes fewer than ``stop_ratio * n_samples``
+    rows, or ``max_iter`` rounds. Returns the flags and, for flagged rows, the trees
+    that misclassified them in their last round.
     """
     n_samples = y.shape[0]
     alive = np.ones(n_samples, dtype=bool)

@@ -17,19 +17,9 @@ TREE_MAX_DIMENSIONS = 5
 
 
 def choose_algorithm(n_features: int) -> str:
-    """Pick a :class:`~sklearn.neighbors.NearestNeighbors` algorithm by dimension.
-
-    Parameters
-    ----------
-    n_features : int
-        Dimension of the distance space.
-
-    Returns
-    -------
-    algorithm : {"kd_tree", "brute"}
-        ``"kd_tree"`` up to :data:`TREE_MAX_DIMENSIONS` dimensions, else ``"brute"``
-        (chunked BLAS distances beat trees once distances concentrate).
-    """
+    """The :class:`~sklearn.neighbors.NearestNeighbors` algorithm for a dimension:
+    ``"kd_tree"`` up to :data:`TREE_MAX_DIMENSIONS`, else ``"brute"`` (chunked BLAS
+    distances beat trees once distances concentrate)."""
     return "kd_tree" if n_features <= TREE_MAX_DIMENSIONS else "brute"
 
 
@@ -50,24 +40,16 @@ _CONTROLLER: list[ThreadpoolController] = []
 
 
 def thread_controller() -> ThreadpoolController:
-    """The process's ``ThreadpoolController``, created once.
-
-    ``threadpoolctl.threadpool_limits`` inspects every loaded library on each call
-    (~5 ms); the controller is reused instead (~20 us a call).
-    """
+    """The process's ``ThreadpoolController``, created once: ``threadpool_limits``
+    inspects every loaded library on each call (~5 ms), a reused one ~20 us a call."""
     if not _CONTROLLER:
         _CONTROLLER.append(ThreadpoolController())
     return _CONTROLLER[0]
 
 
 def limit_threads(n_rows: int):
-    """Context manager: one BLAS / OpenMP thread when ``n_rows`` is small.
-
-    Parameters
-    ----------
-    n_rows : int
-        Size of the work; above :data:`SINGLE_THREAD_MAX_ROWS` nothing is limited.
-    """
+    """Context manager: one BLAS / OpenMP thread for work of ``n_rows`` rows, unless
+    above :data:`SINGLE_THREAD_MAX_ROWS` (nothing limited)."""
     if n_rows > SINGLE_THREAD_MAX_ROWS:
         return contextlib.nullcontext()
     return thread_controller().limit(limits=1)
@@ -78,19 +60,8 @@ def nearest(fit: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.
 
     Exact Euclidean search: scipy's k-d tree up to :data:`TREE_MAX_DIMENSIONS`
     dimensions (about 2.5 times faster than scikit-learn's on 100,000 rows in 5
-    dimensions), scikit-learn's brute force above.
-
-    Parameters
-    ----------
-    fit : ndarray of shape (n_rows, n_dims)
-    query : ndarray of shape (n_queries, n_dims)
-    k : int
-        ``1 <= k <= n_rows``.
-
-    Returns
-    -------
-    distances, positions : ndarrays of shape (n_queries, k)
-        Nearest first.
+    dimensions), scikit-learn's brute force above. ``1 <= k <= len(fit)``; both
+    outputs have shape (n_queries, k), nearest first.
     """
     if choose_algorithm(fit.shape[1]) == "kd_tree":
         distances, positions = cKDTree(fit).query(query, k=k)
@@ -101,43 +72,18 @@ def nearest(fit: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.
 
 
 def self_excluded_neighbors(Z: np.ndarray, k: int) -> np.ndarray:
-    """``k`` nearest neighbours of each row of ``Z`` among the rows of ``Z``.
-
-    As imbalanced-learn's SMOTE: query ``k + 1`` neighbours and drop the first column
-    (the row itself, barring exact duplicates).
-
-    Parameters
-    ----------
-    Z : ndarray of shape (n_rows, n_dims)
-    k : int
-        ``1 <= k < n_rows``.
-
-    Returns
-    -------
-    neighbors : ndarray of shape (n_rows, k)
-        Positions into ``Z``, nearest first.
-    """
+    """Positions of the ``k`` (``1 <= k < n_rows``) nearest neighbours of each row of
+    ``Z`` among its rows, nearest first. As imbalanced-learn's SMOTE: query ``k + 1``
+    and drop the first column (the row itself, barring exact duplicates)."""
     index = make_neighbors(k + 1, Z.shape[1]).fit(Z)
     with limit_threads(Z.shape[0]):
         return index.kneighbors(Z, return_distance=False)[:, 1:]
 
 
 def mode_sources(neighbors: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """For each row, pick the neighbour holding the most frequent category (per column).
-
-    Parameters
-    ----------
-    neighbors : ndarray of shape (n_rows, k)
-        Neighbour positions (into ``codes``), nearest first.
-    codes : ndarray of shape (n_rows_all, n_categorical)
-        Category codes.
-
-    Returns
-    -------
-    sources : ndarray of shape (n_rows, n_categorical)
-        Position of a neighbour whose value is the most frequent value among the ``k``
-        neighbours; ties go to the nearest such neighbour (deterministic).
-    """
+    """Per row and categorical column, the position of a neighbour holding the most
+    frequent code among the row's ``k`` ``neighbors`` (positions into ``codes``,
+    nearest first); ties go to the nearest such neighbour (deterministic)."""
     n_rows, k = neighbors.shape
     sources = np.empty((n_rows, codes.shape[1]), dtype=np.int64)
     for j in range(codes.shape[1]):

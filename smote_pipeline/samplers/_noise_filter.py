@@ -35,15 +35,15 @@ class NoiseFilter(BaseCleaningSampler):
     Parameters
     ----------
     method : {"enn", "tomek", "ipf", "isolation_forest"}, default="enn"
-        - "enn": edited nearest neighbours, ``kind_sel`` rule; the removals equal
-          imbalanced-learn's ``EditedNearestNeighbours`` (up to distance ties). When
-          the largest class outnumbers the others (at least 5000 rows, any dimension)
-          it is screened (see :mod:`smote_pipeline.samplers._fast_enn`):
-          one single-precision pass over largest-class x other-class distances, local
-          groups of class-mates, and an exact double-precision search only for rows
-          too close to call. That pass is quadratic when the minority is a fixed share
-          (about 1.2 ns per distance and thread: 1M rows with 1% minority take about
-          12 s on one thread, 8 s on two; ``benchmarks/bench_samplers.py``).
+        - "enn": edited nearest neighbours, ``kind_sel`` rule; removals equal
+          imbalanced-learn's ``EditedNearestNeighbours`` (up to distance ties). When the
+          largest class outnumbers the others (at least 5000 rows, any dimension) it is
+          screened (:mod:`smote_pipeline.samplers._fast_enn`): one single-precision pass
+          over largest-class x other-class distances, local groups of class-mates, and
+          an exact double-precision search only for rows too close to call. That pass
+          is quadratic when the minority is a fixed share (about 1.2 ns per distance and
+          thread: 1M rows with 1% minority take about 12 s on one thread, 8 s on two;
+          ``benchmarks/bench_samplers.py``).
         - "tomek": rows of targeted classes in a Tomek link (imbalanced-learn's
           :class:`~imblearn.under_sampling.TomekLinks` rule).
         - "ipf": iterative-partitioning filter of SMOTE-IPF (fold-wise decision trees,
@@ -63,14 +63,13 @@ class NoiseFilter(BaseCleaningSampler):
         quarter of the clean rows in our tests).
     max_minority_removal : float in [0, 1], default=0.2
         Largest share of any minority class (every class but the largest) that may be
-        removed. See ``on_excess`` for what happens when more of it is flagged.
+        removed (more flagged: ``on_excess``).
     on_excess : {"trim", "raise"}, default="trim"
-        When the method flags more than ``max_minority_removal`` of a minority class:
-        "trim" removes only the most suspicious of them, up to the cap, keeps the rest
-        (listed in ``kept_suspect_indices_``) and warns; "raise" raises ``ValueError``
-        naming the share and the fix. Suspicion is ranked by the method's own strength
-        (ENN: neighbours of another class; IPF: votes; isolation forest: anomaly
-        score), ties by how much nearer the row lies to another class than to its own
+        "trim" removes only the most suspicious flagged rows, up to the cap, keeps the
+        rest (``kept_suspect_indices_``) and warns; "raise" raises ``ValueError``
+        naming the share and the fix. Suspicion is the method's own strength (ENN:
+        neighbours of another class; IPF: votes; isolation forest: anomaly score), ties
+        broken by how much nearer the row lies to another class than to its own
         (nearest-neighbour distance ratio; a query of the flagged rows only).
     categorical_features : array-like of str, int or bool, or None, default=None
         Categorical columns (``None``: auto-detect), one-hot encoded for distances.
@@ -105,8 +104,8 @@ class NoiseFilter(BaseCleaningSampler):
     removal_reasons_ : list of str
         One human-readable reason per removed row (same order as ``removed_indices_``).
     kept_suspect_indices_ : ndarray of shape (n_kept_suspects,)
-        Positions of rows the method flagged but that were kept because their class
-        reached the ``max_minority_removal`` cap (``on_excess="trim"``), in input order.
+        Positions of flagged rows kept because their class reached the
+        ``max_minority_removal`` cap (``on_excess="trim"``), in input order.
     kept_suspect_reasons_ : list of str
         Why each kept suspect was flagged (same order as ``kept_suspect_indices_``).
     categorical_features_ : ndarray of int
@@ -118,12 +117,10 @@ class NoiseFilter(BaseCleaningSampler):
 
     Notes
     -----
-    Guards, checked after the method has flagged rows: a class is never emptied (if
-    every row of a class is flagged, none is removed and a ``UserWarning`` says so),
-    and no minority class loses more than ``max_minority_removal`` of its rows (the
-    most suspicious are removed and a ``UserWarning`` says how many were kept, or,
-    with ``on_excess="raise"``, a ``ValueError`` naming the parameter, the share and
-    the fix). The kept rows keep their input order and dtypes.
+    Guards, checked after flagging: a class is never emptied (all its rows flagged:
+    none removed, with a ``UserWarning``), and no minority class loses more than
+    ``max_minority_removal`` of its rows (``on_excess``; a ``UserWarning`` says how many
+    were kept). Kept rows keep their input order and dtypes.
 
     Examples
     --------
@@ -337,27 +334,10 @@ class NoiseFilter(BaseCleaningSampler):
 
 
 def _other_class_pull(Z: np.ndarray, y: np.ndarray, rows: np.ndarray, code: int) -> np.ndarray:
-    """How much nearer each row lies to another class than to its own class.
-
-    ``d_own / d_other`` with the nearest-neighbour distance within the row's class
-    (itself excluded) and to any row of another class; larger is more suspicious.
-    One query of ``rows`` against each side, so the cost is ``len(rows) x n``.
-
-    Parameters
-    ----------
-    Z : ndarray of shape (n_samples, n_dimensions)
-        Distance space.
-    y : ndarray of shape (n_samples,)
-        Class codes.
-    rows : ndarray of int
-        Rows of class ``code`` to rank.
-    code : int
-        Their class.
-
-    Returns
-    -------
-    ndarray of shape (len(rows),)
-    """
+    """How much nearer each of ``rows`` (of class ``code``) lies to another class than to
+    its own: ``d_own / d_other``, nearest-neighbour distances in ``Z`` within the class
+    (itself excluded) and to any other class's row; larger is more suspicious. One
+    query of ``rows`` against each side: cost ``len(rows) x n``."""
     own, other = Z[y == code], Z[y != code]
     if own.shape[0] < 2:
         return np.zeros(rows.size)

@@ -14,35 +14,23 @@ from smote_pipeline.samplers._space32 import Space32, nearest_centre
 
 
 class Partition:
-    """Cells of about ``sqrt(n leaf_rows)`` rows, each split into leaves of about
-    ``leaf_rows``.
+    """``rows`` (positions in ``space``) in cells of about ``sqrt(n leaf_rows)`` rows,
+    each split into leaves of about ``leaf_rows``.
 
-    About ``sqrt(n / leaf_rows)`` random rows are the centres of the cells (Voronoi: a
-    row joins its nearest centre), and ``len(cell) // leaf_rows`` random rows of each
-    cell split it into leaves. Building costs ``O(n sqrt(n / leaf_rows))`` distances;
-    placing a new point, the same two nearest-centre steps. Duplicate rows may leave a
-    cell or a leaf empty (two equal centres): empty groups are kept, so that numbers
-    stay aligned with centres.
-
-    Parameters
-    ----------
-    space : Space32
-        All rows.
-    rows : ndarray of int
-        Rows to partition (positions in ``space``).
-    leaf_rows : int
-        Target rows per leaf.
-    rng : RandomState
-        Draws the centres.
+    About ``sqrt(n / leaf_rows)`` random rows (drawn by ``rng``) are the centres of the
+    cells (Voronoi: a row joins its nearest centre), and ``len(cell) // leaf_rows``
+    random rows of each cell split it into leaves. Building costs
+    ``O(n sqrt(n / leaf_rows))`` distances; placing a new point, the same two
+    nearest-centre steps. Duplicate rows may leave a cell or a leaf empty (two equal
+    centres): empty groups are kept, so numbers stay aligned with centres.
 
     Attributes
     ----------
     centres : ndarray
         :meth:`Space32.right` columns of the cells' centres.
-    cells : list of ndarray
-        Sorted positions in ``rows`` of each cell.
-    leaves : list of ndarray
-        Sorted positions in ``rows`` of each leaf (leaves numbered cell after cell).
+    cells, leaves : list of ndarray
+        Sorted positions in ``rows`` of each cell, of each leaf (numbered cell after
+        cell).
     members : list of ndarray
         ``rows`` of each leaf (positions in ``space``).
     """
@@ -67,14 +55,9 @@ class Partition:
         self.members = [rows[leaf] for leaf in self.leaves]
 
     def place(self, left: np.ndarray, probes: int = 1) -> np.ndarray:
-        """Leaves of new points, given their :meth:`Space32.augment` rows ``left``.
-
-        Returns
-        -------
-        leaves : ndarray of shape (n_points, probes), dtype=int
-            The ``probes`` leaves of nearest centres within the point's nearest cell,
-            nearest first (-1 when the cell has fewer leaves).
-        """
+        """Per new point (its :meth:`Space32.augment` row in ``left``), the ``probes``
+        leaves of nearest centres within its nearest cell, nearest first (-1 when the
+        cell has fewer leaves)."""
         cell_of = nearest_centre(left, self.centres)
         leaf = np.full((left.shape[0], probes), -1, dtype=np.int64)
         for cell, (right, base) in enumerate(self._subs):

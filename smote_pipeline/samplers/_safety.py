@@ -35,21 +35,11 @@ EXACT_BUDGET = 2**25
 
 @dataclass
 class Side:
-    """Real rows of one side (the class, or the other classes) used by the rule.
-
-    Attributes
-    ----------
-    sample : ndarray of int
-        Rows used: all rows of the side, or a uniform sample of ``REFERENCE_CAP``.
-    weight : float
-        Real rows of the side each sampled row stands for (1.0: all rows used).
-    leaves : Partition or None
-        Leaves of the side's rows (only when sampled).
-    members : list of ndarray or None
-        Per leaf, its rows with those in ``sample`` first (only when sampled).
-    n_sampled : list of int or None
-        Per leaf, how many of its rows are in ``sample`` (only when sampled).
-    """
+    """Real rows of one side (the class, or the other classes) used by the rule:
+    ``sample``, all its rows or a uniform sample of ``REFERENCE_CAP``, each standing for
+    ``weight`` real rows (1.0: all used). Only when sampled: the side's ``leaves``, and
+    per leaf its ``members`` (those in ``sample`` first) and ``n_sampled`` of them in
+    ``sample``."""
 
     sample: np.ndarray
     weight: float
@@ -63,50 +53,47 @@ class SafetyIndex:
 
     Rule. A candidate of class ``c`` is unsafe when more than half of its ``k =
     safety_k`` nearest real rows are of another class, i.e. when at least ``m = k // 2
-    + 1`` rows of other classes are closer than its ``s = k - m + 1``-th nearest real
-    row of class ``c`` (distance ``R``).
+    + 1`` other-class rows are closer than its ``s = k - m + 1``-th nearest real row
+    of class ``c`` (distance ``R``).
 
-    When it is exact. The rule needs every candidate against every real row:
-    ``n_candidates x n_real`` distances, quadratic since SMOTE makes about as many
-    candidates as there are real rows. A call of :meth:`unsafe` is exact (up to
-    floating-point ties) when
+    When it is exact. The rule needs ``n_candidates x n_real`` distances, quadratic
+    since SMOTE makes about as many candidates as real rows. A call of :meth:`unsafe`
+    is exact (up to floating-point ties) when
 
     - class ``c`` has fewer than ``s`` real rows (every candidate is unsafe) or the
       other classes fewer than ``m`` (none is); or
-    - ``n_candidates x n_real <= EXACT_BUDGET`` (:data:`EXACT_BUDGET`, 3.4e7
-      distances; late redraw rounds with few candidates usually are), or the distance
-      space has at most ``TREE_MAX_DIMENSIONS`` (5) dimensions (k-d tree): one query
-      of the ``k`` nearest real rows; or
+    - ``n_candidates x n_real <= EXACT_BUDGET`` (3.4e7 distances; late redraw rounds
+      with few candidates usually are), or the distance space has at most
+      ``TREE_MAX_DIMENSIONS`` (5) dimensions (k-d tree): one query of the ``k``
+      nearest real rows; or
     - class ``c`` and the other classes each have at most :data:`REFERENCE_CAP` real
       rows: the rule on all of them, in double precision.
 
-    When it is sampled. Otherwise, in single precision, each side (the rows of class
-    ``c``; the rows of the other classes) with more than ``REFERENCE_CAP`` rows is
-    replaced by (i) its *leaves*: the side's rows split once into leaves of about
-    :data:`LEAF_ROWS` nearby rows (two-level Voronoi cells of random rows; a candidate
-    goes to the leaves of its nearest centres), whose rows count exactly, and (ii) a
-    uniform sample of ``REFERENCE_CAP`` of its rows, each sampled row outside the
-    candidate's counted leaves standing for ``w = rows of the side / REFERENCE_CAP``
-    rows. Then
+    When it is sampled. Otherwise, in single precision, each side (class ``c``'s rows;
+    the other classes' rows) above ``REFERENCE_CAP`` rows is replaced by (i) its
+    *leaves*: the side split once into leaves of about :data:`LEAF_ROWS` nearby rows
+    (two-level Voronoi cells of random rows; a candidate goes to the leaves of its
+    nearest centres), whose rows count exactly, and (ii) a uniform sample of
+    ``REFERENCE_CAP`` rows, each sampled row outside the candidate's counted leaves
+    standing for ``w = rows of the side / REFERENCE_CAP`` rows. Then
 
-    - ``R`` is the smallest distance at which the count of rows of class ``c``
-      (exact in the leaf, weighted outside it) reaches ``s``; exact when class ``c``
-      has at most ``REFERENCE_CAP`` rows;
-    - ``N``, the number of other-class rows strictly inside ``R``, is estimated by
-      the exact count in the candidate's :data:`LEAF_PROBES` nearest leaves (by
-      centre, within its cell) plus ``w`` times the sampled rows inside ``R`` outside
-      them: given ``R``, an unbiased estimate, nearly exact when the rows inside ``R``
-      lie in those leaves;
+    - ``R`` is the smallest distance at which the count of class-``c`` rows (exact in
+      the leaf, weighted outside it) reaches ``s``; exact when class ``c`` has at most
+      ``REFERENCE_CAP`` rows;
+    - ``N``, the other-class rows strictly inside ``R``, is estimated by the exact
+      count in the candidate's :data:`LEAF_PROBES` nearest leaves (by centre, within
+      its cell) plus ``w`` times the sampled rows inside ``R`` outside them: given
+      ``R`` an unbiased estimate, nearly exact when the rows inside ``R`` lie in those
+      leaves;
     - the candidate is unsafe when the estimate is at least ``m``.
 
     Cost of a sampled call: about ``n_candidates x (2 REFERENCE_CAP + (1 +
     LEAF_PROBES) LEAF_ROWS)`` distances (leaves vary in size), linear in the
     candidates; building the leaves costs ``O(n sqrt(n / LEAF_ROWS))`` once. Samples
-    and leaves are drawn once per class from ``random_state`` (same seed, same
-    flags). Agreement with the exact rule on SMOTE-like candidates of generated data
-    (1 row in 20 or 100 of the class): 95% at 20,000 rows (``test_safety.py``), 89%
-    at 100,000 rows; the
-    misses are nearly all unsafe candidates judged safe (other-class rows inside
+    and leaves are drawn once per class from ``random_state`` (same seed, same flags).
+    Agreement with the exact rule on SMOTE-like candidates of generated data (1 row in
+    20 or 100 of the class): 95% at 20,000 rows (``test_safety.py``), 89% at 100,000;
+    the misses are nearly all unsafe candidates judged safe (other-class rows inside
     ``R`` spread beyond the probed leaves).
 
     Parameters
@@ -157,19 +144,8 @@ class SafetyIndex:
         return self.n_neighbors - self.n_other_needed + 1
 
     def unsafe(self, numeric: np.ndarray, codes: np.ndarray, class_label) -> np.ndarray:
-        """Flag candidates whose neighbours are mostly (> half) of another class.
-
-        Parameters
-        ----------
-        numeric : ndarray of shape (n_candidates, n_numeric)
-        codes : ndarray of shape (n_candidates, n_categorical)
-        class_label : object
-            Class of the candidates.
-
-        Returns
-        -------
-        unsafe : ndarray of shape (n_candidates,), dtype=bool
-        """
+        """Flag (bool per candidate) candidates of ``class_label`` whose neighbours are
+        mostly (> half) of another class; ``numeric`` and ``codes`` one row each."""
         n_candidates = numeric.shape[0]
         if n_candidates == 0:
             return np.zeros(0, dtype=bool)
@@ -184,18 +160,8 @@ class SafetyIndex:
         return self.reference_unsafe(Z, self.reference(class_label))
 
     def exact_unsafe(self, Z: np.ndarray, class_label) -> np.ndarray:
-        """The exact rule: one query of the ``k`` nearest real rows per candidate.
-
-        Parameters
-        ----------
-        Z : ndarray of shape (n_candidates, n_dims)
-            Candidates in the distance space.
-        class_label : object
-
-        Returns
-        -------
-        unsafe : ndarray of shape (n_candidates,), dtype=bool
-        """
+        """The exact rule: one query of the ``k`` nearest real rows per candidate (rows
+        of ``Z``, in the distance space); bool per candidate."""
         if self._full is None:
             self._full = make_neighbors(self.n_neighbors, self.Z.shape[1]).fit(self.Z)
         neighbors = self._full.kneighbors(Z, return_distance=False)
@@ -229,19 +195,9 @@ class SafetyIndex:
         return self._space32
 
     def reference_unsafe(self, Z: np.ndarray, reference: tuple[Side, Side]) -> np.ndarray:
-        """The rule on ``reference`` (class doc: exact when no side is sampled).
-
-        Parameters
-        ----------
-        Z : ndarray of shape (n_candidates, n_dims)
-            Candidates in the distance space.
-        reference : (Side, Side)
-            The class's side and the other classes' side, from :meth:`reference`.
-
-        Returns
-        -------
-        unsafe : ndarray of shape (n_candidates,), dtype=bool
-        """
+        """The rule on ``reference`` (the class's and the other classes' :class:`Side`,
+        from :meth:`reference`; class doc: exact when no side is sampled) for the
+        candidates ``Z`` (distance space); bool per candidate."""
         own, other = reference
         if own.leaves is None and other.leaves is None:
             return self._exact_reference(Z, own.sample, other.sample)
@@ -287,10 +243,8 @@ def _parts(who: np.ndarray, n_cols: int):
 
 
 def _radius(space: Space32, left, own: Side, rank: int, n_threads: int = 1) -> np.ndarray:
-    """Squared ``R``: exact, or where leaf + weighted sample counts first reach ``rank``.
-
-    Each candidate is in one part (exact) or one leaf (sampled): shares run in threads.
-    """
+    """Squared ``R``: exact, or where leaf + weighted sample counts first reach ``rank``
+    (each candidate is in one part or one leaf: shares run in threads)."""
     r_sq = np.empty(left.shape[0], dtype=np.float32)
     if own.leaves is None:
         right = space.right(own.sample)
@@ -329,11 +283,9 @@ def _weighted_rank(near, far, weight: float, rank: int) -> np.ndarray:
 
 
 def _other_estimate(space: Space32, left, other: Side, r_sq, n_threads: int = 1) -> np.ndarray:
-    """Other-class rows inside ``R``: exact, or leaf count plus weighted sample outside.
-
-    A candidate's probed leaves may fall to different threads: each thread adds into
-    its own array, summed at the end.
-    """
+    """Other-class rows inside ``R``: exact, or leaf count plus weighted sample outside
+    (a candidate's probed leaves may fall to different threads: each adds into its own
+    array, summed at the end)."""
     right = space.right(other.sample)
     estimate = np.empty(left.shape[0])
 

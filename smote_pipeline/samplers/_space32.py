@@ -1,10 +1,10 @@
 """Single-precision squared distances in blocks, with a proven rounding bound.
 
 Shared by the screened ENN (:mod:`smote_pipeline.samplers._fast_enn`) and the safety
-filter (:mod:`smote_pipeline.samplers._safety`): rows are centred and laid out so that one
-single-precision matrix product gives a block of squared distances, blocks are kept
-small (:func:`chunks`), each product runs on one BLAS thread (:func:`one_thread`), and
-independent blocks run in threads (:func:`in_threads`, :func:`threads_for`).
+filter (:mod:`smote_pipeline.samplers._safety`): rows are centred and laid out so one
+single-precision matrix product gives a block of squared distances; blocks are small
+(:func:`chunks`), each product runs on one BLAS thread (:func:`one_thread`), independent
+blocks run in threads (:func:`in_threads`, :func:`threads_for`).
 """
 
 from __future__ import annotations
@@ -31,31 +31,20 @@ THREAD_MIN_DISTANCES = 2**24
 
 
 def one_thread():
-    """One BLAS / OpenMP thread per product for the screening (see :func:`in_threads`).
-
-    Chunk products are small; on a loaded 2-core machine two BLAS threads made a
-    2000 x 2000 neighbour search 13 times slower (0.26 s instead of 0.02 s).
-    Parallelism comes from :func:`in_threads` instead, one product per thread.
-    """
+    """One BLAS / OpenMP thread per product for the screening: chunk products are
+    small, and on a loaded 2-core machine two BLAS threads made a 2000 x 2000 neighbour
+    search 13 times slower (0.26 s instead of 0.02 s). Parallelism comes from
+    :func:`in_threads` instead, one product per thread."""
     return thread_controller().limit(limits=1)
 
 
 def threads_for(n_jobs) -> int:
-    """Threads of the screened kernels.
+    """Threads of the screened kernels for an estimator's ``n_jobs``.
 
-    ``n_jobs`` given: joblib's meaning (``-1``: all cores). ``None``: like
-    scikit-learn's OpenMP kernels (its brute-force neighbour search, which plain ENN
-    uses), the OpenMP thread limit in force: all cores unless ``OMP_NUM_THREADS``,
-    ``threadpoolctl`` or a joblib worker lowers it.
-
-    Parameters
-    ----------
-    n_jobs : int or None
-        The estimator's ``n_jobs``.
-
-    Returns
-    -------
-    int
+    Given: joblib's meaning (``-1``: all cores). ``None``: like scikit-learn's OpenMP
+    kernels (its brute-force neighbour search, which plain ENN uses), the OpenMP thread
+    limit in force: all cores unless ``OMP_NUM_THREADS``, ``threadpoolctl`` or a joblib
+    worker lowers it.
     """
     if n_jobs is not None:
         return effective_n_jobs(n_jobs)
@@ -70,35 +59,17 @@ def rounding_bound(n_features: int) -> float:
     A squared distance ``|a|^2 + |b|^2 - 2 a.b`` summed over ``n_features + 2`` terms
     in single precision (inputs rounded too) errs by at most about
     ``(n_features + 5) eps (|a|^2 + |b|^2)``; the bound doubles that (and covers the
-    rounding of thresholds to single precision).
-
-    Parameters
-    ----------
-    n_features : int
-        Dimension of the (centred) distance space.
-
-    Returns
-    -------
-    float
+    rounding of thresholds to single precision). ``n_features``: dimension of the
+    (centred) distance space.
     """
     return 2.0 * (n_features + 9) * _EPS32
 
 
 @dataclass
 class Space32:
-    """Centred single-precision rows laid out for distance products.
-
-    Attributes
-    ----------
-    A : ndarray of shape (n_samples, n_features + 2), dtype=float32
-        ``[x, 1, |x|^2]`` of each centred row ``x``.
-    sq : ndarray of shape (n_samples,)
-        Squared norms of the centred rows (double precision).
-    bound : float
-        :func:`rounding_bound` of the dimension.
-    center : ndarray of shape (n_features,)
-        Mean subtracted from the rows.
-    """
+    """Centred single-precision rows laid out for distance products: ``A`` holds
+    ``[x, 1, |x|^2]`` of each row ``x`` centred by ``center``, ``sq`` the squared norms
+    (double precision), ``bound`` the :func:`rounding_bound` of the dimension."""
 
     A: np.ndarray
     sq: np.ndarray
@@ -163,11 +134,8 @@ def update_column_best(d2: np.ndarray, best: np.ndarray) -> None:
 
 def smallest(d2: np.ndarray, count: int) -> np.ndarray:
     """The ``count`` smallest of each row, ascending (``inf`` when too few); overwrites
-    ``d2``.
-
-    Passes of ``argmin``: for a few values they beat ``np.partition`` (about 10 times
-    cheaper per pass on 2000 columns).
-    """
+    ``d2``. Passes of ``argmin``: for a few values they beat ``np.partition`` (about 10
+    times cheaper per pass on 2000 columns)."""
     out = np.full((d2.shape[0], count), np.inf, dtype=d2.dtype)
     at = np.arange(d2.shape[0])
     for j in range(min(count, d2.shape[1])):
@@ -186,19 +154,9 @@ def row_kth_smallest(d2: np.ndarray, m: int) -> np.ndarray:
 
 
 def nearest_centre(left: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre of each row, in bounded chunks.
-
-    Parameters
-    ----------
-    left : ndarray of shape (n_rows, n_features + 2)
-        :meth:`Space32.left` (or :meth:`Space32.augment`) rows.
-    centres : ndarray of shape (n_features + 2, n_centres)
-        :meth:`Space32.right` columns of the centres.
-
-    Returns
-    -------
-    ndarray of shape (n_rows,), dtype=int
-    """
+    """Index of the nearest centre of each row, in bounded chunks: ``left`` from
+    :meth:`Space32.left` (or :meth:`Space32.augment`), ``centres`` from
+    :meth:`Space32.right`."""
     out = np.empty(left.shape[0], dtype=np.int64)
     for part in chunks(left.shape[0], centres.shape[1]):
         out[part] = (left[part] @ centres).argmin(axis=1)
@@ -212,22 +170,8 @@ def in_threads(work, items: list, n_threads: int, n_distances: float) -> list:
     BLAS thread (:func:`one_thread`), so ``n_threads`` products run at once. Small work
     (below :data:`THREAD_MIN_DISTANCES` distances, or two items per thread) runs in the
     calling thread: threads would only add overhead and per-thread memory.
-
-    Parameters
-    ----------
-    work : callable
-        Takes a list of items; returns anything.
-    items : list
-        Work items (chunks, groups).
-    n_threads : int
-        Threads to use.
-    n_distances : float
-        About how many distances the items hold together.
-
-    Returns
-    -------
-    list
-        The results of ``work``, one per share.
+    ``n_distances``: about how many distances the items (chunks, groups) hold together.
+    Returns the results of ``work``, one per share.
     """
     if n_threads <= 1 or len(items) < 2 * n_threads or n_distances < THREAD_MIN_DISTANCES:
         return [work(items)]

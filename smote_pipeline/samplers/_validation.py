@@ -23,16 +23,15 @@ SEED_MAX = np.iinfo(np.int32).max
 def check_mixed_X_y(sampler, X, y):
     """Validate ``X`` and ``y`` without casting ``X`` to float.
 
-    DataFrames are passed through untouched (their dtypes are needed later);
-    anything else goes through :func:`~sklearn.utils.check_array` with
-    ``dtype=None`` so that ``object`` arrays of strings survive.
+    DataFrames pass through untouched (their dtypes are needed later); anything else
+    goes through :func:`~sklearn.utils.check_array` with ``dtype=None`` so that
+    ``object`` arrays of strings survive.
 
     Parameters
     ----------
     sampler : BaseSampler
-        The sampler, on which ``n_features_in_`` / ``feature_names_in_`` are set.
+        Gets ``n_features_in_`` / ``feature_names_in_``.
     X : {array-like, DataFrame} of shape (n_samples, n_features)
-        Input data.
     y : array-like of shape (n_samples,) or (n_samples, n_classes)
         Target (one-vs-all 2d targets are converted as imbalanced-learn does).
 
@@ -54,11 +53,7 @@ def check_mixed_X_y(sampler, X, y):
 
 
 def _is_categorical_dtype(dtype) -> bool:
-    return (
-        isinstance(dtype, pd.CategoricalDtype)
-        or dtype.kind in "OSUb"
-        or (isinstance(dtype, pd.StringDtype))
-    )
+    return isinstance(dtype, pd.CategoricalDtype | pd.StringDtype) or dtype.kind in "OSUb"
 
 
 def _column_is_numeric(values: np.ndarray) -> bool:
@@ -75,7 +70,6 @@ def resolve_categorical(X, categorical_features) -> np.ndarray:
     Parameters
     ----------
     X : {ndarray, DataFrame} of shape (n_samples, n_features)
-        Input data.
     categorical_features : None, array-like of str, int or bool
         ``None`` auto-detects: in a DataFrame, columns of ``object``, ``category``,
         ``bool`` or string dtype; in a numpy array, ``object`` / string columns whose
@@ -210,7 +204,6 @@ def build_output(X, table: FeatureTable, numeric_new: np.ndarray, source_rows: n
     X : {ndarray, DataFrame} of shape (n_samples, n_features)
         The validated input.
     table : FeatureTable
-        Split of ``X``.
     numeric_new : ndarray of shape (n_new, n_numeric)
         Values of the numeric columns of the new rows (already rounded / clipped).
     source_rows : ndarray of shape (n_new, n_categorical), dtype=int

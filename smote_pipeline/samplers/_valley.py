@@ -41,23 +41,11 @@ GRID = 128
 
 
 def valley_cut(Z: np.ndarray, min_rows: int, rng) -> tuple[float, np.ndarray | None]:
-    """The deepest valley of a 2-means split of ``Z`` (module docstring, steps 1-3).
+    """The deepest valley of a 2-means split of one part's rows ``Z`` (module docstring,
+    steps 1-3; ``rng`` draws the sample and seeds PCA and 2-means).
 
-    Parameters
-    ----------
-    Z : ndarray of shape (n_rows, n_dims)
-        Rows of one part.
-    min_rows : int
-        Fewest rows on each side of a usable cut.
-    rng : numpy.random.RandomState
-        Draws the sample and seeds PCA and 2-means.
-
-    Returns
-    -------
-    ratio : float
-        Density at the cut over the smaller peak on its sides (``inf``: no usable cut).
-    beyond : ndarray of shape (n_rows,), dtype=bool, or None
-        Rows beyond the cut (None when there is no usable cut).
+    Returns the density at the cut over the smaller peak on its sides, and which rows
+    lie beyond the cut; ``(inf, None)`` when no cut keeps ``min_rows`` on each side.
     """
     sample = np.arange(Z.shape[0])
     if Z.shape[0] > VALLEY_SAMPLE:
@@ -98,37 +86,16 @@ def _density_valley(p: np.ndarray, half: np.ndarray) -> tuple[float, float]:
 
 
 def split_at_valleys(
-    Z: np.ndarray,
-    labels: np.ndarray,
-    valley_ratio: float,
-    min_rows: int,
-    max_clusters: int,
-    rng,
+    Z: np.ndarray, labels: np.ndarray, valley_ratio: float, min_rows: int, max_clusters: int, rng
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Split parts at valleys until none is left or ``max_clusters`` is reached.
+    """Split parts (``labels`` ``0..n_parts - 1``) at valleys until none is left or
+    ``max_clusters`` parts exist.
 
-    Parts are examined in label order, each new part after the existing ones; a part
-    is examined when it has at least ``4 * min_rows`` rows.
-
-    Parameters
-    ----------
-    Z : ndarray of shape (n_rows, n_dims)
-    labels : ndarray of shape (n_rows,)
-        Parts ``0..n_parts - 1``.
-    valley_ratio : float
-        Cuts with a lower density ratio are used.
-    min_rows : int
-        Fewest rows on each side of a cut.
-    max_clusters : int
-        Most parts in the end.
-    rng : numpy.random.RandomState
-
-    Returns
-    -------
-    labels : ndarray of shape (n_rows,)
-        New parts numbered after the old ones.
-    ratios : ndarray of shape (n_cuts,)
-        Density ratio of each cut, in the order made.
+    Parts with at least ``4 * min_rows`` rows are examined in label order, each new part
+    after the existing ones; a cut is used when its density ratio is below
+    ``valley_ratio`` and it keeps ``min_rows`` rows on each side. Returns the new labels
+    (new parts numbered after the old ones) and each cut's density ratio, in the order
+    made.
     """
     labels = labels.copy()
     queue, ratios = list(range(int(labels.max()) + 1)), []

@@ -35,12 +35,11 @@ class NoiseResult:
     denoised : pandas.DataFrame
         Kept rows, all columns, in their original order.
     quarantine : pandas.DataFrame
-        Removed rows, all columns, plus ``reason`` (why each was removed).
-        Together with ``denoised`` it holds every training row exactly once.
+        Removed rows, all columns, plus ``reason`` (why each was removed); with
+        ``denoised``, every training row exactly once.
     kept_suspects : pandas.DataFrame
-        ``row_id``, target and ``reason`` of rows the filter flagged but kept
-        because their class reached ``max_minority_removal`` (they are in
-        ``denoised``).
+        ``row_id``, target and ``reason`` of flagged rows kept because their class
+        reached ``max_minority_removal`` (they are in ``denoised``).
     warnings : list of str
         What the filter warned about (the cap, a class it would have emptied).
     """
@@ -58,10 +57,10 @@ def _reasons(values: list[str], index: pd.Index) -> pd.Series:
 def filter_noise(training: pd.DataFrame, target: str, options: PipelineOptions) -> NoiseResult:
     """Split the training set into kept rows and quarantined suspected noise.
 
-    When the filter flags more than ``max_minority_removal`` of the minority,
-    the default (``noise_on_excess="trim"``) removes only the most suspicious
-    rows up to the cap; the others stay in training and are listed in
-    ``kept_suspects`` (see :class:`~smote_pipeline.samplers.NoiseFilter`).
+    When the filter flags more than ``max_minority_removal`` of the minority, the
+    default (``noise_on_excess="trim"``) removes only the most suspicious rows up to
+    the cap; the others stay in training, listed in ``kept_suspects``
+    (:class:`~smote_pipeline.samplers.NoiseFilter`).
 
     Parameters
     ----------
@@ -104,9 +103,4 @@ def filter_noise(training: pd.DataFrame, target: str, options: PipelineOptions) 
     kept = training.iloc[list(sampler.kept_suspect_indices_)][[ROW_ID, target]].copy()
     kept[REASON] = _reasons(sampler.kept_suspect_reasons_, kept.index)
     denoised = training.drop(index=training.index[removed])
-    return NoiseResult(
-        denoised.reset_index(drop=True),
-        quarantine.reset_index(drop=True),
-        kept.reset_index(drop=True),
-        said,
-    )
+    return NoiseResult(*(f.reset_index(drop=True) for f in (denoised, quarantine, kept)), said)

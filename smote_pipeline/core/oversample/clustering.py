@@ -21,12 +21,12 @@ class MinorityClusters:
     assignments : pandas.DataFrame
         ``row_id`` and ``cluster_id`` of each minority row.
     clusterer : str
-        The clusterer that chose them (``GapClustering`` by default; ``none``
-        when clustering is off).
+        The clusterer that chose them (``GapClustering`` by default; ``none`` when
+        clustering is off).
     separation : dict of str to float
-        How clearly the clusters are apart: for ``GapClustering``, each gap cut's
-        ratio (edge length over the spacing on both sides, above ``gap_ratio``) and
-        each valley cut's ratio (density at the cut over the peaks beside it, below
+        How clearly the clusters are apart: for ``GapClustering``, each gap cut's ratio
+        (edge length over the spacing on both sides, above ``gap_ratio``) and each
+        valley cut's ratio (density at the cut over the peaks beside it, below
         ``valley_ratio``); for ``AutoKMeans``, the silhouette of each k tried.
     """
 
@@ -46,12 +46,12 @@ def cluster_minority(
 ) -> MinorityClusters:
     """Cluster the positive (minority) rows exactly as the oversampler will.
 
-    Uses :meth:`ClusterAwareSMOTE.find_clusters` of the configured sampler, so
-    the clusters shown here are the ones ``synthetic_samples`` interpolates in:
-    same distance space (standardised numeric columns, categorical mismatches
-    weighted like one standard deviation, optional PCA), same clusterer
-    (:class:`~smote_pipeline.samplers.GapClustering`: cut where the distance to
-    the next group jumps well above the spacing inside the groups) and same seed.
+    Uses the configured sampler's :meth:`ClusterAwareSMOTE.find_clusters`, so these
+    are the clusters ``synthetic_samples`` interpolates in: same distance space
+    (standardised numeric columns, categorical mismatches weighted like one standard
+    deviation, optional PCA), same clusterer
+    (:class:`~smote_pipeline.samplers.GapClustering`: cut where the distance to the
+    next group jumps well above the spacing inside the groups) and same seed.
 
     Parameters
     ----------
@@ -65,19 +65,16 @@ def cluster_minority(
     Returns
     -------
     MinorityClusters
-        ``assignments`` has columns ``row_id`` and ``cluster_id``, one row per
-        minority row, in the order of ``denoised``.
+        ``assignments``: ``row_id`` and ``cluster_id`` of each minority row, in the
+        order of ``denoised``.
     """
     features = feature_columns(denoised, target)
     sampler = make_cluster_smote(options, categorical_columns(denoised, target))
     labels = sampler.find_clusters(denoised[features], denoised[target].to_numpy())
     minority = (denoised[target] == 1).to_numpy()
-    assignments = pd.DataFrame(
-        {
-            ROW_ID: denoised.loc[minority, ROW_ID].to_numpy(),
-            CLUSTER_ID: np.asarray(labels[minority], dtype=np.int64),
-        }
-    )
+    row_ids = denoised.loc[minority, ROW_ID].to_numpy()
+    cluster_ids = np.asarray(labels[minority], dtype=np.int64)
+    assignments = pd.DataFrame({ROW_ID: row_ids, CLUSTER_ID: cluster_ids})
     clusterer = next(iter(sampler.clusterers_.values()), None)
     return MinorityClusters(
         assignments=assignments,

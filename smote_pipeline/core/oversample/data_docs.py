@@ -8,8 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from smote_pipeline.core.columns import categorical_columns, feature_columns
-from smote_pipeline.core.oversample.expectations import _with_derived_columns
+from smote_pipeline.core.oversample.expectations import suite_frame
 
 
 def build_data_docs(
@@ -17,19 +16,18 @@ def build_data_docs(
 ) -> Path:
     """Validate ``synthetic`` against a stored suite and render GX Data Docs.
 
-    Creates a small file-backed GX project under ``folder`` (suite, validation
-    result and a static HTML site), so the suite a run used can be read, edited
-    and re-run outside the pipeline.
+    Creates a small file-backed GX project under ``folder`` (suite, validation result
+    and a static HTML site), so the suite a run used can be read, edited and re-run
+    outside the pipeline.
 
     Parameters
     ----------
     suite_json : dict
-        The suite as stored by the ``synthetic_expectations`` check (its
-        ``suite`` metadata) or :func:`~smote_pipeline.core.oversample.expectations.suite_to_json`.
+        The suite as stored by the ``synthetic_expectations`` check (its ``suite``
+        metadata) or :func:`~smote_pipeline.core.oversample.expectations.suite_to_json`.
     synthetic : pandas.DataFrame
         The ``synthetic_samples`` rows.
     target : str
-        Target column.
     folder : str or pathlib.Path
         Where the GX project and the site go.
 
@@ -62,10 +60,7 @@ def build_data_docs(
             actions=[UpdateDataDocsAction(name="data_docs", site_names=["smote_pipeline"])],
         )
     )
-    data = synthetic[feature_columns(synthetic, target)].copy()
-    for column in categorical_columns(synthetic, target):
-        data[column] = data[column].astype(str)
-    checkpoint.run(batch_parameters={"dataframe": _with_derived_columns(data, synthetic, suite)})
+    checkpoint.run(batch_parameters={"dataframe": suite_frame(synthetic, suite, target)})
     return site / "index.html"
 
 

@@ -1,10 +1,9 @@
 """A great-expectations 1.x suite derived from real rows, validated on synthetic rows.
 
-The suite is the frame-level counterpart of the row flags in
-:mod:`smote_pipeline.core.oversample.realism`: same domain (range, categories, integer
-values, no nulls) and the same "no exact copy" rule, expressed as GX
-expectations so that they can be inspected, saved and run in a Dagster asset
-check.
+The frame-level counterpart of the row flags in
+:mod:`smote_pipeline.core.oversample.realism`: the same domain (range, categories,
+integer values, no nulls) and "no exact copy" rule, as GX expectations that can be
+inspected, saved and run in a Dagster asset check.
 """
 
 from __future__ import annotations
@@ -70,11 +69,9 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def row_hash_texts(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """Row content hashes as decimal text (what the no-copy expectation compares).
-
-    Text rather than integers because unsigned 64-bit hashes do not survive
-    JSON round trips; see :func:`smote_pipeline.core.columns.row_hashes`.
-    """
+    """Row content hashes (:func:`smote_pipeline.core.columns.row_hashes`) as decimal
+    text, what the no-copy expectation compares: unsigned 64-bit integers do not
+    survive JSON round trips."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.PerformanceWarning)  # wide frames
         return row_hashes(frame, columns).astype(str).astype(object)
@@ -123,13 +120,12 @@ def _quantile_ranges(values: pd.Series, tolerance: float) -> dict[str, list]:
 def _not_null(column: str, real_null_share: float, real_rows: int) -> Any:
     """No nulls where the real rows have none; else at most about the real share.
 
-    With real null share ``p > 0`` over ``n`` real rows the synthetic rows may
-    miss values in up to ``p + max(p, 0.1, 3 * sqrt(p * (1 - p) / n))`` of rows
-    (twice the real share, at least ten points more, and three binomial
-    standard errors of ``p``), which a faithful generator stays within and a
-    broken one does not. The last term is for small minorities: a synthetic row
-    copies a missing value from its nearer parent, so with a few dozen real
-    rows one hub parent with a gap can carry a large share of the synthetic rows.
+    With real null share ``p > 0`` over ``n`` real rows, synthetic rows may miss values
+    in up to ``p + max(p, 0.1, 3 * sqrt(p * (1 - p) / n))`` of rows (twice the real
+    share, at least ten points more, and three binomial standard errors of ``p``): a
+    faithful generator stays within, a broken one does not. The last term is for small
+    minorities: a synthetic row copies a missing value from its nearer parent, so with
+    a few dozen real rows one hub parent with a gap can carry many synthetic rows.
     """
     import great_expectations as gx
 
@@ -145,11 +141,7 @@ def _not_null(column: str, real_null_share: float, real_rows: int) -> Any:
 
 
 def _add_column_expectations(
-    suite: Any,
-    real: pd.DataFrame,
-    column: str,
-    categorical: bool,
-    quantile_tolerance: float | None,
+    suite: Any, real: pd.DataFrame, column: str, categorical: bool, quantile_tolerance: float | None
 ) -> None:
     """The per-column expectations of :func:`build_suite`."""
     import great_expectations as gx
@@ -163,9 +155,7 @@ def _add_column_expectations(
         return
     suite.add_expectation(
         gx.expectations.ExpectColumnValuesToBeBetween(
-            column=column,
-            min_value=float(real[column].min()),
-            max_value=float(real[column].max()),
+            column=column, min_value=float(real[column].min()), max_value=float(real[column].max())
         )
     )
     if quantile_tolerance is not None and real[column].notna().any():
@@ -221,10 +211,10 @@ def build_suite(
 ) -> Any:
     """Expectations that every synthetic row must meet, learnt from real rows.
 
-    For each feature: no nulls where the real rows have none (else a null share
-    near the real one, see :func:`_not_null`); numeric columns stay within the real
-    minimum and maximum; categorical columns only take values seen in the real rows.
-    The stricter expectations below are off by default.
+    For each feature: no nulls where the real rows have none (else a null share near
+    the real one, :func:`_not_null`); numeric columns within the real minimum and
+    maximum; categorical columns only values seen in the real rows. The stricter
+    expectations below are off by default.
 
     Parameters
     ----------
@@ -262,24 +252,24 @@ def build_suite(
     for column in _integer_columns(real, target, integer_columns):
         _add_integer_expectation(suite, column)
     if forbid_copies:
-        _add_no_copy_expectation(
-            suite, real if copy_reference is None else copy_reference, features
-        )
+        reference = real if copy_reference is None else copy_reference
+        _add_no_copy_expectation(suite, reference, features)
     return suite
 
 
 def _derived(suite: Any) -> list[tuple[str, dict[str, Any]]]:
     """``(column, spec)`` of every derived column the suite's expectations need."""
-    found = []
-    for expectation in suite.expectations:
-        spec = (expectation.meta or {}).get(DERIVED_META_KEY)
-        if spec:
-            found.append((expectation.column, spec))
-    return found
+    specs = ((e.column, (e.meta or {}).get(DERIVED_META_KEY)) for e in suite.expectations)
+    return [(column, spec) for column, spec in specs if spec]
 
 
-def _with_derived_columns(data: pd.DataFrame, frame: pd.DataFrame, suite: Any) -> pd.DataFrame:
-    """Add the derived columns (integer residuals, row hashes) the suite refers to."""
+def suite_frame(frame: pd.DataFrame, suite: Any, target: str) -> pd.DataFrame:
+    """``frame``'s features as ``suite`` reads them: categorical columns as text (as the
+    suite stores them), plus the derived columns (integer residuals, row hashes) it
+    refers to."""
+    data = frame[feature_columns(frame, target)].copy()
+    for column in categorical_columns(frame, target):
+        data[column] = data[column].astype(str)
     extra = {}
     for column, spec in _derived(suite):
         if spec["kind"] == "integer_residual":
@@ -294,28 +284,22 @@ def _with_derived_columns(data: pd.DataFrame, frame: pd.DataFrame, suite: Any) -
 def validate_frame(frame: pd.DataFrame, suite: Any, target: str) -> SuiteResult:
     """Validate ``frame`` against ``suite`` with an ephemeral GX context.
 
-    Categorical columns are compared as text, as the suite stores them.
-    Derived columns the suite refers to (integer residuals, row hashes; see
-    :func:`build_suite`) are computed first.
+    Categorical columns are compared as text, as the suite stores them; derived columns
+    the suite refers to are computed first (:func:`suite_frame`).
 
     Returns
     -------
     SuiteResult
-        Overall success, one record per expectation (type, column, success,
-        unexpected count, a few unexpected values, and the description), and
-        the suite as JSON. For derived columns, ``column`` names the source
-        column (or ``__row_hash__``).
+        Overall success, one record per expectation (type, column, success, unexpected
+        count, a few unexpected values, description), and the suite as JSON. For
+        derived columns, ``column`` names the source column (or ``__row_hash__``).
     """
-    data = frame[feature_columns(frame, target)].copy()
-    for column in categorical_columns(frame, target):
-        data[column] = data[column].astype(str)
-    data = _with_derived_columns(data, frame, suite)
     batch = (
         _context()
         .data_sources.add_pandas("synthetic")
         .add_dataframe_asset("rows")
         .add_batch_definition_whole_dataframe("all")
-        .get_batch(batch_parameters={"dataframe": data})
+        .get_batch(batch_parameters={"dataframe": suite_frame(frame, suite, target)})
     )
     outcome = batch.validate(suite)
     results = []

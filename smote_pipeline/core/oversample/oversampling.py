@@ -33,9 +33,9 @@ REASON_WORDS = {
 def make_cluster_smote(options: PipelineOptions, categorical: list[str]) -> ClusterAwareSMOTE:
     """Build the configured :class:`ClusterAwareSMOTE`.
 
-    ``sampling_strategy`` is a :class:`~smote_pipeline.samplers.MinorityRatio`:
-    when the minority already holds at least that share of the majority, nothing
-    is generated (imbalanced-learn's float semantics would raise).
+    ``sampling_strategy`` is a :class:`~smote_pipeline.samplers.MinorityRatio`: when the
+    minority already holds at least that share of the majority, nothing is generated
+    (imbalanced-learn's float semantics would raise).
     """
     return ClusterAwareSMOTE(
         sampling_strategy=MinorityRatio(options.sampling_strategy),
@@ -89,16 +89,16 @@ class SyntheticRows:
     n_pairs : int
         Candidate parent pairs (each row with its within-cluster neighbours).
     rejected_pairs : dict of str to int
-        Pairs the bridge guard refused, by reason (``other_class``,
-        ``other_cluster``, ``empty_space``: the segment between the parents passes
-        near a real row of another class, of another cluster, or through a stretch
-        with no real row of the class); parents are drawn from the other pairs only.
+        Pairs the bridge guard refused, by reason (``other_class``, ``other_cluster``,
+        ``empty_space``: the parents' segment passes near a real row of another class,
+        of another cluster, or through a stretch with no real row of the class);
+        parents are drawn from the other pairs only.
     n_clusters : int
         Clusters of the minority the rows were interpolated in.
     n_checked_rows : int
         Synthetic rows whose parents are farther apart than the spacing around them
-        (long pairs, which the guard also checks for rows of another class or
-        cluster); the others come from local pairs.
+        (long pairs, which the guard also checks for rows of another class or cluster);
+        the others come from local pairs.
     n_components : int, float or None
         The interpolation space (see ``PipelineOptions.n_components``).
     relative_contrast : float or None
@@ -137,10 +137,7 @@ class SyntheticRows:
 
 
 def generate_synthetic(
-    denoised: pd.DataFrame,
-    clusters: pd.DataFrame,
-    target: str,
-    options: PipelineOptions,
+    denoised: pd.DataFrame, clusters: pd.DataFrame, target: str, options: PipelineOptions
 ) -> SyntheticRows:
     """Synthetic minority rows, each interpolated between two rows of one cluster.
 
@@ -159,11 +156,10 @@ def generate_synthetic(
     Returns
     -------
     SyntheticRows
-        ``frame`` has one row per synthetic sample: ``row_id`` (negative, -1,
-        -2, ... so it never collides with a real id), the features, the target
-        (1), ``cluster_id``, ``parent_row_id_a``, ``parent_row_id_b`` and
-        ``interpolation_factor``; the pair counts come from the sampler's
-        bridge guard.
+        ``frame`` has one row per synthetic sample: ``row_id`` (negative, -1, -2, ...
+        so it never collides with a real id), the features, the target (1),
+        ``cluster_id``, ``parent_row_id_a``, ``parent_row_id_b`` and
+        ``interpolation_factor``; the pair counts come from the sampler's bridge guard.
     """
     features = feature_columns(denoised, target)
     y = denoised[target].to_numpy()

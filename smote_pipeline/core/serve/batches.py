@@ -2,14 +2,13 @@
 
 A score source is one of:
 
-- a local folder: every CSV or Parquet file in it (subfolders included; names
-  starting with ``.`` or ``_`` are skipped) is one batch, keyed by its path
-  relative to the folder;
+- a local folder: every CSV or Parquet file in it (subfolders included; names starting
+  with ``.`` or ``_`` skipped) is one batch, keyed by its path relative to the folder;
 - one local CSV or Parquet file: one batch, keyed by its file name;
-- a database (an SQLAlchemy URL with ``score_query``): each version of the
-  query's result is a batch, keyed ``batch-<12 hex digits>`` by the hash of the
-  ``score_change_query`` result (or of the whole result); scoring a key reads
-  the query as it is then, so an old key rescored reads today's rows.
+- a database (an SQLAlchemy URL with ``score_query``): each version of the query's
+  result is a batch, keyed ``batch-<12 hex digits>`` by the hash of the
+  ``score_change_query`` result (or of the whole result); scoring a key reads the
+  query as it is then, so an old key rescored reads today's rows.
 
 Each batch is read through :func:`~smote_pipeline.core.ingest.sources.read_source`,
 like the training source.
@@ -47,10 +46,10 @@ def _files(folder: Path) -> list[Path]:
 def batch_versions(source: Source, change_query: str = "") -> dict[str, str]:
     """Every batch key of ``source`` and a token that changes with its content.
 
-    Files: size and modification time (cheap: a sensor lists them often). A
-    database: one key, from the fingerprint of ``change_query`` (see
-    :func:`~smote_pipeline.core.ingest.sources.fingerprint`). A location that
-    does not exist (yet) has no batches.
+    Files: size and modification time (cheap: a sensor lists them often). A database:
+    one key, from the fingerprint of ``change_query``
+    (:func:`~smote_pipeline.core.ingest.sources.fingerprint`). A location that does not
+    exist (yet) has no batches.
     """
     if source.is_sql:
         token = fingerprint(source, change_query)
@@ -88,11 +87,9 @@ def read_batch(source: Source, key: str) -> pd.DataFrame:
 
 
 def write_scores_table(url: str, table: str, frame: pd.DataFrame, key: str) -> int:
-    """Write a batch's scores to the database table ``table``, replacing that batch's rows.
-
-    The rows get a ``batch`` column holding ``key``; the table is created on
-    first use. Returns the rows written.
-    """
+    """Write a batch's scores to the database table ``table``, replacing that batch's rows;
+    returns the rows written. The rows get a ``batch`` column holding ``key``; the table
+    is created on first use."""
     from sqlalchemy import create_engine, inspect, text
 
     engine = create_engine(url)

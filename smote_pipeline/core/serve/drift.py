@@ -1,25 +1,24 @@
 """Drift of a scored batch from the data its model was trained on.
 
-Three questions, each answered on bounded samples so that the cost does not
-grow with the batch (a batch is sampled down to :data:`BATCH_SAMPLE` rows, the
-reference was kept at :data:`~smote_pipeline.core.serve.profile.REFERENCE_ROWS`):
+Three questions, each on bounded samples so the cost does not grow with the batch (a
+batch is sampled down to :data:`BATCH_SAMPLE` rows, the reference was kept at
+:data:`~smote_pipeline.core.serve.profile.REFERENCE_ROWS`):
 
 - **features** (:func:`feature_drift`): per column, the KS distance (numbers) or
-  total-variation distance (categories) between the batch and the training
-  rows, with the realism checks' own machinery
+  total-variation distance (categories) between the batch and the training rows,
+  with the realism checks' own machinery
   (:func:`~smote_pipeline.core.oversample.realism.metrics.column_similarity`);
-- **scores** (:func:`score_drift`): the batch's probabilities against the
-  model's probabilities on the real hold-out of the run that trained it (KS),
-  and its share of positive decisions against the hold-out's (Cohen's h, with
-  a two-proportion z-test);
-- **labels**, when some rows carry them (:func:`label_performance`): realised
-  average precision and calibration with stratified bootstrap intervals,
-  against the model's hold-out average precision.
+- **scores** (:func:`score_drift`): the batch's probabilities against the model's on
+  the real hold-out of the run that trained it (KS), and its share of positive
+  decisions against the hold-out's (Cohen's h, with a two-proportion z-test);
+- **labels**, when some rows carry them (:func:`label_performance`): realised average
+  precision and calibration with stratified bootstrap intervals, against the model's
+  hold-out average precision.
 
-A difference counts as drift only when it is both large (at least
-``drift_threshold``) and unlikely to be sampling noise (p-value below
-:data:`ALPHA`, Bonferroni-corrected over the columns), so a small batch is
-not flagged for noise and a large one not for a trivial shift.
+A difference is drift only when both large (at least ``drift_threshold``) and unlikely
+to be sampling noise (p-value below :data:`ALPHA`, Bonferroni-corrected over the
+columns), so a small batch is not flagged for noise, nor a large one for a trivial
+shift.
 """
 
 from __future__ import annotations
@@ -88,8 +87,8 @@ def feature_drift(
     Returns
     -------
     pandas.DataFrame
-        ``column``, ``kind``, ``distance`` (1 - similarity: KS or TV, raised to
-        the gap in missing shares), ``p_value``, ``drifted``; most drifted first.
+        ``column``, ``kind``, ``distance`` (1 - similarity: KS or TV, raised to the
+        gap in missing shares), ``p_value``, ``drifted``; most drifted first.
     """
     columns = list(reference.columns)
     sample = batch.iloc[_sample(len(batch), random_state)][columns]
@@ -116,14 +115,14 @@ def score_drift(
     Returns
     -------
     dict
-        ``score_distance`` (KS) and ``score_p_value``; ``positive_rate`` (share of
-        rows at or above ``threshold``), ``expected_positive_rate`` and
-        ``positive_rate_p_value`` (two-proportion z-test) and
-        ``positive_rate_effect`` (Cohen's h, ``|2 asin sqrt(p1) - 2 asin sqrt(p2)|``:
-        a change of a rare rate weighs as much as a larger change of a common
-        one, 2% to 4% about as much as 10% to 14%); ``mean_probability`` and
-        ``expected_mean_probability``; ``drifted`` when the KS distance, or the
-        effect, is at least ``drift_threshold`` with p below :data:`ALPHA`.
+        ``score_distance`` (KS) and ``score_p_value``; ``positive_rate`` (share of rows
+        at or above ``threshold``), ``expected_positive_rate``,
+        ``positive_rate_p_value`` (two-proportion z-test) and ``positive_rate_effect``
+        (Cohen's h, ``|2 asin sqrt(p1) - 2 asin sqrt(p2)|``: a change of a rare rate
+        weighs as much as a larger change of a common one, 2% to 4% about as much as
+        10% to 14%); ``mean_probability`` and ``expected_mean_probability``;
+        ``drifted`` when the KS distance, or the effect, is at least
+        ``drift_threshold`` with p below :data:`ALPHA`.
     """
     probability = np.asarray(probability, dtype=np.float64)
     reference = np.asarray(reference_scores, dtype=np.float64)
@@ -169,18 +168,17 @@ def label_performance(
     Returns
     -------
     dict
-        ``labelled_rows``, ``labelled_positives``; ``average_precision`` with its
-        95% stratified bootstrap interval ``average_precision_low`` / ``_high``
-        (resampling at most :data:`LABEL_SAMPLE` labelled rows, a stratified
-        sample: beyond that the interval is wider than the data alone would
-        make it, so the check errs towards passing);
-        ``brier``; the calibration in the large (:func:`_calibration_in_the_large`:
-        ``observed_rate``, ``mean_probability``, ``calibration_gap_low`` / ``_high``,
-        ``calibration_p_value``, ``calibration_effect``);
-        ``expected_average_precision`` (the model's
-        hold-out figure); ``worse`` when the interval's upper end is below it by
-        more than ``margin``; ``miscalibrated`` when the effect is at least
-        ``drift_threshold`` with p below :data:`ALPHA`.
+        ``labelled_rows``, ``labelled_positives``; ``average_precision`` with its 95%
+        stratified bootstrap interval ``average_precision_low`` / ``_high``
+        (resampling at most :data:`LABEL_SAMPLE` labelled rows, a stratified sample:
+        beyond that the interval is wider than the data alone would make it, so the
+        check errs towards passing); ``brier``; the calibration in the large
+        (:func:`_calibration_in_the_large`: ``observed_rate``, ``mean_probability``,
+        ``calibration_gap_low`` / ``_high``, ``calibration_p_value``,
+        ``calibration_effect``); ``expected_average_precision`` (the model's hold-out
+        figure); ``worse`` when the interval's upper end is below it by more than
+        ``margin``; ``miscalibrated`` when the effect is at least ``drift_threshold``
+        with p below :data:`ALPHA`.
     """
     known = labels.notna().to_numpy()
     y = labels[known].to_numpy(dtype=np.int64)

@@ -1,27 +1,26 @@
 """The input schema of a trained model, and a new batch prepared to it.
 
 Ingestion decides each source column's role once, on the training data
-(:mod:`smote_pipeline.core.ingest.roles`). A batch scored later must become the
-same feature columns, so its columns are not decided again: each column the
-model was trained on is converted to the role it had then
-(:func:`~smote_pipeline.core.ingest.roles.convert_column`), and a date column to
-exactly the parts the model knows.
+(:mod:`smote_pipeline.core.ingest.roles`). A batch scored later must become the same
+feature columns, so its columns are not decided again: each column the model was
+trained on is converted to the role it had then
+(:func:`~smote_pipeline.core.ingest.roles.convert_column`), a date column to exactly the
+parts the model knows.
 
 Rules for a batch (:meth:`InputSchema.prepare`):
 
-- a column the model needs that is missing raises, naming it;
-- a value a numeric or date column cannot be read as raises, naming the column
-  and the values;
+- a missing column the model needs raises, naming it;
+- a value a numeric or date column cannot read raises, naming the column and values;
 - infinite numbers raise, naming the column;
 - a missing value is scored as in training (numeric: missing; categorical: the
   category ``<missing>``);
 - a category the model never saw is scored by the model's own rule for unknown
-  categories (its encoder's: no one-hot column for linear models, the "unknown"
-  code for tree models), and counted per column;
-- columns the model does not use are ignored and listed; identifier columns
-  of the training data are carried into the scores so rows can be joined back;
-- the target column, when present, is read as labels (1, 0, or missing for
-  rows not labelled yet).
+  categories (its encoder's: no one-hot column for linear models, the "unknown" code
+  for tree models), and counted per column;
+- columns the model does not use are ignored and listed; the training data's
+  identifier columns are carried into the scores so rows can be joined back;
+- the target column, when present, is read as labels (1, 0, or missing for rows not
+  labelled yet).
 
 No row is dropped.
 """
@@ -58,8 +57,8 @@ class PreparedBatch:
     features : pandas.DataFrame
         The model's feature columns, in its order, one row per batch row.
     carried : pandas.DataFrame
-        ``row_id`` (the row's position in the batch) and the identifier columns
-        of the training data found in the batch.
+        ``row_id`` (the row's position in the batch) and the training data's
+        identifier columns found in the batch.
     labels : pandas.Series or None
         1 / 0 / missing per row, when the batch has the target column.
     unknown_categories : dict of str to int
@@ -82,12 +81,11 @@ class InputSchema:
     Attributes
     ----------
     target : str
-        The target column.
     positive_label : object
-        Its positive value.
+        The target's positive value.
     roles : tuple of dict
-        ``column``, ``role`` and ``becomes`` of every source column kept in
-        training (numeric, categorical or datetime).
+        ``column``, ``role`` and ``becomes`` of every source column kept in training
+        (numeric, categorical or datetime).
     identifiers : tuple of str
         Source columns recognised as identifiers in training (carried along).
     features : tuple of str
@@ -116,8 +114,8 @@ class InputSchema:
         Raises
         ------
         ValueError
-            If a feature column of ``training`` is not produced by any role (the
-            roles belong to another data set).
+            If no role produces a feature column of ``training`` (the roles belong to
+            another data set).
         """
         entries = [r if isinstance(r, dict) else plain_fields(r) for r in roles]
         features = tuple(feature_columns(training, target))
@@ -156,8 +154,8 @@ class InputSchema:
         Raises
         ------
         ValueError
-            A needed column is missing, or a column's values cannot be read
-            with its training role; the message names the column.
+            A needed column is missing, or a column's values cannot be read with its
+            training role; the message names the column.
         """
         missing = [c for c in self.source_columns if c not in batch.columns]
         if missing:

@@ -1,11 +1,11 @@
 """Scoring a batch with a champion version, and its drift checks' figures.
 
-The scores of a batch: one row per batch row (none is dropped), with
-``row_id`` (the row's position in the batch), the identifier columns of the
-training data, ``probability`` (of the positive class), ``decision`` (1 when
-the probability reaches the version's tuned threshold), ``model_version``,
-``model_fingerprint`` (:attr:`ModelVersion.fingerprint`) and, when the batch
-carries the target column, ``label`` (1 / 0 / missing).
+The scores of a batch: one row per batch row (none is dropped), with ``row_id`` (the
+row's position in the batch), the training data's identifier columns, ``probability``
+(of the positive class), ``decision`` (1 when the probability reaches the version's
+tuned threshold), ``model_version``, ``model_fingerprint``
+(:attr:`ModelVersion.fingerprint`) and, when the batch carries the target column,
+``label`` (1 / 0 / missing).
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ class ScoredBatch:
         Score drift (:func:`~smote_pipeline.core.serve.drift.score_drift`).
     labels : dict or None
         Realised performance on the labelled rows
-        (:func:`~smote_pipeline.core.serve.drift.label_performance`); None
-        when too few rows carry labels.
+        (:func:`~smote_pipeline.core.serve.drift.label_performance`); None when too
+        few rows carry labels.
     unknown_categories : dict of str to int
         Rows per column whose category the model never saw.
     ignored_columns : tuple of str
@@ -91,14 +91,14 @@ def score_batch(
     version : ModelVersion
         The version to apply (the promoted one).
     options : PipelineOptions
-        ``drift_threshold``, ``promotion_margin`` (the tolerance of the label
-        check), ``n_bootstrap`` and ``random_state``.
+        ``drift_threshold``, ``promotion_margin`` (the label check's tolerance),
+        ``n_bootstrap`` and ``random_state``.
 
     Raises
     ------
     ValueError
-        The version has no input schema, or the batch does not fit it (see
-        :meth:`~smote_pipeline.core.serve.schema.InputSchema.prepare`).
+        The version has no input schema, or the batch does not fit it
+        (:meth:`~smote_pipeline.core.serve.schema.InputSchema.prepare`).
     """
     profile = _profile_of(version)
     if batch.empty:

@@ -1,10 +1,9 @@
 """Vectorised stratified bootstrap of ranking and calibration metrics.
 
-A bootstrap resample is represented by how many times each row is drawn (a
-weight), so every metric of every resample comes from one pass over its
-weights and a few cumulative sums over the positive rows' distinct scores,
-instead of one scikit-learn call per resample. The
-weighted formulas equal scikit-learn's ``average_precision_score``,
+A bootstrap resample is represented by how many times each row is drawn (a weight), so
+every metric of every resample comes from one pass over its weights and a few cumulative
+sums over the positive rows' distinct scores, instead of one scikit-learn call per
+resample. The weighted formulas equal scikit-learn's ``average_precision_score``,
 ``roc_auc_score`` and ``brier_score_loss`` with ``sample_weight`` (tested).
 """
 
@@ -28,12 +27,12 @@ def stratified_weights(
 ) -> np.ndarray:
     """Draw counts of stratified bootstrap resamples, shape (n_resamples, n_rows).
 
-    Positives and negatives are each resampled with replacement to their own
-    count (:func:`_draw_counts`), so every resample keeps the class counts of
-    ``y``. The counts are held in the smallest unsigned integer type that holds the largest one
-    (one byte each in practice: 250 MB for 1,000 resamples of 250,000 rows,
-    against 2 GB as floats); they are drawn a chunk of resamples at a time, in
-    the same order, so the values do not depend on the chunking.
+    Positives and negatives are each resampled with replacement to their own count
+    (:func:`_draw_counts`), so every resample keeps the class counts of ``y``. The
+    counts are held in the smallest unsigned integer type that holds the largest one
+    (one byte each in practice: 250 MB for 1,000 resamples of 250,000 rows, against
+    2 GB as floats); they are drawn a chunk of resamples at a time, in the same order,
+    so the values do not depend on the chunking.
     """
     rng = np.random.default_rng(random_state)
     weights = np.zeros((n_resamples, len(y)), dtype=np.uint8)
@@ -54,9 +53,9 @@ def stratified_weights(
 def _draw_counts(rng: np.random.Generator, n_rows: int, size: int) -> np.ndarray:
     """How often each of ``n_rows`` rows is drawn in ``size`` resamples of ``n_rows`` draws.
 
-    Drawing row numbers and counting them is a multinomial draw with equal
-    probabilities, in time linear in the rows (numpy's ``multinomial`` with
-    ``n_rows`` categories is about ten times slower).
+    Drawing row numbers and counting them is a multinomial draw with equal probabilities,
+    in time linear in the rows (numpy's ``multinomial`` with ``n_rows`` categories is
+    about ten times slower).
     """
     drawn = rng.integers(0, n_rows, size=(size, n_rows))
     drawn += np.arange(size)[:, None] * n_rows
@@ -73,13 +72,12 @@ def _float_chunks(weights: np.ndarray):
 def _buckets(y: np.ndarray, proba: np.ndarray) -> tuple[sparse.csr_matrix, int]:
     """Which bucket each row's weight adds to, and the number ``m`` of positive groups.
 
-    A positive group is a distinct score that at least one positive row has;
-    the groups are ordered by descending score. Columns ``0..m-1`` sum the
-    positive weight of each group; column ``m + k`` the negative weight scored
-    above group ``k`` and below group ``k - 1`` (column ``2m``: below every
-    group); columns ``2m+1..3m`` the negative weight tied with each group. Every row
-    falls in exactly one bucket, so one sparse product with the weights gives
-    everything the ranking metrics need.
+    A positive group is a distinct score that at least one positive row has, ordered by
+    descending score. Columns ``0..m-1`` sum each group's positive weight; column
+    ``m + k`` the negative weight scored above group ``k`` and below group ``k - 1``
+    (column ``2m``: below every group); columns ``2m+1..3m`` the negative weight tied
+    with each group. Every row falls in exactly one bucket, so one sparse product with
+    the weights gives everything the ranking metrics need.
     """
     groups = np.unique(proba[y == 1])[::-1]  # descending
     m = len(groups)
@@ -95,22 +93,17 @@ def _buckets(y: np.ndarray, proba: np.ndarray) -> tuple[sparse.csr_matrix, int]:
 
 
 def weighted_metrics(
-    y: np.ndarray,
-    proba: np.ndarray,
-    weights: np.ndarray,
-    *,
-    min_precision: float | None = None,
+    y: np.ndarray, proba: np.ndarray, weights: np.ndarray, *, min_precision: float | None = None
 ) -> dict[str, np.ndarray]:
     """Average precision, ROC AUC and Brier score for each row of ``weights``.
 
-    Only the distinct scores that positive rows have matter for the ranking
-    metrics: recall steps there, precision is highest there among thresholds
-    of equal recall, and ROC AUC is the positive weight times the negative
-    weight below (half of it for ties). So each resample is reduced, by one
-    sparse product over its rows (:func:`_buckets`), to a few numbers per
-    positive group, and the metrics are cumulative sums over those: the cost
-    is one pass over the weights, not a sort or a cumulative sum over every
-    row per resample.
+    Only the distinct scores of positive rows matter for the ranking metrics: recall
+    steps there, precision is highest there among thresholds of equal recall, and ROC
+    AUC is the positive weight times the negative weight below (half of it for ties).
+    So each resample is reduced, by one sparse product over its rows
+    (:func:`_buckets`), to a few numbers per positive group, and the metrics are
+    cumulative sums over those: one pass over the weights, not a sort or a cumulative
+    sum over every row per resample.
 
     Parameters
     ----------
@@ -119,12 +112,11 @@ def weighted_metrics(
     proba : ndarray of shape (n_rows,)
         Positive-class probabilities.
     weights : ndarray of shape (n_resamples, n_rows)
-        Non-negative row weights (bootstrap counts), each row with positive
-        weight on both classes.
+        Non-negative row weights (bootstrap counts), each row with positive weight on
+        both classes.
     min_precision : float or None, default=None
-        When given, also return ``recall_at_precision``: the largest recall
-        over all thresholds whose precision is at least ``min_precision``
-        (0 when none reaches it).
+        When given, also return ``recall_at_precision``: the largest recall over all
+        thresholds whose precision is at least ``min_precision`` (0 when none does).
 
     Returns
     -------
@@ -185,10 +177,9 @@ def weighted_threshold_metrics(
 ) -> dict[str, np.ndarray]:
     """Precision, recall, F1, G-mean and MCC of fixed decisions for each weight row.
 
-    The weighted confusion counts of every resample come from one matrix
-    product; the formulas equal scikit-learn's ``precision_score``,
-    ``recall_score``, ``f1_score`` and ``matthews_corrcoef`` with
-    ``sample_weight`` (``zero_division=0``), and G-mean is
+    The weighted confusion counts of every resample come from one matrix product; the
+    formulas equal scikit-learn's ``precision_score``, ``recall_score``, ``f1_score``
+    and ``matthews_corrcoef`` with ``sample_weight`` (``zero_division=0``); G-mean is
     ``sqrt(recall * specificity)``.
 
     Parameters
@@ -198,8 +189,7 @@ def weighted_threshold_metrics(
     predicted : ndarray of shape (n_rows,)
         0/1 decisions (probability >= a threshold tuned on training data).
     weights : ndarray of shape (n_resamples, n_rows)
-        Non-negative row weights; use ``np.ones((1, n_rows))`` for the point
-        estimate.
+        Non-negative row weights; ``np.ones((1, n_rows))`` for the point estimate.
 
     Returns
     -------

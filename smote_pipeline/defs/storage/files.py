@@ -17,9 +17,9 @@ STALE_TEMPORARY_SECONDS = 3600
 def atomic_write(path: Path, payload: bytes) -> None:
     """Write ``payload`` to ``path`` through a temporary file and a rename.
 
-    A crash mid-write leaves the previous file intact. Temporary files that a
-    killed process left beside ``path`` (older than
-    :data:`STALE_TEMPORARY_SECONDS`, so never a concurrent writer's) are removed.
+    A crash mid-write leaves the previous file intact. Temporary files a killed process
+    left beside ``path`` (older than :data:`STALE_TEMPORARY_SECONDS`, so never a
+    concurrent writer's) are removed.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(path)

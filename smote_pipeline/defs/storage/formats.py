@@ -1,10 +1,9 @@
 """The formats of asset values: atomic, deterministic files (pure helpers, no dagster).
 
-DataFrames are Parquet (pyarrow), JSON-like values are sorted JSON, text is
-Markdown, and values holding fitted models are skops files
-(:mod:`~smote_pipeline.defs.storage.model_files`); each model is written once, in the
-content-addressed store of :mod:`~smote_pipeline.defs.storage.model_store`, and
-referenced.
+DataFrames are Parquet (pyarrow), JSON-like values sorted JSON, text Markdown, values
+holding fitted models skops files (:mod:`~smote_pipeline.defs.storage.model_files`);
+each model is written once, in the content-addressed store of
+:mod:`~smote_pipeline.defs.storage.model_store`, and referenced.
 """
 
 from __future__ import annotations
@@ -26,10 +25,9 @@ SUFFIXES = (".parquet", ".json", ".md", ".skops")
 def encode(value: Any, models: ModelStore | None = None) -> tuple[str, bytes]:
     """Serialise ``value``; returns the file suffix and the bytes.
 
-    With ``models``, every fitted model in ``value`` is written to that store
-    once and the skops file holds references to it (see
-    :mod:`~smote_pipeline.defs.storage.model_store`); without, models are embedded. A
-    value that holds models is always a skops file.
+    With ``models``, every fitted model in ``value`` is written to that store once and
+    the skops file holds references to it (:mod:`~smote_pipeline.defs.storage.model_store`);
+    without, models are embedded. A value that holds models is always a skops file.
     """
     if holds_models(value):
         return ".skops", encode_model(value if models is None else models.swap_out(value))

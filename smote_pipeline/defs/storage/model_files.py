@@ -1,9 +1,9 @@
 """Model files: skops bytes that are reproducible and loaded only with trusted types.
 
-Fitted models are skops files loaded with an explicit list of trusted types:
-nothing is unpickled from an arbitrary file. A model is checked against that
-list before it is written, so the pipeline never writes a file it would refuse
-to load. Equal models give equal bytes (see :func:`encode_model`).
+Fitted models are skops files loaded with an explicit list of trusted types: nothing is
+unpickled from an arbitrary file. A model is checked against that list before it is
+written, so the pipeline never writes a file it would refuse to load. Equal models give
+equal bytes (:func:`encode_model`).
 """
 
 from __future__ import annotations
@@ -103,11 +103,8 @@ class UntrustedModelError(ValueError):
 
 @functools.cache
 def trusted_types() -> frozenset[str]:
-    """Types outside :data:`TRUSTED_MODULE_PREFIXES` that the pipeline's own models hold.
-
-    Derived from the pipeline, not kept by hand: see
-    :mod:`smote_pipeline.defs.storage.trusted_types`.
-    """
+    """Types outside :data:`TRUSTED_MODULE_PREFIXES` that the pipeline's own models hold,
+    derived from the pipeline, not kept by hand (:mod:`.trusted_types`)."""
     return frozenset(stored_types())
 
 
@@ -155,11 +152,10 @@ def encode_model(value: Any) -> bytes:
 def _reproducible_zip(payload: bytes) -> bytes:
     """Rewrite a skops archive so that equal content gives equal bytes.
 
-    skops identifies objects (and names array files) by their Python ``id()``
-    and stamps entries with the time of writing; both change from run to run.
-    Every id is replaced by its order of first mention in ``schema.json``
-    (consistently, so shared references stay shared) and entries get a fixed
-    time.
+    skops identifies objects (and names array files) by their Python ``id()`` and
+    stamps entries with the time of writing; both change from run to run. Every id is
+    replaced by its order of first mention in ``schema.json`` (consistently, so shared
+    references stay shared) and entries get a fixed time.
     """
     source = zipfile.ZipFile(io.BytesIO(payload))
     schema = source.read("schema.json").decode("utf-8")
@@ -189,12 +185,9 @@ def _reproducible_zip(payload: bytes) -> bytes:
 
 
 def _zero_padding(filename: str, content: bytes) -> bytes:
-    """Re-save a structured ``.npy`` array with its padding bytes zeroed.
-
-    Structured arrays (scikit-learn's tree nodes) have alignment padding that
-    holds whatever was in memory; the values are untouched.
-    """
-
+    """Re-save a structured ``.npy`` array with its padding bytes zeroed: structured
+    arrays (scikit-learn's tree nodes) have alignment padding holding whatever was in
+    memory; the values are untouched."""
     import numpy as np
 
     if not filename.endswith(".npy"):
@@ -224,10 +217,10 @@ def load_model(path: Path) -> Any:
 def load_model_bytes(payload: bytes, name: str) -> Any:
     """Load skops bytes (read from ``name``), refusing any type :func:`is_trusted` refuses.
 
-    The types are read off the schema while moved modules are renamed (one
-    pass); when all are trusted, skops loads with exactly those and audits
-    the tree against them. Otherwise, or when skops finds a type that pass
-    missed, its own, slower listing (``get_untrusted_types``) decides.
+    The types are read off the schema while moved modules are renamed (one pass); when
+    all are trusted, skops loads with exactly those and audits the tree against them.
+    Otherwise, or when skops finds a type that pass missed, its own, slower listing
+    (``get_untrusted_types``) decides.
 
     Raises
     ------
@@ -271,10 +264,8 @@ def _refuse(name: str, types: Any) -> None:
 
 
 def _moved_modules_renamed(payload: bytes) -> tuple[bytes, set[str]]:
-    """``payload`` with every ``__module__`` of :data:`MOVED_MODULES` renamed, and its types.
-
-    The types are ``module.class`` of every node of the schema.
-    """
+    """``payload`` with every ``__module__`` of :data:`MOVED_MODULES` renamed, and its
+    types (``module.class`` of every node of the schema)."""
     with zipfile.ZipFile(io.BytesIO(payload)) as archive:
         schema = json.loads(archive.read("schema.json"))
         types: set[str] = set()

@@ -1,26 +1,24 @@
 """Content-addressed model files: every fitted model is written once and referenced.
 
 A value that holds fitted models (a strategy's candidates, all candidates, the
-champion) is stored as a small skops envelope in which each model is replaced
-by a reference ``{"__stored_model__": "<sha256>"}``. The model itself is the
-file ``.models/<sha256>.skops`` beside the envelope, named by the SHA-256 of its
-bytes; loading checks that hash, so a changed file is refused. A soft-voting
-ensemble is stored as a shell whose members are references, so its members
-(which are candidates too) are not copied.
+champion) is stored as a small skops envelope in which each model is replaced by a
+reference ``{"__stored_model__": "<sha256>"}``. The model itself is the file
+``.models/<sha256>.skops`` beside the envelope, named by the SHA-256 of its bytes;
+loading checks that hash, so a changed file is refused. A soft-voting ensemble is
+stored as a shell whose members are references, so its members (candidates too) are
+not copied.
 
-Model bytes are reproducible (see :func:`~smote_pipeline.defs.storage.model_files.encode_model`),
-so the same model always gets the same name. A model that was loaded from a
-store is remembered (weakly, by object identity) together with its file, so
-passing it on to a downstream value (``candidate_models`` gathering the
-strategies, ``champion_model`` naming one of them) costs no new serialisation.
-A process also keeps the models it loaded last (up to :data:`CACHE_BYTES` of
-uncompressed file bytes), by hash, so the steps of an in-process run that read
-the same candidates deserialise them once. Stored and loaded models are
-therefore treated as immutable: code that refits a model clones it first, as
-scikit-learn does.
+Model bytes are reproducible (:func:`~smote_pipeline.defs.storage.model_files.encode_model`),
+so the same model always gets the same name. A model loaded from a store is remembered
+(weakly, by object identity) with its file, so passing it on to a downstream value
+(``candidate_models`` gathering the strategies, ``champion_model`` naming one of them)
+costs no new serialisation. A process also keeps the models it loaded last (up to
+:data:`CACHE_BYTES` of uncompressed file bytes), by hash, so the steps of an in-process
+run that read the same candidates deserialise them once. Stored and loaded models are
+therefore immutable: code that refits a model clones it first, as scikit-learn does.
 
-Files no envelope refers to any more are removed by :meth:`ModelStore.collect_garbage`
-once they are older than :data:`~smote_pipeline.defs.storage.files.STALE_TEMPORARY_SECONDS`,
+:meth:`ModelStore.collect_garbage` removes files no envelope refers to any more once
+they are older than :data:`~smote_pipeline.defs.storage.files.STALE_TEMPORARY_SECONDS`,
 so a concurrent writer's new model is never removed before its envelope exists.
 """
 
@@ -68,9 +66,9 @@ _KNOWN: weakref.WeakKeyDictionary[Any, Path] = weakref.WeakKeyDictionary()
 #: Uncompressed bytes of the model files that :data:`_LOADED` may keep.
 CACHE_BYTES = 256 * 2**20
 
-#: SHA-256 -> (model, uncompressed bytes of its file): the models this process
-#: loaded last, so that the steps of an in-process run (and the tasks of a
-#: Celery worker) that read the same model deserialise it once.
+#: SHA-256 -> (model, uncompressed bytes of its file): the models this process loaded
+#: last, so the steps of an in-process run (and a Celery worker's tasks) that read the
+#: same model deserialise it once.
 _LOADED: OrderedDict[str, tuple[Any, int]] = OrderedDict()
 
 
@@ -151,10 +149,8 @@ class ModelStore:
         return sha
 
     def get(self, sha: str) -> Any:
-        """The model stored as ``sha``, after checking the file's hash.
-
-        A model this process loaded already (and still keeps, see
-        :data:`CACHE_BYTES`) is returned without reading the file again.
+        """The model stored as ``sha``, after checking the file's hash; one this process
+        loaded already (and still keeps, :data:`CACHE_BYTES`) without reading the file.
 
         Raises
         ------
@@ -201,9 +197,7 @@ class ModelStore:
         """
         if not self.folder.is_dir():
             return []
-        referenced: set[str] = set()
-        for envelope in envelopes:
-            referenced |= _references(envelope)
+        referenced: set[str] = set().union(*map(_references, envelopes))
         # an ensemble's shell refers to its members (members are never ensembles)
         for sha in list(referenced):
             referenced |= _references(self.path(sha))

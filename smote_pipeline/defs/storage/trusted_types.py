@@ -1,12 +1,12 @@
 """The types a stored model may hold beyond the trusted modules, derived from the pipeline.
 
-scikit-learn and its neighbours keep objects of the standard library inside fitted
-models (HistGradientBoosting with categorical features keeps a ``functools.partial``
-in its preprocessor since scikit-learn 1.9). A loader that trusts only by module
-would refuse the pipeline's own models, and a hand-kept list goes stale with every
-release. This module fits every strategy of every model family, as the pipeline
-does, on a small mixed table (numeric columns with gaps, a categorical column),
-dumps each candidate and the champion with skops and collects the types outside
+scikit-learn and its neighbours keep standard-library objects inside fitted models
+(HistGradientBoosting with categorical features keeps a ``functools.partial`` in its
+preprocessor since scikit-learn 1.9). A loader that trusts only by module would refuse
+the pipeline's own models, and a hand-kept list goes stale with every release. This
+module fits every strategy of every model family, as the pipeline does, on a small mixed
+table (numeric columns with gaps, a categorical column), dumps each candidate and the
+champion with skops and collects the types outside
 :data:`~smote_pipeline.defs.storage.model_files.TRUSTED_MODULE_PREFIXES`. The result is
 committed as ``trusted_types.json`` beside this file; a test regenerates it on the
 installed library versions and fails when it differs::
@@ -103,11 +103,9 @@ def written_types(families: tuple[str, ...] | None = None) -> list[str]:
 
 
 def _runs(strategies: tuple[str, ...], families: tuple[str, ...]) -> list[tuple]:
-    """(model, recalibration, strategies) runs covering every stored combination once.
-
-    Every strategy with every family, the strategies that bring their own model
-    once, and a recalibrated strategy (``CalibratedClassifierCV``) once.
-    """
+    """(model, recalibration, strategies) runs covering every stored combination once:
+    every strategy with every family, the strategies that bring their own model once,
+    and a recalibrated strategy (``CalibratedClassifierCV``) once."""
     shared = tuple(s for s in strategies if s not in OWN_FAMILY)
     runs = [(families[0], "none", strategies)]
     runs += [(family, "none", shared) for family in families[1:]]

@@ -1,40 +1,32 @@
 """Quality gates on the realism of synthetic minority rows.
 
-The background article's central warning is that SMOTE creates observations
-"in regions devoid of genuine data". :func:`assess_realism` measures how far
-synthetic minority rows are from the REAL training rows of the same class
-(never the hold-out), overall and per cluster, and flags the rows that should
-be dropped:
+The background article's central warning is that SMOTE creates observations "in regions
+devoid of genuine data". :func:`assess_realism` measures how far synthetic minority rows
+are from the REAL training rows of the same class (never the hold-out), overall and per
+cluster, and flags the rows that should be dropped:
 
-========================  =====================================================
-metric                    how to read it (good value)
-========================  =====================================================
-column similarity         1 - KS (numeric) or 1 - total variation (categorical)
-                          per column; 1 = same marginal (>= 0.8)
-correlation similarity    1 - mean |corr_real - corr_synth| / 2; 1 = same
-                          linear structure (>= 0.85)
-detection AUC             cross-validated classifier real vs synthetic; 0.5 =
-                          indistinguishable, 1 = every synthetic row stands out
-                          (<= 0.85)
-near-copy share           exact copies of a real row, or rows closer to one than
-                          1% of the median real nearest-neighbour distance:
-                          memorisation, no new information (<= 0.05)
-far share                 rows farther from every real row than 99% of real
-                          rows are from their nearest neighbour: empty regions
-                          (<= 0.05)
-intrusion share           rows whose 5 nearest real rows are mostly of another
-                          class: inside the majority (<= 0.10, or the real
-                          minority rows' own share when larger)
-invalid share             rows outside the real domain: range, categories,
-                          integers, nulls (0)
-relative contrast         (D_max - D_min) / D_min among real rows; near 0 means
-                          neighbours are meaningless: use ``n_components``
-========================  =====================================================
+======================  =========================================================================
+metric                  how to read it (good value)
+======================  =========================================================================
+column similarity       1 - KS (numeric) or 1 - total variation (categorical) per column; 1 =
+                        same marginal (>= 0.8)
+correlation similarity  1 - mean |corr_real - corr_synth| / 2; 1 = same linear structure (>= 0.85)
+detection AUC           cross-validated classifier real vs synthetic; 0.5 = indistinguishable,
+                        1 = every synthetic row stands out (<= 0.85)
+near-copy share         exact copies of a real row, or rows closer to one than 1% of the median
+                        real nearest-neighbour distance: memorisation, no new information (<= 0.05)
+far share               rows farther from every real row than 99% of real rows are from their
+                        nearest neighbour: empty regions (<= 0.05)
+intrusion share         rows whose 5 nearest real rows are mostly of another class: inside the
+                        majority (<= 0.10, or the real minority rows' own share when larger)
+invalid share           rows outside the real domain: range, categories, integers, nulls (0)
+relative contrast       (D_max - D_min) / D_min among real rows; near 0 means neighbours are
+                        meaningless: use ``n_components``
+======================  =========================================================================
 
-Cost is bounded whatever the data size (:class:`SampleCaps`): the distribution
-metrics run on samples of at most ``caps.sample`` rows per side, the per-row flags
-cover every synthetic row through index queries against at most ``caps.index``
-real rows.
+Cost is bounded whatever the data size (:class:`SampleCaps`): the distribution metrics run
+on samples of at most ``caps.sample`` rows per side, the per-row flags cover every
+synthetic row through index queries against at most ``caps.index`` real rows.
 """
 
 from __future__ import annotations
@@ -78,28 +70,27 @@ class SampleCaps:
     """The caps that bound the cost of :func:`assess_realism` whatever the data size.
 
     - Column similarity, correlation similarity and detection use a uniform random
-      sample of at most ``sample`` real and ``sample`` synthetic rows (per cluster:
-      at most :data:`CLUSTER_SAMPLE_SIZE` per side); the relative contrast at most
-      1,000 real rows; the reference real-to-real distances at most ``sample``
-      leave-one-out queries.
+      sample of at most ``sample`` real and ``sample`` synthetic rows (per cluster: at
+      most :data:`CLUSTER_SAMPLE_SIZE` per side); the relative contrast at most 1,000
+      real rows; the reference real-to-real distances at most ``sample`` leave-one-out
+      queries.
     - The flags that decide which rows are dropped (domain, exact copy, near-copy,
-      intrusion) cover EVERY synthetic row: the domain check is vectorised, copies
-      are a hash look-up against every real row, near-copies a tiny-radius query and
-      intrusion a 5-nearest-neighbour query per synthetic row, both against indexes
-      of at most ``index`` real rows (uniformly sampled beyond that; the intrusion
-      index samples both classes at the same rate, so local class ratios are kept).
-      ``index`` also caps the real rows of all classes whose mean and standard
-      deviation standardise the numeric columns. Near-copies of real rows left out
-      of the index are not seen (exact copies always are).
-    - The distance to the closest real row (``dcr``, hence the far flag, a
-      share-level gate) is measured for at most ``distance`` synthetic rows with a
-      KD-tree (others get ``dcr`` NaN and ``far`` NA), for every row with brute
-      force (where it comes with the near-copy query).
+      intrusion) cover EVERY synthetic row: a vectorised domain check, a hash look-up
+      of copies against every real row, and per synthetic row a tiny-radius query
+      (near-copies) and a 5-nearest-neighbour query (intrusion), both against indexes
+      of at most ``index`` real rows (uniformly sampled beyond; the intrusion index
+      samples both classes at the same rate, keeping local class ratios). ``index``
+      also caps the real rows of all classes whose mean and standard deviation
+      standardise the numeric columns. Near-copies of real rows left out of the index
+      are not seen (exact copies always are).
+    - The distance to the closest real row (``dcr``, hence the far flag, a share-level
+      gate) is measured for at most ``distance`` synthetic rows with a KD-tree (others
+      get ``dcr`` NaN and ``far`` NA), for every row with brute force (where it comes
+      with the near-copy query).
 
-    Neighbour queries dominate the cost and grow linearly with the number of
-    synthetic rows; their per-query cost depends on the intrinsic dimension of the
-    data (``benchmarks/bench_realism.py``: seconds for 100k training rows, under a
-    minute for 1M on two busy cores).
+    Neighbour queries dominate the cost, linear in the synthetic rows; their per-query
+    cost depends on the data's intrinsic dimension (``benchmarks/bench_realism.py``:
+    seconds for 100k training rows, under a minute for 1M on two busy cores).
 
     Raises
     ------
@@ -414,19 +405,13 @@ def _share_gates(
     scores: dict[str, Any], t: RealismThresholds, real_intrusion: float | None
 ) -> list[Gate]:
     """Gates on the row-flag shares."""
-    return [
-        Gate.compare("invalid_share", scores.get("invalid_share"), t.max_invalid_share, "max"),
-        Gate.compare(
-            "near_copy_share", scores.get("near_copy_share"), t.max_near_copy_share, "max"
-        ),
-        Gate.compare("far_share", scores.get("far_share"), t.max_far_share, "max"),
-        Gate.compare(
-            "intrusion_share",
-            scores.get("intrusion_share"),
-            _intrusion_limit(t, real_intrusion),
-            "max",
-        ),
-    ]
+    limits = {
+        "invalid_share": t.max_invalid_share,
+        "near_copy_share": t.max_near_copy_share,
+        "far_share": t.max_far_share,
+        "intrusion_share": _intrusion_limit(t, real_intrusion),
+    }
+    return [Gate.compare(name, scores.get(name), limit, "max") for name, limit in limits.items()]
 
 
 def _distribution_gates(scores: dict[str, Any], t: RealismThresholds) -> list[Gate]:
@@ -493,23 +478,23 @@ def assess_realism(
     """Measure how realistic synthetic minority rows are, overall and per cluster.
 
     Everything is judged against ``real``, the real TRAINING rows of the same class
-    (never the hold-out): domains, scales and neighbour distances are learnt from
-    them (:mod:`~smote_pipeline.core.oversample.realism.space`: numeric columns
-    standardised over real training rows of all classes, one-hot categoricals). The
-    cost is bounded whatever the size of the training set (:class:`SampleCaps`).
+    (never the hold-out): domains, scales and neighbour distances are learnt from them
+    (:mod:`~smote_pipeline.core.oversample.realism.space`: numeric columns standardised
+    over real training rows of all classes, one-hot categoricals). The cost is bounded
+    whatever the size of the training set (:class:`SampleCaps`).
 
     Parameters
     ----------
     real, synthetic, other_class : pandas.DataFrame
         Real training rows of the minority class (``row_id``, features, target,
         optionally ``cluster_id``); synthetic rows with the same features (usually
-        ``row_id`` and provenance columns); real training rows of the other
-        class(es), for the intrusion check (may be empty: not evaluated).
+        ``row_id`` and provenance columns); real training rows of the other class(es),
+        for the intrusion check (may be empty: not evaluated).
     target : str
         Target column (excluded from the features, like every reserved column).
     cluster_column : str or None, default="cluster_id"
-        Column of ``synthetic`` grouping rows for the per-cluster table; when
-        ``real`` carries it too, each cluster is compared with its own real rows.
+        Column of ``synthetic`` grouping rows for the per-cluster table; when ``real``
+        carries it too, each cluster is compared with its own real rows.
     thresholds : RealismThresholds or None
         Gate limits; ``RealismThresholds()`` when None.
     random_state : int, default=0

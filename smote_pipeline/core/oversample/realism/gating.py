@@ -24,9 +24,8 @@ def thresholds(options: PipelineOptions) -> RealismThresholds:
     overrides = dict(options.realism_thresholds)
     if "intrusion_relative_to_real" in overrides:
         overrides["intrusion_relative_to_real"] = bool(overrides["intrusion_relative_to_real"])
-    for name in ("intrusion_neighbors",):
-        if name in overrides:
-            overrides[name] = int(overrides[name])
+    if "intrusion_neighbors" in overrides:
+        overrides["intrusion_neighbors"] = int(overrides["intrusion_neighbors"])
     return RealismThresholds(**overrides)
 
 
@@ -35,10 +34,9 @@ def assess_synthetic(
 ) -> RealismReport:
     """Realism of the synthetic minority rows against the real training rows.
 
-    Real minority rows of the (denoised) training set are the reference; its
-    majority rows are the "other class" for intrusion. Never the hold-out.
-    Bounded samples keep it to seconds on large data (see
-    :func:`~smote_pipeline.core.oversample.realism.assess_realism`).
+    Real minority rows of the (denoised) training set are the reference, its majority
+    rows the "other class" for intrusion; never the hold-out. Bounded samples keep it
+    to seconds on large data (:func:`~smote_pipeline.core.oversample.realism.assess_realism`).
     """
     real = denoised[denoised[target] == 1]
     other = denoised[denoised[target] != 1]
@@ -76,8 +74,8 @@ def needs_reduction(
 ) -> tuple[bool, float]:
     """Whether nearest-neighbour distances among real minority rows have concentrated.
 
-    Computes the relative contrast on at most ``sample_size`` minority rows
-    (seeded) and compares it with ``min_relative_contrast``.
+    The relative contrast of at most ``sample_size`` minority rows (seeded), against
+    ``min_relative_contrast``.
 
     Returns
     -------

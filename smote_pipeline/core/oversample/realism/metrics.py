@@ -1,7 +1,7 @@
 """Distribution-level realism metrics on bounded samples of real and synthetic rows.
 
-Each function takes already-sampled rows (the caller caps them, by default at
-5,000 real and 5,000 synthetic rows), so its cost does not grow with the data.
+Each function takes already-sampled rows (the caller caps them, by default at 5,000 real
+and 5,000 synthetic rows), so its cost does not grow with the data.
 """
 
 from __future__ import annotations
@@ -59,8 +59,7 @@ def _tv_similarity(real: np.ndarray, synthetic: np.ndarray) -> tuple[float, floa
     similarity = 1.0 - 0.5 * float(np.abs(shares[0] - shares[1]).sum())
     if counts.shape[1] < 2:
         return similarity, 1.0
-    p_value = float(stats.chi2_contingency(counts, correction=False).pvalue)
-    return similarity, p_value
+    return similarity, float(stats.chi2_contingency(counts, correction=False).pvalue)
 
 
 def column_similarity(
@@ -68,29 +67,27 @@ def column_similarity(
 ) -> pd.DataFrame:
     """Per-column marginal similarity of synthetic to real values.
 
-    Numeric and integer columns: ``1 - KS``, the complement of the
-    Kolmogorov-Smirnov statistic (largest gap between the two empirical CDFs).
-    Categorical columns: ``1 - TV``, the complement of the total-variation
-    distance between category shares, both on the non-null values. Where
-    either side has nulls, the similarity is at most ``1 - |difference of
-    null shares|``, so a column whose synthetic rows miss values far more or
-    less often than the real ones scores low. All lie in [0, 1]; 1 means
-    identical marginals, 0 disjoint ones.
+    Numeric and integer columns: ``1 - KS`` (Kolmogorov-Smirnov statistic: largest gap
+    between the two empirical CDFs); categorical columns: ``1 - TV`` (total-variation
+    distance between category shares); both on the non-null values. Where either side
+    has nulls, the similarity is at most ``1 - |difference of null shares|``, so a
+    column whose synthetic rows miss values far more or less often than the real ones
+    scores low. All lie in [0, 1]: 1 identical marginals, 0 disjoint ones.
 
     Parameters
     ----------
     real, synthetic : pandas.DataFrame
-        Sampled real and synthetic rows with every column in ``domains``.
+        Sampled rows with every column in ``domains``.
     domains : sequence of ColumnDomain
         Feature columns and their kinds.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``column``, ``kind``, ``similarity`` and ``p_value`` (two-sample
-        KS test, or chi-square test of homogeneity for categories). A low
-        similarity with a high p-value is sampling noise (few rows), not a
-        real difference.
+        Columns ``column``, ``kind``, ``similarity``, ``p_value`` (two-sample KS test,
+        or chi-square test of homogeneity for categories) and ``null_share_gap``. A
+        low similarity with a high p-value is sampling noise (few rows), not a real
+        difference.
     """
     records = []
     for domain in domains:
@@ -108,15 +105,7 @@ def column_similarity(
         )
         if gap > 0 and not np.isnan(similarity):
             similarity = min(similarity, 1.0 - gap)
-        records.append(
-            {
-                "column": domain.name,
-                "kind": domain.kind,
-                "similarity": similarity,
-                "p_value": p_value,
-                "null_share_gap": gap,
-            }
-        )
+        records.append((domain.name, domain.kind, similarity, p_value, gap))
     return pd.DataFrame(
         records, columns=["column", "kind", "similarity", "p_value", "null_share_gap"]
     )
@@ -132,10 +121,9 @@ def _correlations(matrix: np.ndarray) -> np.ndarray:
 def correlation_similarity(real: np.ndarray, synthetic: np.ndarray) -> float | None:
     """``1 - mean |corr_real - corr_synthetic| / 2`` over pairs of numeric columns.
 
-    Pearson correlations of every pair of numeric columns are computed on real
-    and on synthetic rows; the mean absolute difference (at most 2) is mapped
-    to a similarity in [0, 1]. 1 means the same linear dependence structure;
-    0.9 means correlations differ by 0.2 on average.
+    The mean absolute difference (at most 2) of the Pearson correlations of every pair
+    of numeric columns, real against synthetic, mapped to [0, 1]: 1 is the same linear
+    dependence structure, 0.9 correlations 0.2 apart on average.
 
     Parameters
     ----------
@@ -171,12 +159,11 @@ def grouped_folds(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fold of each real row (balanced, random) and of each synthetic row (its nearest real row's).
 
-    Synthetic rows are made from real rows, so ordinary cross-validation leaks:
-    the synthetic children of a held-out real row sit in the training folds
-    with the label "synthetic", the detector learns that the real row's
-    neighbourhood is synthetic and the AUC drops far below 0.5. Keeping every
-    synthetic row in the fold of its nearest real row (its likely parent)
-    removes most of that leak.
+    Synthetic rows are made from real rows, so ordinary cross-validation leaks: the
+    synthetic children of a held-out real row sit in the training folds labelled
+    "synthetic", the detector learns that the real row's neighbourhood is synthetic and
+    the AUC drops far below 0.5. Keeping every synthetic row in the fold of its nearest
+    real row (its likely parent) removes most of that leak.
 
     Returns
     -------
@@ -201,29 +188,28 @@ def detection_auc(
 ) -> float | None:
     """Cross-validated ROC AUC of a classifier telling synthetic from real rows.
 
-    A detector is trained on real (label 0) and synthetic (label 1) rows; the
-    mean out-of-fold ROC AUC is returned. Folds keep each synthetic row with
-    its nearest real row (see :func:`grouped_folds`). 0.5 means the detector
-    cannot tell them apart (good); 1.0 means every synthetic row is
-    recognisable (e.g. shifted, or off the real manifold). Values somewhat
-    below 0.5 are chance or a residual leak (synthetic rows sharing a parent
-    with a held-out row); read them as 0.5.
+    The mean out-of-fold ROC AUC of a detector trained on real (label 0) and synthetic
+    (label 1) rows, folds keeping each synthetic row with its nearest real row
+    (:func:`grouped_folds`). 0.5: the detector cannot tell them apart (good); 1.0:
+    every synthetic row is recognisable (e.g. shifted, or off the real manifold).
+    Values somewhat below 0.5 are chance or a residual leak (synthetic rows sharing a
+    parent with a held-out row); read them as 0.5.
 
     Parameters
     ----------
     real, synthetic : numpy.ndarray of shape (n_rows, n_dimensions)
         Sampled, encoded rows (the caller caps each side, 5,000 by default).
     detector : {"auto", "hist_gradient_boosting", "logistic_regression"}
-        ``"auto"``: gradient boosting (non-linear, finds local artefacts) when
-        both sides have at least 200 rows, logistic regression otherwise.
+        ``"auto"``: gradient boosting (non-linear, finds local artefacts) when both
+        sides have at least 200 rows, logistic regression otherwise.
     n_splits : int
-        Folds (reduced when the real side has fewer rows).
+        Folds (fewer when the real side has fewer rows).
     random_state : int
         Seed of the folds and the detector.
     n_threads : int, default=1
-        OpenMP threads of the detector. One by default: gradient boosting's
-        OpenMP threads busy-wait, and on a shared, oversubscribed machine that
-        made it 30 times slower than single-threaded.
+        OpenMP threads of the detector. One by default: gradient boosting's OpenMP
+        threads busy-wait, which on a shared, oversubscribed machine made it 30 times
+        slower than single-threaded.
 
     Returns
     -------
@@ -263,19 +249,17 @@ def _detection_auc(
 def relative_contrast(matrix: np.ndarray) -> float | None:
     """Mean relative contrast ``(D_max - D_min) / D_min`` of nearest-neighbour distances.
 
-    For each row, ``D_min`` and ``D_max`` are the distances to its closest and
-    farthest other row (zero distances from exact duplicates are skipped). In
-    high dimensions all distances concentrate around one value, the contrast
-    tends to 0 and "nearest neighbour" stops meaning anything: SMOTE then
-    interpolates between arbitrary points. Uniform data gives about 60 in 2
-    dimensions and about 0.2 in 500 (on 1,000 rows).
+    ``D_min`` and ``D_max``: each row's distances to its closest and farthest other row
+    (zero distances from exact duplicates skipped). In high dimensions all distances
+    concentrate around one value, the contrast tends to 0 and "nearest neighbour"
+    stops meaning anything: SMOTE then interpolates between arbitrary points. Uniform
+    data gives about 60 in 2 dimensions and about 0.2 in 500 (on 1,000 rows).
 
     Parameters
     ----------
     matrix : numpy.ndarray of shape (n_rows, n_dimensions)
-        Encoded real rows; at most :data:`CONTRAST_SAMPLE_SIZE` are expected
-        (the caller samples), which bounds the cost to one 1,000 x 1,000
-        distance matrix.
+        Encoded real rows; at most :data:`CONTRAST_SAMPLE_SIZE` expected (the caller
+        samples), bounding the cost to one 1,000 x 1,000 distance matrix.
 
     Returns
     -------

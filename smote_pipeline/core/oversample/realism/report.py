@@ -40,13 +40,13 @@ class GateSpec:
     name : str
         Gate (and score) name.
     blocking : bool
-        A failure fails the report and, in Dagster, is a blocking ERROR check;
-        otherwise the gate warns (and the rows it flags one by one are dropped).
+        A failure fails the report and, in Dagster, is a blocking ERROR check; else
+        the gate warns (and the rows it flags one by one are dropped).
     description : str
         What it measures, for the asset check and the docs.
     advice : str
-        What to do when it fails, for the report's recommendations (empty when
-        the advice depends on the measurement, as for ``relative_contrast``).
+        What to do when it fails, for the recommendations (empty when the advice
+        depends on the measurement, as for ``relative_contrast``).
     """
 
     name: str
@@ -127,18 +127,16 @@ class Gate:
     name : str
         Score name (a key of :attr:`RealismReport.scores`).
     value : float or None
-        The score; None when it could not be computed (too few rows), in which
-        case the gate is not evaluated and counts as passed.
+        The score; None when it could not be computed (too few rows): the gate is
+        then not evaluated and counts as passed.
     threshold : float
         The limit from :class:`RealismThresholds`.
     direction : {"max", "min"}
-        ``"max"``: the value must not exceed the threshold; ``"min"``: it must
-        reach it.
+        The value must not exceed (``"max"``) or must reach (``"min"``) the threshold.
     passed : bool
-        Outcome.
     blocking : bool
-        Whether a failure fails the report; from :data:`GATE_REGISTRY` (a gate
-        not in it is blocking).
+        Whether a failure fails the report; from :data:`GATE_REGISTRY` (a gate not in
+        it is blocking).
     """
 
     name: str
@@ -194,36 +192,34 @@ class RealismReport:
     Attributes
     ----------
     scores : dict of str to float or None
-        Overall scores (see the module docstring for how to read each):
-        ``detection_auc``, ``mean_column_similarity``, ``min_column_similarity``,
+        Overall scores (module docstring: how to read each): ``detection_auc``,
+        ``mean_column_similarity``, ``min_column_similarity``,
         ``correlation_similarity``, ``near_copy_share``, ``exact_copy_share``,
-        ``far_share``, ``intrusion_share``, ``real_intrusion_share`` (the same
-        measure on real minority rows, leave-one-out: the data's own overlap),
-        ``invalid_share``, ``dcr_ratio`` (median synthetic distance to the
-        closest real row over the median real nearest-neighbour distance),
-        ``near_copy_cut`` and ``far_cut`` (the distances used),
-        ``relative_contrast``, ``reduced_contrast`` and ``reduced_components``
-        (contrast in the PCA space keeping 90% of variance, when the contrast
-        is low).
+        ``far_share``, ``intrusion_share``, ``real_intrusion_share`` (the same measure
+        on real minority rows, leave-one-out: the data's own overlap),
+        ``invalid_share``, ``dcr_ratio`` (median synthetic distance to the closest
+        real row over the median real nearest-neighbour distance), ``near_copy_cut``
+        and ``far_cut`` (the distances used), ``relative_contrast``,
+        ``reduced_contrast`` and ``reduced_components`` (contrast in the PCA space
+        keeping 90% of variance, when the contrast is low).
     gates : tuple of Gate
         Every gate, blocking or not.
     columns : pandas.DataFrame
-        Per-column table: ``column``, ``kind`` (numeric, integer, categorical),
+        Per column: ``column``, ``kind`` (numeric, integer, categorical),
         ``similarity``, ``p_value``, ``passed``.
     clusters : pandas.DataFrame
-        Per-cluster table (empty without a cluster column): ``cluster_id``,
-        ``n_synthetic``, ``n_real``, row-flag shares, and when the real rows
-        carry cluster ids too, ``mean_column_similarity``,
-        ``correlation_similarity`` and ``detection_auc`` against the real rows
-        of that cluster; ``passed`` and ``failed_gates`` use the same
-        thresholds (informative: only overall gates decide :attr:`passed`).
+        Per cluster (empty without a cluster column): ``cluster_id``,
+        ``n_synthetic``, ``n_real``, row-flag shares and, when the real rows carry
+        cluster ids too, ``mean_column_similarity``, ``correlation_similarity`` and
+        ``detection_auc`` against that cluster's real rows; ``passed`` and
+        ``failed_gates`` use the same thresholds (informative: only overall gates
+        decide :attr:`passed`).
     rows : pandas.DataFrame
-        One row per synthetic row, in order: see :data:`ROW_FLAG_COLUMNS`.
-        ``dcr`` is the distance (standardised units) to the closest real row of
-        the class, ``other_class_share`` the share of other-class rows among
-        its nearest real rows, ``reason`` every flag of the row ("" if none).
+        One row per synthetic row, in order (:data:`ROW_FLAG_COLUMNS`): ``dcr`` is
+        the distance (standardised units) to the class's closest real row,
+        ``other_class_share`` the share of other-class rows among its nearest real
+        rows, ``reason`` every flag of the row ("" if none).
     thresholds : RealismThresholds
-        Limits used.
     sizes : dict of str to int
         Row counts: inputs, samples and index sizes actually used.
     recommendations : tuple of str
@@ -257,24 +253,22 @@ class RealismReport:
     def rows_to_drop(self, *, include_far: bool = False) -> pd.DataFrame:
         """Synthetic rows kept out of training, with the reason.
 
-        When a blocking gate fails, the synthetic rows as a whole are not
-        realistic: every row is held back (reason naming the gates), training
-        goes on with the real rows, and the gate's check fails. Otherwise the
-        rows failing a row-level check are dropped.
+        When a blocking gate fails, the synthetic rows as a whole are not realistic:
+        every row is held back (reason naming the gates), training goes on with the
+        real rows, and the gate's check fails. Otherwise the rows failing a row-level
+        check (outside the real domain, near or exact copies, intrusions) are dropped.
 
         Parameters
         ----------
         include_far : bool, default=False
-            Also drop far rows. Off by default: about 1% of rows drawn from the
-            real distribution itself are "far" by construction, so far rows are
-            judged as a share (the ``far_share`` gate) rather than one by one.
+            Also drop far rows. Off by default: about 1% of rows drawn from the real
+            distribution itself are "far" by construction, so far rows are judged as a
+            share (the ``far_share`` gate), not one by one.
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``row_id`` and ``reason``: every row when a blocking gate
-            failed, else the rows that are outside the real domain, near or
-            exact copies, or intrusions.
+            Columns ``row_id`` and ``reason``.
         """
         rows = self.rows
         if not self.passed:
@@ -328,8 +322,8 @@ class RealismSummary:
     thresholds : dict
         :class:`RealismThresholds` as a dict.
     row_flags : dict of str to int
-        Synthetic rows flagged by each row-level check (``invalid``,
-        ``exact_copy``, ``near_copy``, ``far``, ``intrusion``) and ``to_drop``.
+        Rows flagged by each row-level check (``invalid``, ``exact_copy``,
+        ``near_copy``, ``far``, ``intrusion``) and ``to_drop``.
     columns, clusters : tuple of dict
         The per-column and per-cluster tables, as records.
     rows_to_drop : tuple of dict

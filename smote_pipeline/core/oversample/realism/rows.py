@@ -1,11 +1,10 @@
 """Row-level realism flags: domain validity, copies, distance to real data, intrusion.
 
-The flags that decide which synthetic rows are dropped (domain, copies,
-intrusion) cover EVERY synthetic row. They stay cheap on large data because
-each is vectorised column arithmetic (domain), a hash look-up (exact copies),
-a tiny-radius query (near-copies) or one nearest-neighbour query per synthetic
-row (intrusion) against an index of at most ``index_size`` real rows (a
-uniform random sample beyond that; see
+The flags that decide which synthetic rows are dropped (domain, copies, intrusion)
+cover EVERY synthetic row, and stay cheap on large data: vectorised column arithmetic
+(domain), a hash look-up (exact copies), a tiny-radius query (near-copies) or one
+nearest-neighbour query per synthetic row (intrusion) against an index of at most
+``index_size`` real rows (a uniform random sample beyond that;
 :func:`smote_pipeline.core.oversample.realism.assess_realism`): a KD-tree in low
 dimensions, brute force (``O(n_synthetic * n_index * d)``) in high ones.
 """
@@ -79,18 +78,18 @@ def domain_violations(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check every synthetic row against the real per-column domain.
 
-    A row is invalid if any feature is null where the real rows have no null,
-    not numeric in a numeric column,
-    outside the real ``[min, max]`` range, not an integer in a column whose
-    real values are all integers, or a category never seen in the real rows.
+    A row is invalid if any feature is null where the real rows have no null, not
+    numeric in a numeric column, outside the real ``[min, max]`` range, not an integer
+    in a column whose real values are all integers, or a category never seen in the
+    real rows.
 
     Parameters
     ----------
     synthetic : pandas.DataFrame
-        Synthetic rows holding every column named in ``domains``.
+        Holds every column named in ``domains``.
     domains : sequence of ColumnDomain
-        Learnt from the real rows (see
-        :func:`~smote_pipeline.core.oversample.realism.space.learn_domain`).
+        Learnt from the real rows
+        (:func:`~smote_pipeline.core.oversample.realism.space.learn_domain`).
 
     Returns
     -------
@@ -111,9 +110,8 @@ def domain_violations(
                 masks.setdefault(kind, []).append((domain.name, mask))
     n_rows = len(synthetic)
     bad = np.zeros(n_rows, dtype=bool)
-    for entries in masks.values():
-        for _, mask in entries:
-            bad |= mask
+    for _, mask in (entry for entries in masks.values() for entry in entries):
+        bad |= mask
     reasons = np.full(n_rows, "", dtype=object)
     for position in np.flatnonzero(bad):
         parts = [
@@ -130,8 +128,8 @@ def exact_copies(
 ) -> np.ndarray:
     """Which synthetic rows equal some real row in every feature (hash match).
 
-    Uses :func:`smote_pipeline.core.columns.row_hashes`, so ``3`` and ``3.0``
-    match. Every real row is hashed (no sampling): hashing is linear and cheap.
+    Uses :func:`smote_pipeline.core.columns.row_hashes`, so ``3`` and ``3.0`` match.
+    Every real row is hashed (no sampling): hashing is linear and cheap.
 
     Returns
     -------
@@ -151,10 +149,9 @@ class RealIndex:
     """Nearest-neighbour index over encoded real rows, the algorithm chosen by dimension.
 
     Up to :data:`~smote_pipeline.core.oversample.realism.space.KD_TREE_MAX_DIMENSION`
-    dimensions a KD-tree (fast, and able to answer "is any real row within a
-    tiny radius" almost for free); above, brute force, which beats trees once
-    distances concentrate (its native threads follow the caller's
-    ``threadpool_limits``).
+    dimensions a KD-tree (fast, and answers "is any real row within a tiny radius"
+    almost for free); above, brute force, which beats trees once distances concentrate
+    (its native threads follow the caller's ``threadpool_limits``).
 
     Parameters
     ----------
@@ -196,17 +193,16 @@ class DistanceFlags:
     Attributes
     ----------
     near : numpy.ndarray of shape (n_synthetic,), dtype bool
-        Near-copy flag of EVERY synthetic row (exact copies are added by the
-        caller from row hashes).
+        Near-copy flag of EVERY synthetic row (the caller adds exact copies from row
+        hashes).
     measured : numpy.ndarray of shape (n_measured,)
-        Positions of the synthetic rows whose DCR was measured (all rows, or a
-        uniform sample of ``dcr_sample_size`` with a KD-tree; see
-        :func:`distance_flags`).
+        Positions of the rows whose DCR was measured (all, or a uniform sample of
+        ``dcr_sample_size`` with a KD-tree; :func:`distance_flags`).
     dcr : numpy.ndarray of shape (n_measured,)
         Euclidean distance (standardised units) to the closest real row of the class.
     real_nn : numpy.ndarray of shape (n_reference,)
-        Leave-one-out nearest-neighbour distances among (sampled) real rows:
-        what "close" means in this data set.
+        Leave-one-out nearest-neighbour distances among (sampled) real rows: what
+        "close" means in this data set.
     near_cut, far_cut : float
         A row with ``dcr < near_cut`` is a near-copy; ``dcr > far_cut`` is far.
     """
@@ -225,12 +221,9 @@ class DistanceFlags:
 
     @property
     def dcr_ratio(self) -> float | None:
-        """Median synthetic DCR over median real NN distance.
-
-        About 1 when synthetic rows sit as close to real rows as real rows sit
-        to each other; below 1 is typical of interpolation (points between
-        parents); well above 1 means synthetic rows in empty regions.
-        """
+        """Median synthetic DCR over median real NN distance: about 1 when synthetic
+        rows sit as close to real rows as real rows to each other; below 1 is typical of
+        interpolation (points between parents); well above 1 means empty regions."""
         if self.dcr.size == 0 or self.real_nn.size == 0:
             return None
         scale = float(np.median(self.real_nn))
@@ -250,34 +243,30 @@ def distance_flags(
 ) -> DistanceFlags:
     """Flag near-copies (every row) and measure the DCR (every row, or a sample).
 
-    Near-copy flags decide which rows are dropped, so they are exact for every
-    synthetic row; with a KD-tree they come from a radius query with a tiny
-    radius, which prunes almost the whole tree and costs a fraction of a
-    nearest-neighbour query. The DCR itself (and so the far flag, which is
-    judged as a share) is measured on ``dcr_positions``; with brute force the
-    nearest-neighbour query of every row is needed anyway, so every row is
-    measured.
+    Near-copy flags decide which rows are dropped, so they are exact for every row;
+    with a KD-tree they come from a tiny-radius query, which prunes almost the whole
+    tree and costs a fraction of a nearest-neighbour query. The DCR (hence the far
+    flag, judged as a share) is measured on ``dcr_positions``; with brute force every
+    row's nearest-neighbour query is needed anyway, so every row is measured.
 
     Parameters
     ----------
     index : RealIndex
         Real rows of the class.
     reference_positions : numpy.ndarray
-        Index rows whose leave-one-out NN distance defines the real reference
+        Index rows whose leave-one-out NN distances define the real reference
         distribution (a bounded sample).
     synthetic_matrix : numpy.ndarray of shape (n_synthetic, n_dimensions)
-        Encoded synthetic rows.
     near_fraction : float
-        A synthetic row closer to a real row than this fraction of the median
-        real NN distance is a near-copy. A fraction rather than a low quantile,
-        because quantiles of NN distances crowd towards the median as the
-        dimension grows (a low quantile would then flag ordinary interpolations).
+        Rows closer to a real row than this fraction of the median real NN distance
+        are near-copies. A fraction, not a low quantile: quantiles of NN distances
+        crowd towards the median as the dimension grows (a low quantile would then
+        flag ordinary interpolations).
     far_quantile : float
-        Quantile of the real NN distances above which a synthetic row is far
-        (in a region the real rows leave empty).
+        Quantile of the real NN distances above which a row is far (in a region the
+        real rows leave empty).
     dcr_positions : numpy.ndarray
-        Synthetic rows whose DCR is measured when the index is a KD-tree.
-
+        Rows whose DCR is measured when the index is a KD-tree.
     """
     n_synthetic = len(synthetic_matrix)
     real_nn = _real_nn_distances(index, reference_positions)
@@ -322,12 +311,11 @@ def other_class_shares(
     is_other : numpy.ndarray of shape (n_index,), dtype bool
         True for index rows of another class than the synthetic rows.
     query : numpy.ndarray of shape (n_query, n_dimensions)
-        Rows to look up.
     n_neighbors : int
         Neighbours consulted (capped at the index size).
     skip_self : bool
-        Query one more neighbour and drop the first: used when the query rows
-        are themselves in the index (the real baseline).
+        Query one more neighbour and drop the first, for query rows that are in the
+        index themselves (the real baseline).
 
     Returns
     -------

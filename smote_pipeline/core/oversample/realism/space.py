@@ -1,8 +1,8 @@
 """Feature domain and distance space learnt from real rows, for the realism checks.
 
-Everything here is fitted on the REAL rows of one class and then applied to
-synthetic rows, so that a synthetic row is always judged by the real data's
-standards (range, categories, integer values, scale).
+Fitted on the REAL rows of one class, then applied to synthetic rows, so that a
+synthetic row is always judged by the real data's standards (range, categories,
+integer values, scale).
 """
 
 from __future__ import annotations
@@ -34,15 +34,15 @@ class ColumnDomain:
     name : str
         Column name.
     kind : {"numeric", "integer", "categorical"}
-        ``"integer"`` is a numeric column whose real values are all integers
-        (whatever its dtype: ``3.0`` counts), so synthetic values must be too.
+        ``"integer"``: a numeric column whose real values are all integers (whatever
+        its dtype: ``3.0`` counts), so synthetic values must be too.
     minimum, maximum : float or None
         Real range of a numeric column (None for categorical columns).
     categories : tuple of str
         Real values of a categorical column, as text (empty for numeric ones).
     null_share : float
-        Share of real rows missing a value in this column. A synthetic null is
-        out of the domain only where the real rows have none.
+        Share of real rows missing a value here; a synthetic null is out of the
+        domain only where the real rows have none.
     """
 
     name: str
@@ -76,12 +76,11 @@ def learn_domain(real: pd.DataFrame, target: str) -> list[ColumnDomain]:
     real : pandas.DataFrame
         Real rows (training side only) in the pipeline's column conventions.
     target : str
-        Target column.
 
     Returns
     -------
     list of ColumnDomain
-        One entry per feature column (see :func:`feature_columns`), in order.
+        One per feature column (:func:`feature_columns`), in order.
     """
     domains = []
     for column in feature_columns(real, target):
@@ -98,15 +97,9 @@ def learn_domain(real: pd.DataFrame, target: str) -> list[ColumnDomain]:
         if finite.size == 0:
             domains.append(ColumnDomain(column, NUMERIC, np.nan, np.nan, null_share=nulls))
             continue
-        integral = bool(np.all(finite == np.round(finite)))
+        kind = INTEGER if np.all(finite == np.round(finite)) else NUMERIC
         domains.append(
-            ColumnDomain(
-                column,
-                INTEGER if integral else NUMERIC,
-                float(finite.min()),
-                float(finite.max()),
-                null_share=nulls,
-            )
+            ColumnDomain(column, kind, float(finite.min()), float(finite.max()), null_share=nulls)
         )
     return domains
 
@@ -115,14 +108,13 @@ def learn_domain(real: pd.DataFrame, target: str) -> list[ColumnDomain]:
 class FeatureSpace:
     """Standardised numeric columns plus one-hot categoricals, fitted on real rows.
 
-    Numeric columns are centred and scaled by the mean and standard deviation
-    of real rows (scale 1 for a constant column). Each categorical column becomes
-    one indicator per real category, multiplied by ``1/sqrt(2)`` so that two
-    rows differing in one category are at distance 1, like one standard
-    deviation of a numeric column. A category never seen in the real rows
-    encodes as all zeros; a null or infinite numeric value encodes as the real
-    mean (0), so a missing value is neither near nor far (the domain checks
-    flag infinite values, and nulls where the real rows have none).
+    Numeric columns are centred and scaled by the real rows' mean and standard
+    deviation (scale 1 for a constant column). Each categorical column becomes one
+    indicator per real category, times ``1/sqrt(2)``, so two rows differing in one
+    category are at distance 1, like one standard deviation of a numeric column. A
+    category never seen in the real rows encodes as all zeros; a null or infinite
+    numeric value as the real mean (0), so a missing value is neither near nor far
+    (the domain checks flag infinite values, and nulls where the real rows have none).
 
     Attributes
     ----------
@@ -147,12 +139,11 @@ class FeatureSpace:
         real : pandas.DataFrame
             Real rows of the class: define each column's domain.
         target : str
-            Target column.
         scale_rows : pandas.DataFrame or None
             Real rows whose mean and standard deviation standardise the numeric
-            columns; ``real`` when None. Passing real rows of every class gives
-            the scale a classifier sees, so that a column on which the class is
-            tight is not blown up (which would let it dominate every distance).
+            columns; ``real`` when None. Real rows of every class give the scale a
+            classifier sees, so a column on which the class is tight is not blown up
+            (which would let it dominate every distance).
         """
         domains = tuple(learn_domain(real, target))
         numeric = [d.name for d in domains if d.is_numeric]
