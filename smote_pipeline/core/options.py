@@ -29,7 +29,7 @@ from smote_pipeline.core.vocabulary import (
 )
 
 #: Options whose value is a list of names (a tuple in :class:`PipelineOptions`).
-LIST_OPTIONS: tuple[str, ...] = ("strategies", "models")
+LIST_OPTIONS: tuple[str, ...] = ("strategies", "models", "segment_columns")
 
 __all__ = ["DEFAULT_STRATEGIES", "LIST_OPTIONS", "PipelineOptions", "describe_options", "option"]
 
@@ -142,7 +142,8 @@ class PipelineOptions:
     holdout_fraction: float = option(
         0.25,
         "share of each class's real rows split off first as the untouched hold-out "
-        "(identical rows stay on one side; a row an earlier run split keeps its side)",
+        "(identical rows, or with `group_column` an entity's rows, stay on one side; a row "
+        "an earlier run split keeps its side; with `time_column`, the latest rows)",
         number(lambda v: 0 < v < 1, "a number strictly between 0 and 1"),
     )
     random_state: int = option(
@@ -278,6 +279,17 @@ class PipelineOptions:
         0.8,
         "precision level of the reported hold-out recall",
         number(lambda v: 0 < v <= 1, "a precision in (0, 1]"),
+    )
+    segment_columns: tuple[str, ...] = option(
+        (),
+        "columns whose values are segments (region, product, device): the report gives the "
+        "champion's hold-out average precision and recall per value, pooling values with "
+        "fewer than 5 positive hold-out rows into `other`",
+        Accepts(
+            lambda v: isinstance(v, tuple) and all(isinstance(c, str) and c for c in v),
+            "a list of column names",
+        ),
+        shown="none",
     )
     bagging_estimators: int = option(5, "learners of `smote_bagging`", whole(1))
     n_bootstrap: int = option(

@@ -236,7 +236,11 @@ def promoted_model(
     compares the champion with ``previous``'s promoted version on the real ``holdout``.
 
     ``scoring`` (:func:`scoring_profile`) is what the new version keeps to score batches.
+    With a ``time_column``, the gate compares the two models only on hold-out rows
+    later than the promoted version's training rows (the new model's all are earlier).
     """
+    if previous is not None and previous.promoted_version.profile is not None:
+        holdout = profile.later_than(holdout, previous.promoted_version.profile.trained_until)
     X = holdout[feature_columns(holdout, target)]
     y = holdout[target].to_numpy().astype(int)
     return promotion.register(previous, champion, evaluation, (X, y), options, profile=scoring)

@@ -11,6 +11,7 @@ import pandas as pd
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.holdout import evaluation, isolation, model_card, report
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.holdout.segments import segment_table
 from smote_pipeline.core.ingest import split
 from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.oversample.realism.report import RealismSummary
@@ -72,6 +73,12 @@ def holdout_evaluation_asset(s: Scope) -> dg.AssetsDefinition:
                 "calibration": table_metadata(report.calibration_table(result)),
                 "verdicts": table_metadata(pd.DataFrame(list(result.verdicts))),
                 "recall_by_subpopulation": table_metadata(report.subpopulation_table(result)),
+                "split": result.split,
+                **(
+                    {"by_segment": table_metadata(segment_table(result.segments))}
+                    if result.segments
+                    else {}
+                ),
                 **numeric,
             },
         )

@@ -1,5 +1,6 @@
-"""Real materializations with ``group_column`` and ``time_column``: what is stored, what
-the UI shows, and the isolation check, across a rerun on appended rows."""
+"""Real materializations with ``group_column``, ``time_column`` and ``segment_columns``:
+what is stored, what the UI and the report show, and the isolation check, across a
+rerun on appended rows."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from .conftest import run_pipeline, small_spec
 def _table(seed: int) -> pd.DataFrame:
     """600 rows of 120 customers (1-15 rows each) over a year."""
     rng = np.random.default_rng(seed)
-    frame = make_frame(540, 60, seed=seed).sample(frac=1.0, random_state=seed)
+    frame = make_frame(540, 60, seed=seed, categorical=True).sample(frac=1.0, random_state=seed)
     return frame.assign(
         customer=[f"k{c}" for c in rng.integers(0, 120, len(frame))],
         day=(pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, len(frame)), "D"))
@@ -64,7 +65,11 @@ def test_group_column_keeps_every_customer_on_one_side_across_runs(tmp_path):
 def test_time_column_holds_out_the_latest_rows(tmp_path):
     source = tmp_path / "rows_with_days.csv"
     _table(8).to_csv(source, index=False)
-    spec = replace(small_spec(tmp_path, "timed"), source=str(source), time_column="day")
+    spec = replace(
+        small_spec(tmp_path, "timed", segment_columns=["colour"]),
+        source=str(source),
+        time_column="day",
+    )
     run = run_pipeline(spec, tmp_path)
     training, holdout = (decode(run.stored(a)) for a in ("training_set", "holdout_set"))
     assert training[TIME_KEY].max() < holdout[TIME_KEY].min()
@@ -75,4 +80,6 @@ def test_time_column_holds_out_the_latest_rows(tmp_path):
     )
     assert _isolation_passed(run)
     report = decode(run.stored("smote_report"))
-    assert "time" in report.lower()
+    assert "Split off by time (time_column)" in report
+    assert "### Quality per segment" in report and "`colour`" not in report.split("###")[0]
+    assert "by_segment" in _metadata(run, "holdout_evaluation")

@@ -16,6 +16,7 @@ from sklearn.metrics import precision_recall_curve
 
 from smote_pipeline.core.columns import GROUP_KEY, TIME_KEY, feature_columns, sample_positions
 from smote_pipeline.core.holdout.records import SCORE_SAMPLE, HoldoutEvaluation
+from smote_pipeline.core.holdout.segments import by_segment
 from smote_pipeline.core.holdout.subpopulations import recall_by_subpopulation
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.stats.bootstrap import (
@@ -174,18 +175,15 @@ def evaluate_on_holdout(
     candidates : dict of str to Candidate
         Output of :func:`smote_pipeline.core.pipeline.candidate_models`.
     holdout : pandas.DataFrame
-        The untouched real hold-out.
-    target : str
-        Target column (0/1).
+        The untouched real hold-out; ``target`` its 0/1 column.
     baseline : str or None
         The best non-resampling candidate by cross-validation (:func:`best_baseline`):
         a resampling candidate is compared with the one of its own family
         (:func:`family_baselines`), else with it. None skips the verdicts.
     options : PipelineOptions
-        ``random_state`` and ``n_bootstrap``: the stratified bootstrap resamples
-        behind the 95% percentile intervals (the same resamples serve every
-        candidate, so differences are paired); ``recall_at_precision``; the
-        ``selection_rule`` that names the champion (from training scores only).
+        ``random_state`` and ``n_bootstrap`` (the stratified bootstrap behind the
+        95% intervals; the same resamples for every candidate, so differences are
+        paired), ``recall_at_precision``, and the ``selection_rule`` of the champion.
     subpopulations : (ndarray, dict) or None
         The minority cluster of each hold-out row and the training rows per
         cluster (:mod:`~smote_pipeline.core.holdout.subpopulations`): the
@@ -198,8 +196,7 @@ def evaluate_on_holdout(
     scored = _score_all(candidates, X, y, weights, options.recall_at_precision)
     proba, threshold = scored["proba"][champion], candidates[champion].threshold
     reference = _score_reference(proba, threshold, options.random_state)
-    if subpopulations is not None:
-        reference["subpopulations"] = recall_by_subpopulation(y, proba, threshold, *subpopulations)
+    reference |= _breakdowns(holdout, y, proba, threshold, options, subpopulations)
     evidence = positive_units(holdout, target)
     verdicts = _verdicts(candidates, baseline, scored, evidence[0])
     summary = verdict_summary(verdicts, *evidence, baseline=baseline)
@@ -262,6 +259,26 @@ def _verdicts(
         for entry in verdicts:
             entry["verdict"] = UNDECIDED
     return verdicts
+
+
+def _breakdowns(
+    holdout: pd.DataFrame,
+    y: np.ndarray,
+    proba: np.ndarray,
+    threshold: float,
+    options: PipelineOptions,
+    subpopulations: tuple[np.ndarray, dict[int, int]] | None,
+) -> dict[str, Any]:
+    """The champion's recall per minority subpopulation and its figures per segment."""
+    found: dict[str, Any] = {}
+    if subpopulations is not None:
+        found["subpopulations"] = recall_by_subpopulation(y, proba, threshold, *subpopulations)
+    if options.segment_columns:
+        found["segments"] = by_segment(
+            holdout, y, proba, options.segment_columns,
+            threshold=threshold, n_bootstrap=options.n_bootstrap, seed=options.random_state,
+        )  # fmt: skip
+    return found
 
 
 def _score_reference(proba: np.ndarray, threshold: float, random_state: int) -> dict[str, Any]:
@@ -357,15 +374,7 @@ def verdict_summary(
     positives = int(holdout_positives)
     none = {"smote_helped": False, "best_oversampling": None, "baseline": baseline}
     if entries and positives < MIN_HOLDOUT_POSITIVES:
-        return {
-            **none,
-            "overall": UNDECIDED,
-            "text": f"The hold-out cannot decide, the evidence is too small: it has "
-            f"{positives} {unit}, fewer than {MIN_HOLDOUT_POSITIVES}, so no difference "
-            "between strategies can be told from chance (the intervals shown describe "
-            "those few rows only). Rely on the cross-validated choice, or use more data "
-            "or a larger `holdout_fraction`.",
-        }
+        return {**none, "overall": UNDECIDED, "text": _too_small(positives, unit)}
     if not entries:
         text = "No oversampling strategy was compared with a non-resampling baseline."
         return {**none, "overall": "not compared", "text": text}
@@ -383,6 +392,15 @@ def verdict_summary(
         "baseline": best["baseline"],
         "text": _summary_text(overall, best),
     }
+
+
+def _too_small(positives: int, unit: str) -> str:
+    return (
+        f"The hold-out cannot decide, the evidence is too small: it has {positives} {unit}, "
+        f"fewer than {MIN_HOLDOUT_POSITIVES}, so no difference between strategies can be told "
+        "from chance (the intervals shown describe those few rows only). Rely on the "
+        "cross-validated choice, or use more data or a larger `holdout_fraction`."
+    )
 
 
 def _summary_text(overall: str, best: dict[str, Any]) -> str:

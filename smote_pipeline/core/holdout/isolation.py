@@ -95,34 +95,60 @@ def check_isolation(
     """
     key = _split_key(holdout, ledger)
     features = feature_columns(holdout, target) + ([key] if key else [])
-    holdout_hashes = row_hashes(holdout, features)
-    holdout_ids = holdout[ROW_ID].to_numpy()
-    content, ids, parents, earlier, keyed = {}, {}, {}, {}, {}
-    coincidences = {}
+    hashes = row_hashes(holdout, features)
+    found: dict[str, dict[str, int]] = {k: {} for k in _LEAKS}
     for name, frame in training_side.items():
         if key and key not in frame.columns:  # synthetic rows: no entity or time of their own
             frame = frame.assign(**{key: None})
-        hashes = row_hashes(frame, features)
-        same = np.isin(hashes, holdout_hashes)
-        synthetic = frame[ROW_ID].to_numpy() < 0
-        content[name] = int((same & ~synthetic).sum())
-        if key:
-            keyed[name] = _key_leaks(key, holdout[key], frame.loc[~synthetic, key])
-        if ledger is not None and set(ledger.columns) <= set(frame.columns):
-            earlier[name] = int((ledger.held_out(ledger.hash_rows(frame)) & ~synthetic).sum())
-        if synthetic.any():
-            coincidences[name] = int((same & synthetic).sum())
-        ids[name] = int(np.isin(frame[ROW_ID].to_numpy(), holdout_ids).sum())
-        parent_columns = [c for c in (PARENT_A, PARENT_B) if c in frame.columns]
-        if parent_columns:
-            parent_values = frame[parent_columns].to_numpy(dtype=np.float64, na_value=np.nan)
-            parents[name] = int(np.isin(parent_values, holdout_ids).any(axis=1).sum())
-    held = 0 if ledger is None else int(ledger.holdout.sum())
-    entities = keyed if key == GROUP_KEY else {}
-    later = keyed if key == TIME_KEY else {}
+        for kind, count in _frame_leaks(holdout, hashes, frame, features, key, ledger).items():
+            found[kind][name] = count
     return IsolationReport(
-        len(holdout), content, ids, parents, coincidences, held, earlier, entities, later
+        len(holdout),
+        ledger_holdout_groups=0 if ledger is None else int(ledger.holdout.sum()),
+        **found,
     )
+
+
+#: The leak counts of :class:`IsolationReport`, per training-side frame.
+_LEAKS = (
+    "leaked_content",
+    "leaked_ids",
+    "leaked_parents",
+    "synthetic_coincidences",
+    "leaked_earlier",
+    "leaked_entities",
+    "not_earlier",
+)
+
+
+def _frame_leaks(
+    holdout: pd.DataFrame,
+    holdout_hashes: np.ndarray,
+    frame: pd.DataFrame,
+    features: list[str],
+    key: str | None,
+    ledger: HoldoutLedger | None,
+) -> dict[str, int]:
+    """The leaks of one training-side frame (see :func:`check_isolation`)."""
+    same = np.isin(row_hashes(frame, features), holdout_hashes)
+    synthetic = frame[ROW_ID].to_numpy() < 0
+    holdout_ids = holdout[ROW_ID].to_numpy()
+    leaks = {
+        "leaked_content": int((same & ~synthetic).sum()),
+        "leaked_ids": int(np.isin(frame[ROW_ID].to_numpy(), holdout_ids).sum()),
+    }
+    if key:
+        kind = "leaked_entities" if key == GROUP_KEY else "not_earlier"
+        leaks[kind] = _key_leaks(key, holdout[key], frame.loc[~synthetic, key])
+    if ledger is not None and set(ledger.columns) <= set(frame.columns):
+        leaks["leaked_earlier"] = int((ledger.held_out(ledger.hash_rows(frame)) & ~synthetic).sum())
+    if synthetic.any():
+        leaks["synthetic_coincidences"] = int((same & synthetic).sum())
+    parent_columns = [c for c in (PARENT_A, PARENT_B) if c in frame.columns]
+    if parent_columns:
+        parent_values = frame[parent_columns].to_numpy(dtype=np.float64, na_value=np.nan)
+        leaks["leaked_parents"] = int(np.isin(parent_values, holdout_ids).any(axis=1).sum())
+    return leaks
 
 
 def _split_key(holdout: pd.DataFrame, ledger: HoldoutLedger | None) -> str | None:

@@ -75,6 +75,10 @@ class HoldoutEvaluation:
         minority cluster, with Wilson 95% intervals
         (:func:`~smote_pipeline.core.holdout.subpopulations.recall_by_subpopulation`);
         empty when the clusters were not given.
+    segments : tuple of dict
+        The champion's average precision and recall per value of each
+        ``segment_columns`` column
+        (:func:`~smote_pipeline.core.holdout.segments.by_segment`); empty without them.
     split : str
         How the hold-out was split off, in words: by rows, by entity (with their
         counts) or by time (with its first and last time).
@@ -96,6 +100,7 @@ class HoldoutEvaluation:
     champion_scores: tuple[float, ...] = ()
     champion_positive_rate: float | None = None
     subpopulations: tuple[dict[str, Any], ...] = ()
+    segments: tuple[dict[str, Any], ...] = ()
     split: str = "by row: identical rows kept on one side"
 
     def metrics_of(self, strategy: str) -> dict[str, Any]:
@@ -109,5 +114,5 @@ class HoldoutEvaluation:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HoldoutEvaluation:
         """Read the stored form back (unknown keys are ignored)."""
-        tuples = ("metrics", "verdicts", "champion_scores", "subpopulations")
+        tuples = ("metrics", "verdicts", "champion_scores", "subpopulations", "segments")
         return cls(**known_fields(cls, data, tuples))

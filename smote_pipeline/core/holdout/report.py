@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.columns import CLUSTER_ID, IS_SYNTHETIC, ROW_ID, feature_columns
-from smote_pipeline.core.holdout import subpopulations
+from smote_pipeline.core.holdout import segments, subpopulations
 from smote_pipeline.core.holdout.evaluation import level_text
 from smote_pipeline.core.holdout.plots import (
     calibration_plot,
@@ -143,6 +143,26 @@ def subpopulation_lines(evaluation: HoldoutEvaluation) -> list[str]:
         _table(subpopulation_table(evaluation)),
         "",
         *([f"**{missed}**", ""] if missed else []),
+    ]
+
+
+def segment_lines(evaluation: HoldoutEvaluation) -> list[str]:
+    """The report's section on quality per segment (empty without ``segment_columns``)."""
+    if not evaluation.segments:
+        return []
+    overall = evaluation.metrics_of(evaluation.champion)["average_precision"]
+    weak = segments.weak_segments(evaluation.segments, overall)
+    return [
+        "### Quality per segment",
+        "",
+        "The shipped model's hold-out average precision (stratified bootstrap 95% interval) "
+        "and recall at its threshold (Wilson 95% interval) per value of each "
+        f"`segment_columns` column; values with fewer than {segments.MIN_SEGMENT_POSITIVES} "
+        "positive hold-out rows are pooled into `other`.",
+        "",
+        _table(segments.segment_table(evaluation.segments)),
+        "",
+        *([f"**Clearly below the overall {overall:.3f}: {', '.join(weak)}.**", ""] if weak else []),
     ]
 
 
@@ -389,6 +409,7 @@ def build_report(
         "",
         *_metric_lines(evaluation),
         *subpopulation_lines(evaluation),
+        *segment_lines(evaluation),
         *_calibration_lines(evaluation),
         *family_lines(champion.selection, champion.members),
         *_selection_lines(champion.selection),

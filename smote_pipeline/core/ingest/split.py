@@ -200,8 +200,8 @@ def split_holdout(
 ) -> Split:
     """Split real rows into a training set and a hold-out, stratified, seeded and stable.
 
-    See the module docstring for the rule. Row ids are kept. A group's class is
-    its first row's label. Cost: one hash per row and a sort of the groups.
+    See the module docstring for the rule (a group: identical rows, or an entity).
+    Row ids are kept. Cost: one hash per row and a sort of the groups.
 
     Parameters
     ----------
@@ -219,8 +219,7 @@ def split_holdout(
     Raises
     ------
     ValueError
-        If either part would be left with too few rows of a class (training needs
-        2, the hold-out 1), naming ``holdout_fraction``.
+        If a side would hold too few groups of a class (training 2, hold-out 1).
     """
     by_entity = GROUP_KEY in frame.columns
     keyed = _entities(frame) if by_entity else frame
@@ -236,9 +235,7 @@ def split_holdout(
     known = side[group_of_row] >= 0  # rows an earlier run split
     keys = _order_keys(groups, random_state)
     for label in (0, 1):
-        _side_new_groups(side, labels == label, counts[label], keys, holdout_fraction)
-        held_now = int((side[labels == label] == 1).sum())
-        if held_now < MIN_HOLDOUT_GROUPS or counts[label] - held_now < MIN_TRAINING_GROUPS:
+        if not _side_new_groups(side, labels == label, counts[label], keys, holdout_fraction):
             raise _too_few(holdout_fraction, counts, ledger, by_entity)
     in_holdout = side[group_of_row] == 1
     training, holdout = frame[~in_holdout], frame[in_holdout]
@@ -275,10 +272,11 @@ def entity_counts(training: pd.DataFrame, holdout: pd.DataFrame, target: str) ->
 
 def _side_new_groups(
     side: np.ndarray, in_class: np.ndarray, count: int, keys: np.ndarray, fraction: float
-) -> None:
+) -> bool:
     """Put the class's new groups (side -1) on a side, in place: the first by ``keys``
     to the hold-out until it holds ``fraction`` of the class's groups (at least
-    :data:`MIN_HOLDOUT_GROUPS`, leaving :data:`MIN_TRAINING_GROUPS` to training)."""
+    :data:`MIN_HOLDOUT_GROUPS`, leaving :data:`MIN_TRAINING_GROUPS` to training).
+    Returns whether both sides then hold enough of the class's groups."""
     new = np.flatnonzero(in_class & (side < 0))
     held = int((side[in_class] == 1).sum())
     wanted = min(max(int(round(fraction * count)), MIN_HOLDOUT_GROUPS), count - MIN_TRAINING_GROUPS)
@@ -286,6 +284,8 @@ def _side_new_groups(
     ranked = new[np.argsort(keys[new], kind="stable")]
     side[ranked[:take]] = 1
     side[ranked[take:]] = 0
+    held_now = int((side[in_class] == 1).sum())
+    return held_now >= MIN_HOLDOUT_GROUPS and count - held_now >= MIN_TRAINING_GROUPS
 
 
 def _check_positive_rows(train_pos: int, holdout_pos: int, fraction: float) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smote_pipeline.core.columns import feature_columns, is_categorical, sample_positions
+from smote_pipeline.core.columns import TIME_KEY, feature_columns, is_categorical, sample_positions
 from smote_pipeline.core.ingest.roles import ColumnRole
 from smote_pipeline.core.records import known_fields
 from smote_pipeline.core.serve.schema import InputSchema
@@ -28,22 +28,26 @@ class ScoringProfile:
     schema : InputSchema
         How a batch becomes the model's features.
     reference : dict
-        At most :data:`REFERENCE_ROWS` real training rows (feature columns; a
-        seeded sample) as arrays (:func:`_columns`), the form a skops file keeps.
+        At most :data:`REFERENCE_ROWS` real training rows (feature columns; a seeded
+        sample) as arrays (:func:`_columns`), the form a skops file keeps.
     reference_scores : ndarray
-        The model's probabilities on the real hold-out of the run that trained
-        it (a sample): how it scores real rows it never saw. (Not its
-        out-of-fold training probabilities: those come from the fold models,
-        fitted on fewer rows, whose scores are spread differently from the
-        refitted model's, so an undrifted batch would differ from them.)
+        The model's probabilities on the real hold-out of the run that trained it (a
+        sample): how it scores real rows it never saw. (Not its out-of-fold training
+        probabilities: the fold models, fitted on fewer rows, spread their scores
+        differently from the refitted model, so an undrifted batch would differ.)
     reference_positive_rate : float
         The hold-out's share at or above the model's threshold.
+    trained_until : str, float or None
+        The latest time of its training rows, with a ``time_column`` (the promotion
+        gate compares it with a later model only on rows later than both); None
+        without one.
     """
 
     schema: InputSchema
     reference: dict[str, Any]
     reference_scores: Any
     reference_positive_rate: float
+    trained_until: str | float | None = None
 
     def reference_frame(self) -> pd.DataFrame:
         """The kept training rows."""
@@ -64,6 +68,7 @@ class ScoringProfile:
             "reference": self.reference,
             "reference_scores": np.asarray(self.reference_scores, dtype=np.float64),
             "reference_positive_rate": float(self.reference_positive_rate),
+            "trained_until": self.trained_until,
         }
 
     @classmethod
@@ -97,10 +102,9 @@ def build_profile(
 ) -> ScoringProfile | None:
     """The profile of a model trained on the real rows ``training``.
 
-    ``scores`` are its probabilities on real rows it never saw (the hold-out's,
-    :attr:`HoldoutEvaluation.champion_scores`) and ``positive_rate`` their
-    share at or above its threshold. None when there are none (an evaluation
-    stored before it kept them).
+    ``scores``: its probabilities on real rows it never saw (the hold-out's,
+    :attr:`HoldoutEvaluation.champion_scores`); ``positive_rate``: their share at or
+    above its threshold. None without them (an evaluation stored before it kept them).
     """
     if scores is None or not len(scores) or positive_rate is None:
         return None
@@ -112,4 +116,22 @@ def build_profile(
         reference=_columns(sample),
         reference_scores=np.asarray(scores, dtype=np.float64),
         reference_positive_rate=float(positive_rate),
+        trained_until=latest_time(training),
     )
+
+
+def latest_time(frame: pd.DataFrame) -> str | float | None:
+    """The latest ``time_key`` of ``frame`` (ISO text for times), None without one."""
+    if TIME_KEY not in frame.columns or not frame[TIME_KEY].notna().any():
+        return None
+    latest = frame[TIME_KEY].max()
+    return float(latest) if isinstance(latest, int | float) else pd.Timestamp(latest).isoformat()
+
+
+def later_than(frame: pd.DataFrame, moment: str | float | None) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``time_key`` is after ``moment`` (all when either is
+    missing)."""
+    if moment is None or TIME_KEY not in frame.columns:
+        return frame
+    bound = pd.Timestamp(moment) if isinstance(moment, str) else moment
+    return frame[frame[TIME_KEY] > bound]

@@ -1,15 +1,14 @@
 """Champion versions and the promotion gate.
 
-Every trained champion becomes a :class:`ModelVersion` (its model, threshold,
-training fingerprint, cross-validation score and hold-out figures). A new
-version replaces the promoted one only when the real hold-out says it is not
-worse: on the current hold-out, which neither model has seen (rows an earlier
-run held out stay held out, see :mod:`~smote_pipeline.core.ingest.split`), the
-paired bootstrap interval of the difference in average precision (new minus
-promoted) must have its lower end above ``-promotion_margin``
-(:func:`compare_with_promoted`, a non-inferiority test). Otherwise the
-promoted version stays, and the decision says why. A user can pin any kept
-version (``promoted_version``), which is also how a rollback is done.
+Every trained champion becomes a :class:`ModelVersion` (model, threshold, training
+fingerprint, cross-validation score and hold-out figures). A new version replaces the
+promoted one only when the real hold-out says it is not worse: on the current hold-out,
+which neither model has seen (rows an earlier run held out stay held out,
+:mod:`~smote_pipeline.core.ingest.split`), the paired bootstrap interval of the
+difference in average precision (new minus promoted) must have its lower end above
+``-promotion_margin`` (:func:`compare_with_promoted`, a non-inferiority test). Otherwise
+the promoted version stays, and the decision says why. A user can pin any kept version
+(``promoted_version``), which is also how a rollback is done.
 """
 
 from __future__ import annotations
@@ -57,20 +56,20 @@ class ModelVersion:
     model : estimator
         The fitted model.
     threshold : float
-        Its decision threshold (tuned on training folds).
+        Decision threshold (tuned on training folds).
     training_fingerprint : str
         SHA-256 of the rows it was fitted on.
     cv_metric : str
         Metric of ``cv_score``.
     cv_score : float
-        Its cross-validation score on training data.
+        Cross-validation score on training data.
     holdout_average_precision : float
-        Its average precision on the hold-out of the run that trained it.
+        On the hold-out of the run that trained it.
     holdout_rows : int
         Rows of that hold-out.
     profile : ScoringProfile or None
-        Its input schema and drift references (None: trained before versions
-        kept them; such a version cannot score batches).
+        Input schema and drift references (None: trained before versions kept them;
+        such a version cannot score batches).
     """
 
     version: int
@@ -88,18 +87,8 @@ class ModelVersion:
     def fingerprint(self) -> str:
         """A short identity of this version: SHA-256 of its number, strategy,
         training rows, threshold and score (the ``model_fingerprint`` of its scores)."""
-        text = "|".join(
-            map(
-                repr,
-                (
-                    self.version,
-                    self.strategy,
-                    self.training_fingerprint,
-                    self.threshold,
-                    self.cv_score,
-                ),
-            )
-        )
+        keys = ("version", "strategy", "training_fingerprint", "threshold", "cv_score")
+        text = "|".join(repr(getattr(self, key)) for key in keys)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
@@ -203,16 +192,15 @@ def compare_with_promoted(
 ) -> dict[str, Any]:
     """The gate: the challenger's hold-out average precision against the promoted version's.
 
-    Both models score the same hold-out rows; the same stratified bootstrap
-    resamples (those of the hold-out evaluation: same seed and count) give the
-    paired interval of the difference.
+    Both models score the same hold-out rows; the same stratified bootstrap resamples
+    (the hold-out evaluation's: same seed and count) give the paired interval of the
+    difference.
 
     Parameters
     ----------
     challenger : estimator
         The new champion's fitted model.
     promoted : ModelVersion
-        The promoted version.
     X, y : pandas.DataFrame, ndarray
         The current real hold-out's features and 0/1 labels.
     n_bootstrap, random_state : int
@@ -225,13 +213,19 @@ def compare_with_promoted(
     -------
     dict
         ``against_version``, ``challenger_average_precision``,
-        ``promoted_average_precision``, ``difference``, ``low``, ``high``,
-        ``margin``, ``not_worse`` (``low > -margin``), ``holdout_rows``,
-        ``holdout_positives``; or, when the promoted version cannot score the
-        current hold-out (a column it needs is gone), ``against_version``,
-        ``not_worse`` True and the ``reason``.
+        ``promoted_average_precision``, ``difference``, ``low``, ``high``, ``margin``,
+        ``not_worse`` (``low > -margin``), ``holdout_rows``, ``holdout_positives``; or,
+        when the promoted version cannot score the current hold-out (a column it needs
+        is gone), ``against_version``, ``margin``, ``not_worse`` True and ``reason``.
     """
     base = {"against_version": promoted.version, "margin": float(margin)}
+    if len(np.unique(y)) < 2:
+        reason = (
+            f"the hold-out rows later than both models' training rows ({len(y)}) do not hold "
+            "both classes, so the new version cannot be compared with "
+            f"version {promoted.version} (time_column)"
+        )
+        return {**base, "not_worse": False, "reason": reason}
     try:
         old = promoted.model.predict_proba(X)[:, 1]
     except (KeyError, ValueError) as error:
@@ -288,6 +282,7 @@ def _new_version(
     profile: ScoringProfile | None,
 ) -> ModelVersion:
     number = 1 if previous is None else previous.latest.version + 1
+    holdout_ap = evaluation.metrics_of(champion.strategy)["average_precision"]
     return ModelVersion(
         version=number,
         strategy=champion.strategy,
@@ -296,9 +291,7 @@ def _new_version(
         training_fingerprint=champion.training_fingerprint,
         cv_metric=champion.cv_metric,
         cv_score=float(champion.cv_mean),
-        holdout_average_precision=float(
-            evaluation.metrics_of(champion.strategy)["average_precision"]
-        ),
+        holdout_average_precision=float(holdout_ap),
         holdout_rows=int(evaluation.holdout_rows),
         profile=profile,
     )
@@ -322,9 +315,8 @@ def _gate(comparison: dict[str, Any] | None, new: int) -> tuple[bool, str]:
     if comparison["not_worse"]:
         return True, f"version {new} is promoted: not worse by more than the margin ({figures})"
     return False, (
-        f"version {new} is not promoted: it may be worse than version "
-        f"{comparison['against_version']} by more than the margin ({figures}); version "
-        f"{comparison['against_version']} stays"
+        f"version {new} is not promoted: it may be worse than version {against} by more "
+        f"than the margin ({figures}); version {against} stays"
     )
 
 
@@ -340,11 +332,10 @@ def register(
     """The registry after this run: the new version added and the gate applied.
 
     The gate (:func:`compare_with_promoted`) compares the new champion with
-    ``previous``'s promoted version on the real ``holdout`` (features, 0/1 labels),
-    with the margin and bootstrap of ``options``. A rerun of the same training adds
-    no version. ``options.promoted_version`` overrides the gate. ``profile`` is what
-    the new version keeps to score batches
-    (:func:`~smote_pipeline.core.serve.profile.build_profile`).
+    ``previous``'s promoted version on the real ``holdout`` (features, 0/1 labels), with
+    ``options``' margin and bootstrap. A rerun of the same training adds no version.
+    ``options.promoted_version`` overrides the gate. ``profile``: what the new version
+    keeps to score batches (:func:`~smote_pipeline.core.serve.profile.build_profile`).
 
     Raises
     ------

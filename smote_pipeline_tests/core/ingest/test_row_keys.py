@@ -206,3 +206,24 @@ def test_a_key_column_is_a_feature_only_when_the_user_says_so():
     with pytest.raises(ValueError) as error:  # every positive in one entity: said, with the fix
         _split(everyone_positive, group_column="shop")
     assert "1 with a positive row" in str(error.value) and "group_column" in str(error.value)
+
+
+def test_the_gate_compares_two_models_only_on_rows_later_than_both_trained_on():
+    """The promoted model trained until late (a small hold-out); the next run cuts
+    earlier (a larger one). Hold-out rows before the promoted model's last training
+    row are rows it saw: the gate leaves them out."""
+    options = PipelineOptions().updated(
+        {"models": ["logistic_regression"], "strategies": ["no_resampling", "smote"],
+         "cv_folds": 3, "n_bootstrap": 200, "holdout_fraction": 0.15}
+    )  # fmt: skip
+    frame = _timed_table(9, 900, 300)
+    target = TargetSpec("label", "yes", time_column="when")
+    first = pipeline.run(frame, target, options)
+    until = pd.Timestamp(first.promoted_model.promoted_version.profile.trained_until)
+    assert until == first.training_set[TIME_KEY].max()
+    wider = options.updated({"holdout_fraction": 0.4})
+    second = pipeline.run(frame, target, wider, previous=first.promoted_model)
+    later = int((second.holdout_set[TIME_KEY] > until).sum())
+    assert second.training_set[TIME_KEY].max() < second.holdout_set[TIME_KEY].min()
+    assert 0 < later < len(second.holdout_set)
+    assert second.promoted_model.comparison["holdout_rows"] == later

@@ -108,5 +108,5 @@ def test_a_column_that_becomes_a_feature_later_keeps_every_side(prepared):
 def test_a_ledger_whose_column_is_gone_is_reset_with_the_reason(prepared):
     earlier = _split(prepared)
     later = _split(prepared.drop(columns="c"), ledger=earlier.ledger)
-    assert "no longer features (c)" in later.reset
+    assert "no longer are its key (c:" in later.reset
     assert later.known_rows == 0 and later.ledger.columns == ("a", "b")
