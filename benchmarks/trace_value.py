@@ -79,10 +79,10 @@ def main() -> None:
     options = PipelineOptions(cv_folds=3, cv_repeats=1)
     sets = pipeline.training_sets(_table(), TargetSpec("label", "yes"), options)
     training, augmented = sets.training_set, sets.augmented_training_set
-    denoised = sets.noise.denoised
+    space = sets.oversampling_space
 
     def run():
-        pipeline.candidate_models(training, denoised, augmented, "label", options)
+        pipeline.candidate_models(training, augmented, "label", options, space)
 
     visits = trace(training, run)
     seen: set[str] = set()

@@ -163,6 +163,7 @@ GRAPH_STEPS = {
     "raw_dataset": "ingest",
     "split_holdout": "split_holdout",
     "filter_noise": "filter_noise",
+    "oversampling_space": "choose_space",
     "minority_clusters": "cluster_minority",
     "synthetic_samples": "generate_synthetic",
     "synthetic_realism": "assess_synthetic",

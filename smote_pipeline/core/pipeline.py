@@ -5,8 +5,8 @@ whose code lives in its group under another name is that function, by alias: the
 asset is one hop from its code); the Dagster assets
 (:mod:`smote_pipeline.defs.assets`), the benchmarks and the tests call exactly
 these, and :func:`run` chains them in the order of the asset graph, from the
-source table to the promoted model. Every decision the pipeline makes is made here, once (the
-``auto_reduce`` switch to a PCA space included: :func:`oversampling_options`).
+source table to the promoted model. Every decision the pipeline makes is made once, in
+its own step (the ``auto_reduce`` switch to a PCA space: :data:`oversampling_space`).
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest import ingestion, leakage, split, time_split
 from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.options import PipelineOptions
-from smote_pipeline.core.oversample import clustering, expectations, oversampling
+from smote_pipeline.core.oversample import clustering, expectations, oversampling, space_choice
 from smote_pipeline.core.oversample.clustering import MinorityClusters
 from smote_pipeline.core.oversample.oversampling import SyntheticRows
 from smote_pipeline.core.oversample.realism import gating
 from smote_pipeline.core.oversample.realism.report import RealismReport
+from smote_pipeline.core.oversample.space_choice import OversamplingSpace
 from smote_pipeline.core.records import plain_fields
 from smote_pipeline.core.serve import profile, promotion, scoring
 from smote_pipeline.core.serve.profile import ScoringProfile
@@ -41,6 +42,8 @@ from smote_pipeline.core.train.records import Candidate, Champion, Race
 raw_dataset = ingestion.ingest
 #: ``denoised_training_set`` / ``noise_quarantine``: the noise filter's result.
 filter_noise = noise.filter_noise
+#: ``oversampling_space``: where every oversampling step interpolates, decided once.
+oversampling_space = space_choice.choose_space
 #: ``synthetic_realism``: how realistic the synthetic rows are, with the rows to drop.
 synthetic_realism = gating.assess_synthetic
 #: ``candidate__<strategy>``: one strategy's candidates, finished and refitted.
@@ -49,9 +52,6 @@ candidate_strategy = training.candidate_strategy
 gather_candidates = training.gather_candidates
 #: ``champion_model``: the model chosen on training data only, with its record.
 champion_model = training.champion_record
-
-#: The variance share kept when ``auto_reduce`` switches to a PCA space.
-AUTO_REDUCE_VARIANCE = 0.9
 
 
 def split_holdout(
@@ -79,49 +79,24 @@ def leakage_screen(training_set: pd.DataFrame, target: str, options: PipelineOpt
     return leakage.screen_leaks(training_set, target, random_state=options.random_state)
 
 
-def oversampling_options(
-    denoised: pd.DataFrame, target: str, options: PipelineOptions
-) -> tuple[PipelineOptions, float | None]:
-    """The options every oversampling step uses, and the contrast that decided them.
-
-    With ``auto_reduce`` on and no ``n_components``, the relative contrast of
-    the real minority rows is measured (on the denoised training rows, never
-    the hold-out); below ``min_relative_contrast``, interpolation moves to the
-    PCA space keeping :data:`AUTO_REDUCE_VARIANCE` of the variance. The same
-    answer serves ``minority_clusters``, ``synthetic_samples`` and the
-    cross-validated ``cluster_smote`` candidate, so all three work in one space.
-
-    Returns
-    -------
-    options : PipelineOptions
-        ``options``, with ``n_components`` set when the switch applies.
-    contrast : float or None
-        The measured contrast, None when it was not measured.
-    """
-    if not options.auto_reduce or options.n_components is not None:
-        return options, None
-    reduce, contrast = gating.needs_reduction(denoised, target, options)
-    if reduce:
-        options = options.updated({"n_components": AUTO_REDUCE_VARIANCE})
-    return options, contrast
-
-
 def minority_clusters(
-    denoised: pd.DataFrame, target: str, options: PipelineOptions
+    denoised: pd.DataFrame, target: str, options: PipelineOptions, space: OversamplingSpace
 ) -> MinorityClusters:
-    """Cluster of every real minority row, in the space of :func:`oversampling_options`."""
-    resolved, _ = oversampling_options(denoised, target, options)
-    return clustering.cluster_minority(denoised, target, resolved)
+    """Cluster of every real minority row, in the run's oversampling ``space``."""
+    return clustering.cluster_minority(denoised, target, space.applied(options))
 
 
 def synthetic_samples(
-    denoised: pd.DataFrame, clusters: pd.DataFrame, target: str, options: PipelineOptions
+    denoised: pd.DataFrame,
+    clusters: pd.DataFrame,
+    target: str,
+    options: PipelineOptions,
+    space: OversamplingSpace,
 ) -> SyntheticRows:
     """Synthetic minority rows, each interpolated inside one cluster, with parents,
     and how the sampler drew them (pairs the bridge guard rejected, the space)."""
-    resolved, contrast = oversampling_options(denoised, target, options)
-    rows = oversampling.generate_synthetic(denoised, clusters, target, resolved)
-    return replace(rows, relative_contrast=contrast)
+    rows = oversampling.generate_synthetic(denoised, clusters, target, space.applied(options))
+    return replace(rows, relative_contrast=space.relative_contrast)
 
 
 def synthetic_suite(denoised: pd.DataFrame, target: str, pipeline_name: str) -> Any:
@@ -148,27 +123,22 @@ def augment(
 
 def candidate_screen(
     training_set: pd.DataFrame,
-    denoised: pd.DataFrame,
     target: str,
     options: PipelineOptions,
+    space: OversamplingSpace,
     n_jobs: int | None = None,
 ) -> Race:
-    """Every candidate raced on the small rungs of the search plan.
-
-    ``denoised`` only decides the oversampling space
-    (:func:`oversampling_options`), so that the cross-validated
-    ``cluster_smote`` works where the synthetic rows were made.
-    """
-    resolved, _ = oversampling_options(denoised, target, options)
-    return training.screen_candidates(training_set, target, resolved, n_jobs=n_jobs)
+    """Every candidate raced on the small rungs of the search plan; the cross-validated
+    ``cluster_smote`` works in the ``space`` the synthetic rows were made in."""
+    return training.screen_candidates(training_set, target, space.applied(options), n_jobs=n_jobs)
 
 
 def candidate_models(
     training_set: pd.DataFrame,
-    denoised: pd.DataFrame,
     augmented: pd.DataFrame,
     target: str,
     options: PipelineOptions,
+    space: OversamplingSpace,
     skipped: dict[str, str] | None = None,
     n_jobs: int | None = None,
 ) -> dict[str, Candidate]:
@@ -178,7 +148,7 @@ def candidate_models(
     :mod:`~smote_pipeline.core.train.training`). ``skipped`` is filled with the
     candidates left out, and why."""
     skipped = {} if skipped is None else skipped
-    screen = candidate_screen(training_set, denoised, target, options, n_jobs=n_jobs)
+    screen = candidate_screen(training_set, target, options, space, n_jobs=n_jobs)
     skipped.update(screen.skipped)
     parts: dict[str, dict[str, Candidate]] = {}
     for strategy in options.strategies:
@@ -289,6 +259,7 @@ class TrainingSets:
     holdout_set: pd.DataFrame
     leakage_screen: LeakScreen
     noise: NoiseResult
+    oversampling_space: OversamplingSpace
     minority_clusters: MinorityClusters
     synthetic_samples: SyntheticRows
     synthetic_realism: RealismReport
@@ -320,8 +291,9 @@ def training_sets(
     name = target.column
     parts = split_holdout(ingested.frame, name, options)
     found = filter_noise(parts.training, name, options)
-    clusters = minority_clusters(found.denoised, name, options)
-    synthetic = synthetic_samples(found.denoised, clusters.assignments, name, options)
+    space = oversampling_space(found.denoised, name, options)
+    clusters = minority_clusters(found.denoised, name, options, space)
+    synthetic = synthetic_samples(found.denoised, clusters.assignments, name, options, space)
     realism = synthetic_realism(found.denoised, synthetic.frame, name, options)
     augmented, rejected = augment(found.denoised, synthetic.frame, realism.rows_to_drop())
     return TrainingSets(
@@ -331,6 +303,7 @@ def training_sets(
         holdout_set=parts.holdout,
         leakage_screen=leakage_screen(parts.training, name, options),
         noise=found,
+        oversampling_space=space,
         minority_clusters=clusters,
         synthetic_samples=synthetic,
         synthetic_realism=realism,
@@ -354,7 +327,12 @@ def run(
     name, denoised = target.column, sets.noise.denoised
     skipped: dict[str, str] = {}
     candidates = candidate_models(
-        sets.training_set, denoised, sets.augmented_training_set, name, options, skipped=skipped
+        sets.training_set,
+        sets.augmented_training_set,
+        name,
+        options,
+        sets.oversampling_space,
+        skipped=skipped,
     )
     champion = champion_model(candidates, options)
     evaluation = holdout_evaluation(

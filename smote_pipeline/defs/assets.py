@@ -23,6 +23,7 @@ BUILDERS = (
     ingest.split_holdout_asset,
     ingest.leakage_screen_asset,
     clean.filter_noise_asset,
+    oversample.oversampling_space_asset,
     oversample.minority_clusters_asset,
     oversample.synthetic_samples_asset,
     oversample.synthetic_realism_asset,

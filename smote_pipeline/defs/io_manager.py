@@ -15,6 +15,7 @@ from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.html import render_html
 from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.oversample.realism.report import RealismSummary
+from smote_pipeline.core.oversample.space_choice import OversamplingSpace
 from smote_pipeline.core.serve.promotion import ModelRegistry
 from smote_pipeline.core.train.records import Candidate, Champion, Race, candidates_from_dict
 from smote_pipeline.defs.scope import STRATEGY_PREFIX
@@ -27,6 +28,7 @@ RECORD_TYPES: dict[str, type] = {
     t.__name__: t
     for t in (
         LeakScreen,
+        OversamplingSpace,
         RealismSummary,
         Race,
         Candidate,

@@ -15,10 +15,42 @@ from smote_pipeline.core.columns import IS_SYNTHETIC, REASON
 from smote_pipeline.core.oversample import expectations, oversampling
 from smote_pipeline.core.oversample.realism import gating
 from smote_pipeline.core.oversample.realism.report import GATE_REGISTRY, Gate, RealismSummary
+from smote_pipeline.core.oversample.space_choice import OversamplingSpace
 from smote_pipeline.defs.metadata import frame_metadata, table_metadata
 from smote_pipeline.defs.scope import Scope
 
 GROUP = "oversample"
+
+
+def oversampling_space_asset(s: Scope) -> dg.AssetsDefinition:
+    """The `oversampling_space` asset of the pipeline ``s.spec``."""
+
+    @s.asset(
+        "oversampling_space",
+        GROUP,
+        ins=("denoised_training_set",),
+        kinds={"scikit-learn", "json"},
+        description="Where every oversampling step of the run interpolates (the original "
+        "space, or a PCA space when `auto_reduce` finds the minority's distances concentrated), "
+        "decided once for the clusters, the synthetic rows and the cross-validated "
+        "cluster_smote.",
+    )
+    def oversampling_space(
+        context: dg.AssetExecutionContext, denoised_training_set: pd.DataFrame
+    ) -> dg.MaterializeResult:
+        found = pipeline.oversampling_space(denoised_training_set, s.target, s.options(context))
+        return dg.MaterializeResult(
+            value=found,
+            metadata={
+                "space": found.text,
+                "n_components": str(found.n_components),
+                "relative_contrast": "not measured"
+                if found.relative_contrast is None
+                else found.relative_contrast,
+            },
+        )
+
+    return oversampling_space
 
 
 def minority_clusters_asset(s: Scope) -> dg.AssetsDefinition:
@@ -28,16 +60,20 @@ def minority_clusters_asset(s: Scope) -> dg.AssetsDefinition:
     @s.asset(
         "minority_clusters",
         GROUP,
-        ins=("denoised_training_set",),
+        ins=("denoised_training_set", "oversampling_space"),
         kinds={"pandas", "scikit-learn"},
         description="Cluster id of every real minority row: the clusters the sampler "
         "interpolates in, separated where the distance to the next group jumps.",
     )
     def minority_clusters(
-        context: dg.AssetExecutionContext, denoised_training_set: pd.DataFrame
+        context: dg.AssetExecutionContext,
+        denoised_training_set: pd.DataFrame,
+        oversampling_space: OversamplingSpace,
     ) -> dg.MaterializeResult:
         options = s.options(context)
-        found = pipeline.minority_clusters(denoised_training_set, target, options)
+        found = pipeline.minority_clusters(
+            denoised_training_set, target, options, oversampling_space
+        )
         return dg.MaterializeResult(
             value=found.assignments,
             metadata={
@@ -58,7 +94,7 @@ def synthetic_samples_asset(s: Scope) -> dg.AssetsDefinition:
     @s.asset(
         "synthetic_samples",
         GROUP,
-        ins=("denoised_training_set", "minority_clusters"),
+        ins=("denoised_training_set", "minority_clusters", "oversampling_space"),
         kinds={"pandas", "parquet"},
         description="Synthetic minority rows, each interpolated inside one cluster between "
         "parents whose segment the bridge guard allows, with their parents.",
@@ -67,9 +103,12 @@ def synthetic_samples_asset(s: Scope) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext,
         denoised_training_set: pd.DataFrame,
         minority_clusters: pd.DataFrame,
+        oversampling_space: OversamplingSpace,
     ) -> dg.MaterializeResult:
         options = s.options(context)
-        rows = pipeline.synthetic_samples(denoised_training_set, minority_clusters, target, options)
+        rows = pipeline.synthetic_samples(
+            denoised_training_set, minority_clusters, target, options, oversampling_space
+        )
         synthetic = rows.frame
         per_cluster = synthetic["cluster_id"].value_counts().sort_index()
         return dg.MaterializeResult(

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core import pipeline
+from smote_pipeline.core.oversample.space_choice import OversamplingSpace
 from smote_pipeline.core.train.plan import SearchPlan
 from smote_pipeline.core.train.records import Candidate, Race, Scored
 from smote_pipeline.core.train.training import shared_strategy
@@ -33,7 +34,7 @@ def candidate_screen_asset(s: Scope) -> dg.AssetsDefinition:
     @s.asset(
         "candidate_screen",
         GROUP,
-        ins=("training_set", "denoised_training_set"),
+        ins=("training_set", "oversampling_space"),
         kinds={"scikit-learn"},
         description="Every candidate raced by cross-validation on growing stratified "
         "subsamples of the training rows; the clearly worse stop early.",
@@ -41,7 +42,7 @@ def candidate_screen_asset(s: Scope) -> dg.AssetsDefinition:
     def candidate_screen(
         context: dg.AssetExecutionContext,
         training_set: pd.DataFrame,
-        denoised_training_set: pd.DataFrame,
+        oversampling_space: OversamplingSpace,
     ) -> dg.MaterializeResult:
         options = s.options(context)
         missing = sorted(set(options.strategies) - set(s.spec.options.strategies))
@@ -53,7 +54,7 @@ def candidate_screen_asset(s: Scope) -> dg.AssetsDefinition:
             )
         n_jobs = s.cv_n_jobs(context)
         screen = pipeline.candidate_screen(
-            training_set, denoised_training_set, s.target, options, n_jobs=n_jobs
+            training_set, s.target, options, oversampling_space, n_jobs=n_jobs
         )
         return dg.MaterializeResult(
             value=screen, metadata={**_screen_metadata(screen), "cv_n_jobs": n_jobs}

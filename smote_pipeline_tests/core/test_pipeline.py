@@ -9,6 +9,7 @@ import pytest
 from smote_pipeline.core import pipeline
 from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import PipelineOptions
+from smote_pipeline.core.oversample.space_choice import AUTO_REDUCE_VARIANCE
 from smote_pipeline.samplers import ClusterAwareSMOTE
 from smote_pipeline_tests.samplers.gaps import Shape, gap_mask, make_shape
 
@@ -50,11 +51,12 @@ def test_auto_reduce_is_decided_once_and_reaches_cross_validation(spaces):
     seen = spaces
     options = PipelineOptions().updated({**FAST, "auto_reduce": True})
     done = pipeline.run(_concentrated(), TargetSpec("label", "yes"), options)
-    resolved, contrast = pipeline.oversampling_options(done.noise.denoised, "label", options)
-    assert resolved.n_components == pipeline.AUTO_REDUCE_VARIANCE and contrast < 0.5
+    space = done.oversampling_space
+    assert space.n_components == AUTO_REDUCE_VARIANCE and space.relative_contrast < 0.5
+    assert space == pipeline.oversampling_space(done.noise.denoised, "label", options)
     # synthetic_samples and every cross-validation fold of cluster_smote work in that space
     assert len(seen) >= 1 + FAST["cv_folds"]
-    assert set(seen) == {pipeline.AUTO_REDUCE_VARIANCE}
+    assert set(seen) == {AUTO_REDUCE_VARIANCE}
     assert len(done.synthetic_samples.frame) > 0
 
 
@@ -63,7 +65,9 @@ def test_without_auto_reduce_the_original_space_is_kept(spaces):
     options = PipelineOptions().updated(FAST)
     pipeline.run(_concentrated(), TargetSpec("label", "yes"), options)
     assert seen and set(seen) == {None}
-    assert pipeline.oversampling_options(_concentrated(), "label", options) == (options, None)
+    assert (
+        pipeline.oversampling_space(_concentrated(), "label", options).applied(options) == options
+    )
 
 
 def test_run_gates_synthetic_rows_as_a_dagster_run_does():

@@ -15,6 +15,7 @@ STEPS = [
     "leakage_screen",
     "denoised_training_set",
     "noise_quarantine",
+    "oversampling_space",
     "minority_clusters",
     "synthetic_samples",
     "synthetic_realism",

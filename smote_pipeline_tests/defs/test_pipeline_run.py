@@ -21,6 +21,7 @@ from smote_pipeline.defs.io_manager import read_stored
 from smote_pipeline.defs.storage import decode
 
 from .conftest import Materialized, small_spec
+from .test_definitions import STEPS
 
 
 def _value(run: Materialized, asset: str):
@@ -39,27 +40,7 @@ def test_every_asset_is_materialized_and_checks_pass(small_run):
         for m in small_run.result.get_asset_materialization_events()
         for m in [m.event_specific_data.materialization]
     }
-    steps = {
-        "raw_dataset",
-        "training_set",
-        "holdout_set",
-        "leakage_screen",
-        "denoised_training_set",
-        "noise_quarantine",
-        "minority_clusters",
-        "synthetic_samples",
-        "synthetic_realism",
-        "augmented_training_set",
-        "rejected_synthetic_samples",
-        "candidate_screen",
-        *(f"candidate__{strategy}" for strategy in PipelineOptions().strategies),
-        "candidate_models",
-        "champion_model",
-        "holdout_evaluation",
-        "smote_report",
-        "model_card",
-        "promoted_model",
-    }
+    steps = set(STEPS)
     assert materialized == {f"small/{s}" for s in steps}
     checks = _check_results(small_run.result)
     assert checks.pop("smote_helped") in (True, False)  # a WARN, not a gate

@@ -94,7 +94,8 @@ def written_types(families: tuple[str, ...] | None = None) -> list[str]:
                     "bagging_estimators": 2,
                 }
             )
-            candidates = pipeline.candidate_models(training, training, augmented, _TARGET, run)
+            space = sets.oversampling_space
+            candidates = pipeline.candidate_models(training, augmented, _TARGET, run, space)
             # the champion record holds one of these models plus plain values
             for candidate in candidates.values():
                 payload = _reproducible_zip(sio.dumps(candidate.model))

@@ -32,6 +32,10 @@ FEATURES = ["a", "b", "c"]
 ONE_SE = "one_standard_error"
 
 
+def _space(training, options):
+    return pipeline.oversampling_space(training, "label", options)
+
+
 def _candidate(mean, sem):
     return Candidate(model=None, threshold=0.5, cv_mean=mean, cv_sem=sem)
 
@@ -174,7 +178,9 @@ def test_no_holdout_row_reaches_any_fit(monkeypatch):
         recalibration="prior",
     )
     train, augmented, holdout = _pipeline_data(options)
-    candidates = pipeline.candidate_models(train, train, augmented, "label", options)
+    candidates = pipeline.candidate_models(
+        train, augmented, "label", options, _space(train, options)
+    )
     evaluate_on_holdout(
         candidates, holdout, "label", baseline=best_baseline(candidates), options=PipelineOptions()
     )
@@ -218,7 +224,9 @@ def test_one_standard_error_average_champion_averages_the_set():
         selection_rule=AVERAGE_RULE,
     )
     train, augmented, holdout = _pipeline_data(options)
-    candidates = pipeline.candidate_models(train, train, augmented, "label", options)
+    candidates = pipeline.candidate_models(
+        train, augmented, "label", options, _space(train, options)
+    )
     within = one_standard_error_set(candidates)
     champion = training.champion_record(candidates, options)
     assert len(within) >= 3  # this fixed draw: the strategies are indistinguishable
@@ -301,7 +309,9 @@ def test_default_champion_averages_the_best_candidate_of_each_family():
     )
     assert options.selection_rule == FAMILY_RULE
     train, augmented, _ = _pipeline_data(options)
-    candidates = pipeline.candidate_models(train, train, augmented, "label", options)
+    candidates = pipeline.candidate_models(
+        train, augmented, "label", options, _space(train, options)
+    )
     champion = training.champion_record(candidates, options)
     members = family_members(candidates)
     # one member per family: the family's best by cross-validation
@@ -341,7 +351,9 @@ def test_the_cost_sensitive_threshold_shares_the_fitted_model_of_no_resampling(m
     screen = training.screen_candidates(train, "label", options)
     keys = {n: c["key"] for n, c in screen.candidates.items()}
     assert len(set(keys.values())) == 1  # one estimator scored, not two
-    candidates = pipeline.candidate_models(train, train, augmented, "label", options)
+    candidates = pipeline.candidate_models(
+        train, augmented, "label", options, _space(train, options)
+    )
     plain, tuned = (candidates[f"{model}/{s}"] for s in options.strategies)
     assert tuned.model is plain.model and tuned.cv_scores == plain.cv_scores
     assert tuned.threshold_source != plain.threshold_source
@@ -356,7 +368,7 @@ def test_candidates_halved_on_a_subsample_are_refitted_on_every_row():
     )
     screen = training.screen_candidates(frame, "label", options)
     assert len(screen.plan.rungs) == 2 and screen.plan.rungs[0].rows < len(frame)
-    candidates = pipeline.candidate_models(frame, frame, frame, "label", options)
+    candidates = pipeline.candidate_models(frame, frame, "label", options, _space(frame, options))
     halved = {n: c for n, c in candidates.items() if (c.dropped or "").startswith("halved")}
     finished = {n for n, c in candidates.items() if c.dropped is None and n != ENSEMBLE}
     assert halved and finished
