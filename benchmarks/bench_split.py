@@ -31,7 +31,6 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 
 from smote_pipeline.core import pipeline
-from smote_pipeline.core.columns import feature_columns
 from smote_pipeline.core.ingest.ingestion import TargetSpec
 from smote_pipeline.core.options import PipelineOptions
 
@@ -65,16 +64,17 @@ def customers(rng: np.random.Generator, n: int, first_day: int, days: int) -> pd
 def run(table: pd.DataFrame, new: pd.DataFrame, **keys: str) -> dict[str, float]:
     """The pipeline on ``table``; its champion's hold-out AP and its AP on ``new``."""
     target = TargetSpec(TARGET, "yes", **keys)
-    done = pipeline.run(table, target, PipelineOptions())
+    options = PipelineOptions()
+    done = pipeline.run(table, target, options)
     evaluation = done.holdout_evaluation
     figures = evaluation.metrics_of(evaluation.champion)
-    fresh = pipeline.raw_dataset(new, TargetSpec(TARGET, "yes")).frame
-    proba = done.champion_model.predict_proba(fresh[feature_columns(fresh, TARGET)])[:, 1]
+    scored = pipeline.scored_batch(new, done.promoted_model, options)  # as a user scores
+    proba = scored.frame["probability"].to_numpy()
     return {
         "holdout_ap": figures["average_precision"],
         "low": figures["average_precision_low"],
         "high": figures["average_precision_high"],
-        "new_ap": float(average_precision_score(fresh[TARGET], proba)),
+        "new_ap": float(average_precision_score(new[TARGET] == "yes", proba)),
         "holdout_positives": evaluation.holdout_positives,
     }
 

@@ -7,6 +7,8 @@ each asset calls the function of the same name in
 :mod:`smote_pipeline.core.pipeline`.
 """
 
+import warnings
+
 import dagster as dg
 
 from smote_pipeline.core.spec import PipelineSpec
@@ -65,7 +67,9 @@ def build_assets(spec: PipelineSpec, executor: str = "in_process") -> list[dg.As
     for build in BUILDERS:
         made = build(scope)
         built.extend(made if isinstance(made, list) else [made])
-    return dg.with_source_code_references(built)
+    with warnings.catch_warnings():  # only the beta notices of the code references
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return dg.with_source_code_references(built)
 
 
 def build_checks(spec: PipelineSpec) -> list[dg.AssetChecksDefinition]:
