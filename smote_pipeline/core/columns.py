@@ -122,3 +122,13 @@ def sample_positions(n_rows: int, size: int | None, rng: np.random.Generator) ->
     if size is None or n_rows <= size:
         return np.arange(n_rows)
     return np.sort(rng.choice(n_rows, size=size, replace=False))
+
+
+def entity_codes(frame: pd.DataFrame) -> np.ndarray | None:
+    """One code per row for its entity (``group_key``; a row without one is its own),
+    None when the frame has no entities."""
+    if GROUP_KEY not in frame.columns:
+        return None
+    entity = frame[GROUP_KEY].astype(object)
+    alone = "<row " + pd.Series(np.arange(len(frame)), index=frame.index).astype(str)
+    return pd.factorize(entity.where(entity.notna(), alone))[0]

@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import precision_recall_curve
 
-from smote_pipeline.core.columns import GROUP_KEY, TIME_KEY, feature_columns, sample_positions
+from smote_pipeline.core.columns import (
+    GROUP_KEY,
+    TIME_KEY,
+    entity_codes,
+    feature_columns,
+    sample_positions,
+)
 from smote_pipeline.core.holdout.records import SCORE_SAMPLE, HoldoutEvaluation
 from smote_pipeline.core.holdout.segments import by_segment
 from smote_pipeline.core.holdout.subpopulations import recall_by_subpopulation
@@ -191,7 +197,8 @@ def evaluate_on_holdout(
     """
     features = feature_columns(holdout, target)
     X, y = holdout[features], holdout[target].to_numpy().astype(np.int64)
-    weights = stratified_weights(y, options.n_bootstrap, options.random_state)
+    groups = entity_codes(holdout)  # with a group_column, entities are resampled
+    weights = stratified_weights(y, options.n_bootstrap, options.random_state, groups)
     champion = select_champion(candidates, options.selection_rule)
     scored = _score_all(candidates, X, y, weights, options.recall_at_precision)
     proba, threshold = scored["proba"][champion], candidates[champion].threshold

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedGroupKFold
 
-from smote_pipeline.core.columns import GROUP_KEY, TIME_KEY
+from smote_pipeline.core.columns import GROUP_KEY, TIME_KEY, entity_codes
 
 __all__ = [
     "CV_MAX_ROWS",
@@ -96,9 +96,7 @@ def cv_groups(training: pd.DataFrame, n_folds: int) -> np.ndarray | None:
     block edges; else None (rows are independent).
     """
     if GROUP_KEY in training.columns:
-        entity = training[GROUP_KEY].astype(object)
-        alone = "<row " + pd.Series(np.arange(len(training)), index=training.index).astype(str)
-        return pd.factorize(entity.where(entity.notna(), alone))[0]
+        return entity_codes(training)
     if TIME_KEY in training.columns:
         times = training[TIME_KEY].to_numpy()
         ranks = pd.Series(times).rank(method="min").to_numpy() - 1

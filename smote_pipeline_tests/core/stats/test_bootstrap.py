@@ -96,3 +96,26 @@ def test_ranking_metrics_of_a_single_class_are_undefined_and_brier_is_not():
     ranking = [got[k] for k in ("average_precision", "roc_auc", "recall_at_precision")]
     assert all(np.isnan(v).all() and v.shape == (3,) for v in ranking)
     np.testing.assert_allclose(got["brier"], brier_score_loss(y, proba))
+
+
+def test_entities_are_resampled_whole_and_widen_the_interval():
+    """30 rows for each of 40 customers whose risk and score are the customer's: rows
+    of one customer are one piece of evidence, so resampling rows would claim 30 times
+    the evidence there is."""
+    rng = np.random.default_rng(0)
+    entity = np.repeat(np.arange(40), 30)
+    risk = rng.normal(size=40)[entity]
+    y = (rng.random(len(entity)) < 1 / (1 + np.exp(-(risk * 2 - 2)))).astype(int)
+    proba = 1 / (1 + np.exp(-(risk + rng.normal(scale=1.5, size=40)[entity])))
+    rows = stratified_weights(y, 400, 0)
+    entities = stratified_weights(y, 400, 0, groups=entity)
+    for w in entities[:20]:  # a customer's rows are drawn together
+        assert all(len(set(w[entity == e])) == 1 for e in range(40))
+    assert (entities[:, y == 1].sum(axis=1) > 0).all() and (
+        entities[:, y == 0].sum(axis=1) > 0
+    ).all()
+    width = []
+    for weights in (rows, entities):
+        ap = weighted_metrics(y, proba, weights)["average_precision"]
+        width.append(np.percentile(ap, 97.5) - np.percentile(ap, 2.5))
+    assert width[1] > 2 * width[0]
