@@ -18,7 +18,14 @@ import pandas as pd
 
 from smote_pipeline.core.clean import noise
 from smote_pipeline.core.clean.noise import NoiseResult
-from smote_pipeline.core.columns import CLUSTER_ID, REASON, ROW_ID, TIME_KEY, feature_columns
+from smote_pipeline.core.columns import (
+    CLUSTER_ID,
+    REASON,
+    ROW_ID,
+    TIME_KEY,
+    entity_codes,
+    feature_columns,
+)
 from smote_pipeline.core.holdout import evaluation, subpopulations
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest import ingestion, leakage, split, time_split
@@ -213,7 +220,8 @@ def promoted_model(
         holdout = profile.later_than(holdout, previous.promoted_version.profile.trained_until)
     X = holdout[feature_columns(holdout, target)]
     y = holdout[target].to_numpy().astype(int)
-    return promotion.register(previous, champion, evaluation, (X, y), options, profile=scoring)
+    held = (X, y, entity_codes(holdout))  # entities resampled, as in the evaluation
+    return promotion.register(previous, champion, evaluation, held, options, profile=scoring)
 
 
 def scoring_profile(

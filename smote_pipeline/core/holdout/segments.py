@@ -2,8 +2,8 @@
 
 A model can be good on average and useless for one region, product or device
 type. For each column of ``segment_columns`` the champion's hold-out average
-precision (stratified bootstrap 95% interval, the resamples of the whole
-evaluation's seed) and its recall at the shipped threshold (Wilson 95% interval,
+precision (stratified bootstrap 95% interval, the evaluation's seed; entities
+resampled with a ``group_column``) and its recall at the shipped threshold (Wilson 95% interval,
 exact enough for a segment's few positives) are given per value. A value with
 fewer than :data:`MIN_SEGMENT_POSITIVES` positive hold-out rows is pooled into
 ``other``: its own figures would be noise. A numeric column with more than
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score
 
+from smote_pipeline.core.columns import entity_codes
 from smote_pipeline.core.holdout.subpopulations import wilson
 from smote_pipeline.core.stats.bootstrap import stratified_weights, weighted_metrics
 
@@ -51,13 +52,15 @@ def _pooled(segments: pd.Series, y: np.ndarray) -> tuple[pd.Series, list[str]]:
 
 def _record(column: str, value: str, y: np.ndarray, proba: np.ndarray, **kw: Any) -> dict:
     """One segment's rows, positives, AP (with interval) and recall at the threshold."""
-    threshold, n_bootstrap, seed = kw["threshold"], kw["n_bootstrap"], kw["seed"]
+    threshold, n_bootstrap, seed, groups = (
+        kw[k] for k in ("threshold", "n_bootstrap", "seed", "groups")
+    )
     positives = int(y.sum())
     found = int((proba[y == 1] >= threshold).sum())
     record = {"column": column, "segment": value, "rows": len(y), "positives": positives}
     ap = low = high = float("nan")
     if 0 < positives < len(y):
-        boot = weighted_metrics(y, proba, stratified_weights(y, n_bootstrap, seed))
+        boot = weighted_metrics(y, proba, stratified_weights(y, n_bootstrap, seed, groups))
         ap = float(average_precision_score(y, proba))
         low, high = (float(np.nanpercentile(boot["average_precision"], q)) for q in (2.5, 97.5))
     recall_low, recall_high = wilson(found, positives)
@@ -92,6 +95,7 @@ def by_segment(
         in it, ``note`` on a column that is not a kept column.
     """
     records: list[dict[str, Any]] = []
+    entities = entity_codes(holdout)  # with a group_column, entities are resampled
     for column in columns:
         if column not in holdout.columns:
             note = "not a kept column of the data (excluded, or not in the source): not reported"
@@ -103,6 +107,7 @@ def by_segment(
             record = _record(
                 column, value, y[rows], proba[rows],
                 threshold=threshold, n_bootstrap=n_bootstrap, seed=seed,
+                groups=None if entities is None else entities[rows],
             )  # fmt: skip
             if value == OTHER:
                 record["pooled"] = ", ".join(small)

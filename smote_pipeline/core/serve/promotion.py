@@ -185,6 +185,7 @@ def compare_with_promoted(
     promoted: ModelVersion,
     X: pd.DataFrame,
     y: np.ndarray,
+    groups: np.ndarray | None = None,
     *,
     n_bootstrap: int,
     random_state: int,
@@ -201,11 +202,11 @@ def compare_with_promoted(
     challenger : estimator
         The new champion's fitted model.
     promoted : ModelVersion
-    X, y : pandas.DataFrame, ndarray
-        The current real hold-out's features and 0/1 labels.
+    X, y, groups : pandas.DataFrame, ndarray, ndarray or None
+        The current real hold-out's features, 0/1 labels and entity codes (with a
+        ``group_column``: entities are then resampled).
     n_bootstrap, random_state : int
-        The stratified bootstrap
-        (:func:`~smote_pipeline.core.stats.bootstrap.stratified_weights`).
+        The bootstrap (:func:`~smote_pipeline.core.stats.bootstrap.stratified_weights`).
     margin : float
         ``promotion_margin``.
 
@@ -231,7 +232,7 @@ def compare_with_promoted(
     except (KeyError, ValueError) as error:
         reason = f"version {promoted.version} cannot score the current hold-out ({error})"
         return {**base, "not_worse": True, "reason": reason}
-    weights = stratified_weights(y, n_bootstrap, random_state)
+    weights = stratified_weights(y, n_bootstrap, random_state, groups)
     new, new_boot = _average_precision(y, challenger.predict_proba(X)[:, 1], weights)
     old, old_boot = _average_precision(y, old, weights)
     tail = 50 * (1 - LEVEL)
@@ -324,7 +325,7 @@ def register(
     previous: ModelRegistry | None,
     champion: Champion,
     evaluation: HoldoutEvaluation,
-    holdout: tuple[pd.DataFrame, np.ndarray],
+    holdout: tuple[pd.DataFrame, np.ndarray] | tuple[pd.DataFrame, np.ndarray, np.ndarray | None],
     options: PipelineOptions,
     *,
     profile: ScoringProfile | None = None,
