@@ -23,6 +23,7 @@ OUT_OF_RANGE = {
     "safety_filter": None,
     "strategies": (),
     "models": ("svm",),
+    "segment_columns": ("",),
     "cv_folds": 1,
     "cv_repeats": 0,
     "cv_n_jobs": 0,
