@@ -340,9 +340,9 @@ def positive_units(holdout: pd.DataFrame, target: str) -> tuple[int, str]:
     entities with a ``group_column`` (rows of one entity are not independent
     evidence), else its positive rows."""
     positive = holdout[target].to_numpy() == 1
-    if GROUP_KEY in holdout.columns:
-        entity = holdout.loc[positive, GROUP_KEY]
-        return int(entity.nunique() + entity.isna().sum()), "entities with a positive row"
+    codes = entity_codes(holdout)
+    if codes is not None:
+        return len(np.unique(codes[positive])), "entities with a positive row"
     return int(positive.sum()), "positive row(s)"
 
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from smote_pipeline.core.columns import GROUP_KEY, ROW_ID, feature_columns, row_hashes
+from smote_pipeline.core.columns import GROUP_KEY, ROW_ID, entity_codes, feature_columns, row_hashes
 
 __all__ = ["HoldoutLedger", "Split", "split_holdout"]
 
@@ -264,9 +264,9 @@ def entity_counts(training: pd.DataFrame, holdout: pd.DataFrame, target: str) ->
     as one each."""
     counts = {}
     for side, part in (("training", training), ("holdout", holdout)):
-        keyed = _entities(part)
-        counts[f"{side}_entities"] = int(keyed[GROUP_KEY].nunique())
-        counts[f"{side}_positive_entities"] = int(keyed.loc[part[target] == 1, GROUP_KEY].nunique())
+        codes = entity_codes(part)
+        counts[f"{side}_entities"] = len(np.unique(codes))
+        counts[f"{side}_positive_entities"] = len(np.unique(codes[part[target].to_numpy() == 1]))
     return counts
 
 
