@@ -16,7 +16,7 @@ It prints each run's hold-out average precision with its 95% bootstrap interval,
 the average precision on the new data, and the gap (hold-out minus new): the
 split whose hold-out promised more than the new data gave over-promises.
 
-    python benchmarks/bench_split.py               # seeds 0 1 2, about 12 minutes
+    python benchmarks/bench_split.py               # seeds 0 1 2 (718-953 s a seed measured)
     python benchmarks/bench_split.py --seeds 0     # one seed
 """
 
