@@ -3,7 +3,8 @@
 from smote_pipeline.defs.factory import build_definitions
 from smote_pipeline.defs.loading import load_pipelines, storage_from_environment
 
-_loaded = load_pipelines()
+#: The pipelines built (and the entries skipped), as read from the environment.
+loaded = load_pipelines()
 defs = build_definitions(
-    _loaded.specs, storage_from_environment(), errors=_loaded.errors, executor=_loaded.executor
+    loaded.specs, storage_from_environment(), errors=loaded.errors, executor=loaded.executor
 )

@@ -68,15 +68,17 @@ def run_own_data_example(root: Path) -> OwnDataRun:
 
 @dataclass(frozen=True)
 class ScoringRun:
-    """The README's scoring example after its daemon scored the first batch.
+    """The README's scoring example: trained and scored from the command line, then
+    its daemon scored the next batch.
 
     Attributes
     ----------
     setup : subprocess.CompletedProcess
-        The commands before the daemon (training, starting the sensor).
-    scored : Path or None
-        The stored scores of ``new_rows/monday.csv``; None when the daemon did
-        not write them in time.
+        The command-line block (training, scoring ``monday.csv``) and, after it, the
+        lines of the daemon block before the daemon (a new file, starting the sensor).
+    scored : dict of str to Path
+        The stored scores of each batch (``monday.csv``, ``tuesday.csv``) that exist
+        after the commands and the daemon ran.
     daemon_log : str
         What the daemon printed.
     environment : dict of str to str
@@ -87,37 +89,40 @@ class ScoringRun:
     """
 
     setup: subprocess.CompletedProcess
-    scored: Path | None
+    scored: dict[str, Path]
     daemon_log: str
     environment: dict[str, str]
     root: Path
 
 
+def _script(text: str) -> str:
+    return text.strip().replace(".venv/bin/", f"{Path(sys.executable).parent}/")
+
+
 def run_scoring_example(root: Path, timeout: float = 240.0) -> ScoringRun:
     """Run the README's scoring example verbatim in ``root`` (the test data linked in).
 
-    Every line but the last runs as one script; the last (the daemon, which runs
-    until stopped) runs until the first batch is scored or ``timeout`` passes,
-    and is then stopped.
+    The command-line block runs as one script, then the daemon block's lines but
+    the last; the last (the daemon, which runs until stopped) runs until the new
+    batch is scored or ``timeout`` passes, and is then stopped.
     """
     import time
 
-    block = bash_with("score_source: new_rows").strip()
-    block = block.replace(".venv/bin/", f"{Path(sys.executable).parent}/")
-    *setup, daemon = block.splitlines()
+    *later, daemon = _script(bash_with("lympho_score_sensor")).splitlines()
+    setup = _script(bash_with("score_source: new_rows")) + "\n" + "\n".join(later)
     (root / "smote_pipeline_tests").symlink_to(ROOT / "smote_pipeline_tests")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SMOTE_PIPELINE_")}
     done = subprocess.run(
-        ["bash", "-c", "\n".join(setup)],
+        ["bash", "-c", setup],
         cwd=root,
         env=environment,
         capture_output=True,
         text=True,
         timeout=900,
     )
-    exports = dict(re.findall(r"export (\w+)=\$PWD(/\S+)", block))
+    exports = dict(re.findall(r"export (\w+)=\$PWD(/\S+)", setup))
     environment.update({k: f"{root}{v}" for k, v in exports.items()})
-    scored = root / "smote_pipeline_storage" / "lympho" / "scored_batch" / "monday.csv.parquet"
+    folder = root / "smote_pipeline_storage" / "lympho_serve" / "scored_batch"
     log = root / "daemon.log"
     if done.returncode == 0:
         with open(log, "w") as out:
@@ -130,14 +135,15 @@ def run_scoring_example(root: Path, timeout: float = 240.0) -> ScoringRun:
                 start_new_session=True,
             )
             deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and not scored.exists():
+            while time.monotonic() < deadline and not (folder / "tuesday.csv.parquet").exists():
                 time.sleep(1)
             time.sleep(2)  # the run's check results are written after its output
             os.killpg(process.pid, 15)
             process.wait(timeout=60)
+    scored = {p.name.removesuffix(".parquet"): p for p in folder.glob("*.parquet")}
     return ScoringRun(
         done,
-        scored if scored.exists() else None,
+        scored,
         log.read_text() if log.exists() else "",
         environment,
         root,

@@ -24,6 +24,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from smote_pipeline.core.oversample.realism.gating import GATES
 
@@ -190,7 +191,7 @@ def pipeline_pages(pipeline: str) -> list[Page]:
 #: What the scoring pages of a pipeline with a scored batch must show.
 SCORING = {
     "scored_batch": ["model_fingerprint", "drift_detected", "predicted_positives"],
-    "scored_batch_partitions": ["monday.csv"],
+    "scored_batch_partitions": ["monday.csv", "tuesday.csv"],
     "scored_batch_checks": ["feature_drift", "score_drift", "label_performance"],
     "promoted_model": ["can_score_batches", "model_fingerprint", "promoted_version"],
     "sensors": ["score_sensor", "drift_sensor", "source_sensor"],
@@ -201,9 +202,9 @@ def scoring_pages(pipeline: str) -> list[Page]:
     """The pages of a pipeline that scored a batch: the batch, its partitions and
     drift checks, the promoted version, and the sensors."""
     paths = {
-        "scored_batch": f"/assets/{pipeline}/scored_batch",
-        "scored_batch_partitions": f"/assets/{pipeline}/scored_batch?view=partitions",
-        "scored_batch_checks": f"/assets/{pipeline}/scored_batch?view=checks",
+        "scored_batch": f"/assets/{pipeline}_serve/scored_batch",
+        "scored_batch_partitions": f"/assets/{pipeline}_serve/scored_batch?view=partitions",
+        "scored_batch_checks": f"/assets/{pipeline}_serve/scored_batch?view=checks",
         "promoted_model": f"/assets/{pipeline}/promoted_model",
         "sensors": "/automation",
     }
@@ -226,19 +227,32 @@ def browse(url: str, out: Path, pages: list[Page]) -> dict[str, list[str]]:
         # tall enough that the catalog renders every asset row of a pipeline (it is virtualized)
         page = browser.new_page(viewport={"width": 1600, "height": 3200})
         for path, name, wanted, click in pages:
-            page.goto(f"{url}{path}", wait_until="networkidle")
-            skip = page.get_by_role("button", name="Skip")
-            if skip.count():
-                skip.first.click()
-            page.wait_for_timeout(1500)
+            page.goto(f"{url}{path}", wait_until="domcontentloaded")
             if click:  # open what a user opens, e.g. a Markdown metadata value
+                _settle(page, [click])
                 page.get_by_text(click).first.click()
-                page.wait_for_timeout(1000)
+            text = _settle(page, wanted)
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
-            text = page.content()
             seen[name] = [w for w in wanted if w in text]
         browser.close()
     return seen
+
+
+def _settle(page: Any, wanted: list[str], timeout: float = 20.0) -> str:
+    """The page's HTML once it shows every name of ``wanted`` (or after ``timeout``
+    seconds), then half a second more for the rest to render; closes the "Skip"
+    dialog of a first visit on the way."""
+    deadline = time.monotonic() + timeout
+    while True:
+        skip = page.get_by_role("button", name="Skip")
+        if skip.count():
+            skip.first.click()
+        text = page.content()
+        if all(w in text for w in wanted) or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(250)
+    page.wait_for_timeout(500)
+    return page.content()
 
 
 def main() -> int:

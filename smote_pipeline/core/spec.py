@@ -50,6 +50,31 @@ class PipelineSpec:
     schedule: str = spec_field(
         "cron string of the pipeline's schedule (created stopped)", DEFAULT_SCHEDULE
     )
+    automation: str = spec_field(
+        "`none`: runs start from the schedule and sensors (created stopped); `eager`: the "
+        "training graph runs when the source changes, never past a failed blocking check, "
+        "and new score batches are scored as they appear; `on_cron`: as `eager`, but at most "
+        "once per tick of `schedule`",
+        "none",
+    )
+    freshness: str = spec_field(
+        "how old `promoted_model` (and the newest scored batch) may get before the UI marks "
+        "it late: a duration such as `36h` or `30d`, or `none`; empty: three `schedule` "
+        "periods with `on_cron`, 30 days with `eager`, none otherwise",
+        "",
+    )
+    pool: str = spec_field(
+        "Dagster concurrency pool of the heavy training steps (the race and the candidates); "
+        "its limit (`dagster instance concurrency set <pool> 1`) keeps pipelines from "
+        "training at once; empty: no pool",
+        "smote_training",
+    )
+    mlflow_tracking_uri: str = spec_field(
+        "MLflow tracking URI (`sqlite:///mlflow.db`, `http://host:5000`): each new champion "
+        "is logged as an MLflow run and registered as a version of the model `<name>`, the "
+        "promoted one under the alias `champion` (needs the `mlflow` extra); empty: off",
+        "",
+    )
     description: str = spec_field("shown in the Dagster UI", "")
     query: str = spec_field(
         "for a database source: a `SELECT` statement or a table name (`source` is then an "
@@ -139,6 +164,7 @@ class PipelineSpec:
             )
         self._check_queues()
         self._check_scoring()
+        self._check_automation()
         if len(self.schedule.split()) != 5:
             raise ValueError(
                 f"Pipeline {self.name!r}: schedule {self.schedule!r} is not a cron string "
@@ -158,6 +184,24 @@ class PipelineSpec:
             raise ValueError(
                 f"Pipeline {self.name!r}: `queues` names strategies {unknown} that are not "
                 f"among its options.strategies {list(self.options.strategies)}."
+            )
+
+    def _check_automation(self) -> None:
+        if self.automation not in AUTOMATIONS:
+            raise ValueError(
+                f"Pipeline {self.name!r}: `automation` {self.automation!r} is not one of "
+                f"{list(AUTOMATIONS)}."
+            )
+        if self.freshness not in ("", "none") and freshness_seconds(self.freshness) is None:
+            raise ValueError(
+                f"Pipeline {self.name!r}: `freshness` {self.freshness!r} is not a duration: "
+                "write a whole number and a unit, m, h, d or w (for example `36h` or `30d`), "
+                "or `none`."
+            )
+        if self.pool and not _TABLE.match(self.pool):
+            raise ValueError(
+                f"Pipeline {self.name!r}: `pool` {self.pool!r} must be letters, digits and "
+                "underscores (or empty for no pool)."
             )
 
     def _check_scoring(self) -> None:
@@ -195,6 +239,20 @@ class PipelineSpec:
 
 
 _TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: The values of ``automation``.
+AUTOMATIONS = ("none", "eager", "on_cron")
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def freshness_seconds(text: str) -> int | None:
+    """Seconds of a duration such as ``36h`` or ``30d`` (units m, h, d, w); None when
+    ``text`` is not one (or is not at least a minute)."""
+    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", str(text))
+    if match is None or int(match.group(1)) < 1:
+        return None
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from smote_pipeline.core.spec import NAME_PATTERN, PipelineSpec
-from smote_pipeline.defs import serve
+from smote_pipeline.defs import automation, serve
 from smote_pipeline.defs.assets import IO_MANAGER_KEY, build_assets, build_checks, settings_key
 from smote_pipeline.defs.executors import ExecutorSetting, executor_definition
 from smote_pipeline.defs.io_manager import PipelineIOManager
@@ -28,16 +28,14 @@ def build_pipeline_defs(spec: PipelineSpec, executor: str = "in_process") -> dg.
 
     ``executor`` is the name of the executor its steps run on.
     """
-    selection = dg.AssetSelection.key_prefixes(spec.name)
+    selection = dg.AssetSelection.key_prefixes(spec.name)  # not the scored batches
     scoring = spec.scoring_source is not None
-    if scoring:  # batches are partitions of their own, scored by the score job
-        selection = selection - dg.AssetSelection.assets(dg.AssetKey([spec.name, serve.SCORED]))
     job = dg.define_asset_job(
         job_name(spec),
         selection=selection,
         description=spec.description
         or f"Every asset of pipeline {spec.name!r}"
-        + (" but the scored batches." if scoring else "."),
+        + (" but the scored batches (the score job's)." if scoring else "."),
     )
     schedule = dg.ScheduleDefinition(
         name=f"{spec.name}_schedule",
@@ -45,13 +43,19 @@ def build_pipeline_defs(spec: PipelineSpec, executor: str = "in_process") -> dg.
         cron_schedule=spec.schedule,
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
-    jobs, sensors = [job], [build_source_sensor(spec, job)]
+    jobs, sensors = [job], [build_source_sensor(spec, job, automation.automated(spec))]
     if scoring:
         score_job = serve.build_score_job(spec)
         jobs.append(score_job)
-        sensors += [serve.build_score_sensor(spec, score_job), serve.build_drift_sensor(spec, job)]
+        sensors += [
+            serve.build_score_sensor(spec, score_job, automation.automated(spec)),
+            serve.build_drift_sensor(spec, job),
+        ]
+    if scoring:
+        selection = selection | dg.AssetSelection.assets(serve.scored_key(spec))
+    sensors += automation.automation_sensor(spec, selection)
     return dg.Definitions(
-        assets=build_assets(spec, executor),
+        assets=automation.automate(spec, build_assets(spec, executor)),
         asset_checks=build_checks(spec),
         jobs=jobs,
         schedules=[schedule],
@@ -99,12 +103,20 @@ def build_definitions(
     Raises
     ------
     ValueError
-        If two specs share a name.
+        If two specs share a name, or one is named like the scored batches of another
+        (``<name>_serve``).
     """
     names = [s.name for s in specs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"Pipeline names must be unique; repeated: {duplicates}.")
+    serving = {serve.scored_key(s).path[0]: s.name for s in specs if s.scoring_source}
+    clash = sorted(set(serving) & set(names))
+    if clash:
+        raise ValueError(
+            f"Pipeline name(s) {clash} are the key prefix of the scored batches of "
+            f"{[serving[c] for c in clash]}: rename them."
+        )
     executor = executor or ExecutorSetting()
     shared = dg.Definitions(
         resources={IO_MANAGER_KEY: PipelineIOManager(base_dir=str(storage))},

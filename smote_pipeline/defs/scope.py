@@ -86,12 +86,14 @@ class Scope:
         description: str,
         ins: Iterable[str] = (),
         resources: Iterable[str] = (),
+        key: dg.AssetKey | None = None,
         **kwargs: Any,
     ) -> Callable[..., dg.AssetsDefinition]:
-        """``@dg.asset`` for asset ``name`` of UI group ``group``, stored by the IO manager,
-        with the pipeline's settings and the resources ``resources``."""
+        """``@dg.asset`` for asset ``name`` (key ``<pipeline>/<name>`` unless ``key`` says
+        otherwise) of UI group ``group``, stored by the IO manager, with the pipeline's
+        settings and the resources ``resources``."""
         return dg.asset(
-            key=self.key(name),
+            key=key or self.key(name),
             group_name=self.group(group),
             io_manager_key=IO_MANAGER_KEY,
             ins=self.ins(*ins),

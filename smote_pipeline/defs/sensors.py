@@ -9,7 +9,7 @@ from smote_pipeline.core.spec import PipelineSpec
 
 
 def build_source_sensor(
-    spec: PipelineSpec, job: dg.UnresolvedAssetJobDefinition
+    spec: PipelineSpec, job: dg.UnresolvedAssetJobDefinition, automated: bool = False
 ) -> dg.SensorDefinition:
     """Sensor ``<name>_source_sensor``: runs ``job`` when the source fingerprint changes.
 
@@ -19,17 +19,35 @@ def build_source_sensor(
     even if the cursor is reset. The first evaluation records the current
     fingerprint without running (the schedule or a user materializes the first
     version). Created stopped.
+
+    ``automated`` (the spec's ``automation`` is not ``none``): created running, and
+    instead of a run it records the new fingerprint as an observation (data
+    version) of ``<name>/source``, which the automation conditions act on; the
+    first evaluation records it when the instance holds another version or none.
     """
+    key = dg.AssetKey([spec.name, "source"])
 
     @dg.sensor(
         name=f"{spec.name}_source_sensor",
         job=job,
         minimum_interval_seconds=spec.sensor_interval,
-        default_status=dg.DefaultSensorStatus.STOPPED,
-        description=f"Runs {job.name} when the source of pipeline {spec.name!r} changes.",
+        default_status=dg.DefaultSensorStatus.RUNNING
+        if automated
+        else dg.DefaultSensorStatus.STOPPED,
+        description=(
+            f"Records a new version of the source of pipeline {spec.name!r}; its automation "
+            "conditions start the runs."
+            if automated
+            else f"Runs {job.name} when the source of pipeline {spec.name!r} changes."
+        ),
     )
     def source_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         current = fingerprint(spec.data_source, spec.change_query)
+        if automated:
+            if current == _recorded_version(context.instance, key):
+                return dg.SensorResult(skip_reason="Source unchanged.", cursor=current)
+            observed = dg.AssetObservation(key, tags={DATA_VERSION_TAG: current})
+            return dg.SensorResult(asset_events=[observed], cursor=current)
         if context.cursor is None:
             return dg.SensorResult(
                 skip_reason="First look at the source: recorded its version.", cursor=current
@@ -47,3 +65,14 @@ def build_source_sensor(
         )
 
     return source_sensor
+
+
+#: The tag of an observation that holds its data version (Dagster's own name).
+DATA_VERSION_TAG = "dagster/data_version"
+
+
+def _recorded_version(instance: dg.DagsterInstance, key: dg.AssetKey) -> str | None:
+    """The data version last recorded for the source ``key``, None when there is none."""
+    record = instance.get_latest_data_version_record(key, is_source=True)
+    observation = record.asset_observation if record else None
+    return observation.tags.get(DATA_VERSION_TAG) if observation else None

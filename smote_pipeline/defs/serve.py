@@ -24,10 +24,11 @@ import dagster as dg
 import pandas as pd
 
 from smote_pipeline.core import pipeline
+from smote_pipeline.core.columns import feature_columns
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
 from smote_pipeline.core.ingest import sources
 from smote_pipeline.core.ingest.ingestion import TargetSpec
-from smote_pipeline.core.serve import batches
+from smote_pipeline.core.serve import batches, tracking
 from smote_pipeline.core.serve.promotion import ModelRegistry, promotion_text
 from smote_pipeline.core.serve.scoring import ScoredBatch
 from smote_pipeline.core.spec import PipelineSpec
@@ -42,13 +43,24 @@ PROMOTED = "promoted_model"
 SCORED = "scored_batch"
 
 
+def scored_key(spec: PipelineSpec) -> dg.AssetKey:
+    """``<name>_serve/scored_batch``: outside the ``<name>/`` prefix, so that selecting
+    ``key:"<name>/*"`` (the training graph) never includes the partitioned batches."""
+    return dg.AssetKey([f"{spec.name}_{GROUP}", SCORED])
+
+
+#: What `promoted_model` logs to MLflow beside the model (with ``mlflow_tracking_uri``).
+DOCUMENTS = ("smote_report", "model_card")
+
+
 def promoted_model_asset(s: Scope) -> dg.AssetsDefinition:
     """The `promoted_model` asset of the pipeline ``s.spec``."""
+    documents = DOCUMENTS if s.spec.mlflow_tracking_uri else ()
 
     @s.asset(
         PROMOTED,
         GROUP,
-        ins=("champion_model", "holdout_evaluation", "training_set", "holdout_set"),
+        ins=("champion_model", "holdout_evaluation", "training_set", "holdout_set", *documents),
         deps=[s.key("raw_dataset")],  # the column roles it keeps beside the raw table
         kinds={"scikit-learn", "skops"},
         resources=(IO_MANAGER_KEY,),
@@ -64,6 +76,7 @@ def promoted_model_asset(s: Scope) -> dg.AssetsDefinition:
         holdout_evaluation: HoldoutEvaluation,
         training_set: pd.DataFrame,
         holdout_set: pd.DataFrame,
+        **texts: str,
     ) -> dg.MaterializeResult:
         store = getattr(context.resources, IO_MANAGER_KEY)
         options = s.options(context)
@@ -97,10 +110,40 @@ def promoted_model_asset(s: Scope) -> dg.AssetsDefinition:
                 "training_fingerprint": promoted.training_fingerprint,
                 "model_fingerprint": promoted.fingerprint,
                 "can_score_batches": promoted.profile is not None,
+                **_tracking(context, s, registry, holdout_evaluation, training_set, texts),
             },
         )
 
     return promoted_model
+
+
+def _tracking(
+    context: dg.AssetExecutionContext,
+    s: Scope,
+    registry: ModelRegistry,
+    evaluation: HoldoutEvaluation,
+    training_set: pd.DataFrame,
+    texts: dict[str, str],
+) -> dict[str, Any]:
+    """Log the newest version to MLflow when the spec names a tracking URI; its metadata
+    (the run's link, the registered versions, or why nothing was logged)."""
+    uri = s.spec.mlflow_tracking_uri
+    if not uri:
+        return {}
+    example = training_set[feature_columns(training_set, s.target)].head(5)
+    documents = {f"{name}.md": texts[name] for name in DOCUMENTS}
+    tracked = tracking.track_versions(
+        uri, s.name, registry, evaluation, s.options(context), documents, example
+    )
+    if tracked.error:
+        context.log.warning(f"MLflow: {tracked.error}")
+    shown = {
+        "mlflow_run": dg.MetadataValue.url(tracked.run_url) if tracked.run_url else None,
+        "mlflow_model_version": tracked.model_version,
+        "mlflow_champion_version": tracked.champion_version,
+        "mlflow_error": tracked.error,
+    }
+    return {"mlflow_logged": tracked.logged, **{k: v for k, v in shown.items() if v}}
 
 
 def promotion_gate_check(s: Scope) -> dg.AssetChecksDefinition:
@@ -165,11 +208,12 @@ def scored_batch_asset(s: Scope) -> list[dg.AssetsDefinition]:
     @s.asset(
         SCORED,
         GROUP,
+        key=scored_key(spec),
         ins=(PROMOTED,),
         kinds={"pandas", "parquet"},
         partitions_def=partitions(spec),
         check_specs=[
-            dg.AssetCheckSpec(name, asset=s.key(SCORED), description=text)
+            dg.AssetCheckSpec(name, asset=scored_key(spec), description=text)
             for name, text in CHECKS.items()
         ],
         description=f"One batch of {sources.describe(source)} scored by the promoted model: "
@@ -289,19 +333,23 @@ def build_score_job(spec: PipelineSpec) -> "dg.UnresolvedAssetJobDefinition":
     """The job that scores one batch (one partition of `scored_batch`)."""
     return dg.define_asset_job(
         score_job_name(spec),
-        selection=dg.AssetSelection.assets(dg.AssetKey([spec.name, SCORED])),
+        selection=dg.AssetSelection.assets(scored_key(spec)),
         description=f"Scores one batch of pipeline {spec.name!r} with its promoted model.",
     )
 
 
 def build_score_sensor(
-    spec: PipelineSpec, job: "dg.UnresolvedAssetJobDefinition"
+    spec: PipelineSpec, job: "dg.UnresolvedAssetJobDefinition", automated: bool = False
 ) -> dg.SensorDefinition:
     """Sensor ``<name>_score_sensor``: a new or changed batch gets a partition and a run.
 
     The cursor maps each batch key to the token it had (size and modification
     time of a file; the change query's result for a database). The run key is
     the key and token, so one version of a batch is scored once. Created stopped.
+
+    ``automated`` (the spec's ``automation`` is not ``none``): created running; a new
+    batch only gets its partition (the ``on_missing`` condition of `scored_batch`
+    scores it), a changed one a run.
     """
     source = spec.scoring_source
     batches_def = partitions(spec)
@@ -310,7 +358,9 @@ def build_score_sensor(
         name=f"{spec.name}_score_sensor",
         job=job,
         minimum_interval_seconds=spec.sensor_interval,
-        default_status=dg.DefaultSensorStatus.STOPPED,
+        default_status=dg.DefaultSensorStatus.RUNNING
+        if automated
+        else dg.DefaultSensorStatus.STOPPED,
         description=f"Scores each new or changed batch of {sources.describe(source)} with the "
         f"promoted model of pipeline {spec.name!r}.",
     )
@@ -322,10 +372,11 @@ def build_score_sensor(
             return dg.SensorResult(skip_reason="No new or changed batch.", cursor=context.cursor)
         known = set(context.instance.get_dynamic_partitions(batches_def.name))
         new = [k for k in changed if k not in known]
+        rerun = [k for k in changed if k in known] if automated else changed
         return dg.SensorResult(
             run_requests=[
                 dg.RunRequest(partition_key=k, run_key=f"{spec.name}:{k}:{current[k]}")
-                for k in changed
+                for k in rerun
             ],
             dynamic_partitions_requests=[batches_def.build_add_request(new)] if new else [],
             cursor=json.dumps({**seen, **current}, sort_keys=True),
@@ -344,7 +395,7 @@ def build_drift_sensor(
     """
 
     @dg.asset_sensor(
-        asset_key=dg.AssetKey([spec.name, SCORED]),
+        asset_key=scored_key(spec),
         name=f"{spec.name}_drift_sensor",
         job=pipeline_job,
         minimum_interval_seconds=spec.sensor_interval,

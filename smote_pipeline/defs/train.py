@@ -38,6 +38,7 @@ def candidate_screen_asset(s: Scope) -> dg.AssetsDefinition:
         kinds={"scikit-learn"},
         description="Every candidate raced by cross-validation on growing stratified "
         "subsamples of the training rows; the clearly worse stop early.",
+        pool=s.spec.pool or None,
     )
     def candidate_screen(
         context: dg.AssetExecutionContext,
@@ -113,6 +114,7 @@ def _strategy_asset(s: Scope, strategy: str) -> dg.AssetsDefinition:
         "scored on the last rung of the race and refitted on all training rows."
         + (f" Shares its model with {shared!r}." if shared else ""),
         op_tags={QUEUE_TAG: queue} if queue else None,
+        pool=s.spec.pool or None,
     )
     def candidate_strategy(
         context: dg.AssetExecutionContext, **inputs: Any

@@ -60,7 +60,7 @@ def test_component_with_a_score_source_builds_the_scoring(tmp_path):
     )
     with _built(attributes) as defs:
         keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
-        assert "from_component/scored_batch" in keys
+        assert "from_component_serve/scored_batch" in keys
         drift = defs.get_sensor_def("from_component_drift_sensor")
         assert drift.default_status == dg.DefaultSensorStatus.RUNNING
         assert defs.get_sensor_def("from_component_score_sensor") is not None

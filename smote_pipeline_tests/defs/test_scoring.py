@@ -67,7 +67,7 @@ def test_a_batch_is_scored_by_the_promoted_version_without_dropping_a_row(traine
     run.instance.add_dynamic_partitions("small_score_batches", ["2026-12/monday.csv"])
     result = _score(run, "2026-12/monday.csv")
     assert result.success
-    scores = decode(run.storage / "small" / "scored_batch" / "2026-12%2Fmonday.csv.parquet")
+    scores = decode(run.storage / "small_serve" / "scored_batch" / "2026-12%2Fmonday.csv.parquet")
     batch = pd.read_csv(folder / "2026-12" / "monday.csv")
     registry = decode(run.stored("promoted_model"))
     assert len(scores) == len(batch) == 300

@@ -60,7 +60,7 @@ def test_every_asset_and_check_is_shown(own_data_run, tmp_path):
 def test_the_scoring_assets_partitions_checks_and_sensors_are_shown(scoring_run, tmp_path):
     """After the README's scoring example: what a user sees of a scored batch."""
     ui = _ui_check()
-    assert scoring_run.scored is not None, scoring_run.daemon_log[-3000:]
+    assert "tuesday.csv" in scoring_run.scored, scoring_run.daemon_log[-3000:]
     out = tmp_path / "screens"
     out.mkdir()
     with ui.webserver(scoring_run.environment, scoring_run.root, ui.free_port()) as url:

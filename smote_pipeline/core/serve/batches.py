@@ -23,7 +23,7 @@ import pandas as pd
 
 from smote_pipeline.core.ingest.sources import SUPPORTED_SUFFIXES, Source, fingerprint, read_source
 
-__all__ = ["batch_versions", "read_batch", "write_scores_table"]
+__all__ = ["batch_key", "batch_versions", "read_batch", "write_scores_table"]
 
 #: Characters Dagster does not allow in a partition key, replaced by ``_``.
 _UNSAFE = re.compile(r"[,\[\]\n\r\t]")
@@ -62,6 +62,31 @@ def batch_versions(source: Source, change_query: str = "") -> dict[str, str]:
     else:
         return {}
     return {_key(k): f"{f.stat().st_size}:{f.stat().st_mtime_ns}" for k, f in files.items()}
+
+
+def batch_key(source: Source, name: str) -> str:
+    """The batch key a user means by ``name``: a key as listed, or the path of a file
+    of the score folder (relative to the working directory, or absolute).
+
+    Raises
+    ------
+    ValueError
+        ``name`` is no batch of ``source``, naming the batches there are.
+    """
+    keys = batch_versions(source)
+    if name in keys:
+        return name
+    folder = Path(source.location.removeprefix("file://")).expanduser().resolve()
+    given = Path(name).expanduser().resolve()
+    if not source.is_sql and folder.is_dir() and given.is_relative_to(folder):
+        key = _key(given.relative_to(folder).as_posix())
+        if key in keys:
+            return key
+    listed = ", ".join(sorted(keys)[:10]) or "none"
+    raise ValueError(
+        f"{name!r} is not a batch of the score source {source.location!r} (batches: "
+        f"{listed}); copy the file into that folder, or name one of its batches."
+    )
 
 
 def read_batch(source: Source, key: str) -> pd.DataFrame:
