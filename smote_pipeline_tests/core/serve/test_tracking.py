@@ -28,18 +28,9 @@ from smote_pipeline.core.serve.tracking import (
     Tracked,
     track_versions,
 )
-
-# MLflow's SQL store uses a loader strategy that SQLAlchemy 2.1 deprecates.
+from smote_pipeline_tests.core.test_pipeline import FAST
 
 NAME = "demo"
-FAST = {
-    "cv_folds": 2,
-    "cv_repeats": 1,
-    "models": ("logistic_regression",),
-    "strategies": ["no_resampling", "cluster_smote"],
-    "n_bootstrap": 100,
-    "noise_method": "none",
-}
 OPTIONS = PipelineOptions().updated(FAST)
 DOCUMENTS = {"smote_report.md": "# SMOTE report\n\nhelped: no\n", "model_card.md": "# Card\n"}
 HTTP_LIMITS = (
