@@ -97,24 +97,30 @@ def promoted_model_asset(s: Scope) -> dg.AssetsDefinition:
             scoring,
         )
         context.log.info(registry.decision)
-        promoted = registry.promoted_version
         return dg.MaterializeResult(
             value=registry,
             metadata={
-                "promoted_version": promoted.version,
-                "promoted_strategy": promoted.strategy,
-                "latest_version": registry.latest.version,
-                "decision": registry.decision,
-                "against_promoted_version": promotion_text(registry.comparison),
-                "versions": table_metadata(registry.table()),
-                "training_fingerprint": promoted.training_fingerprint,
-                "model_fingerprint": promoted.fingerprint,
-                "can_score_batches": promoted.profile is not None,
+                **_registry_metadata(registry),
                 **_tracking(context, s, registry, holdout_evaluation, training_set, texts),
             },
         )
 
     return promoted_model
+
+
+def _registry_metadata(registry: ModelRegistry) -> dict[str, Any]:
+    promoted = registry.promoted_version
+    return {
+        "promoted_version": promoted.version,
+        "promoted_strategy": promoted.strategy,
+        "latest_version": registry.latest.version,
+        "decision": registry.decision,
+        "against_promoted_version": promotion_text(registry.comparison),
+        "versions": table_metadata(registry.table()),
+        "training_fingerprint": promoted.training_fingerprint,
+        "model_fingerprint": promoted.fingerprint,
+        "can_score_batches": promoted.profile is not None,
+    }
 
 
 def _tracking(
