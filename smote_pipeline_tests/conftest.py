@@ -55,3 +55,17 @@ def own_data_run(tmp_path_factory) -> OwnDataRun:
 def scoring_run(tmp_path_factory) -> ScoringRun:
     """The README's scoring example, run once: its test and the browser test read it."""
     return run_scoring_example(tmp_path_factory.mktemp("scoring_example"))
+
+
+#: Session fixtures whose tests must share one xdist worker (the fixture runs once).
+SHARED_SESSION_RUNS = ("scoring_run", "own_data_run", "small_run", "deployment")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``pytest -n`` (``--dist loadgroup``): the tests of one file run on one worker,
+    so a module fixture is built once, and so do the tests of one shared session run
+    (the README examples, the small run, the Celery deployment) across files."""
+    for item in items:
+        shared = [f for f in SHARED_SESSION_RUNS if f in getattr(item, "fixturenames", ())]
+        group = shared[0] if shared else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
