@@ -55,8 +55,9 @@ REFERENCE_KEY = "__stored_model__"
 #: a pipeline name, so it cannot collide with an asset's folder).
 MODELS_FOLDER = ".models"
 
-#: A SHA-256 in a skops schema (a reference, or another hash: extra names only keep files).
-_SHA = re.compile(rb"(?<![0-9a-f])([0-9a-f]{64})(?![0-9a-f])")
+#: Runs of hex digits in a skops schema; those of exactly 64 are SHA-256 names (a
+#: reference, or another hash: extra names only keep files).
+_HEX_RUN = re.compile(rb"[0-9a-f]{64,}")
 _HEX = re.compile(r"[0-9a-f]{64}")
 
 #: Model object -> the file it was loaded from or written to (weak: forgets
@@ -214,13 +215,26 @@ class ModelStore:
 
 
 def _references(path: Path) -> set[str]:
-    """SHA-256 names a skops file refers to (read from its schema only)."""
+    """SHA-256 names a skops file refers to (read from its schema only; a schema runs to
+    megabytes, so each version of a file, by size and modification time, is read once
+    per process)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            schema = archive.read("schema.json")
+        stat = path.stat()
+        version = (str(path), stat.st_size, stat.st_mtime_ns)
+        if version not in _READ_REFERENCES:
+            with zipfile.ZipFile(path) as archive:
+                schema = archive.read("schema.json")
+            names = {m.decode() for m in _HEX_RUN.findall(schema) if len(m) == 64}
+            _READ_REFERENCES[version] = frozenset(names)
     except (OSError, KeyError, zipfile.BadZipFile):
         return set()
-    return {m.decode() for m in _SHA.findall(schema)}
+    while len(_READ_REFERENCES) > 4096:  # a bound, not a policy: oldest first
+        del _READ_REFERENCES[next(iter(_READ_REFERENCES))]
+    return set(_READ_REFERENCES[version])
+
+
+#: The references of each file version :func:`_references` read, by (path, size, mtime).
+_READ_REFERENCES: dict[tuple[str, int, int], frozenset[str]] = {}
 
 
 def _remember(sha: str, model: Any, payload: bytes) -> None:
