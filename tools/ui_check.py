@@ -230,12 +230,31 @@ def browse(url: str, out: Path, pages: list[Page]) -> dict[str, list[str]]:
             page.goto(f"{url}{path}", wait_until="domcontentloaded")
             if click:  # open what a user opens, e.g. a Markdown metadata value
                 _settle(page, [click])
-                page.get_by_text(click).first.click()
+                _click(page, click)
             text = _settle(page, wanted)
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
             seen[name] = [w for w in wanted if w in text]
         browser.close()
     return seen
+
+
+def _click(page: Any, text: str, attempts: int = 10) -> None:
+    """Click the first element showing ``text``, closing a dialog that covers it
+    (Escape, or "Skip" on a first visit) and trying again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        try:
+            page.get_by_text(text).first.click(timeout=2000)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            skip = page.get_by_role("button", name="Skip")
+            if skip.count():
+                skip.first.click()
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
 
 
 def _settle(page: Any, wanted: list[str], timeout: float = 20.0) -> str:

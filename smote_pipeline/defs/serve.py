@@ -141,8 +141,7 @@ def _tracking(
     tracked = tracking.track_versions(
         uri, s.name, registry, evaluation, s.options(context), documents, example
     )
-    if tracked.error:
-        context.log.warning(f"MLflow: {tracked.error}")
+    (context.log.warning if tracked.error else context.log.info)(f"MLflow: {tracked.text()}")
     shown = {
         "mlflow_run": dg.MetadataValue.url(tracked.run_url) if tracked.run_url else None,
         "mlflow_model_version": tracked.model_version,

@@ -24,7 +24,7 @@ import re
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -103,10 +103,6 @@ class Tracked:
     created: bool = False
     experiment_id: str | None = None
     error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields, for metadata."""
-        return asdict(self)
 
     def text(self) -> str:
         """One line on what was tracked, or why not."""
