@@ -15,7 +15,12 @@ from smote_pipeline.core.columns import (
     feature_columns,
 )
 from smote_pipeline.core.ingest import keys
-from smote_pipeline.core.ingest.roles import ColumnRole, decide_roles, roles_table
+from smote_pipeline.core.ingest.roles import (
+    MISSING_MARKERS,
+    ColumnRole,
+    decide_roles,
+    roles_table,
+)
 from smote_pipeline.core.ingest.sources import read_source
 
 __all__ = ["Ingested", "TargetSpec", "describe_dataset", "ingest", "prepare_dataset", "read_source"]
@@ -114,14 +119,8 @@ def _positive_rows(frame: pd.DataFrame, target: TargetSpec) -> np.ndarray:
     Text labels are compared after trimming spaces (``"yes "`` is ``"yes"``);
     labels that still differ only in letter case are refused, never merged.
     """
-    labels = frame[target.column]
-    n_missing = int(labels.isna().sum())
-    if n_missing:
-        raise ValueError(
-            f"Target column {target.column!r} has {n_missing} missing value(s); "
-            "drop or label those rows in the source."
-        )
-    labels = _clean_labels(labels)
+    labels = _clean_labels(frame[target.column])
+    _refuse_unlabelled(labels, target)
     clashes = _near_duplicates(labels)
     if clashes:
         raise ValueError(
@@ -145,6 +144,26 @@ def _positive_rows(frame: pd.DataFrame, target: TargetSpec) -> np.ndarray:
         )
     _check_classes(labels, values, positive, target)
     return positive
+
+
+def _refuse_unlabelled(labels: pd.Series, target: TargetSpec) -> None:
+    """Refuse rows without a label: an empty cell, spaces only, or a missing marker
+    (``?``, ``NA``, ``null``, ... unless it is the positive label itself); such a row
+    never joins a class. The message counts them and names their data rows."""
+    marker = labels.map(_label_text).isin(MISSING_MARKERS) & ~label_matches(
+        labels, target.positive_label
+    )
+    unlabelled = np.flatnonzero(labels.isna().to_numpy() | marker.to_numpy())
+    if len(unlabelled):
+        rows = ", ".join(str(i + 1) for i in unlabelled[:10])
+        more = f" and {len(unlabelled) - 10} more" if len(unlabelled) > 10 else ""
+        raise ValueError(
+            f"Target column {target.column!r} has {len(unlabelled)} row(s) without a label "
+            f"(an empty cell, spaces only, or a missing marker such as '?' or 'NA'): data "
+            f"rows {rows}{more}, the first row under the header being 1. A row without a "
+            "label never joins a class, with or without `one_vs_rest`: drop those rows or "
+            "label them in the source."
+        )
 
 
 def _check_classes(

@@ -141,3 +141,26 @@ def test_a_yaml_boolean_label_gets_a_hint(frame):
 def test_a_majority_positive_label_is_refused_with_the_fix(frame):
     with pytest.raises(ValueError, match=r"'no' is the majority.*set `positive_label` to 'yes'"):
         prepare_dataset(frame, TargetSpec("label", "no"))
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "?", "NA", "null"])
+@pytest.mark.parametrize("one_vs_rest", [False, True])
+def test_every_spelling_of_no_label_is_refused_with_its_rows(tmp_path, frame, blank, one_vs_rest):
+    """A CSV whose target has a few cells without a label (empty, spaces, a marker), read
+    as the CLI reads it: the rows are named, never turned into a class or a negative."""
+    labels = frame["label"].astype(object)
+    labels.iloc[[3, 40, 325]] = blank  # 325: a positive row of the source system
+    path = tmp_path / "blank_labels.csv"
+    frame.assign(label=labels, kind=np.where(frame.index % 3, "x", "y")).to_csv(path, index=False)
+    table = read_source(str(path))
+    with pytest.raises(ValueError) as info:
+        prepare_dataset(table, TargetSpec("label", "yes", one_vs_rest=one_vs_rest))
+    message = str(info.value)
+    assert "has 3 row(s) without a label" in message and "data rows 4, 41, 326" in message
+    assert "one_vs_rest" in message and "'label'" in message
+
+
+def test_a_marker_that_is_the_positive_label_is_a_label(frame):
+    labelled = frame.assign(label=frame["label"].replace({"yes": "NA"}))
+    out = prepare_dataset(labelled, TargetSpec("label", "NA"))
+    assert out["label"].sum() == 30
