@@ -22,6 +22,7 @@ from smote_pipeline.core.ingest.roles import (
     roles_table,
 )
 from smote_pipeline.core.ingest.sources import read_source
+from smote_pipeline.core.ingest.split import MIN_HOLDOUT_GROUPS, MIN_POSITIVES, MIN_TRAINING_GROUPS
 
 __all__ = ["Ingested", "TargetSpec", "describe_dataset", "ingest", "prepare_dataset", "read_source"]
 __all__ += ["MISSING_CATEGORY", "label_matches", "normalise_categoricals", "reject_infinite"]
@@ -183,11 +184,12 @@ def _check_classes(
             f"{target.positive_label!r} as negative, or merge the classes in the source."
         )
     n_positive = int(positive.sum())
-    if n_positive < 2:
+    if n_positive < MIN_POSITIVES:
         raise ValueError(
-            f"Only {n_positive} row has the positive label {target.positive_label!r} "
-            "in target column "
-            f"{target.column!r}; at least 2 are needed (one for training, one for the hold-out)."
+            f"Only {n_positive} row(s) have the positive label {target.positive_label!r} in "
+            f"target column {target.column!r}; at least {MIN_POSITIVES} are needed "
+            f"({MIN_TRAINING_GROUPS} for cross-validation on the training side, "
+            f"{MIN_HOLDOUT_GROUPS} for the hold-out)."
         )
     if n_positive > len(positive) - n_positive:
         others = labels[~positive].value_counts()

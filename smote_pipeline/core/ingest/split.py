@@ -47,6 +47,8 @@ __all__ = ["HoldoutLedger", "Split", "split_holdout"]
 #: hold-out's fewest: cross-validation needs two per class, evaluation one.
 MIN_TRAINING_GROUPS = 2
 MIN_HOLDOUT_GROUPS = 1
+#: Fewest positive rows (entities) a table needs: the sum of both sides' fewest.
+MIN_POSITIVES = MIN_TRAINING_GROUPS + MIN_HOLDOUT_GROUPS
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ import pandas as pd
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedGroupKFold
 
 from smote_pipeline.core.columns import GROUP_KEY, TIME_KEY, entity_codes
+from smote_pipeline.core.ingest.split import MIN_TRAINING_GROUPS
 
 __all__ = [
     "CV_MAX_ROWS",
@@ -159,7 +160,8 @@ def _group_splits(
     if n_folds < 2:
         raise ValueError(
             f"Cross-validation keeps each entity (or block of time) whole, and the training "
-            f"rows hold {per_class[1]} with a positive row; at least 2 are needed. Provide "
+            f"rows hold {per_class[1]} with a positive row; at least {MIN_TRAINING_GROUPS} are "
+            "needed. Provide "
             "more positive entities, or remove group_column / time_column from the spec."
         )
     zeros = np.zeros(len(y))

@@ -75,10 +75,11 @@ def test_missing_values_are_kept(frame):
     assert prepared["colour"].notna().all()
 
 
-def test_one_positive_row_is_refused(frame):
-    frame = frame.iloc[:301]
-    with pytest.raises(ValueError, match="at least 2"):
-        prepare_dataset(frame, TargetSpec("label", "yes"))
+def test_fewer_positive_rows_than_the_split_needs_are_refused(frame):
+    """Ingestion and the split state one minimum: 2 positives pass neither."""
+    with pytest.raises(ValueError, match=r"Only 2 row\(s\) .* at least 3 are needed \(2 for"):
+        prepare_dataset(frame.iloc[:302], TargetSpec("label", "yes"))
+    assert prepare_dataset(frame.iloc[:303], TargetSpec("label", "yes"))["label"].sum() == 3
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
