@@ -242,7 +242,11 @@ def _read_csv(location: str, fs: Any, path: str, encoding: str) -> pd.DataFrame:
             "the pipeline spec to a Python codec name (for example `utf-8` or `latin-1`)."
         ) from error
     with _open(fs, path) as stream:
-        header = stream.readline(_HEADER_LIMIT).decode(encoding, errors="replace")
+        start = stream.read(4096)
+    encoding = _bom_encoding(start, encoding, location)
+    with _open(fs, path) as stream:
+        text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+        header = text.readline(_HEADER_LIMIT)
     delimiter = detect_delimiter(header)
     read_options = pa_csv.ReadOptions(encoding=encoding)
     parse_options = pa_csv.ParseOptions(delimiter=delimiter)
@@ -271,6 +275,41 @@ def _read_csv(location: str, fs: Any, path: str, encoding: str) -> pd.DataFrame:
     if any(pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type) for f in table.schema):
         raise _encoding_error(location, encoding, _first_undecodable(fs, path, encoding))
     return table.to_pandas()
+
+
+#: Byte-order marks and the codec that reads (and drops) them; UTF-32 before UTF-16,
+#: whose little-endian mark starts UTF-32's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _bom_encoding(start: bytes, encoding: str, location: str) -> str:
+    """The encoding a UTF-16 or UTF-32 byte-order mark at the file's ``start`` names
+    (such a file is never valid UTF-8, so the mark wins over a UTF-8 setting);
+    otherwise ``encoding``.
+
+    Raises
+    ------
+    ValueError
+        With a UTF-8 setting, the file has no mark but a third of its first bytes are
+        zero (UTF-16 or UTF-32 without a mark), naming the encoding to set.
+    """
+    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        return encoding
+    marked = next((name for bom, name in _BOMS if start.startswith(bom)), None)
+    if marked or not start or start.count(0) < len(start) / 3:
+        return marked or encoding
+    odd = start[1::2].count(0) > start[0::2].count(0)
+    raise ValueError(
+        f"Source file {location!r} is not UTF-8: a third of its first bytes are zero, as in "
+        "UTF-16 or UTF-32 text without a byte-order mark. Set `encoding:` in the pipeline "
+        f"spec, most likely `encoding: {'utf-16-le' if odd else 'utf-16-be'}`, or save the "
+        "file as UTF-8."
+    )
 
 
 def _first_undecodable(fs: Any, path: str, encoding: str) -> tuple[int, int] | None:

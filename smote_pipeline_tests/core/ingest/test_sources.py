@@ -156,3 +156,24 @@ def test_duplicate_parquet_columns_are_named(tmp_path):
     for location in (folder / "part-0.parquet", folder):
         with pytest.raises(ValueError, match=r"duplicate column names: 'x' \(columns 1, 3\)"):
             read_source(str(location))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8-sig"])
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_a_file_with_a_byte_order_mark_reads_in_its_encoding(tmp_path, frame, encoding, sep):
+    """Excel and Windows tools save UTF-16 with a mark; the default setting reads it."""
+    written = frame.assign(city=["Zürich", "Genève", "Köln"] * 110)
+    path = tmp_path / "exported.csv"
+    written.to_csv(path, index=False, encoding=encoding, sep=sep)
+    table = read_source(str(path))
+    assert list(table.columns) == list(written.columns)
+    assert table["city"].tolist() == written["city"].tolist()
+    pd.testing.assert_series_equal(table["a"], written["a"], check_exact=False)
+
+
+def test_utf16_without_a_mark_names_the_encoding_to_set(tmp_path, frame):
+    path = tmp_path / "no_mark.csv"
+    path.write_bytes(frame.to_csv(index=False).encode("utf-16-le"))
+    with pytest.raises(ValueError, match=r"'.*no_mark.csv' is not UTF-8.*`encoding: utf-16-le`"):
+        read_source(str(path))
+    assert read_source(Source(str(path), encoding="utf-16-le"))["label"].eq("yes").sum() == 30
