@@ -167,8 +167,23 @@ def _order_keys(hashes: np.ndarray, random_state: int) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
+def _positives(y: np.ndarray, group_of_row: np.ndarray) -> str:
+    """The positive rows, the groups that hold one, and how many of those also hold a
+    negative row (a group of identical rows may carry both labels)."""
+    positive = np.bincount(group_of_row, y)
+    mixed = int(((positive > 0) & (positive < np.bincount(group_of_row))).sum())
+    return (
+        f"{int(y.sum())} positive rows in {int((positive > 0).sum())} groups, {mixed} of them "
+        "also holding negative rows"
+    )
+
+
 def _too_few(
-    holdout_fraction: float, counts: np.ndarray, ledger: HoldoutLedger, by_entity: bool
+    holdout_fraction: float,
+    counts: np.ndarray,
+    ledger: HoldoutLedger,
+    by_entity: bool,
+    positives: str,
 ) -> ValueError:
     kept = (
         f" The {len(ledger)} row groups earlier runs split keep their sides (the hold-out "
@@ -185,8 +200,9 @@ def _too_few(
             f"with positive rows, change holdout_fraction, or remove group_column.{kept}"
         )
     return ValueError(
-        f"holdout_fraction={holdout_fraction} cannot split {int(counts.sum())} distinct rows "
-        f"({int(counts[1])} positive) into a training set with at least "
+        f"holdout_fraction={holdout_fraction} cannot split {int(counts.sum())} groups of "
+        f"identical rows ({positives}; a group stays on one side) into a training set "
+        "with at least "
         f"{MIN_TRAINING_GROUPS} and a hold-out with at least {MIN_HOLDOUT_GROUPS} row of each "
         f"class; provide more positive rows or change holdout_fraction.{kept}"
     )
@@ -238,7 +254,7 @@ def split_holdout(
     keys = _order_keys(groups, random_state)
     for label in (0, 1):
         if not _side_new_groups(side, labels == label, counts[label], keys, holdout_fraction):
-            raise _too_few(holdout_fraction, counts, ledger, by_entity)
+            raise _too_few(holdout_fraction, counts, ledger, by_entity, _positives(y, group_of_row))
     in_holdout = side[group_of_row] == 1
     training, holdout = frame[~in_holdout], frame[in_holdout]
     _check_positive_rows(int(training[target].sum()), int(holdout[target].sum()), holdout_fraction)

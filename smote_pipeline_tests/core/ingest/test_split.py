@@ -110,3 +110,16 @@ def test_a_ledger_whose_column_is_gone_is_reset_with_the_reason(prepared):
     later = _split(prepared.drop(columns="c"), ledger=earlier.ledger)
     assert "no longer are its key (c:" in later.reset
     assert later.known_rows == 0 and later.ledger.columns == ("a", "b")
+
+
+def test_when_every_positive_shares_its_row_with_a_negative_the_error_counts_them(prepared):
+    """21 positive rows, each identical in its features to a negative row: the split
+    cannot stratify them, and its error says how many positives there are, and why."""
+    negatives = prepared[prepared["label"] == 0].reset_index(drop=True)
+    copies = negatives.head(21).assign(label=1)
+    mixed = pd.concat([negatives, copies], ignore_index=True).assign(row_id=lambda f: f.index)
+    with pytest.raises(ValueError) as info:
+        _split(mixed)
+    message = str(info.value)
+    assert "300 groups of identical rows" in message
+    assert "21 positive rows in 21 groups, 21 of them also holding negative rows" in message
