@@ -96,6 +96,8 @@ def _raw_metadata(ingested: ingestion.Ingested, target: str, source: str) -> dic
     return {
         **frame_metadata(frame, target),
         "imbalance_ratio": summary["imbalance_ratio"],
+        "conflicting_duplicate_groups": summary["conflicting_groups"],
+        "rows_in_conflicting_groups": summary["rows_in_conflicting_groups"],
         "categorical_features": summary["categorical_features"],
         "column_roles": table_metadata(roles),
         "excluded_columns": ", ".join(f"{c} ({r})" for c, r in excluded.itertuples(index=False))

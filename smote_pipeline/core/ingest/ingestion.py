@@ -13,6 +13,7 @@ from smote_pipeline.core.columns import (
     ROW_ID,
     categorical_columns,
     feature_columns,
+    row_hashes,
 )
 from smote_pipeline.core.ingest import keys
 from smote_pipeline.core.ingest.roles import (
@@ -312,15 +313,23 @@ def describe_dataset(frame: pd.DataFrame, target: str) -> dict[str, Any]:
     -------
     dict
         ``rows``, ``features``, ``categorical_features``, ``positives``,
-        ``negatives``, ``imbalance_ratio`` (negatives per positive).
+        ``negatives``, ``imbalance_ratio`` (negatives per positive), and
+        ``conflicting_groups`` / ``rows_in_conflicting_groups``: groups of rows with
+        identical features that carry both labels (no model can separate them, and
+        the split keeps each group on one side).
     """
     positives = int((frame[target] == 1).sum())
     negatives = int(len(frame) - positives)
+    features = feature_columns(frame, target)
+    labels = pd.Series(frame[target].to_numpy()).groupby(row_hashes(frame, features))
+    both = labels.nunique() > 1
     return {
         "rows": len(frame),
-        "features": len(feature_columns(frame, target)),
+        "features": len(features),
         "categorical_features": categorical_columns(frame, target),
         "positives": positives,
         "negatives": negatives,
         "imbalance_ratio": round(negatives / positives, 3) if positives else float("inf"),
+        "conflicting_groups": int(both.sum()),
+        "rows_in_conflicting_groups": int(labels.size()[both].sum()),
     }

@@ -8,6 +8,7 @@ from smote_pipeline.core.ingest.datasets import DIGITS_POSITIVE, DIGITS_TARGET, 
 from smote_pipeline.core.ingest.ingestion import (
     MISSING_CATEGORY,
     TargetSpec,
+    describe_dataset,
     prepare_dataset,
     read_source,
 )
@@ -165,3 +166,12 @@ def test_a_marker_that_is_the_positive_label_is_a_label(frame):
     labelled = frame.assign(label=frame["label"].replace({"yes": "NA"}))
     out = prepare_dataset(labelled, TargetSpec("label", "NA"))
     assert out["label"].sum() == 30
+
+
+def test_groups_of_identical_rows_with_both_labels_are_counted(frame):
+    """Three negative rows copied with the positive label, one of them twice."""
+    prepared = prepare_dataset(frame, TargetSpec("label", "yes"))
+    copies = prepared.iloc[[0, 1, 2, 2]].assign(label=1)
+    summary = describe_dataset(pd.concat([prepared, copies], ignore_index=True), "label")
+    assert summary["conflicting_groups"] == 3 and summary["rows_in_conflicting_groups"] == 7
+    assert describe_dataset(prepared, "label")["conflicting_groups"] == 0
