@@ -65,7 +65,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Under ``pytest -n`` (``--dist loadgroup``): the tests of one file run on one worker,
     so a module fixture is built once, and so do the tests of one shared session run
     (the README examples, the small run, the Celery deployment) across files."""
+    rank = {}
     for item in items:
         shared = [f for f in SHARED_SESSION_RUNS if f in getattr(item, "fixturenames", ())]
         group = shared[0] if shared else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
+        rank[item.nodeid] = SHARED_SESSION_RUNS.index(group) if shared else len(SHARED_SESSION_RUNS)
+    # the longest groups (the README examples first) start first, so none ends the run alone
+    items.sort(key=lambda item: rank[item.nodeid])
