@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,11 @@ from smote_pipeline_tests.readme import (
     run_own_data_example,
     run_scoring_example,
 )
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Two workers share the machine's cores: a step's "all cores" (n_jobs=-1) is one
+    # per worker, not a process pool per worker (subprocesses inherit the setting).
+    os.environ.setdefault("LOKY_MAX_CPU_COUNT", "1")
 
 
 def make_frame(
