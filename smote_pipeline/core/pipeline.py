@@ -11,6 +11,7 @@ its own step (the ``auto_reduce`` switch to a PCA space: :data:`oversampling_spa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -66,9 +67,11 @@ def split_holdout(
     target: str,
     options: PipelineOptions,
     ledger: split.HoldoutLedger | None = None,
+    earlier: Callable[[], split.EarlierSides] | None = None,
 ) -> split.Split:
     """The hold-out, split off first; rows an earlier run split (``ledger``) keep their
-    side. With a ``time_column`` it is the latest rows instead
+    side, matched through the ``earlier`` sides when a column is gone. With a
+    ``time_column`` it is the latest rows instead
     (:func:`~smote_pipeline.core.ingest.time_split.split_by_time`)."""
     if TIME_KEY in raw.columns:
         return time_split.split_by_time(raw, target, options.holdout_fraction)
@@ -78,6 +81,7 @@ def split_holdout(
         holdout_fraction=options.holdout_fraction,
         random_state=options.random_state,
         ledger=ledger,
+        earlier=earlier,
     )
 
 

@@ -258,6 +258,7 @@ def holdout_isolation_check(s: Scope) -> dg.AssetChecksDefinition:
                 "ledger_holdout_groups": found.ledger_holdout_groups,
                 "training_rows_of_holdout_entities": found.leaked_entities,
                 "training_rows_not_earlier_than_holdout": found.not_earlier,
+                "rows_the_ledger_cannot_match": found.unmatched_by_ledger,
             },
         )
 

@@ -114,7 +114,9 @@ def split_holdout_asset(s: Scope) -> dg.AssetsDefinition:
 
     It keeps the hold-out ledger (every row group split so far and its side) as
     ``holdout_ledger.parquet`` beside the hold-out, read before and written after
-    each split, so that rows an earlier run split keep their side.
+    each split, so that rows an earlier run split keep their side. When a column the
+    ledger hashed is gone, it reads its own last stored sides to match earlier rows
+    on the columns they still share.
     """
     target = s.target
     outs = {
@@ -136,9 +138,16 @@ def split_holdout_asset(s: Scope) -> dg.AssetsDefinition:
         options = s.options(context)
         store = getattr(context.resources, IO_MANAGER_KEY)
         earlier = split.HoldoutLedger.from_frame(store.load_stored(ledger_key))
-        parts = pipeline.split_holdout(raw_dataset, target, options, earlier)
-        if parts.reset:
-            context.log.warning(f"holdout_set: {parts.reset}.")
+        parts = pipeline.split_holdout(
+            raw_dataset,
+            target,
+            options,
+            earlier,
+            lambda: tuple(store.load_stored(s.key(k)) for k in ("holdout_set", "training_set")),
+        )
+        for warning in (parts.rekeyed, parts.facts.get("holdout_share_note")):
+            if warning:
+                context.log.warning(f"holdout_set: {warning}.")
         files = store.save_stored(ledger_key, parts.ledger.to_frame())
         yield from s.selected(
             context, "training_set", parts.training, frame_metadata(parts.training, target)
@@ -159,7 +168,7 @@ def split_holdout_asset(s: Scope) -> dg.AssetsDefinition:
                 "rows_split_by_earlier_runs": parts.known_rows,
                 "rows_split_now": parts.new_rows,
                 "ledger_groups": len(parts.ledger),
-                "ledger_reset": parts.reset or "no",
+                "ledger_rekeyed": parts.rekeyed or "no",
                 "ledger": files["path"],
             },
         )

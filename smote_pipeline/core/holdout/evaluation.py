@@ -323,7 +323,9 @@ def level_text(entry: dict[str, Any]) -> str:
 
 
 def split_words(holdout: pd.DataFrame, target: str) -> str:
-    """How the hold-out was split off, in words, with its entity counts or time span."""
+    """How the hold-out was split off, in words, with its entity counts or time span,
+    and why a class's hold-out share is off ``holdout_fraction`` when it is
+    (:func:`~smote_pipeline.core.ingest.split.split_holdout` notes it on the frame)."""
     words = []
     if TIME_KEY in holdout.columns and len(holdout):
         first, last = holdout[TIME_KEY].min(), holdout[TIME_KEY].max()
@@ -332,7 +334,10 @@ def split_words(holdout: pd.DataFrame, target: str) -> str:
         count, unit = positive_units(holdout, target)
         entities = holdout[GROUP_KEY].nunique()
         words.append(f"by entity (group_column): {entities} entities, {count} {unit}")
-    return "; ".join(words) or "by row: identical rows kept on one side"
+    words = words or ["by row: identical rows kept on one side"]
+    if holdout.attrs.get("split_note"):  # written by the split when a share is off
+        words.append(f"**note**: {holdout.attrs['split_note']}")
+    return "; ".join(words)
 
 
 def positive_units(holdout: pd.DataFrame, target: str) -> tuple[int, str]:

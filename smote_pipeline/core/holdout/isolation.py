@@ -32,6 +32,7 @@ class IsolationReport:
     leaked_earlier: dict[str, int] = field(default_factory=dict)
     leaked_entities: dict[str, int] = field(default_factory=dict)
     not_earlier: dict[str, int] = field(default_factory=dict)
+    unmatched_by_ledger: dict[str, int] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -45,6 +46,7 @@ class IsolationReport:
             self.leaked_earlier,
             self.leaked_entities,
             self.not_earlier,
+            self.unmatched_by_ledger,
         )
         return not any(v for d in found for v in d.values())
 
@@ -64,7 +66,10 @@ def check_isolation(
 
     With the split's ``ledger``, a fourth: a real training row whose content an
     earlier run held out (a rerun on grown data must never train on it), counted
-    in ``leaked_earlier``.
+    in ``leaked_earlier``. When the ledger's key columns are missing from a frame, its
+    real rows cannot be cleared of that: they are counted in ``unmatched_by_ledger``
+    and the check fails (the split re-keys the ledger when a column goes, so this
+    means a stale ledger).
 
     With a ``group_column`` split (the ledger keyed by entity), a fifth: a real
     training row of a hold-out entity (``leaked_entities``); with a
@@ -118,6 +123,7 @@ _LEAKS = (
     "leaked_earlier",
     "leaked_entities",
     "not_earlier",
+    "unmatched_by_ledger",
 )
 
 
@@ -140,8 +146,12 @@ def _frame_leaks(
     if key:
         kind = "leaked_entities" if key == GROUP_KEY else "not_earlier"
         leaks[kind] = _key_leaks(key, holdout[key], frame.loc[~synthetic, key])
-    if ledger is not None and set(ledger.columns) <= set(frame.columns):
-        leaks["leaked_earlier"] = int((ledger.held_out(ledger.hash_rows(frame)) & ~synthetic).sum())
+    if ledger is not None and len(ledger):
+        if set(ledger.columns) <= set(frame.columns):
+            earlier = ledger.held_out(ledger.hash_rows(frame))
+            leaks["leaked_earlier"] = int((earlier & ~synthetic).sum())
+        else:  # the ledger's key is gone: no real row can be cleared
+            leaks["unmatched_by_ledger"] = int((~synthetic).sum())
     if synthetic.any():
         leaks["synthetic_coincidences"] = int((same & synthetic).sum())
     parent_columns = [c for c in (PARENT_A, PARENT_B) if c in frame.columns]

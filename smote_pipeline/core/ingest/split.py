@@ -15,10 +15,17 @@ exact stratified split of the groups. On a rerun with appended rows, the old
 rows keep their sides and the new ones fill each class up to the share, so a
 retrained model never sees an earlier hold-out row and the hold-out only grows.
 Existing rows never move, so a changed ``holdout_fraction`` applies to new rows
-only; to split everything afresh, start from an empty ledger (delete it). When
-a column the ledger hashed is no longer a feature (dropped from the source, or
-now excluded), its rows cannot be matched: every row is split afresh and
-:attr:`Split.reset` says why.
+only; to split everything afresh, start from an empty ledger on purpose
+(``python -m smote_pipeline.cli.ledger PIPELINE --reset``).
+
+When a column the ledger hashed is no longer a feature (dropped from the source,
+or now excluded), earlier rows are matched on the columns they still share: the
+earlier split's stored sides are hashed again on those columns, a group that held
+any hold-out row stays in the hold-out (rows that now equal one join it), and the
+ledger is keyed by the shared columns from then on (:attr:`Split.rekeyed` says
+what happened). Where no such match exists (the split's unit changed, no column is
+shared, or the earlier sides are not stored), the split is refused: it never
+hands an earlier hold-out row to training without the user's reset.
 
 With a ``group_column`` (the reserved ``group_key`` column), the unit is the
 entity instead of the identical-row group: every row of an entity is on one
@@ -34,6 +41,7 @@ and no ledger is kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -137,9 +145,9 @@ class Split:
         Rows whose side the earlier ledger already held.
     new_rows : int
         Rows assigned now.
-    reset : str or None
-        Why the earlier ledger could not be used (a column it hashed is no longer
-        a feature), so that every row was split afresh; None when it was used.
+    rekeyed : str or None
+        How the earlier ledger was matched again on the columns rows still share
+        (a column it hashed is no longer a feature); None when it was used as is.
     kind : {"rows", "groups", "time"}
         What the split kept whole: identical rows, entities, or time (the cut).
     facts : dict
@@ -152,7 +160,7 @@ class Split:
     ledger: HoldoutLedger
     known_rows: int
     new_rows: int
-    reset: str | None = None
+    rekeyed: str | None = None
     kind: str = "rows"
     facts: dict = field(default_factory=dict)
 
@@ -215,6 +223,7 @@ def split_holdout(
     holdout_fraction: float,
     random_state: int,
     ledger: HoldoutLedger | None = None,
+    earlier: Callable[[], EarlierSides] | None = None,
 ) -> Split:
     """Split real rows into a training set and a hold-out, stratified, seeded and stable.
 
@@ -233,41 +242,72 @@ def split_holdout(
         Seed of the ranking of new groups.
     ledger : HoldoutLedger or None
         Sides of the groups earlier runs split; None on the first run.
+    earlier : callable or None
+        Loads the sides the last split stored (hold-out, training; None where absent).
+        Called only when a column the ledger hashed is no longer a feature, to match
+        earlier rows on the columns they still share.
 
     Raises
     ------
     ValueError
-        If a side would hold too few groups of a class (training 2, hold-out 1).
+        If a side would hold too few groups of a class (training 2, hold-out 1), or
+        a column the ledger hashed is gone and earlier rows cannot be matched.
     """
     by_entity = GROUP_KEY in frame.columns
     keyed = _entities(frame) if by_entity else frame
     features = [GROUP_KEY] if by_entity else feature_columns(frame, target)
-    ledger, reset = _usable(ledger or HoldoutLedger.empty(), features)
+    ledger, rekeyed = _matched(ledger or HoldoutLedger.empty(), features, earlier)
     ledger = replace(ledger, columns=ledger.columns or tuple(features))
     hashes = ledger.hash_rows(keyed)
-    groups, first, group_of_row = np.unique(hashes, return_index=True, return_inverse=True)
+    groups, group_of_row = np.unique(hashes, return_inverse=True)
     y = frame[target].to_numpy()
-    labels = (np.bincount(group_of_row, y, len(groups)) > 0).astype(int) if by_entity else y[first]
-    counts = np.bincount(labels, minlength=2)
+    weights = _class_weights(y, group_of_row, len(groups), by_entity)
     side = ledger.sides(groups)
     known = side[group_of_row] >= 0  # rows an earlier run split
     keys = _order_keys(groups, random_state)
-    for label in (0, 1):
-        if not _side_new_groups(side, labels == label, counts[label], keys, holdout_fraction):
-            raise _too_few(holdout_fraction, counts, ledger, by_entity, _positives(y, group_of_row))
+    for label in (1, 0):  # positives first: a mixed group's negative rows follow it
+        if not _side_new_groups(side, weights, label, keys, holdout_fraction):
+            raise _too_few(
+                holdout_fraction,
+                np.bincount((weights[1] > 0).astype(int), minlength=2),
+                ledger,
+                by_entity,
+                _positives(y, group_of_row),
+            )
     in_holdout = side[group_of_row] == 1
-    training, holdout = frame[~in_holdout], frame[in_holdout]
+    training, holdout = frame[~in_holdout].reset_index(drop=True), frame[in_holdout]
     _check_positive_rows(int(training[target].sum()), int(holdout[target].sum()), holdout_fraction)
+    facts = entity_counts(training, holdout, target) if by_entity else {}
+    facts.update(_shares(weights, side == 1, holdout_fraction, by_entity, known.any()))
+    holdout = holdout.reset_index(drop=True)
+    if "holdout_share_note" in facts:
+        holdout.attrs["split_note"] = facts["holdout_share_note"]
     return Split(
-        training.reset_index(drop=True),
-        holdout.reset_index(drop=True),
+        training,
+        holdout,
         ledger.merged(groups, side == 1),
         known_rows=int(known.sum()),
         new_rows=int((~known).sum()),
-        reset=reset,
+        rekeyed=rekeyed,
         kind="groups" if by_entity else "rows",
-        facts=entity_counts(training, holdout, target) if by_entity else {},
+        facts=facts,
     )
+
+
+def _class_weights(
+    y: np.ndarray, group_of_row: np.ndarray, n_groups: int, by_entity: bool
+) -> np.ndarray:
+    """What each group adds to each class's hold-out share: shape (2, n_groups).
+
+    A group is of the positive class when it holds a positive row. Row groups weigh
+    their rows of each class (a group of identical rows with both labels adds to
+    both); entities weigh one, in their class.
+    """
+    positive = np.bincount(group_of_row, y == 1, n_groups)
+    if by_entity:
+        return np.stack([(positive == 0), (positive > 0)]).astype(np.int64)
+    rows = np.bincount(group_of_row, minlength=n_groups)
+    return np.stack([rows - positive, positive]).astype(np.int64)
 
 
 def _entities(frame: pd.DataFrame) -> pd.DataFrame:
@@ -289,21 +329,88 @@ def entity_counts(training: pd.DataFrame, holdout: pd.DataFrame, target: str) ->
 
 
 def _side_new_groups(
-    side: np.ndarray, in_class: np.ndarray, count: int, keys: np.ndarray, fraction: float
+    side: np.ndarray, weights: np.ndarray, label: int, keys: np.ndarray, fraction: float
 ) -> bool:
-    """Put the class's new groups (side -1) on a side, in place: the first by ``keys``
-    to the hold-out until it holds ``fraction`` of the class's groups (at least
-    :data:`MIN_HOLDOUT_GROUPS`, leaving :data:`MIN_TRAINING_GROUPS` to training).
-    Returns whether both sides then hold enough of the class's groups."""
+    """Put class ``label``'s new groups (side -1) on a side, in place.
+
+    In the order of ``keys``, a group goes to the hold-out when it fits: when the
+    class's hold-out rows (``weights[label]``, counting those of groups already held)
+    stay within ``fraction`` of the class's rows. A group too big to fit goes to
+    training and smaller ones fill the rest (first fit), so one large group of
+    identical rows cannot swell the hold-out. The hold-out takes at least
+    :data:`MIN_HOLDOUT_GROUPS` of the class's groups (the lightest new one when none
+    fits) and leaves :data:`MIN_TRAINING_GROUPS` to training. Returns whether both
+    sides then hold enough of the class's groups.
+    """
+    weight = weights[label]
+    in_class = (weights[1] > 0) == bool(label)
+    count = int(in_class.sum())
     new = np.flatnonzero(in_class & (side < 0))
-    held = int((side[in_class] == 1).sum())
-    wanted = min(max(int(round(fraction * count)), MIN_HOLDOUT_GROUPS), count - MIN_TRAINING_GROUPS)
-    take = int(np.clip(wanted - held, 0, len(new)))
     ranked = new[np.argsort(keys[new], kind="stable")]
-    side[ranked[:take]] = 1
-    side[ranked[take:]] = 0
+    held_groups = int((side[in_class] == 1).sum())
+    room = count - MIN_TRAINING_GROUPS - held_groups
+    capacity = int(round(fraction * weight.sum())) - int(weight[side == 1].sum())
+    take = _first_fit(weight[ranked], capacity, room)
+    if held_groups + take.sum() < MIN_HOLDOUT_GROUPS and room > 0 and len(ranked):
+        take[np.argmin(weight[ranked])] = True
+    side[ranked[take]] = 1
+    side[ranked[~take]] = 0
     held_now = int((side[in_class] == 1).sum())
     return held_now >= MIN_HOLDOUT_GROUPS and count - held_now >= MIN_TRAINING_GROUPS
+
+
+def _first_fit(weights: np.ndarray, capacity: int, most: int) -> np.ndarray:
+    """Which of ``weights``, taken in order, fit into ``capacity``: each that fits
+    what is left is taken, at most ``most`` of them. Vectorised: every pass takes
+    the longest prefix of what still fits, and the first group that did not fit
+    then no longer does."""
+    take = np.zeros(len(weights), dtype=bool)
+    while capacity > 0 and take.sum() < most:
+        open_ = np.flatnonzero(~take & (weights <= capacity))
+        if not len(open_):
+            break
+        fits = open_[np.cumsum(weights[open_]) <= capacity][: most - int(take.sum())]
+        take[fits] = True
+        capacity -= int(weights[fits].sum())
+    return take
+
+
+def _shares(
+    weights: np.ndarray, held: np.ndarray, fraction: float, by_entity: bool, earlier: bool
+) -> dict[str, float | str]:
+    """Each class's share of the hold-out, and, when one is off ``fraction`` by more
+    than a row (and 2% of the class), by how much and why."""
+    facts: dict[str, float | str] = {}
+    notes = []
+    unit = "entities" if by_entity else "rows"
+    for label, name in ((1, "positive"), (0, "negative")):
+        total, kept = int(weights[label].sum()), int(weights[label][held].sum())
+        facts[f"holdout_share_{name}"] = round(kept / max(total, 1), 4)
+        if abs(kept - fraction * total) <= max(1.0, 0.02 * total):
+            continue
+        notes.append(
+            f"the hold-out holds {kept} of the {total} {name} {unit} ({kept / total:.0%}, "
+            f"not holdout_fraction {fraction:.0%}): {_why_off(weights[label], by_entity, earlier)}"
+        )
+    if notes:
+        facts["holdout_share_note"] = "; ".join(notes)
+    return facts
+
+
+def _why_off(weight: np.ndarray, by_entity: bool, earlier: bool) -> str:
+    reasons = []
+    if earlier:
+        reasons.append("rows an earlier run split keep their sides")
+    if not by_entity and weight.max(initial=0) > 1:
+        reasons.append(
+            f"identical feature rows stay on one side (the largest group has "
+            f"{int(weight.max())} of these rows)"
+        )
+    reasons.append(
+        f"each side needs whole groups, at least {MIN_HOLDOUT_GROUPS} in the hold-out and "
+        f"{MIN_TRAINING_GROUPS} in training"
+    )
+    return "; ".join(reasons)
 
 
 def _check_positive_rows(train_pos: int, holdout_pos: int, fraction: float) -> None:
@@ -317,13 +424,77 @@ def _check_positive_rows(train_pos: int, holdout_pos: int, fraction: float) -> N
         )
 
 
-def _usable(ledger: HoldoutLedger, features: list[str]) -> tuple[HoldoutLedger, str | None]:
-    """The ledger when every column it hashes is still a feature, else an empty one and why."""
+#: The sides the last split stored: (hold-out, training), None where absent.
+EarlierSides = tuple[pd.DataFrame | None, pd.DataFrame | None]
+
+
+def _matched(
+    ledger: HoldoutLedger, features: list[str], earlier: Callable[[], EarlierSides] | None
+) -> tuple[HoldoutLedger, str | None]:
+    """The ledger when every column it hashes is still a feature; else the ledger
+    re-keyed on the columns earlier rows still share, and what that did.
+
+    Raises
+    ------
+    ValueError
+        No match exists (see the module docstring): names the columns and the reset.
+    """
     missing = [c for c in ledger.columns if c not in features]
     if not len(ledger) or not missing:
         return ledger, None
-    return HoldoutLedger.empty(), (
-        f"the hold-out ledger keyed rows by columns that no longer are its key "
-        f"({', '.join(missing)}: dropped, excluded, or group_column changed), so its "
-        f"{len(ledger)} row groups cannot be matched and every row was split afresh"
+    shared = [c for c in ledger.columns if c in features]
+    holdout, training = earlier() if earlier is not None else (None, None)
+    problem = _unmatchable(ledger, shared, holdout, training)
+    if problem:
+        raise ValueError(
+            f"The hold-out ledger keyed rows by {', '.join(map(repr, missing))}, which "
+            f"no longer are features (dropped, excluded, or group_column changed), and "
+            f"{problem}. Training now could put rows an earlier run held out into "
+            "training. Restore the column, or split every row afresh on purpose: "
+            "`python -m smote_pipeline.cli.ledger PIPELINE --reset`, then materialize again."
+        )
+    return _rekeyed(ledger, shared, holdout, training, missing)
+
+
+def _unmatchable(
+    ledger: HoldoutLedger,
+    shared: list[str],
+    holdout: pd.DataFrame | None,
+    training: pd.DataFrame | None,
+) -> str:
+    """Why earlier rows cannot be matched on ``shared`` ("" when they can)."""
+    if GROUP_KEY in ledger.columns or not shared:
+        return "the split's unit changed (entities or rows), so no earlier row can be matched"
+    if holdout is None or training is None:
+        return "the earlier split's stored sides are missing, so no earlier row can be matched"
+    absent = [c for c in ledger.columns if c not in holdout.columns or c not in training.columns]
+    if absent:
+        return f"the earlier split's stored sides lack {', '.join(map(repr, absent))}"
+    return ""
+
+
+def _rekeyed(
+    ledger: HoldoutLedger,
+    shared: list[str],
+    holdout: pd.DataFrame,
+    training: pd.DataFrame,
+    missing: list[str],
+) -> tuple[HoldoutLedger, str]:
+    """The earlier sides hashed again on ``shared``: a group that holds any hold-out
+    row is in the hold-out."""
+    held, trained = row_hashes(holdout, shared), row_hashes(training, shared)
+    hashes = np.concatenate([held, trained])
+    sides = np.concatenate([np.ones(len(held), bool), np.zeros(len(trained), bool)])
+    order = np.lexsort((~sides, hashes))  # per hash, a hold-out row first
+    unique, first = np.unique(hashes[order], return_index=True)
+    rekeyed = HoldoutLedger(unique, sides[order][first], tuple(shared))
+    joined = len(np.unique(trained[np.isin(trained, held)]))
+    found = np.unique(ledger.hash_rows(holdout))
+    gone = int(ledger.holdout.sum()) - int(ledger.held_out(found).sum())
+    return rekeyed, (
+        f"{', '.join(missing)} no longer a feature: earlier rows were matched on the "
+        f"{len(shared)} columns they still share ({int(rekeyed.holdout.sum())} hold-out "
+        f"and {int((~rekeyed.holdout).sum())} training groups); {joined} training groups "
+        f"now equal to a hold-out row joined the hold-out"
+        + (f"; {gone} earlier hold-out groups are no longer in the source" if gone > 0 else "")
     )

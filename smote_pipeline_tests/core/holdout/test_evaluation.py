@@ -12,6 +12,7 @@ from smote_pipeline.core.holdout.evaluation import (
     evaluate_on_holdout,
     family_baselines,
     level_text,
+    split_words,
     verdict,
 )
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
@@ -267,3 +268,13 @@ def test_report_says_which_family_wins_and_by_how_much():
     assert "`logistic_regression` 0.1100 behind (SE 0.0300, beyond 2 standard errors" in text
     assert "| random_forest | random_forest/no_resampling | 0.8100 |" in text
     assert family_lines(selection[:2], ()) == []  # one family: nothing to compare
+
+
+def test_the_split_words_carry_the_splits_note_on_a_lopsided_holdout():
+    """The split notes on the hold-out frame why a class's share is off; the report's
+    first lines (these words) repeat it."""
+    holdout = pd.DataFrame({"a": [1.0, 2.0], "label": [0, 1]})
+    assert split_words(holdout, "label") == "by row: identical rows kept on one side"
+    holdout.attrs["split_note"] = "the hold-out holds 1 of the 12 positive rows"
+    words = split_words(holdout, "label")
+    assert words.endswith("**note**: the hold-out holds 1 of the 12 positive rows")

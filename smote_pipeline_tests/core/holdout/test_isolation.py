@@ -88,3 +88,14 @@ def test_a_row_an_earlier_run_held_out_is_caught_with_the_ledger(frame):
     assert not report.passed
     # the ledger this split wrote agrees with it
     assert check_isolation(fresh.holdout, sides, "label", ledger=fresh.ledger).passed
+
+
+def test_a_ledger_whose_key_columns_are_gone_fails_the_check(frame):
+    """A column the ledger hashed is missing from the training side (a stale ledger, the
+    split never re-keyed it): no real row can be cleared, so the check fails."""
+    prepared = prepare_dataset(frame, TargetSpec("label", "yes"))
+    parts = split_holdout(prepared, "label", holdout_fraction=0.25, random_state=0)
+    training, holdout = parts.training.drop(columns="c"), parts.holdout.drop(columns="c")
+    report = check_isolation(holdout, {"training_set": training}, "label", parts.ledger)
+    assert report.unmatched_by_ledger == {"training_set": len(training)}
+    assert not report.passed
