@@ -150,4 +150,6 @@ def test_dg_and_pool_commands_run_verbatim(tmp_path):
         assert name in output, name
     assert "demo_schedule" in output and "demo_source_sensor" in output
     assert (storage / "demo" / "raw_dataset.parquet").exists()
-    assert "smote_training" in output and "1" in output.split("smote_training")[-1]
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        info = instance.event_log_storage.get_concurrency_info("smote_training")
+    assert info.slot_count == 1
