@@ -12,6 +12,11 @@ PARENT_A = "parent_row_id_a"
 PARENT_B = "parent_row_id_b"
 INTERPOLATION_FACTOR = "interpolation_factor"
 REASON = "reason"
+#: Key of a prepared frame's ``attrs``: rows of each original label that became
+#: negative (one label, or several with ``one_vs_rest``), most frequent first. It
+#: travels with the rows (pandas keeps ``attrs`` through slicing and Parquet), so
+#: the hold-out's report can say what "negative" means.
+NEGATIVE_LABELS = "negative_labels"
 #: The row's entity (``group_column``) and time (``time_column``), carried but never features.
 GROUP_KEY = "group_key"
 TIME_KEY = "time_key"

@@ -6,6 +6,12 @@ import re
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
+from smote_pipeline.core.ingest.numbers import (
+    AUTO,
+    DECIMAL_SETTINGS,
+    THOUSANDS_SETTINGS,
+    NumberSettings,
+)
 from smote_pipeline.core.ingest.roles import USER_ROLES
 from smote_pipeline.core.ingest.sources import Source
 from smote_pipeline.core.options import PipelineOptions
@@ -92,6 +98,17 @@ class PipelineSpec:
         factory=dict,
     )
     encoding: str = spec_field("text encoding of a CSV source", "utf-8")
+    decimal: str = spec_field(
+        "decimal mark of numbers written as text: `.` or `,` (quoted in YAML); `auto`: "
+        "decided from the table's values, and a value that reads two ways (`1,234`) with "
+        "nothing to tell which stops the run naming this field",
+        AUTO,
+    )
+    thousands: str = spec_field(
+        'thousands separator of numbers written as text: `,`, `.`, a space `" "`, an '
+        'apostrophe `"\'"` or `none`; `auto`: any of them but the decimal mark',
+        AUTO,
+    )
     queues: dict[str, str] = spec_field(
         "Celery queue by strategy: the step `candidate__<strategy>` goes to that queue under "
         "the `celery` executor; other steps to the default queue `dagster`",
@@ -120,14 +137,16 @@ class PipelineSpec:
     @property
     def data_source(self) -> Source:
         """The :class:`Source` this pipeline reads."""
-        return Source(self.source, self.query, self.encoding)
+        return Source(self.source, self.query, self.encoding, self.decimal, self.thousands)
 
     @property
     def scoring_source(self) -> Source | None:
         """The :class:`Source` of the batches to score, None when there is none."""
         if not self.score_source:
             return None
-        return Source(self.score_source, self.score_query, self.encoding)
+        return Source(
+            self.score_source, self.score_query, self.encoding, self.decimal, self.thousands
+        )
 
     def __post_init__(self) -> None:
         if not NAME_PATTERN.match(self.name):
@@ -162,6 +181,7 @@ class PipelineSpec:
                 f"Pipeline {self.name!r}: `encoding` {self.encoding!r} is not a text encoding "
                 "Python knows (for example utf-8, latin-1, cp1252)."
             )
+        self._check_numbers()
         self._check_queues()
         self._check_scoring()
         self._check_automation()
@@ -170,6 +190,21 @@ class PipelineSpec:
                 f"Pipeline {self.name!r}: schedule {self.schedule!r} is not a cron string "
                 "of five fields (e.g. '0 3 * * *')."
             )
+
+    def _check_numbers(self) -> None:
+        for attribute, allowed in (
+            ("decimal", DECIMAL_SETTINGS),
+            ("thousands", THOUSANDS_SETTINGS),
+        ):
+            if not isinstance(getattr(self, attribute), str):
+                raise ValueError(
+                    f"Pipeline {self.name!r}: `{attribute}` must be one of {list(allowed)}, "
+                    'written quoted (`decimal: ","`).'
+                )
+        try:
+            NumberSettings(self.decimal, self.thousands)
+        except ValueError as error:
+            raise ValueError(f"Pipeline {self.name!r}: {error}") from error
 
     def _check_queues(self) -> None:
         if not isinstance(self.queues, dict) or not all(

@@ -5,6 +5,8 @@ Each builder returns one definition of a pipeline; each asset calls the function
 of the same name in :mod:`smote_pipeline.core.pipeline`.
 """
 
+from typing import Any
+
 import dagster as dg
 import pandas as pd
 
@@ -15,7 +17,7 @@ from smote_pipeline.core.holdout.segments import segment_table
 from smote_pipeline.core.ingest import split
 from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.oversample.realism.report import RealismSummary
-from smote_pipeline.core.train.records import Candidate, Champion
+from smote_pipeline.core.train.records import Candidate, Champion, Race
 from smote_pipeline.defs.ingest import LEDGER
 from smote_pipeline.defs.metadata import table_metadata
 from smote_pipeline.defs.scope import IO_MANAGER_KEY, Scope
@@ -96,6 +98,7 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
         "synthetic_realism",
         "noise_quarantine",
         "leakage_screen",
+        "candidate_screen",
     )
 
     @s.asset(
@@ -115,6 +118,7 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
         synthetic_realism: RealismSummary,
         noise_quarantine: pd.DataFrame,
         leakage_screen: LeakScreen,
+        candidate_screen: Race,
     ) -> dg.MaterializeResult:
         text = report.build_report(
             pipeline=s.name,
@@ -128,6 +132,7 @@ def smote_report_asset(s: Scope) -> dg.AssetsDefinition:
             quarantine=noise_quarantine,
             leaks=leakage_screen,
             guard=_latest_metadata(context, s.key("synthetic_samples"), "bridge_guard"),
+            screen=candidate_screen,
         )
         return dg.MaterializeResult(
             value=text,
@@ -248,21 +253,26 @@ def holdout_isolation_check(s: Scope) -> dg.AssetChecksDefinition:
             check_name="holdout_isolation",
             passed=found.passed,
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata={
-                "holdout_rows": found.holdout_rows,
-                "rows_with_holdout_content": found.leaked_content,
-                "rows_with_holdout_ids": found.leaked_ids,
-                "synthetic_rows_with_holdout_parents": found.leaked_parents,
-                "synthetic_rows_equal_to_a_holdout_row": found.synthetic_coincidences,
-                "rows_held_out_by_any_run": found.leaked_earlier,
-                "ledger_holdout_groups": found.ledger_holdout_groups,
-                "training_rows_of_holdout_entities": found.leaked_entities,
-                "training_rows_not_earlier_than_holdout": found.not_earlier,
-                "rows_the_ledger_cannot_match": found.unmatched_by_ledger,
-            },
+            metadata=_isolation_metadata(found),
         )
 
     return holdout_isolation
+
+
+def _isolation_metadata(found: isolation.IsolationReport) -> dict[str, Any]:
+    """The counts of the isolation report, named for the UI."""
+    return {
+        "holdout_rows": found.holdout_rows,
+        "rows_with_holdout_content": found.leaked_content,
+        "rows_with_holdout_ids": found.leaked_ids,
+        "synthetic_rows_with_holdout_parents": found.leaked_parents,
+        "synthetic_rows_equal_to_a_holdout_row": found.synthetic_coincidences,
+        "rows_held_out_by_any_run": found.leaked_earlier,
+        "ledger_holdout_groups": found.ledger_holdout_groups,
+        "training_rows_of_holdout_entities": found.leaked_entities,
+        "training_rows_not_earlier_than_holdout": found.not_earlier,
+        "rows_the_ledger_cannot_match": found.unmatched_by_ledger,
+    }
 
 
 def smote_helped_check(s: Scope) -> dg.AssetChecksDefinition:

@@ -11,7 +11,7 @@ import dagster as dg
 import pandas as pd
 
 from smote_pipeline.core import pipeline
-from smote_pipeline.core.columns import content_hash
+from smote_pipeline.core.columns import NEGATIVE_LABELS, content_hash
 from smote_pipeline.core.ingest import ingestion, sources, split
 from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.records import plain_fields
@@ -79,6 +79,12 @@ def raw_dataset_asset(s: Scope) -> dg.AssetsDefinition:
         getattr(context.resources, IO_MANAGER_KEY).save_stored(
             s.key(ROLES), [plain_fields(r) for r in ingested.roles]
         )
+        for message in ingested.warnings():
+            context.log.warning(message)
+        negatives = ingested.frame.attrs.get(NEGATIVE_LABELS, {})
+        if len(negatives) > 1:
+            shown = ", ".join(f"{label!r}: {count}" for label, count in negatives.items())
+            context.log.info(f"raw_dataset: one_vs_rest made these labels negative: {shown}.")
         return dg.MaterializeResult(
             value=ingested.frame,
             data_version=dg.DataVersion(content_hash(ingested.frame)),
@@ -89,7 +95,8 @@ def raw_dataset_asset(s: Scope) -> dg.AssetsDefinition:
 
 
 def _raw_metadata(ingested: ingestion.Ingested, target: str, source: str) -> dict[str, Any]:
-    """What the UI shows of the ingested table: size, balance, column roles."""
+    """What the UI shows of the ingested table: size, balance, column roles, how numbers
+    written as text were read."""
     frame, roles = ingested.frame, ingested.roles_table()
     summary = ingestion.describe_dataset(frame, target)
     excluded = roles.loc[roles["becomes"] == "excluded", ["column", "role"]]
@@ -98,8 +105,11 @@ def _raw_metadata(ingested: ingestion.Ingested, target: str, source: str) -> dic
         "imbalance_ratio": summary["imbalance_ratio"],
         "conflicting_duplicate_groups": summary["conflicting_groups"],
         "rows_in_conflicting_groups": summary["rows_in_conflicting_groups"],
+        "negative_labels": dg.MetadataValue.json(summary["negative_labels"]),
         "categorical_features": summary["categorical_features"],
         "column_roles": table_metadata(roles),
+        "number_format": f"{ingested.numbers.describe()} ({ingested.numbers.reason})",
+        "non_number_cells": {r.column: r.non_numbers for r in ingested.roles if r.non_numbers},
         "excluded_columns": ", ".join(f"{c} ({r})" for c, r in excluded.itertuples(index=False))
         or "none",
         "missing_values_per_column": {
@@ -152,28 +162,30 @@ def split_holdout_asset(s: Scope) -> dg.AssetsDefinition:
         yield from s.selected(
             context, "training_set", parts.training, frame_metadata(parts.training, target)
         )
+        metadata = _holdout_metadata(parts, target, options.holdout_fraction)
         yield from s.selected(
-            context,
-            "holdout_set",
-            parts.holdout,
-            {
-                **frame_metadata(parts.holdout, target),
-                "holdout_fraction": options.holdout_fraction,
-                "split_by": {
-                    "rows": "identical rows kept together",
-                    "groups": "entity (group_column)",
-                    "time": "time (time_column)",
-                }[parts.kind],
-                **parts.facts,
-                "rows_split_by_earlier_runs": parts.known_rows,
-                "rows_split_now": parts.new_rows,
-                "ledger_groups": len(parts.ledger),
-                "ledger_rekeyed": parts.rekeyed or "no",
-                "ledger": files["path"],
-            },
+            context, "holdout_set", parts.holdout, {**metadata, "ledger": files["path"]}
         )
 
     return split_holdout
+
+
+def _holdout_metadata(parts: split.Split, target: str, fraction: float) -> dict[str, Any]:
+    """What the UI shows of the hold-out: size, balance, how it was split, the ledger."""
+    return {
+        **frame_metadata(parts.holdout, target),
+        "holdout_fraction": fraction,
+        "split_by": {
+            "rows": "identical rows kept together",
+            "groups": "entity (group_column)",
+            "time": "time (time_column)",
+        }[parts.kind],
+        **parts.facts,
+        "rows_split_by_earlier_runs": parts.known_rows,
+        "rows_split_now": parts.new_rows,
+        "ledger_groups": len(parts.ledger),
+        "ledger_rekeyed": parts.rekeyed or "no",
+    }
 
 
 def leakage_screen_asset(s: Scope) -> dg.AssetsDefinition:
@@ -202,6 +214,7 @@ def leakage_screen_asset(s: Scope) -> dg.AssetsDefinition:
                 "columns": table_metadata(
                     screen.columns.sort_values("average_precision", ascending=False).head(50)
                 ),
+                "leaking_values": table_metadata(screen.leaking_values.head(50)),
             },
         )
 

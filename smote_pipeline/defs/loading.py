@@ -28,6 +28,8 @@ SINGLE_ENV = {
     "name": "SMOTE_PIPELINE_NAME",
     "columns": "SMOTE_PIPELINE_COLUMNS",
     "encoding": "SMOTE_PIPELINE_ENCODING",
+    "decimal": "SMOTE_PIPELINE_DECIMAL",
+    "thousands": "SMOTE_PIPELINE_THOUSANDS",
     "score_source": "SMOTE_PIPELINE_SCORE_SOURCE",
 }
 
@@ -122,14 +124,15 @@ def specs_from_environment(environ: Mapping[str, str] = os.environ) -> list[Pipe
     ``SMOTE_PIPELINE_SOURCE`` + ``SMOTE_PIPELINE_TARGET`` +
     ``SMOTE_PIPELINE_POSITIVE_LABEL`` (and optional ``SMOTE_PIPELINE_NAME``,
     default ``custom``, ``SMOTE_PIPELINE_COLUMNS`` such as
-    ``id=ignore,created=datetime``, ``SMOTE_PIPELINE_ENCODING`` and
-    ``SMOTE_PIPELINE_SCORE_SOURCE``, a folder of files to score) describe
-    one pipeline; otherwise the embedded demo.
+    ``id=ignore,created=datetime``, ``SMOTE_PIPELINE_ENCODING``,
+    ``SMOTE_PIPELINE_DECIMAL`` and ``SMOTE_PIPELINE_THOUSANDS`` (the spec's
+    ``decimal:`` and ``thousands:``) and ``SMOTE_PIPELINE_SCORE_SOURCE``, a folder
+    of files to score) describe one pipeline; otherwise the embedded demo.
     """
     if environ.get(CONFIG_ENV):
         return specs_from_yaml(environ[CONFIG_ENV])
     given = {k: environ[v] for k, v in SINGLE_ENV.items() if environ.get(v)}
-    if given.keys() - {"name", "columns", "encoding"}:
+    if given.keys() - {"name", "columns", "encoding", "decimal", "thousands"}:
         missing = [SINGLE_ENV[k] for k in ("source", "target", "positive_label") if k not in given]
         if missing:
             raise ValueError(f"Set {missing} too: a pipeline needs a source, target and label.")

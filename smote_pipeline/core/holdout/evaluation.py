@@ -16,6 +16,7 @@ from sklearn.metrics import precision_recall_curve
 
 from smote_pipeline.core.columns import (
     GROUP_KEY,
+    NEGATIVE_LABELS,
     TIME_KEY,
     entity_codes,
     feature_columns,
@@ -222,6 +223,7 @@ def evaluate_on_holdout(
         smote_helped=summary["smote_helped"],
         summary=summary,
         split=split_words(holdout, target),
+        negative_labels=dict(holdout.attrs.get(NEGATIVE_LABELS, {})),
         **reference,
     )
 

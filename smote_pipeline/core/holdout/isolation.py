@@ -66,10 +66,9 @@ def check_isolation(
 
     With the split's ``ledger``, a fourth: a real training row whose content an
     earlier run held out (a rerun on grown data must never train on it), counted
-    in ``leaked_earlier``. When the ledger's key columns are missing from a frame, its
-    real rows cannot be cleared of that: they are counted in ``unmatched_by_ledger``
-    and the check fails (the split re-keys the ledger when a column goes, so this
-    means a stale ledger).
+    in ``leaked_earlier``; a frame without the ledger's key columns (a stale ledger:
+    the split re-keys it when a column goes) counts its real rows in
+    ``unmatched_by_ledger``.
 
     With a ``group_column`` split (the ledger keyed by entity), a fifth: a real
     training row of a hold-out entity (``leaked_entities``); with a

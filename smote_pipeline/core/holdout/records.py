@@ -7,7 +7,7 @@ through :meth:`HoldoutEvaluation.from_dict`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from smote_pipeline.core.records import known_fields, plain_fields
@@ -82,6 +82,9 @@ class HoldoutEvaluation:
     split : str
         How the hold-out was split off, in words: by rows, by entity (with their
         counts) or by time (with its first and last time).
+    negative_labels : dict of str to int
+        Rows of each original label that became negative, in the whole table
+        (several with ``one_vs_rest``); empty when unknown.
     """
 
     metrics: tuple[dict[str, Any], ...]
@@ -102,6 +105,7 @@ class HoldoutEvaluation:
     subpopulations: tuple[dict[str, Any], ...] = ()
     segments: tuple[dict[str, Any], ...] = ()
     split: str = "by row: identical rows kept on one side"
+    negative_labels: dict[str, int] = field(default_factory=dict)
 
     def metrics_of(self, strategy: str) -> dict[str, Any]:
         """The metrics record of ``strategy``."""

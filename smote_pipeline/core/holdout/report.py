@@ -26,7 +26,7 @@ from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample.realism.report import RealismSummary
 from smote_pipeline.core.oversample.realism.space import FeatureSpace
-from smote_pipeline.core.train.records import Champion
+from smote_pipeline.core.train.records import Champion, Race
 from smote_pipeline.core.train.selection import (
     AVERAGE_RULE,
     CLEARLY_WORSE_SE,
@@ -333,6 +333,21 @@ def _standard_errors(row: dict[str, Any]) -> str:
     return f"beyond {CLEARLY_WORSE_SE:g} standard errors: clearly worse"
 
 
+def failed_lines(screen: Race | None, evaluation: HoldoutEvaluation) -> list[str]:
+    """The candidates that could not be scored or fitted, with the reason (empty if none)."""
+    evaluated = [r["strategy"] for r in evaluation.metrics]
+    failed = screen.failures(evaluated) if screen is not None else {}
+    if not failed:
+        return []
+    shown = [f"- `{name}`: {reason.splitlines()[0][:200]}" for name, reason in failed.items()]
+    return [
+        f"**{len(failed)} candidate(s) failed** and take no part in the comparison or the choice:",
+        "",
+        *shown,
+        "",
+    ]
+
+
 def _selection_lines(selection: Sequence[dict[str, Any]]) -> list[str]:
     if not selection:
         return []
@@ -373,6 +388,7 @@ def build_report(
     quarantine: pd.DataFrame | None = None,
     leaks: LeakScreen | None = None,
     guard: str | None = None,
+    screen: Race | None = None,
 ) -> str:
     """Render the report as self-contained Markdown (figures inlined as PNG).
 
@@ -387,13 +403,10 @@ def build_report(
     augmented, clusters : pandas.DataFrame
         The augmented training set (real and synthetic rows); ``row_id`` and
         ``cluster_id`` of the real minority rows.
-    realism : RealismSummary or None
-        The ``synthetic_realism`` value.
-    quarantine : pandas.DataFrame or None
-        Rows the noise filter removed, for "How the data was handled".
-    leaks : LeakScreen or None
-        The ``leakage_screen`` value; suspected
-        columns put a warning at the top.
+    realism, quarantine, leaks, screen : optional
+        The ``synthetic_realism``, ``noise_quarantine``, ``leakage_screen`` and
+        ``candidate_screen`` values: the realism section, "How the data was handled",
+        the leak warning at the top, and the candidates that failed.
     guard : str or None
         What the bridge guard refused (``SyntheticRows.guard_text()``).
     """
@@ -408,6 +421,7 @@ def build_report(
         *_verdict_lines(evaluation),
         "",
         *_metric_lines(evaluation),
+        *failed_lines(screen, evaluation),
         *subpopulation_lines(evaluation),
         *segment_lines(evaluation),
         *_calibration_lines(evaluation),
@@ -431,7 +445,18 @@ def _heading_lines(pipeline: str, positive_label: Any, evaluation: HoldoutEvalua
         f"{evaluation.holdout_positives} positive ({prevalence:.1%}), never used for fitting "
         f"or choosing. Split off {evaluation.split}.",
         "",
+        *_negative_lines(evaluation.negative_labels),
     ]
+
+
+def _negative_lines(labels: dict[str, int]) -> list[str]:
+    """With several negative labels (``one_vs_rest``): which became negative, and how
+    many rows of each."""
+    if len(labels) < 2:
+        return []
+    shown = ", ".join(f"`{label}` ({count} rows)" for label, count in list(labels.items())[:20])
+    more = f" and {len(labels) - 20} more labels" if len(labels) > 20 else ""
+    return [f"Negative class (one_vs_rest): every other label, {shown}{more}.", ""]
 
 
 def _metric_lines(evaluation: HoldoutEvaluation) -> list[str]:
@@ -476,16 +501,22 @@ def _calibration_lines(evaluation: HoldoutEvaluation) -> list[str]:
 
 
 def leak_lines(leaks: LeakScreen | None) -> list[str]:
-    """A warning block naming the columns the leakage screen suspects (empty if none)."""
+    """A warning block naming the columns the leakage screen suspects, and the category
+    values that mark most positives and almost only positives (empty if none)."""
     if leaks is None or not leaks.suspected:
         return []
     figures = leaks.figures
-    shown = ", ".join(f"`{c}` (average precision {figures[c]:.3f})" for c in leaks.suspected[:10])
+    by_figure = leaks.average_precision_suspects[:10]
+    findings = []
+    if by_figure:
+        shown = ", ".join(f"`{c}` (average precision {figures[c]:.3f})" for c in by_figure)
+        findings.append(f"On the training rows, {shown} alone predict the target almost perfectly.")
+    if leaks.value_findings:
+        findings.append("; ".join(leaks.value_findings[:10]) + ".")
     return [
-        f"> **Possible target leak.** On the training rows, {shown} alone "
-        "predict the target almost perfectly. If such a column is derived from the label or "
-        "recorded after the outcome, every figure below is too good to be true: exclude it "
-        "with `columns: {<name>: ignore}` in the pipeline spec. If it is a genuine "
+        f"> **Possible target leak.** {' '.join(findings)} If such a column is derived from the "
+        "label or recorded after the outcome, every figure below is too good to be true: "
+        "exclude it with `columns: {<name>: ignore}` in the pipeline spec. If it is a genuine "
         "measurement, the task is easy and resampling has little to add.",
         "",
     ]

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.columns import (
+    NEGATIVE_LABELS,
     RESERVED_COLUMNS,
     ROW_ID,
     categorical_columns,
@@ -16,10 +17,16 @@ from smote_pipeline.core.columns import (
     row_hashes,
 )
 from smote_pipeline.core.ingest import keys
+from smote_pipeline.core.ingest.numbers import (
+    MAX_NON_NUMBER_SHARE,
+    NumberFormat,
+    NumberSettings,
+)
 from smote_pipeline.core.ingest.roles import (
     MISSING_MARKERS,
     ColumnRole,
     decide_roles,
+    number_format,
     roles_table,
 )
 from smote_pipeline.core.ingest.sources import read_source
@@ -52,14 +59,32 @@ class Ingested:
         ``row_id``, the kept feature columns and the target as int8 0/1.
     roles : list of ColumnRole
         One decision per source column (see :mod:`smote_pipeline.core.ingest.roles`).
+    numbers : NumberFormat
+        How the table's numbers written as text were read, and why
+        (:mod:`smote_pipeline.core.ingest.numbers`).
     """
 
     frame: pd.DataFrame
     roles: list[ColumnRole] = field(default_factory=list)
+    numbers: NumberFormat = field(default_factory=NumberFormat)
 
     def roles_table(self) -> pd.DataFrame:
         """The column decisions as a table."""
         return roles_table(self.roles)
+
+    def warnings(self) -> list[str]:
+        """What the run log should warn of: cells of numeric columns read as missing
+        because they are not numbers, and doubts about the number format."""
+        cells = [
+            f"Column {r.column!r} is numeric, and {r.non_numbers} of its cells are not numbers "
+            f"(e.g. {', '.join(map(repr, r.non_number_examples))}): they are read as missing "
+            f"values (at most {MAX_NON_NUMBER_SHARE:.0%} of a numeric column's values may "
+            "be). Fix them in the source, or set the column to `categorical` in the spec's "
+            "`columns:` to keep them as categories."
+            for r in self.roles
+            if r.role == "numeric" and r.non_numbers
+        ]
+        return [*cells, *self.numbers.warnings]
 
 
 def _label_text(value: Any) -> str:
@@ -203,7 +228,10 @@ def _check_classes(
 
 
 def ingest(
-    frame: pd.DataFrame, target: TargetSpec, columns: dict[str, str] | None = None
+    frame: pd.DataFrame,
+    target: TargetSpec,
+    columns: dict[str, str] | None = None,
+    numbers: NumberSettings | None = None,
 ) -> Ingested:
     """Validate a source table, decide column roles and encode the target as 1 / 0.
 
@@ -223,6 +251,8 @@ def ingest(
         unless ``columns`` gives them a role).
     columns : dict of str to str, optional
         Role overrides from the spec (``{"id": "ignore", "created": "datetime"}``).
+    numbers : NumberSettings, optional
+        The spec's ``decimal:``, ``thousands:``; by default those in ``frame.attrs``.
 
     Returns
     -------
@@ -236,15 +266,16 @@ def ingest(
         case, unknown positive label (with a hint for YAML booleans), a single
         class, more than two classes (unless ``one_vs_rest``), fewer than two
         positive rows, a positive label that is the majority, no feature
-        columns left, infinite feature values, or an override that cannot apply.
-        Missing feature values are kept (NaN; in categorical columns the
-        category :data:`MISSING_CATEGORY`).
+        columns left, infinite feature values, an override that cannot apply, or numbers
+        that read two ways (naming ``decimal:``, ``thousands:``). Missing feature values
+        are kept (NaN; in categorical columns the category :data:`MISSING_CATEGORY`).
     """
     _check_table(frame, target.column)
     positive = _positive_rows(frame, target)
-    frame = frame.reset_index(drop=True)
+    frame = frame.reset_index(drop=True)  # keeps attrs, where read_source left settings
     overrides = keys.key_overrides(frame, target, columns or {})
-    roles, out = decide_roles(frame, target.column, overrides)
+    fmt = number_format(frame, target.column, overrides, numbers)
+    roles, out = decide_roles(frame, target.column, overrides, fmt)
     roles = keys.key_roles(roles, set(overrides) - set(columns or {}))
     out = out.drop(columns=[target.column]).assign(**keys.key_columns(frame, target))
     if not feature_columns(out, target.column):
@@ -253,7 +284,9 @@ def ingest(
     normalise_categoricals(out, target.column)
     out.insert(0, ROW_ID, np.arange(len(out), dtype=np.int64))
     out[target.column] = positive.astype(np.int8)
-    return Ingested(out.reset_index(drop=True), roles)
+    out = out.reset_index(drop=True)
+    out.attrs[NEGATIVE_LABELS] = negative_labels(frame[target.column], positive)
+    return Ingested(out, roles, fmt)
 
 
 def prepare_dataset(
@@ -261,6 +294,12 @@ def prepare_dataset(
 ) -> pd.DataFrame:
     """The frame of :func:`ingest` alone (see there for rules and errors)."""
     return ingest(frame, target, columns).frame
+
+
+def negative_labels(labels: pd.Series, positive: np.ndarray) -> dict[str, int]:
+    """How many rows of each original label are negative, most frequent first."""
+    counts = _clean_labels(labels[~positive]).astype(str).value_counts()
+    return {str(label): int(count) for label, count in counts.items()}
 
 
 #: The category a missing value of a categorical column becomes.
@@ -316,7 +355,8 @@ def describe_dataset(frame: pd.DataFrame, target: str) -> dict[str, Any]:
         ``negatives``, ``imbalance_ratio`` (negatives per positive), and
         ``conflicting_groups`` / ``rows_in_conflicting_groups``: groups of rows with
         identical features that carry both labels (no model can separate them, and
-        the split keeps each group on one side).
+        the split keeps each group on one side); ``negative_labels``: rows of each
+        original label that became negative (:data:`NEGATIVE_LABELS`).
     """
     positives = int((frame[target] == 1).sum())
     negatives = int(len(frame) - positives)
@@ -332,4 +372,5 @@ def describe_dataset(frame: pd.DataFrame, target: str) -> dict[str, Any]:
         "imbalance_ratio": round(negatives / positives, 3) if positives else float("inf"),
         "conflicting_groups": int(both.sum()),
         "rows_in_conflicting_groups": int(labels.size()[both].sum()),
+        "negative_labels": dict(frame.attrs.get(NEGATIVE_LABELS, {})),
     }

@@ -43,13 +43,38 @@ Python loop):
 
 The folds are drawn once and shared by all columns, so the figures are
 deterministic for a fixed ``random_state``.
+
+A categorical column can leak through ONE value without reaching that figure: a
+``status`` equal to ``chargeback`` on 18 of 20 positives and on no negative
+scores an average precision of about 0.9 alone, because the two positives
+without it rank among the negatives. The **category-value screen** therefore
+checks every categorical feature column (strings, categories, booleans: see
+:func:`~smote_pipeline.core.columns.categorical_columns`) for a single value
+that "marks most of the positives, and almost only positives". A value,
+missing included (reported as ``None``), is flagged when, on the same rows:
+
+* it holds at least :data:`LEAK_VALUE_SHARE` (half) of the positive rows;
+* its precision, the positive share of the rows holding it, is at least
+  :data:`LEAK_VALUE_PRECISION` (0.95);
+* the Wilson score lower bound of that precision, one-sided at 95%
+  (:data:`LEAK_VALUE_Z`), is at least :data:`LEAK_VALUE_PRECISION_BOUND`
+  (0.75). This judges precision by how many rows support it: a value whose
+  rows are in truth at most three-quarters positive (an informative, honest
+  category) passes it in about 5% of samples or fewer, and a perfect value
+  needs 9 rows (19 rows with one negative), so a tiny table does not flag
+  noise.
+
+Each value is counted once (``pandas.factorize`` and ``numpy.bincount``), so the
+cost is linear in rows whatever the number of levels. The decision uses the
+counts only, no folds: at most two values of a column can hold half the
+positives, so choosing the value can hardly overfit.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -57,15 +82,40 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedKFold
 
-from smote_pipeline.core.columns import feature_columns, is_categorical
+from smote_pipeline.core.columns import categorical_columns, feature_columns, is_categorical
 
-__all__ = ["LEAK_AVERAGE_PRECISION", "LeakScreen", "screen_leaks"]
+__all__ = [
+    "LEAK_AVERAGE_PRECISION",
+    "LEAK_VALUE_PRECISION",
+    "LEAK_VALUE_PRECISION_BOUND",
+    "LEAK_VALUE_SHARE",
+    "LEAK_VALUE_Z",
+    "LeakScreen",
+    "screen_leaks",
+]
 
 #: Out-of-fold average precision from which a single column is "almost perfect"
 #: and reported as a suspected leak. Honest features of hard, imbalanced problems
 #: rarely exceed 0.9 alone; at 0.98 a column ranks nearly every positive above
 #: nearly every negative, which is what a copy of the label does.
 LEAK_AVERAGE_PRECISION = 0.98
+
+#: Share of the positive training rows a single category value must hold to be
+#: flagged: "it marks MOST of the positives" (at most two values can reach it).
+LEAK_VALUE_SHARE = 0.5
+
+#: Precision (positive share of the rows holding the value) from which a value marks
+#: "almost only positives": at most one row in twenty with it is a negative.
+LEAK_VALUE_PRECISION = 0.95
+
+#: Least Wilson lower bound of that precision: the rows support, at 95% one-sided
+#: confidence, that more than three in four rows with the value are positive. A
+#: value that is merely informative (precision at most 0.75) rarely passes it; a
+#: perfect value needs 9 rows. It is the screen's minimum support.
+LEAK_VALUE_PRECISION_BOUND = 0.75
+
+#: Standard normal quantile of the Wilson bound (0.95, one-sided 95% confidence).
+LEAK_VALUE_Z = 1.6448536269514722
 
 #: Most codes a numeric column is reduced to (distinct values or quantile bins).
 MAX_CODES = 32
@@ -92,18 +142,48 @@ class LeakScreen:
     rows_used : int
         Training rows the figures were computed on (after sampling); 0 when the
         screen could not run.
+    leaking_values : pandas.DataFrame
+        The category values flagged by the category-value screen (module
+        docstring), largest ``share`` first: ``column`` (str), ``value`` (str, or
+        None for missing), ``positives`` (positive rows with the value, int),
+        ``rows`` (rows with the value, int), ``share`` (``positives`` over all
+        positive rows), ``precision`` (``positives / rows``) and
+        ``precision_bound`` (its Wilson lower bound). Empty, with these columns,
+        when nothing is flagged (and in screens stored before it existed).
     """
 
     columns: pd.DataFrame
     threshold: float
     rows_used: int
+    leaking_values: pd.DataFrame = field(default_factory=lambda: _empty_values())
 
     @property
     def suspected(self) -> list[str]:
-        """Suspected column names, highest average precision first."""
+        """Suspected column names: those of :attr:`average_precision_suspects`, then
+        those holding a :attr:`leaking_values` value and not named yet."""
+        named = self.average_precision_suspects
+        holding = dict.fromkeys(str(c) for c in self.leaking_values["column"])
+        return named + [c for c in holding if c not in named]
+
+    @property
+    def average_precision_suspects(self) -> list[str]:
+        """Columns whose average precision alone reaches the threshold, highest first."""
         flagged = self.columns[self.columns["suspected"]]
         flagged = flagged.sort_values("average_precision", ascending=False, kind="stable")
         return [str(name) for name in flagged["column"]]
+
+    @property
+    def value_findings(self) -> list[str]:
+        """One phrase per :attr:`leaking_values` row whose column is not already among
+        :attr:`average_precision_suspects`, e.g. "`status` = 'chargeback' marks 18 of
+        20 positive training rows (precision 1.00)"."""
+        return [_value_phrase(r) for r in self._values_not_named()]
+
+    def _values_not_named(self) -> list[dict[str, Any]]:
+        """:attr:`leaking_values` records whose column's figure is not suspected."""
+        named = set(self.average_precision_suspects)
+        records = self.leaking_values.astype(object).to_dict(orient="records")
+        return [r for r in records if str(r["column"]) not in named]
 
     @property
     def figures(self) -> dict[str, float]:
@@ -114,17 +194,24 @@ class LeakScreen:
 
     @property
     def warnings(self) -> list[str]:
-        """One sentence per suspected column, in the order of :attr:`suspected`."""
-        return [_warning(name, float(self.figures[name])) for name in self.suspected]
+        """One sentence per suspected column, in the order of :attr:`suspected`: its
+        average precision, or, for a column suspected by a value only, one per
+        value (the :attr:`value_findings` phrase with the same advice)."""
+        figures = self.figures
+        named = self.average_precision_suspects
+        by_figure = [_warning(name, float(figures[name])) for name in named]
+        return by_figure + [_value_warning(r) for r in self._values_not_named()]
 
     def message(self) -> str:
         """The :attr:`warnings` as one text (empty when nothing is suspected)."""
         return " ".join(self.warnings)
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored form: ``columns`` (records), ``threshold``, ``rows_used``, and
-        for a reader of the file ``suspected`` and ``warnings``."""
+        """The stored form: ``columns`` and ``leaking_values`` (records),
+        ``threshold``, ``rows_used``, and for a reader of the file ``suspected``
+        and ``warnings``."""
         records = self.columns.astype(object).to_dict(orient="records")
+        values = self.leaking_values.astype(object).to_dict(orient="records")
         return {
             "columns": [
                 {
@@ -134,6 +221,7 @@ class LeakScreen:
                 }
                 for r in records
             ],
+            "leaking_values": [_value_record(r) for r in values],
             "suspected": self.suspected,
             "threshold": float(self.threshold),
             "rows_used": int(self.rows_used),
@@ -142,13 +230,15 @@ class LeakScreen:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LeakScreen:
-        """Read the stored form back (``suspected`` and ``warnings`` are derived)."""
+        """Read the stored form back (``suspected`` and ``warnings`` are derived; a
+        form stored before ``leaking_values`` existed has no flagged value)."""
         columns = pd.DataFrame(data.get("columns", []), columns=list(_empty_table().columns))
         if columns.empty:
             columns = _empty_table()
         columns["suspected"] = columns["suspected"].astype(bool)
         threshold = float(data.get("threshold", LEAK_AVERAGE_PRECISION))
-        return cls(columns, threshold, int(data.get("rows_used", 0)))
+        values = [_value_record(r) for r in data.get("leaking_values") or []]
+        return cls(columns, threshold, int(data.get("rows_used", 0)), _values_frame(values))
 
 
 def screen_leaks(
@@ -160,8 +250,8 @@ def screen_leaks(
     n_splits: int = 5,
     threshold: float = LEAK_AVERAGE_PRECISION,
 ) -> LeakScreen:
-    """Flag feature columns that alone predict the target almost perfectly (the
-    method: this module's docstring).
+    """Flag feature columns that alone predict the target almost perfectly, and category
+    values marking most positives and almost only positives (method: module docstring).
 
     Parameters
     ----------
@@ -186,8 +276,9 @@ def screen_leaks(
     -------
     LeakScreen
         With fewer than two positive or two negative rows no out-of-fold figure
-        exists: the screen then has an empty ``columns`` table, nothing
-        suspected and ``rows_used == 0``. This is not an error.
+        exists: the screen then has empty ``columns`` and ``leaking_values``
+        tables, nothing suspected and ``rows_used == 0``. This is not an error. Both
+        screens use the same rows (the sample above ``max_rows``).
 
     Raises
     ------
@@ -209,7 +300,7 @@ def screen_leaks(
     )
     splits = list(folds.split(np.zeros((len(y), 1)), y))
     table = _column_table(frame, target, y, splits, threshold)
-    return LeakScreen(table, float(threshold), len(y))
+    return LeakScreen(table, float(threshold), len(y), _value_table(frame, target, y))
 
 
 def _column_table(
@@ -277,6 +368,100 @@ def _empty_table() -> pd.DataFrame:
             "suspected": pd.Series(dtype=bool),
         }
     )
+
+
+def _value_table(frame: pd.DataFrame, target: str, y: np.ndarray) -> pd.DataFrame:
+    """The category-value screen of the module docstring: flagged values of every
+    categorical feature column, largest share of the positives first."""
+    positives = int(y.sum())
+    records = [
+        record
+        for column in categorical_columns(frame, target)
+        for record in _leaking_values(str(column), frame[column], y, positives)
+    ]
+    table = _values_frame(records)
+    table = table.sort_values(["share", "precision"], ascending=False, kind="stable")
+    return table.reset_index(drop=True)
+
+
+def _leaking_values(
+    name: str, series: pd.Series, y: np.ndarray, positives: int
+) -> list[dict[str, Any]]:
+    """The values of one categorical column that pass the three rules (missing is a
+    value of its own, reported as None), as records of :attr:`LeakScreen.leaking_values`."""
+    present = series.notna().to_numpy()
+    present_codes, uniques = pd.factorize(series[present].astype(str).to_numpy())
+    codes = np.full(len(series), len(uniques), dtype=np.int64)
+    codes[present] = present_codes
+    rows = np.bincount(codes, minlength=len(uniques) + 1)
+    hits = np.bincount(codes, weights=y, minlength=len(uniques) + 1).round().astype(np.int64)
+    share = hits / positives
+    precision = hits / np.maximum(rows, 1)
+    bound = _wilson_lower_bound(hits, rows)
+    flagged = (
+        (share >= LEAK_VALUE_SHARE)
+        & (precision >= LEAK_VALUE_PRECISION)
+        & (bound >= LEAK_VALUE_PRECISION_BOUND)
+    )
+    return [
+        {
+            "column": name,
+            "value": None if code == len(uniques) else str(uniques[code]),
+            "positives": int(hits[code]),
+            "rows": int(rows[code]),
+            "share": float(share[code]),
+            "precision": float(precision[code]),
+            "precision_bound": float(bound[code]),
+        }
+        for code in np.flatnonzero(flagged)
+    ]
+
+
+def _wilson_lower_bound(hits: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Wilson score lower bound of ``hits / rows`` at :data:`LEAK_VALUE_Z` (0 for no rows)."""
+    n = np.maximum(rows, 1).astype(np.float64)
+    p = hits / n
+    z2 = LEAK_VALUE_Z**2
+    spread = LEAK_VALUE_Z * np.sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n))
+    bound = (p + z2 / (2.0 * n) - spread) / (1.0 + z2 / n)
+    return np.where(rows > 0, bound, 0.0)
+
+
+#: Columns and dtypes of :attr:`LeakScreen.leaking_values`.
+_VALUE_DTYPES: dict[str, Any] = {
+    "column": object,
+    "value": object,
+    "positives": np.int64,
+    "rows": np.int64,
+    "share": np.float64,
+    "precision": np.float64,
+    "precision_bound": np.float64,
+}
+
+
+def _empty_values() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=d) for c, d in _VALUE_DTYPES.items()})
+
+
+def _values_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """:attr:`LeakScreen.leaking_values` from its records (typed, also when empty)."""
+    if not records:
+        return _empty_values()
+    return pd.DataFrame(records, columns=list(_VALUE_DTYPES)).astype(_VALUE_DTYPES)
+
+
+def _value_record(record: dict[str, Any]) -> dict[str, Any]:
+    """One flagged value as plain Python (the stored form; missing value as None)."""
+    value = record.get("value")
+    return {
+        "column": str(record["column"]),
+        "value": None if value is None or pd.isna(value) else str(value),
+        "positives": int(record["positives"]),
+        "rows": int(record["rows"]),
+        "share": float(record["share"]),
+        "precision": float(record["precision"]),
+        "precision_bound": float(record["precision_bound"]),
+    }
 
 
 def _stratified_sample(y: np.ndarray, max_rows: int, random_state: int) -> np.ndarray | None:
@@ -350,8 +535,35 @@ def _out_of_fold_average_precision(
     return float(average_precision_score(y, scores))
 
 
+def _value_phrase(record: dict[str, Any]) -> str:
+    """ "`status` = 'chargeback' marks 18 of 20 positive training rows (precision 1.00)"."""
+    value = record["value"]
+    shown = _MISSING if value is None or pd.isna(value) else repr(str(value))
+    positives = int(record["positives"])
+    total = round(positives / float(record["share"]))
+    return (
+        f"`{record['column']}` = {shown} marks {positives} of {total} positive training "
+        f"rows (precision {float(record['precision']):.2f})"
+    )
+
+
+def _value_warning(record: dict[str, Any]) -> str:
+    name = str(record["column"])
+    return (
+        f"{_value_phrase(record)}: a value marking most positives and almost only positives "
+        "is usually recorded after the outcome or derived from the label; if so, exclude the "
+        f"column with `columns: {{{_spec_name(name)}: ignore}}` in the pipeline spec; if it "
+        "is a genuine measurement, this value alone nearly decides the label."
+    )
+
+
+def _spec_name(name: str) -> str:
+    """``name`` as written in the spec's YAML mapping (quoted unless plain)."""
+    return name if _PLAIN_NAME.match(name) else json.dumps(name)
+
+
 def _warning(name: str, figure: float) -> str:
-    spec_name = name if _PLAIN_NAME.match(name) else json.dumps(name)
+    spec_name = _spec_name(name)
     return (
         f"Column {name!r} alone predicts the target almost perfectly (average "
         f"precision {figure:.3f} on the training rows): if it is derived from the label or "

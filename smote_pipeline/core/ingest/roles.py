@@ -19,11 +19,20 @@ role                      rule (first that applies; an override in the spec's
                           contiguous run (a row number); or text with at least
                           95% distinct values: excluded
 ``numeric``               numbers, also numbers written as text (``"4,534.50"``,
-                          with missing markers such as ``?`` or ``NA``), and
+                          ``"1.234,50"``, ``"0,908"``, with missing markers such
+                          as ``?`` or ``NA``) in the table's number format
+                          (:mod:`~smote_pipeline.core.ingest.numbers`), with at
+                          most 5% of the values, spelled at most 5 ways, not
+                          numbers (read as missing, counted in the role); and
                           decimals
 ``categorical``           everything else (text, booleans); missing markers
                           become missing values
 ========================  =====================================================
+
+The number format (decimal mark, thousands separators) is decided once for the
+table, from all its text columns (:func:`number_format`), and kept in every
+numeric role, so that a batch scored later is read the same way
+(:func:`convert_column`).
 
 A ``datetime`` column becomes ``<name>__year``, ``__month``, ``__day``,
 ``__weekday`` (0 = Monday) and, when any value has a time of day,
@@ -46,6 +55,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from smote_pipeline.core.ingest.numbers import (
+    SAMPLE,
+    NumberFormat,
+    NumberReading,
+    NumberSettings,
+    decide_format,
+    read_numbers,
+)
+
 __all__ = [
     "EXCLUDED_ROLES",
     "MISSING_MARKERS",
@@ -54,6 +72,7 @@ __all__ = [
     "ColumnRole",
     "convert_column",
     "decide_roles",
+    "number_format",
     "roles_table",
 ]
 
@@ -80,7 +99,6 @@ _SAMPLE = 1000
 _ID_NAME = re.compile(
     r"^(|id|ids|idx|index|key|uuid|guid|unnamed: ?\d+|.*[_\s-](id|idx|key|uuid))$"
 )
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
 _DATE = re.compile(
     r"^(\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
     r"|\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})?)?)$"
@@ -108,6 +126,16 @@ class ColumnRole:
         Distinct non-missing values.
     becomes : tuple of str
         The feature columns it becomes (empty when excluded).
+    non_numbers : int
+        Numeric: cells that are not numbers, read as missing (counted in ``missing``).
+    non_number_examples : tuple of str
+        Numeric: the first few of those values.
+    decimal : str
+        Numeric: the table's decimal mark, with which text is read as numbers (also in
+        a batch scored later); empty for other roles, and in roles stored before it was
+        kept (read as ``.``, with ``,`` separating thousands).
+    thousands : str
+        Numeric: the thousands separators accepted with ``decimal`` (empty: none).
     """
 
     column: str
@@ -117,6 +145,10 @@ class ColumnRole:
     missing: int
     distinct: int
     becomes: tuple[str, ...] = ()
+    non_numbers: int = 0
+    non_number_examples: tuple[str, ...] = ()
+    decimal: str = ""
+    thousands: str = ""
 
     @property
     def excluded(self) -> bool:
@@ -150,14 +182,13 @@ def _text(values: pd.Series) -> pd.Series:
     return stripped.where(~stripped.isin(list(MISSING_MARKERS)), None)
 
 
-def _as_number(text: pd.Series) -> pd.Series | None:
-    """Text of numbers (thousands commas allowed) as float64, or None if any is not one."""
+def _as_number(text: pd.Series, fmt: NumberFormat) -> NumberReading | None:
+    """Text read as numbers in ``fmt``; None when its present values are not all strings
+    (a column of other objects is not numbers written as text)."""
     present = text.dropna()
-    if present.empty or not all(isinstance(v, str) for v in present.iloc[:_SAMPLE]):
+    if present.empty or pd.api.types.infer_dtype(present.iloc[:_SAMPLE], skipna=True) != "string":
         return None
-    if not present.str.fullmatch(_NUMBER.pattern).all() or not present.str.contains(r"\d").all():
-        return None
-    return pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype(np.float64)
+    return read_numbers(text, fmt)
 
 
 def _as_datetime(values: pd.Series, strict: bool) -> pd.Series | None:
@@ -287,27 +318,58 @@ def _text_reason(values: pd.Series) -> str:
     return ""
 
 
-def _decide(
-    name: str, values: pd.Series, override: str | None
+def _made(
+    name: str,
+    dtype: str,
+    values: pd.Series,
+    role: str,
+    reason: str,
+    parsed: dict[str, pd.Series],
+    reading: NumberReading | None,
+    fmt: NumberFormat,
 ) -> tuple[ColumnRole, dict[str, pd.Series]]:
-    """The role of one column and the feature columns it becomes."""
-    dtype = str(values.dtype)
+    """The decision for a column and the feature columns it becomes; a numeric one keeps
+    the number format ``fmt`` and the cells of ``reading`` that are not numbers."""
+    present = next(iter(parsed.values())) if len(parsed) == 1 else values
+    numeric = role == "numeric"
+    return (
+        ColumnRole(
+            column=name,
+            role=role,
+            reason=reason,
+            source_dtype=dtype,
+            missing=int(present.isna().sum()),
+            distinct=_distinct(present),
+            becomes=tuple(parsed),
+            non_numbers=reading.non_numbers if numeric and reading else 0,
+            non_number_examples=tuple(reading.examples[:3]) if numeric and reading else (),
+            decimal=fmt.decimal if numeric else "",
+            thousands=fmt.thousands if numeric else "",
+        ),
+        parsed,
+    )
 
-    def done(role: str, reason: str, parsed: dict[str, pd.Series]) -> tuple:
-        present = next(iter(parsed.values())) if len(parsed) == 1 else values
-        return (
-            ColumnRole(
-                column=name,
-                role=role,
-                reason=reason,
-                source_dtype=dtype,
-                missing=int(present.isna().sum()),
-                distinct=_distinct(present),
-                becomes=tuple(parsed),
-            ),
-            parsed,
-        )
 
+def _with_note(reason: str, reading: NumberReading | None) -> str:
+    """``reason`` followed by the cells read as missing because they are not numbers."""
+    note = reading.note() if reading is not None else ""
+    return f"{reason}; {note}" if note else reason
+
+
+def _decide(
+    name: str, values: pd.Series, override: str | None, fmt: NumberFormat | None = None
+) -> tuple[ColumnRole, dict[str, pd.Series]]:
+    """The role of one column and the feature columns it becomes; text is read as
+    numbers in ``fmt`` (by default ``.`` decimals and ``,`` thousands)."""
+    dtype, fmt = str(values.dtype), fmt or NumberFormat()
+
+    def done(role: str, reason: str, parsed: dict, reading: NumberReading | None = None) -> tuple:
+        return _made(name, dtype, values, role, reason, parsed, reading, fmt)
+
+    if override == "numeric":
+        why = _SPEC[0].format(role=override), _SPEC[1]
+        number, forced = _forced_numeric(name, values, *why, fmt, tolerate=True)
+        return done(override, _with_note("set in the spec", forced), {name: number}, forced)
     if override is not None:
         return done(override, "set in the spec", _forced(name, values, override))
     unsupported = _is_unsupported(values)
@@ -323,9 +385,9 @@ def _decide(
         parts = _date_parts(name, stamps)
         reason = "dates" + ("" if parts else "; no part varies, so nothing is kept")
         return done("datetime", reason, parts)
-    number = _as_number(text) if text is not None else None
-    if number is not None:
-        values, text = number, None
+    reading = _as_number(text, fmt) if text is not None else None
+    if reading is not None and reading.few:
+        values, text = reading.values, None
     current = text if text is not None else values
     if current.nunique(dropna=False) <= 1:
         return done("constant", "a single value", {})
@@ -336,25 +398,46 @@ def _decide(
     identifier = _identifier_reason(name, current, numeric)
     if identifier:
         return done("identifier", identifier, {})
+    if numeric and reading is None:
+        return done("numeric", "numbers", {name: current})
     if numeric:
-        reason = "numbers written as text" if number is not None else "numbers"
-        return done("numeric", reason, {name: current})
-    return done("categorical", "text values", {name: current})
+        return done(
+            "numeric", _with_note("numbers written as text", reading), {name: current}, reading
+        )
+    why = reading.too_many() if reading is not None and reading.numbers else "text values"
+    return done("categorical", why, {name: current})
 
 
 def convert_column(
-    name: str, values: pd.Series, role: str, parts: tuple[str, ...] | None = None
+    name: str,
+    values: pd.Series,
+    role: str,
+    parts: tuple[str, ...] | None = None,
+    numbers: NumberFormat | None = None,
+    tolerate: bool = False,
 ) -> dict[str, pd.Series]:
     """A column converted to ``role`` as ingestion converts it: the feature columns
     it becomes (date ``parts`` given: exactly those). For a batch scored by a
     trained model, whose columns must be what they were in training.
+
+    Parameters
+    ----------
+    name, values, role, parts
+        The column, its values, its role in training and (dates) its parts.
+    numbers : NumberFormat, optional
+        The number format the training data was read with (kept in its numeric
+        role, :meth:`NumberFormat.of_role`); by default ``.`` decimals and ``,``
+        thousands. A batch is never detected again.
+    tolerate : bool
+        Whether a few cells that are not numbers become missing values, as they did
+        in training (the role counted some); otherwise any such cell raises.
 
     Raises
     ------
     ValueError
         Naming the column and values that cannot be converted.
     """
-    return _forced(name, values, role, parts, _TRAINED)
+    return _forced(name, values, role, parts, _TRAINED, numbers, tolerate)
 
 
 #: Why a conversion is asked for, and the fix, in :func:`_forced`'s errors.
@@ -374,6 +457,8 @@ def _forced(
     role: str,
     parts: tuple[str, ...] | None = None,
     why: tuple[str, str] = _SPEC,
+    numbers: NumberFormat | None = None,
+    tolerate: bool = False,
 ) -> dict[str, pd.Series]:
     """Convert a column to the role the user asked for, or raise naming it."""
     reason, fix = why[0].format(role=role), why[1]
@@ -383,19 +468,8 @@ def _forced(
     if role == "categorical":
         return {name: text}
     if role == "numeric":
-        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
-            values.dtype
-        ):
-            return {name: values.astype(np.float64)}
-        number = _as_number(text) if _is_text(values) else None
-        if number is None:
-            present = pd.Series(text).dropna().astype(str).unique()[:50]
-            bad = [v for v in present if not _NUMBER.fullmatch(v)][:5]
-            raise ValueError(
-                f"Column {name!r} {reason}, but values such as {bad} are not numbers. Fix "
-                f"those values in the source, or {fix}."
-            )
-        return {name: number}
+        fmt = numbers or NumberFormat()
+        return {name: _forced_numeric(name, values, reason, fix, fmt, tolerate)[0]}
     stamps = _as_datetime(text, strict=False)
     if stamps is None or stamps[text.notna()].isna().any():
         bad = [] if stamps is None else text[text.notna() & stamps.isna()].unique()[:5].tolist()
@@ -404,6 +478,76 @@ def _forced(
             f"values in the source, or {fix}."
         )
     return _date_parts(name, stamps, parts)
+
+
+def _forced_numeric(
+    name: str, values: pd.Series, reason: str, fix: str, fmt: NumberFormat, tolerate: bool
+) -> tuple[pd.Series, NumberReading | None]:
+    """A column as float64 for a ``numeric`` role the spec or the training data gave it:
+    text read in ``fmt``; with ``tolerate``, few cells that are not numbers (see
+    :mod:`~smote_pipeline.core.ingest.numbers`) become missing values.
+
+    Raises
+    ------
+    ValueError
+        Naming the column, how many values are not numbers and some of them, and, when
+        those hold commas or points, the number format and the spec fields that set it.
+    """
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype(np.float64), None
+    text = _text(values) if _is_text(values) else values.astype(object)
+    reading = read_numbers(text.where(text.notna(), None), fmt)
+    if not reading.non_numbers or (tolerate and reading.few):
+        return reading.values, reading
+    bad = list(reading.examples)
+    hint = ""
+    if any("," in v or "." in v for v in bad):
+        hint = (
+            f", read as the table writes numbers ({fmt.describe()}); numbers written "
+            "another way need `decimal:` or `thousands:` set in the pipeline spec (for "
+            'example `decimal: ","` for 0,908, `thousands: "."` for 1.234,50)'
+        )
+    raise ValueError(
+        f"Column {name!r} {reason}, but {reading.non_numbers} of its {reading.present} "
+        f"values, such as {bad}, are not numbers{hint}. Fix those values in the source, "
+        f"or {fix}."
+    )
+
+
+def number_format(
+    frame: pd.DataFrame,
+    target: str,
+    overrides: dict[str, str] | None = None,
+    settings: NumberSettings | None = None,
+) -> NumberFormat:
+    """The number format of ``frame``'s numbers written as text (rules in
+    :mod:`~smote_pipeline.core.ingest.numbers`), from the first
+    :data:`~smote_pipeline.core.ingest.numbers.SAMPLE` present values of each text and
+    float column; the target and columns ``overrides`` give a role other than
+    ``numeric`` take no part.
+
+    ``settings`` default to those the reader left in ``frame.attrs`` (the spec's
+    ``decimal:`` and ``thousands:``, the CSV delimiter), else automatic.
+
+    Raises
+    ------
+    ValueError
+        See :func:`~smote_pipeline.core.ingest.numbers.decide_format`.
+    """
+    settings = settings or NumberSettings.from_attrs(frame.attrs)
+    samples, floats = {}, {}
+    for name in frame.columns:
+        if name == target or (overrides or {}).get(str(name), "numeric") != "numeric":
+            continue
+        values = frame[name]
+        head = values.iloc[np.flatnonzero(values.notna().to_numpy())[:SAMPLE]]
+        if pd.api.types.is_float_dtype(values.dtype):
+            floats[str(name)] = head
+        elif _is_text(values):
+            text = _text(head).dropna()
+            if len(text) and pd.api.types.infer_dtype(text, skipna=True) == "string":
+                samples[str(name)] = text
+    return decide_format(samples, settings, floats)
 
 
 def _checked_overrides(
@@ -431,7 +575,10 @@ def _checked_overrides(
 
 
 def decide_roles(
-    frame: pd.DataFrame, target: str, overrides: dict[str, str] | None = None
+    frame: pd.DataFrame,
+    target: str,
+    overrides: dict[str, str] | None = None,
+    numbers: NumberFormat | NumberSettings | None = None,
 ) -> tuple[list[ColumnRole], pd.DataFrame]:
     """Decide the role of every column but ``target`` and build the feature frame.
 
@@ -444,6 +591,9 @@ def decide_roles(
     overrides : dict of str to str, optional
         ``{column: role}`` from the spec's ``columns:`` mapping; roles among
         :data:`USER_ROLES`.
+    numbers : NumberFormat or NumberSettings, optional
+        The table's number format, or the settings to decide it with
+        (:func:`number_format`; by default those in ``frame.attrs``).
 
     Returns
     -------
@@ -457,15 +607,18 @@ def decide_roles(
     ------
     ValueError
         An override names a column that is not in the data or a role that does
-        not exist, a forced conversion finds values it cannot convert, or a
-        date part's name collides with an existing column.
+        not exist, a forced conversion finds values it cannot convert, the
+        number format cannot be decided (:func:`number_format`), or a date part's
+        name collides with an existing column.
     """
     overrides = _checked_overrides(frame, target, overrides)
+    fmt = numbers if isinstance(numbers, NumberFormat) else None
+    fmt = fmt or number_format(frame, target, overrides, numbers)
     roles, parts = [], {}
     for name in frame.columns:
         if name == target:
             continue
-        role, parsed = _decide(str(name), frame[name], overrides.get(str(name)))
+        role, parsed = _decide(str(name), frame[name], overrides.get(str(name)), fmt)
         roles.append(role)
         for column, series in parsed.items():
             if column != name and (column in frame.columns or column in parts):
@@ -483,9 +636,12 @@ def roles_table(roles: list[ColumnRole]) -> pd.DataFrame:
     """The decisions as a table, for metadata and the report.
 
     An empty header (what ``DataFrame.to_csv(index=True)`` writes) is shown as
-    ``(empty header)``.
+    ``(empty header)``. For numeric columns, ``non_numbers`` counts the cells read as
+    missing because they are not numbers (``non_number_examples``: some of them) and
+    ``number_format`` is how text is read as numbers in the column.
     """
     columns = ["column", "role", "reason", "becomes", "missing", "distinct", "source_dtype"]
+    columns += ["non_numbers", "non_number_examples", "number_format"]
     return pd.DataFrame(
         [
             {
@@ -498,6 +654,13 @@ def roles_table(roles: list[ColumnRole]) -> pd.DataFrame:
                 "missing": r.missing,
                 "distinct": r.distinct,
                 "source_dtype": r.source_dtype,
+                "non_numbers": r.non_numbers,
+                "non_number_examples": ", ".join(map(repr, r.non_number_examples)),
+                "number_format": NumberFormat.of_role(
+                    {"decimal": r.decimal, "thousands": r.thousands}
+                ).describe()
+                if r.role == "numeric"
+                else "",
             }
             for r in roles
         ],

@@ -8,7 +8,7 @@ import csv
 import hashlib
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,6 +19,7 @@ import pyarrow.dataset as pa_ds
 import pyarrow.parquet as pq
 
 from smote_pipeline.core.ingest.datasets import EMBEDDED_DATASETS
+from smote_pipeline.core.ingest.numbers import ATTRS_KEY, AUTO, NumberSettings
 
 EMBEDDED_PREFIX = "embedded:"
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".pq")
@@ -44,11 +45,23 @@ class Source:
     encoding : str
         Text encoding of CSV files (any Python codec name, for example
         ``latin-1``); ignored for Parquet, SQL and embedded sources.
+    decimal, thousands : str
+        How numbers are written as text (the spec's fields of these names, see
+        :mod:`~smote_pipeline.core.ingest.numbers`); ``auto``: decided from the values
+        at ingestion. A CSV file with decimal commas (``decimal: ","``, or
+        ``thousands: "."``) is read with them, so ``1.234`` is not read as a decimal.
     """
 
     location: str
     query: str = ""
     encoding: str = "utf-8"
+    decimal: str = AUTO
+    thousands: str = AUTO
+
+    @property
+    def numbers(self) -> NumberSettings:
+        """The number settings (raises ``ValueError`` naming a wrong one)."""
+        return NumberSettings(self.decimal, self.thousands)
 
     @property
     def is_sql(self) -> bool:
@@ -81,6 +94,9 @@ def read_source(source: Source | str) -> pd.DataFrame:
     empty (as ``DataFrame.to_csv(index=True)`` writes for the index) becomes a
     column named ``""``.
 
+    The frame's ``attrs`` keep the source's number settings and, for a CSV file,
+    its delimiter (read by :func:`~smote_pipeline.core.ingest.ingestion.ingest`).
+
     Parameters
     ----------
     source : Source or str
@@ -102,15 +118,18 @@ def read_source(source: Source | str) -> pd.DataFrame:
         the source and the fix.
     """
     source = Source(source) if isinstance(source, str) else source
+    numbers = source.numbers
     if source.is_sql:
         frame = _read_sql(source)
     elif source.location.startswith(EMBEDDED_PREFIX):
         frame = _read_embedded(source.location)
     else:
-        frame = _read_file(source.location, source.encoding)
+        frame = _read_file(source.location, source.encoding, numbers.decimals())
     _check_unique_columns(frame, source)
     if frame.empty:
         raise ValueError(f"Source {describe(source)!r} has no rows.")
+    delimiter = frame.attrs.get(ATTRS_KEY, {}).get("delimiter", "")
+    frame.attrs[ATTRS_KEY] = asdict(replace(numbers, delimiter=delimiter))
     return frame
 
 
@@ -155,7 +174,9 @@ def _read_embedded(location: str) -> pd.DataFrame:
     return EMBEDDED_DATASETS[name]()
 
 
-def _read_file(location: str, encoding: str = "utf-8") -> pd.DataFrame:
+def _read_file(
+    location: str, encoding: str = "utf-8", decimals: tuple[str, ...] = (".", ",")
+) -> pd.DataFrame:
     fs, path = _filesystem(location)
     exists = fs.exists(path) if fs else Path(path).exists()
     if not exists:
@@ -184,7 +205,7 @@ def _read_file(location: str, encoding: str = "utf-8") -> pd.DataFrame:
     if size == 0:
         raise ValueError(f"Source file {location!r} is empty; it needs a header and rows.")
     if suffix == ".csv":
-        return _read_csv(location, fs, path, encoding)
+        return _read_csv(location, fs, path, encoding, decimals == (",",))
     with _open(fs, path) as stream:
         # ParquetFile keeps duplicate column names (read_table refuses them), so
         # read_source can report them like any other source's.
@@ -232,8 +253,11 @@ def detect_delimiter(header: str) -> str:
     return max(DELIMITERS, key=header.count)
 
 
-def _read_csv(location: str, fs: Any, path: str, encoding: str) -> pd.DataFrame:
-    """Read a CSV file with pyarrow, turning its failures into actionable errors."""
+def _read_csv(
+    location: str, fs: Any, path: str, encoding: str, decimal_comma: bool = False
+) -> pd.DataFrame:
+    """Read a CSV file with pyarrow, turning its failures into actionable errors; with
+    ``decimal_comma``, pyarrow reads ``0,908`` as a number and leaves ``1.234`` text."""
     try:
         codecs.lookup(encoding)
     except LookupError as error:
@@ -250,9 +274,15 @@ def _read_csv(location: str, fs: Any, path: str, encoding: str) -> pd.DataFrame:
     delimiter = detect_delimiter(header)
     read_options = pa_csv.ReadOptions(encoding=encoding)
     parse_options = pa_csv.ParseOptions(delimiter=delimiter)
+    convert_options = pa_csv.ConvertOptions(decimal_point="," if decimal_comma else ".")
     try:
         with _open(fs, path) as stream:
-            table = pa_csv.read_csv(stream, read_options=read_options, parse_options=parse_options)
+            table = pa_csv.read_csv(
+                stream,
+                read_options=read_options,
+                parse_options=parse_options,
+                convert_options=convert_options,
+            )
     except UnicodeDecodeError as error:
         raise _encoding_error(location, encoding, _first_undecodable(fs, path, encoding)) from error
     except pa.ArrowInvalid as error:
@@ -274,7 +304,9 @@ def _read_csv(location: str, fs: Any, path: str, encoding: str) -> pd.DataFrame:
         raise _encoding_error(location, encoding, _first_undecodable(fs, path, encoding)) from error
     if any(pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type) for f in table.schema):
         raise _encoding_error(location, encoding, _first_undecodable(fs, path, encoding))
-    return table.to_pandas()
+    frame = table.to_pandas()
+    frame.attrs[ATTRS_KEY] = {"delimiter": delimiter}
+    return frame
 
 
 #: Byte-order marks and the codec that reads (and drops) them; UTF-32 before UTF-16,

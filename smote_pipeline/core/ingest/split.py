@@ -227,61 +227,45 @@ def split_holdout(
 ) -> Split:
     """Split real rows into a training set and a hold-out, stratified, seeded and stable.
 
-    See the module docstring for the rule (a group: identical rows, or an entity).
-    Row ids are kept. Cost: one hash per row and a sort of the groups.
+    The rule: the module docstring. Row ids are kept. Cost: a hash per row, a sort of groups.
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        Prepared dataset (see :func:`smote_pipeline.core.ingest.ingestion.prepare_dataset`).
-    target : str
-        Target column (0/1).
-    holdout_fraction : float
-        Share of each class's row groups in the hold-out.
-    random_state : int
-        Seed of the ranking of new groups.
+    frame, target : pandas.DataFrame, str
+        Prepared dataset (:func:`~smote_pipeline.core.ingest.ingestion.prepare_dataset`)
+        and its target column (0/1).
+    holdout_fraction, random_state : float, int
+        Share of each class's rows in the hold-out; seed of the ranking of new groups.
     ledger : HoldoutLedger or None
         Sides of the groups earlier runs split; None on the first run.
     earlier : callable or None
-        Loads the sides the last split stored (hold-out, training; None where absent).
-        Called only when a column the ledger hashed is no longer a feature, to match
-        earlier rows on the columns they still share.
+        Loads the sides the last split stored (hold-out, training), to match earlier
+        rows on the columns they share when one the ledger hashed is gone.
 
     Raises
     ------
     ValueError
-        If a side would hold too few groups of a class (training 2, hold-out 1), or
-        a column the ledger hashed is gone and earlier rows cannot be matched.
+        A side would hold too few groups of a class (training 2, hold-out 1), or
+        earlier rows cannot be matched.
     """
     by_entity = GROUP_KEY in frame.columns
-    keyed = _entities(frame) if by_entity else frame
-    features = [GROUP_KEY] if by_entity else feature_columns(frame, target)
-    ledger, rekeyed = _matched(ledger or HoldoutLedger.empty(), features, earlier)
-    ledger = replace(ledger, columns=ledger.columns or tuple(features))
-    hashes = ledger.hash_rows(keyed)
-    groups, group_of_row = np.unique(hashes, return_inverse=True)
+    ledger, rekeyed = _keyed_ledger(frame, target, ledger, earlier)
+    groups, group_of_row = np.unique(
+        ledger.hash_rows(_entities(frame) if by_entity else frame), return_inverse=True
+    )
     y = frame[target].to_numpy()
     weights = _class_weights(y, group_of_row, len(groups), by_entity)
     side = ledger.sides(groups)
     known = side[group_of_row] >= 0  # rows an earlier run split
     keys = _order_keys(groups, random_state)
-    for label in (1, 0):  # positives first: a mixed group's negative rows follow it
-        if not _side_new_groups(side, weights, label, keys, holdout_fraction):
-            raise _too_few(
-                holdout_fraction,
-                np.bincount((weights[1] > 0).astype(int), minlength=2),
-                ledger,
-                by_entity,
-                _positives(y, group_of_row),
-            )
-    in_holdout = side[group_of_row] == 1
-    training, holdout = frame[~in_holdout].reset_index(drop=True), frame[in_holdout]
-    _check_positive_rows(int(training[target].sum()), int(holdout[target].sum()), holdout_fraction)
+    # positives first: a mixed group's negative rows follow it
+    if not all(_side_new_groups(side, weights, c, keys, holdout_fraction) for c in (1, 0)):
+        counts = np.bincount((weights[1] > 0).astype(int), minlength=2)
+        raise _too_few(holdout_fraction, counts, ledger, by_entity, _positives(y, group_of_row))
+    training, holdout = _sides(frame, target, side[group_of_row] == 1, holdout_fraction)
     facts = entity_counts(training, holdout, target) if by_entity else {}
     facts.update(_shares(weights, side == 1, holdout_fraction, by_entity, known.any()))
-    holdout = holdout.reset_index(drop=True)
-    if "holdout_share_note" in facts:
-        holdout.attrs["split_note"] = facts["holdout_share_note"]
+    holdout.attrs["split_note"] = facts.get("holdout_share_note", "")
     return Split(
         training,
         holdout,
@@ -292,6 +276,29 @@ def split_holdout(
         kind="groups" if by_entity else "rows",
         facts=facts,
     )
+
+
+def _keyed_ledger(
+    frame: pd.DataFrame,
+    target: str,
+    ledger: HoldoutLedger | None,
+    earlier: Callable[[], EarlierSides] | None,
+) -> tuple[HoldoutLedger, str | None]:
+    """The ledger to split ``frame`` with, keyed by the entity or the features (those of
+    the first run, or those earlier rows still share), and what re-keying did."""
+    features = [GROUP_KEY] if GROUP_KEY in frame.columns else feature_columns(frame, target)
+    ledger, rekeyed = _matched(ledger or HoldoutLedger.empty(), features, earlier)
+    return replace(ledger, columns=ledger.columns or tuple(features)), rekeyed
+
+
+def _sides(
+    frame: pd.DataFrame, target: str, in_holdout: np.ndarray, fraction: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The training rows and the hold-out, each with a fresh index; refused when a side
+    has too few positive rows."""
+    training, holdout = frame[~in_holdout], frame[in_holdout]
+    _check_positive_rows(int(training[target].sum()), int(holdout[target].sum()), fraction)
+    return training.reset_index(drop=True), holdout.reset_index(drop=True)
 
 
 def _class_weights(

@@ -11,12 +11,15 @@ A score source is one of:
   query as it is then, so an old key rescored reads today's rows.
 
 Each batch is read through :func:`~smote_pipeline.core.ingest.sources.read_source`,
-like the training source.
+like the training source (same encoding and number settings); its columns are then
+read with the roles and number format of the training data
+(:meth:`~smote_pipeline.core.serve.schema.InputSchema.prepare`), never detected again.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -107,7 +110,7 @@ def read_batch(source: Source, key: str) -> pd.DataFrame:
                 f"Batch {key!r} is not in the score source folder {source.location!r} any more; "
                 "put the file back, or delete the partition in the UI."
             )
-        return read_source(Source(str(matches[0]), encoding=source.encoding))
+        return read_source(replace(source, location=str(matches[0])))
     return read_source(source)
 
 

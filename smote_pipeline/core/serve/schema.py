@@ -10,7 +10,11 @@ parts the model knows.
 Rules for a batch (:meth:`InputSchema.prepare`):
 
 - a missing column the model needs raises, naming it;
-- a value a numeric or date column cannot read raises, naming the column and values;
+- numbers written as text are read with the decimal mark and thousands separators
+  the training data was read with (kept in its numeric roles), never detected again;
+- a value a numeric or date column cannot read raises, naming the column and values,
+  except that where training read a few cells that are not numbers as missing values,
+  the batch's are too (within the same limits);
 - infinite numbers raise, naming the column;
 - a missing value is scored as in training (numeric: missing; categorical: the
   category ``<missing>``);
@@ -39,6 +43,7 @@ from smote_pipeline.core.ingest.ingestion import (
     normalise_categoricals,
     reject_infinite,
 )
+from smote_pipeline.core.ingest.numbers import NumberFormat
 from smote_pipeline.core.ingest.roles import ColumnRole, convert_column
 from smote_pipeline.core.records import known_fields, plain_fields
 
@@ -74,6 +79,16 @@ class PreparedBatch:
     ignored_columns: tuple[str, ...] = ()
 
 
+def _entry(role: dict[str, Any]) -> dict[str, Any]:
+    """What a batch needs of a kept role: its column, role and feature columns, and for
+    a numeric one how text was read as numbers there."""
+    entry = {"column": role["column"], "role": role["role"], "becomes": list(role["becomes"])}
+    if role["role"] == "numeric" and role.get("decimal"):
+        entry["decimal"], entry["thousands"] = role["decimal"], role.get("thousands", "")
+        entry["non_numbers"] = int(role.get("non_numbers") or 0)
+    return entry
+
+
 @dataclass(frozen=True)
 class InputSchema:
     """What a model needs of a batch: its source columns, their roles and categories.
@@ -85,7 +100,9 @@ class InputSchema:
         The target's positive value.
     roles : tuple of dict
         ``column``, ``role`` and ``becomes`` of every source column kept in training
-        (numeric, categorical or datetime).
+        (numeric, categorical or datetime); numeric ones also ``decimal``,
+        ``thousands`` and ``non_numbers`` (schemas stored before lack them: read as
+        ``.`` decimals, ``,`` thousands, no cell that is not a number).
     identifiers : tuple of str
         Source columns recognised as identifiers in training (carried along).
     features : tuple of str
@@ -134,10 +151,7 @@ class InputSchema:
         return cls(
             target=target,
             positive_label=positive_label,
-            roles=tuple(
-                {"column": e["column"], "role": e["role"], "becomes": list(e["becomes"])}
-                for e in kept
-            ),
+            roles=tuple(_entry(e) for e in kept),
             identifiers=tuple(e["column"] for e in entries if e["role"] == "identifier"),
             features=features,
             categories=categories,
@@ -169,9 +183,10 @@ class InputSchema:
         parts: dict[str, pd.Series] = {}
         for entry in self.roles:
             becomes = tuple(entry["becomes"]) if entry["role"] == "datetime" else None
-            parts.update(
-                convert_column(entry["column"], batch[entry["column"]], entry["role"], becomes)
-            )
+            numbers = NumberFormat.of_role(entry)
+            tolerate = int(entry.get("non_numbers") or 0) > 0
+            column, role = entry["column"], entry["role"]
+            parts.update(convert_column(column, batch[column], role, becomes, numbers, tolerate))
         features = pd.DataFrame(parts, index=batch.index)
         features = features[[c for c in self.features if c in features.columns]]
         absent = [c for c in self.features if c not in features.columns]

@@ -8,6 +8,7 @@ existed (the dict layout is unchanged).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -267,6 +268,21 @@ class Race:
     def of_strategy(self, strategy: str) -> list[str]:
         """The candidates of ``strategy``, in grid order."""
         return [n for n, c in self.candidates.items() if c["strategy"] == strategy]
+
+    def failures(self, fitted: Iterable[str]) -> dict[str, str]:
+        """Candidates of the grid (or left out of it) that are not among ``fitted``, and
+        why: the grid's reason, the race's error, or a failed refit on every row."""
+        done = set(fitted)
+        failed = {n: r for n, r in self.skipped.items() if n not in done}
+        for name, candidate in self.candidates.items():
+            if name in done or name in failed:
+                continue
+            scored = self.scored.get(candidate["key"])
+            failed[name] = (scored.error if scored is not None else None) or (
+                "could not be fitted on every training row (the reason is in the log of "
+                f"its candidate__{candidate['strategy']} step)"
+            )
+        return failed
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form: the plan, the options and each scored entry as plain dicts."""

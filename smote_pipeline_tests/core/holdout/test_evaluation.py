@@ -278,3 +278,34 @@ def test_the_split_words_carry_the_splits_note_on_a_lopsided_holdout():
     holdout.attrs["split_note"] = "the hold-out holds 1 of the 12 positive rows"
     words = split_words(holdout, "label")
     assert words.endswith("**note**: the hold-out holds 1 of the 12 positive rows")
+
+
+def test_the_report_names_the_labels_one_vs_rest_made_negative():
+    """The hold-out carries the ingestion's count of each original negative label; the
+    evaluation keeps it and the report's first lines show it."""
+    from smote_pipeline.core.holdout.report import build_report
+
+    holdout, y = _holdout()
+    holdout.attrs["negative_labels"] = {"no": 180, "maybe": 90}
+    proba = np.clip(0.5 * y + np.random.default_rng(4).uniform(0, 0.5, size=len(y)), 0, 1)
+    result = evaluate_on_holdout(
+        _candidates(no_resampling=proba),
+        holdout,
+        "label",
+        baseline="no_resampling",
+        options=PipelineOptions(n_bootstrap=100),
+    )
+    assert result.negative_labels == {"no": 180, "maybe": 90}
+    assert HoldoutEvaluation.from_dict(json.loads(json.dumps(result.to_dict()))) == result
+    champion = Champion("no_resampling", None, 0.5, "average_precision", 0.5, 0.01, "x")
+    text = build_report(
+        pipeline="t",
+        positive_label="yes",
+        evaluation=result,
+        champion=champion,
+        augmented=holdout.assign(is_synthetic=False),
+        clusters=pd.DataFrame({"row_id": [], "cluster_id": []}),
+        target="label",
+    )
+    head = text.split("## What to ship")[0]
+    assert "Negative class (one_vs_rest): every other label, `no` (180 rows), `maybe` (90" in head

@@ -14,6 +14,7 @@ from smote_pipeline.core.ingest.ingestion import (
     ingest,
     prepare_dataset,
 )
+from smote_pipeline.core.ingest.numbers import NumberFormat, NumberSettings, read_numbers
 from smote_pipeline.core.ingest.roles import decide_roles, roles_table
 from smote_pipeline_tests.conftest import make_frame
 
@@ -150,3 +151,199 @@ def test_slash_dates_are_read_day_first(base):
     frame = base.assign(when=days.strftime("%d/%m/%Y"))
     out = prepare_dataset(frame, TargetSpec("label", "yes"))
     assert (out.loc[0, "when__day"], out.loc[0, "when__month"]) == (20.0, 1.0)
+
+
+# Numbers as people write them (core.ingest.numbers): one convention per table.
+
+
+def _european(value: float) -> str:
+    """``1234.5`` as ``1.234,50``."""
+    return f"{value:,.2f}".translate(str.maketrans({",": ".", ".": ","}))
+
+
+def _by_column(roles) -> dict:
+    return {r.column: r for r in roles}
+
+
+def test_decimal_commas_are_decimals_never_thousands(base):
+    n = len(base)
+    rng = np.random.default_rng(2)
+    ratio = rng.uniform(0, 1, n).round(3)
+    ratio[0] = 0.908
+    amount = rng.uniform(-5000, 90000, n).round(2)
+    frame = base.assign(
+        ratio=[f"{v:.3f}".replace(".", ",") for v in ratio],  # 0,908
+        amount=[_european(v) for v in amount],  # 1.234,50 and -4.321,09
+        tiny=[f"{v:.1e}".replace(".", ",") for v in ratio * 1e-3],  # 1,5e-04
+        spaced=[f"{v:,.1f}".replace(",", "\u00a0").replace(".", ",") for v in amount],
+    )
+    frame.loc[[2, 4], "amount"] = ["?", " NA "]
+    roles, out = decide_roles(frame, "label")
+    by = _by_column(roles)
+    assert {by[c].role for c in ("ratio", "amount", "tiny", "spaced")} == {"numeric"}
+    assert out.loc[0, "ratio"] == pytest.approx(0.908)
+    np.testing.assert_allclose(out["ratio"], ratio)
+    assert out["amount"].isna().tolist() == [i in (2, 4) for i in range(n)]
+    np.testing.assert_allclose(out["amount"].drop([2, 4]), np.delete(amount, [2, 4]))
+    assert (out["amount"] < 0).any()
+    np.testing.assert_allclose(out["tiny"], [float(f"{v:.1e}") for v in ratio * 1e-3])
+    np.testing.assert_allclose(out["spaced"], [float(f"{v:.1f}") for v in amount])
+    assert (by["ratio"].decimal, by["amount"].non_numbers) == (",", 0)  # markers are missing
+
+
+def test_dot_thousands_amounts_are_numbers_not_identifiers(base):
+    amounts = [_european(1000 + 37.31 * i) for i in range(len(base))]  # all distinct
+    roles, out = decide_roles(base.assign(amount=amounts), "label")
+    assert _by_column(roles)["amount"].role == "numeric"
+    assert out.loc[1, "amount"] == pytest.approx(1037.31)
+
+
+def test_thousands_commas_with_decimal_points_still_read(base):
+    frame = base.assign(amount=[f"{v:,.2f}" for v in np.linspace(-900, 1e6, len(base))])
+    _, out = decide_roles(frame, "label")
+    assert out["amount"].iloc[-1] == pytest.approx(1e6) and out["amount"].iloc[0] == -900
+
+
+def _integers_with_commas(n: int) -> list[str]:
+    return [f"{1000 + 7 * i:,}" for i in range(n)]  # 1,000 1,007 ...: 1.007 or 1007?
+
+
+def test_a_value_that_reads_two_ways_fails_naming_column_value_and_fields(base):
+    # no other column: the features of `base` are floats with decimal points
+    frame = base[["label"]].assign(amount=_integers_with_commas(len(base)))
+    with pytest.raises(ValueError) as info:
+        decide_roles(frame, "label")
+    message = str(info.value)
+    assert "['amount']" in message and "'1,000'" in message
+    assert '`decimal: ","`' in message and '`thousands: ","`' in message
+    assert "';'-delimited" not in message
+    with pytest.raises(ValueError, match="';'-delimited"):
+        decide_roles(frame, "label", numbers=NumberSettings(delimiter=";"))
+
+
+def test_the_spec_or_other_values_settle_a_value_that_reads_two_ways(base):
+    frame = base[["label"]].assign(amount=_integers_with_commas(len(base)))
+    _, comma = decide_roles(frame, "label", numbers=NumberSettings(decimal=","))
+    _, grouped = decide_roles(frame, "label", numbers=NumberSettings(thousands=","))
+    assert comma.loc[1, "amount"] == pytest.approx(1.007) and grouped.loc[1, "amount"] == 1007
+    points = frame.assign(price=[f"{v:.1f}" if i else "x" for i, v in enumerate(base["a"])])
+    assert decide_roles(points, "label")[1].loc[1, "amount"] == 1007  # 12.5: a point
+    commas = frame.assign(price=[f"{v:.1f}".replace(".", ",") for v in base["a"]])
+    assert decide_roles(commas, "label")[1].loc[1, "amount"] == pytest.approx(1.007)
+    floats = frame.assign(share=base["a"])  # already numbers, with decimal points
+    assert decide_roles(floats, "label")[1].loc[1, "amount"] == 1007
+
+
+def test_columns_that_need_different_decimal_marks_fail_naming_both(base):
+    n = len(base)
+    frame = base.assign(
+        ratio=[f"0,{i % 900 + 100}" for i in range(n)], price=[f"{i}.5" for i in range(n)]
+    )
+    expected = r"a comma \(e.g. '0,100' in 'ratio'\) and a point \(e.g. '0.5' in 'price'\)"
+    with pytest.raises(ValueError, match=expected):
+        decide_roles(frame, "label")
+    _, out = decide_roles(frame, "label", {"price": "categorical"})
+    assert out.loc[0, "ratio"] == pytest.approx(0.1)
+
+
+def test_nothing_at_stake_uses_the_delimiter_as_weak_evidence(base):
+    counts = [str(i % 30) for i in range(len(base))]
+    frame = base[["label"]].assign(count=counts)
+    frame.loc[3, "count"] = "twelve"  # text column, but nothing depends on the mark
+    roles, _ = decide_roles(frame, "label", numbers=NumberSettings(delimiter=";"))
+    assert _by_column(roles)["count"].decimal == ","
+    assert _by_column(decide_roles(frame, "label")[0])["count"].decimal == "."
+
+
+def test_a_few_words_in_a_numeric_column_become_missing_and_are_counted(base):
+    n = len(base)
+    counts = [str(i % 31) for i in range(n)]
+    for i in (5, 60, 120):
+        counts[i] = "twelve"
+    counts[7], counts[8] = "?", ""  # missing markers: missing, not words
+    roles, out = decide_roles(base.assign(count=counts), "label")
+    role = _by_column(roles)["count"]
+    assert role.role == "numeric" and role.non_numbers == 3
+    assert role.non_number_examples == ("twelve",)
+    assert role.missing == 5
+    assert "3 cells that are not numbers (e.g. 'twelve') read as missing" in role.reason
+    assert out["count"].isna().sum() == 5 and out.loc[6, "count"] == 6.0
+    row = roles_table(roles).set_index("column").loc["count"]
+    assert (row["non_numbers"], row["non_number_examples"]) == (3, "'twelve'")
+    assert row["number_format"].startswith("decimal '.'")
+    warnings = ingest(base.assign(count=counts), TargetSpec("label", "yes")).warnings()
+    assert len(warnings) == 1 and "'count'" in warnings[0] and "'twelve'" in warnings[0]
+
+
+def test_many_words_keep_a_column_categorical_and_say_why(base):
+    n = len(base)
+    mostly = [["low", "high", "mid"][i % 3] if i % 5 else str(i) for i in range(n)]
+    words = [str(i % 40) for i in range(n)]
+    spellings = ["one", "two", "three", "four", "five", "six"]
+    for k, word in enumerate(spellings):  # 6 different words in 3% of the cells
+        words[k * 30] = word
+    share = [str(i) if i % 10 < 6 else "n/a." for i in range(n)]  # 40% words
+    roles, _ = decide_roles(base.assign(mostly=mostly, words=words, share=share), "label")
+    by = _by_column(roles)
+    assert {by[c].role for c in ("mostly", "words", "share")} == {"categorical"}
+    assert by["share"].reason.startswith("40% of values are not numbers")
+    assert by["mostly"].reason.startswith("80% of values are not numbers")
+    assert by["words"].reason.startswith("6 different values that are not numbers")
+    assert by["share"].non_numbers == 0  # only numeric roles count them
+
+
+def test_forcing_numeric_reads_with_the_table_format_and_names_the_fields(base):
+    amounts = [_european(100 + 3.5 * i) for i in range(len(base))]
+    frame = base.assign(amount=amounts)
+    roles, out = decide_roles(frame, "label", {"amount": "numeric"})
+    assert out.loc[2, "amount"] == pytest.approx(107.0)
+    assert _by_column(roles)["amount"].reason == "set in the spec"
+    with pytest.raises(ValueError) as info:
+        decide_roles(frame, "label", {"amount": "numeric"}, NumberSettings(decimal="."))
+    message = str(info.value)
+    assert "Column 'amount' is set to `numeric`" in message and "'100,00'" in message
+    assert "`decimal:`" in message and "`thousands:`" in message
+    with pytest.raises(ValueError) as words:
+        decide_roles(base.assign(note="x"), "label", {"note": "numeric"})
+    assert "`decimal:`" not in str(words.value)  # no comma or point: no hint
+
+
+def test_zero_comma_digits_is_never_a_thousand(base):
+    for settings in (NumberSettings(), NumberSettings(decimal="."), NumberSettings(decimal=",")):
+        frame = base.assign(x=["0,908"] * 30 + ["1"] * (len(base) - 30))
+        frame.loc[::7, "x"] = "0,5"
+        try:
+            _, out = decide_roles(frame, "label", {"x": "numeric"}, settings)
+        except ValueError as error:
+            assert "'0,908'" in str(error) and settings.decimal == "."
+            continue
+        assert out.loc[1, "x"] == pytest.approx(0.908)
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "expected"),
+    [
+        ("1.234,50", ",", 1234.5),
+        ("-1.234,50", ",", -1234.5),
+        ("\u22121,5", ",", -1.5),  # a typographic minus
+        ("0,908", ",", 0.908),
+        ("0,908", ".", None),  # never 908
+        ("12,5", ".", None),  # never 125
+        ("1,234.50", ".", 1234.5),
+        ("1,5e-3", ",", 0.0015),
+        ("+2,5E+2", ",", 250.0),
+        (",5", ",", 0.5),
+        ("1 234 567,8", ",", 1234567.8),
+        ("1\u202f234,5", ",", 1234.5),  # a narrow no-break space
+        ("1'234.5", ".", 1234.5),
+        ("1.234.567", ",", 1234567.0),
+        ("1.234.567", ".", None),
+        ("1,23,456", ".", None),  # groups of three only
+        ("1,234 567", ",", None),  # one separator per number
+        ("12 ", ".", None),  # values are trimmed before (by the roles), not here
+    ],
+)
+def test_how_one_value_reads(text, decimal, expected):
+    fmt = NumberFormat(decimal, NumberSettings().separators(decimal))
+    value = read_numbers(pd.Series([text], dtype=object), fmt).values[0]
+    assert np.isnan(value) if expected is None else value == pytest.approx(expected), value

@@ -4,6 +4,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 
+from smote_pipeline.core.ingest.numbers import NumberSettings
+from smote_pipeline.core.ingest.roles import decide_roles, number_format
 from smote_pipeline.core.ingest.sources import (
     Source,
     describe,
@@ -177,3 +179,29 @@ def test_utf16_without_a_mark_names_the_encoding_to_set(tmp_path, frame):
     with pytest.raises(ValueError, match=r"'.*no_mark.csv' is not UTF-8.*`encoding: utf-16-le`"):
         read_source(str(path))
     assert read_source(Source(str(path), encoding="utf-16-le"))["label"].eq("yes").sum() == 30
+
+
+def test_a_csv_file_leaves_its_delimiter_and_number_settings_for_ingestion(tmp_path, frame):
+    path = tmp_path / "semicolons.csv"
+    frame.to_csv(path, index=False, sep=";")
+    settings = NumberSettings.from_attrs(read_source(str(path)).attrs)
+    assert settings == NumberSettings("auto", "auto", ";")
+    given = read_source(Source(str(path), decimal=",", thousands=" ")).attrs
+    assert NumberSettings.from_attrs(given) == NumberSettings(",", " ", ";")
+    with pytest.raises(ValueError, match=r"`decimal` 'x' is not one of"):
+        read_source(Source(str(path), decimal="x"))
+
+
+def test_a_decimal_comma_setting_reads_the_file_with_commas(tmp_path):
+    """pyarrow would read `1.234` as a decimal; with `decimal: ","` it is 1234."""
+    path = tmp_path / "german.csv"
+    path.write_text("ratio;amount;label\n0,908;1.234;yes\n0,5;12.345;no\n1,25;7;no\n")
+    auto = read_source(str(path))
+    assert auto["amount"].tolist() == [1.234, 12.345, 7.0]  # as pyarrow reads it: kept,
+    (warning,) = number_format(auto, "label").warnings  # with a warning naming the fix
+    assert "1.234 in 'amount'" in warning and '`decimal: ","`' in warning
+    table = read_source(Source(str(path), decimal=","))
+    assert table["ratio"].tolist() == [0.908, 0.5, 1.25]
+    _, out = decide_roles(table, "label")
+    assert out["amount"].tolist() == [1234.0, 12345.0, 7.0]
+    assert read_source(Source(str(path), thousands="."))["ratio"].tolist() == [0.908, 0.5, 1.25]

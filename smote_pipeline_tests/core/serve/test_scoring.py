@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -166,3 +168,33 @@ def test_the_version_round_trips_with_its_profile(version):
     assert back.profile.schema == version.profile.schema
     pd.testing.assert_frame_equal(back.profile.reference_frame(), version.profile.reference_frame())
     assert back.fingerprint == version.fingerprint
+
+
+def test_a_batch_is_read_with_the_number_format_of_training():
+    """Training read `0,5` with a decimal comma and a few words as missing; a batch is
+    read the same way, never detected again (`1,234` alone would read two ways)."""
+    rng = np.random.default_rng(11)
+    table = _table(300, 11)
+    table["ratio"] = [f"{v:.2f}".replace(".", ",") for v in rng.uniform(0, 1, 300)]
+    table["count"] = [str(v) for v in rng.integers(0, 20, 300)]
+    table.loc[[4, 9], "count"] = "twelve"
+    ingested = pipeline.raw_dataset(table, TARGET)
+    assert ingested.numbers.decimal == ","
+    schema = build_profile(
+        ingested.roles, ingested.frame, np.linspace(0, 1, 50), 0.1, "churned", "yes", 0
+    ).schema
+    batch = _table(40, 12).assign(ratio=["1,234", "0,25", "?"] + ["3"] * 37, count="4")
+    batch.loc[1, "count"] = "twelve"  # one in 40: within the limits training applied
+    features = schema.prepare(batch).features
+    assert features["ratio"].tolist()[:2] == [1.234, 0.25] and np.isnan(features["ratio"][2])
+    assert np.isnan(features["count"][1]) and features["count"][3] == 4.0
+    with pytest.raises(ValueError, match=r"'count' was `numeric`.*4 of its 40 values"):
+        schema.prepare(batch.assign(count=["twelve"] * 4 + ["4"] * 36))  # 10%: too many
+    old = replace(
+        schema, roles=tuple({k: r[k] for k in ("column", "role", "becomes")} for r in schema.roles)
+    )
+    assert old.prepare(batch.assign(ratio="1,234", count="4")).features["ratio"][0] == 1234.0
+    with pytest.raises(ValueError, match=r"Column 'count' was `numeric`.*\['twelve'\]"):
+        old.prepare(batch.assign(ratio="3"))  # a schema from before tolerates no word
+    with pytest.raises(ValueError, match=r"'ratio'.*\['0,25'\].*`decimal:`"):
+        old.prepare(batch.assign(count="4"))  # nor reads 0,25 as 25

@@ -41,3 +41,27 @@ def test_a_folder_a_database_and_the_retraining_flag_are_read():
 def test_scoring_fields_that_cannot_work_are_refused_by_name(fields, message):
     with pytest.raises(ValueError, match=message):
         spec_from_mapping({**BASE, **fields})
+
+
+def test_number_fields_reach_the_training_and_the_scoring_source():
+    spec = spec_from_mapping({**BASE, "decimal": ",", "thousands": " ", "score_source": "new"})
+    assert (spec.data_source.decimal, spec.data_source.thousands) == (",", " ")
+    assert (spec.scoring_source.decimal, spec.scoring_source.thousands) == (",", " ")
+    assert (spec_from_mapping(BASE).decimal, spec_from_mapping(BASE).thousands) == ("auto",) * 2
+    assert (
+        spec_from_mapping({**BASE, "thousands": "none"}).data_source.numbers.separators(".") == ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"decimal": ";"}, r"Pipeline 'churn': `decimal` ';' is not one of"),
+        ({"thousands": "_"}, r"`thousands` '_' is not one of .*quoted"),
+        ({"decimal": ",", "thousands": ","}, "both ','"),
+        ({"decimal": None}, r"`decimal` '' is not one of"),
+    ],
+)
+def test_number_fields_that_cannot_work_are_refused_by_name(fields, message):
+    with pytest.raises(ValueError, match=message):
+        spec_from_mapping({**BASE, **fields})
