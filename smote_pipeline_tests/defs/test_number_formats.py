@@ -42,6 +42,8 @@ def _german_export(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, np
         "amount": np.round(rng.uniform(-2000, 90000, ROWS), 2),
         "tiny": np.round(rng.uniform(1, 9, ROWS), 1) * 1e-3,
         "spaced": np.round(rng.uniform(1000, 900000, ROWS), 1),
+        "price": np.round(rng.uniform(-500, 5000, ROWS), 2),
+        "share": np.round(rng.uniform(0, 100, ROWS), 1),
     }
     truth["ratio"][0], truth["amount"][0] = 0.908, 1234.5
     count = rng.integers(0, 30, ROWS).astype(str).astype(object)
@@ -55,6 +57,10 @@ def _german_export(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, np
             "amount": amount,
             "tiny": [f"{v:.1e}".replace(".", ",") for v in truth["tiny"]],
             "spaced": [f"{v:,.1f}".replace(",", " ").replace(".", ",") for v in truth["spaced"]],
+            "price": [  # a currency sign after, accounting parentheses for negatives
+                f"({_european(-v)} €)" if v < 0 else f"{_european(v)} €" for v in truth["price"]
+            ],
+            "share": [f"{v:.1f} %".replace(".", ",") for v in truth["share"]],
             "count": count,
             "grade": [str(i) if i % 5 == 0 else ["low", "mid", "high"][i % 3] for i in range(ROWS)],
             "label": _labels(),
@@ -140,6 +146,8 @@ def test_decimal_commas_and_dot_thousands_read_as_the_numbers_they_are(german):
     assert raw["amount"].isna().tolist() == list(~kept) and (raw["amount"] < 0).any()
     np.testing.assert_allclose(raw["tiny"], truth["tiny"])  # 1,5e-03
     np.testing.assert_allclose(raw["spaced"], truth["spaced"])  # 123 456,7
+    np.testing.assert_allclose(raw["price"], truth["price"])  # (1.234,50 €) is -1234.5
+    np.testing.assert_allclose(raw["share"], truth["share"])  # 12,5 % is 12.5
     training = decode(run.stored("training_set"))
     assert training["ratio"].dtype == np.float64 and training["ratio"].max() <= 1.0
 

@@ -13,7 +13,9 @@ Reading a value (:func:`read_numbers`)
     stands for the no-break spaces (U+00A0, U+202F, U+2009); ``−`` (U+2212) is a
     minus. With ``thousands: auto`` any of ``,`` ``.`` space ``'`` other than the
     decimal mark separates thousands: once the decimal mark is known, none of them
-    can be read two ways.
+    can be read two ways. A currency sign before or after (:data:`CURRENCY`), a
+    ``%`` after and accounting parentheses are part of a number: ``12,5 %`` is
+    12.5 and ``(1,234.50)`` is -1234.5; currency codes (``12 USD``) are not.
 
 Deciding the decimal mark (``decimal: auto``), on the first :data:`SAMPLE` present
 values of each text column that is not given a role other than ``numeric``:
@@ -253,25 +255,44 @@ class NumberReading:
         )
 
 
+#: Currency signs a number may carry before or after it (``$1,234.50``, ``12,50 €``).
+CURRENCY = "$€£¥₹"
+
+
 @functools.lru_cache(maxsize=64)
 def _pattern(decimal: str, thousands: str) -> str:
+    """A number in the format, with its affixes: a sign, a currency sign before or after,
+    a ``%`` after, or accounting parentheses for a negative (``(1,234.50)``)."""
     mark = re.escape(decimal)
     groups = "|".join(rf"[1-9]\d{{0,2}}(?:{re.escape(s)}\d{{3}})+" for s in thousands)
     whole = rf"(?:{groups}|\d+)" if groups else r"\d+"
-    return rf"[+-]?(?:{whole}(?:{mark}\d+)?|{mark}\d+)(?:[eE][+-]?\d+)?"
+    number = rf"(?:{whole}(?:{mark}\d+)?|{mark}\d+)(?:[eE][+-]?\d+)?"
+    cash = rf"[{re.escape(CURRENCY)}]"
+    before = rf"(?P<sign>[+-])? ?(?:{cash} ?)?(?P<sign2>[+-])?"
+    core = rf"{before}(?P<number>{number})(?: ?{cash})?(?: ?%)?"
+    return rf"(?P<open>\()?{core}(?(open)\))"
 
 
 def _parse(strings: pd.Series, fmt: NumberFormat) -> np.ndarray:
-    """Trimmed strings as float64, by position (NaN where one is not a number in ``fmt``)."""
+    """Trimmed strings as float64, by position (NaN where one is not a number in ``fmt``).
+
+    Affixes (:func:`_pattern`) are dropped: ``12.5%`` is 12.5 and ``(3)`` is -3."""
     text = strings.astype(object).str.translate(_TRANSLATE)
-    ok = text.str.fullmatch(_pattern(fmt.decimal, fmt.thousands)).eq(True).to_numpy()
-    clean = text[ok]
+    parts = text.str.extract(rf"^{_pattern(fmt.decimal, fmt.thousands)}$")
+    ok = parts["number"].notna().to_numpy()
+    clean = parts.loc[ok, "number"]
     for separator in fmt.thousands:
         clean = clean.str.replace(separator, "", regex=False)
     if fmt.decimal != ".":
         clean = clean.str.replace(fmt.decimal, ".", regex=False)
+    negative = (
+        parts.loc[ok, "open"].notna()
+        | parts.loc[ok, "sign"].eq("-")
+        | parts.loc[ok, "sign2"].eq("-")
+    ).to_numpy()
     out = np.full(len(strings), np.nan)
-    out[ok] = pd.to_numeric(clean, errors="coerce").to_numpy(dtype=np.float64)
+    magnitude = pd.to_numeric(clean, errors="coerce").to_numpy(dtype=np.float64)
+    out[ok] = np.where(negative, -magnitude, magnitude)
     return out
 
 

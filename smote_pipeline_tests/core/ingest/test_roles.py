@@ -341,6 +341,20 @@ def test_zero_comma_digits_is_never_a_thousand(base):
         ("1,23,456", ".", None),  # groups of three only
         ("1,234 567", ",", None),  # one separator per number
         ("12 ", ".", None),  # values are trimmed before (by the roles), not here
+        ("$1,234.50", ".", 1234.5),  # currency signs and percent signs are dropped
+        ("-$5", ".", -5.0),
+        ("$-5", ".", -5.0),
+        ("1.234,50 €", ",", 1234.5),
+        ("£ 12", ".", 12.0),
+        ("12.5%", ".", 12.5),
+        ("32,0 %", ",", 32.0),
+        ("(1,234.50)", ".", -1234.5),  # accounting negatives
+        ("($12)", ".", -12.0),
+        ("(12", ".", None),
+        ("12)", ".", None),
+        ("$", ".", None),
+        ("%12", ".", None),
+        ("12 USD", ".", None),  # currency codes are words
     ],
 )
 def test_how_one_value_reads(text, decimal, expected):
