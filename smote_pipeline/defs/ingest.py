@@ -106,6 +106,7 @@ def _raw_metadata(ingested: ingestion.Ingested, target: str, source: str) -> dic
         "conflicting_duplicate_groups": summary["conflicting_groups"],
         "rows_in_conflicting_groups": summary["rows_in_conflicting_groups"],
         "negative_labels": dg.MetadataValue.json(summary["negative_labels"]),
+        "repeated_header_rows": len(ingested.repeated_headers),
         "categorical_features": summary["categorical_features"],
         "column_roles": table_metadata(roles),
         "number_format": f"{ingested.numbers.describe()} ({ingested.numbers.reason})",

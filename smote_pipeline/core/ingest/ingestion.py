@@ -62,11 +62,15 @@ class Ingested:
     numbers : NumberFormat
         How the table's numbers written as text were read, and why
         (:mod:`smote_pipeline.core.ingest.numbers`).
+    repeated_headers : tuple of int
+        Data rows (the first under the header is 1) that repeated the header line and
+        were dropped (:func:`repeated_headers`).
     """
 
     frame: pd.DataFrame
     roles: list[ColumnRole] = field(default_factory=list)
     numbers: NumberFormat = field(default_factory=NumberFormat)
+    repeated_headers: tuple[int, ...] = ()
 
     def roles_table(self) -> pd.DataFrame:
         """The column decisions as a table."""
@@ -84,7 +88,32 @@ class Ingested:
             for r in self.roles
             if r.role == "numeric" and r.non_numbers
         ]
+        headers = self.repeated_headers
+        if headers:
+            shown = ", ".join(map(str, headers[:10])) + (" and more" if len(headers) > 10 else "")
+            cells.append(
+                f"{len(headers)} row(s) repeat the header line (data rows {shown}), as joined "
+                "exports leave them: they were dropped, never read as data or as a label."
+            )
         return [*cells, *self.numbers.warnings]
+
+
+def repeated_headers(frame: pd.DataFrame) -> np.ndarray:
+    """Positions of rows whose every cell is its column's name (spaces trimmed): a header
+    line repeated inside the data, as concatenated exports leave it. Linear in rows; a
+    column that is not text ends the search (a header would have made it text)."""
+    same = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        if not same.any() or not _is_text_dtype(frame[column]):
+            return np.empty(0, dtype=np.int64)
+        same &= _clean_labels(frame[column]).eq(str(column).strip()).to_numpy(dtype=bool)
+    return np.flatnonzero(same)
+
+
+def _is_text_dtype(values: pd.Series) -> bool:
+    return bool(
+        pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
+    )
 
 
 def _label_text(value: Any) -> str:
@@ -271,6 +300,8 @@ def ingest(
         are kept (NaN; in categorical columns the category :data:`MISSING_CATEGORY`).
     """
     _check_table(frame, target.column)
+    headers = repeated_headers(frame)
+    frame = frame.drop(index=frame.index[headers]) if len(headers) else frame
     positive = _positive_rows(frame, target)
     frame = frame.reset_index(drop=True)  # keeps attrs, where read_source left settings
     overrides = keys.key_overrides(frame, target, columns or {})
@@ -286,7 +317,7 @@ def ingest(
     out[target.column] = positive.astype(np.int8)
     out = out.reset_index(drop=True)
     out.attrs[NEGATIVE_LABELS] = negative_labels(frame[target.column], positive)
-    return Ingested(out, roles, fmt)
+    return Ingested(out, roles, fmt, tuple(int(i) + 1 for i in headers))
 
 
 def prepare_dataset(

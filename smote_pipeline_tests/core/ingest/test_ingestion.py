@@ -9,6 +9,7 @@ from smote_pipeline.core.ingest.ingestion import (
     MISSING_CATEGORY,
     TargetSpec,
     describe_dataset,
+    ingest,
     prepare_dataset,
     read_source,
 )
@@ -175,3 +176,20 @@ def test_groups_of_identical_rows_with_both_labels_are_counted(frame):
     summary = describe_dataset(pd.concat([prepared, copies], ignore_index=True), "label")
     assert summary["conflicting_groups"] == 3 and summary["rows_in_conflicting_groups"] == 7
     assert describe_dataset(prepared, "label")["conflicting_groups"] == 0
+
+
+@pytest.mark.parametrize("one_vs_rest", [False, True])
+def test_a_header_line_repeated_inside_the_data_is_dropped_and_said(tmp_path, frame, one_vs_rest):
+    """Two exports joined into one file: the second's header line sits among the data. It
+    is dropped with its data row named, never read as a row or as a third label (which
+    one_vs_rest would have made a negative)."""
+    path = tmp_path / "joined.csv"
+    first, second = frame.iloc[:100], frame.iloc[100:]
+    path.write_text(first.to_csv(index=False) + second.to_csv(index=False), encoding="utf-8")
+    ingested = ingest(read_source(str(path)), TargetSpec("label", "yes", one_vs_rest=one_vs_rest))
+    assert len(ingested.frame) == len(frame)
+    assert ingested.repeated_headers == (101,)
+    assert ingested.frame.attrs["negative_labels"] == {"no": 300}
+    np.testing.assert_allclose(ingested.frame["a"], frame["a"])
+    (warning,) = [w for w in ingested.warnings() if "header" in w]
+    assert "1 row(s) repeat the header line (data rows 101)" in warning
