@@ -107,6 +107,7 @@ def _raw_metadata(ingested: ingestion.Ingested, target: str, source: str) -> dic
         "rows_in_conflicting_groups": summary["rows_in_conflicting_groups"],
         "negative_labels": dg.MetadataValue.json(summary["negative_labels"]),
         "repeated_header_rows": len(ingested.repeated_headers),
+        "infinite_values_read_as_missing": ingested.infinite or "none",
         "categorical_features": summary["categorical_features"],
         "column_roles": table_metadata(roles),
         "number_format": f"{ingested.numbers.describe()} ({ingested.numbers.reason})",

@@ -245,6 +245,8 @@ def scored_batch_asset(s: Scope) -> list[dg.AssetsDefinition]:
                 f"{count} row(s) of batch {key!r} have a category of {column!r} the model never "
                 "saw; they are scored by the model's rule for unknown categories."
             )
+        for column, count in scored.infinite_values.items():
+            context.log.warning(f"{count} infinite value(s) of {column!r} read as missing.")
         yield dg.MaterializeResult(value=scored.frame, metadata=_metadata(scored, key, written))
         yield from _checks(scored)
 
@@ -261,6 +263,7 @@ def _metadata(scored: ScoredBatch, key: str, written: int | None) -> dict[str, A
         "model_version": scored.version,
         "model_fingerprint": str(frame["model_fingerprint"].iloc[0]),
         "unknown_categories": scored.unknown_categories or "none",
+        "infinite_values_read_as_missing": scored.infinite_values or "none",
         "ignored_columns": ", ".join(scored.ignored_columns) or "none",
         "drift_detected": scored.drift_detected,
         "drifted_features": ", ".join(scored.drifted_features) or "none",

@@ -33,7 +33,7 @@ from smote_pipeline.core.ingest.sources import read_source
 from smote_pipeline.core.ingest.split import MIN_HOLDOUT_GROUPS, MIN_POSITIVES, MIN_TRAINING_GROUPS
 
 __all__ = ["Ingested", "TargetSpec", "describe_dataset", "ingest", "prepare_dataset", "read_source"]
-__all__ += ["MISSING_CATEGORY", "label_matches", "normalise_categoricals", "reject_infinite"]
+__all__ += ["MISSING_CATEGORY", "label_matches", "normalise_categoricals", "infinite_as_missing"]
 
 
 @dataclass(frozen=True)
@@ -65,12 +65,15 @@ class Ingested:
     repeated_headers : tuple of int
         Data rows (the first under the header is 1) that repeated the header line and
         were dropped (:func:`repeated_headers`).
+    infinite : dict of str to int
+        Infinite values read as missing, per numeric column (:func:`infinite_as_missing`).
     """
 
     frame: pd.DataFrame
     roles: list[ColumnRole] = field(default_factory=list)
     numbers: NumberFormat = field(default_factory=NumberFormat)
     repeated_headers: tuple[int, ...] = ()
+    infinite: dict[str, int] = field(default_factory=dict)
 
     def roles_table(self) -> pd.DataFrame:
         """The column decisions as a table."""
@@ -95,6 +98,11 @@ class Ingested:
                 f"{len(headers)} row(s) repeat the header line (data rows {shown}), as joined "
                 "exports leave them: they were dropped, never read as data or as a label."
             )
+        cells += [
+            f"Column {column!r} has {count} infinite value(s) (e.g. `inf`): no model can use "
+            "them, so they are read as missing values."
+            for column, count in self.infinite.items()
+        ]
         return [*cells, *self.numbers.warnings]
 
 
@@ -290,14 +298,12 @@ def ingest(
     Raises
     ------
     ValueError
-        With the offending column, value or option named: missing target,
-        reserved column names, missing target values, labels differing only in
-        case, unknown positive label (with a hint for YAML booleans), a single
-        class, more than two classes (unless ``one_vs_rest``), fewer than two
-        positive rows, a positive label that is the majority, no feature
-        columns left, infinite feature values, an override that cannot apply, or numbers
-        that read two ways (naming ``decimal:``, ``thousands:``). Missing feature values
-        are kept (NaN; in categorical columns the category :data:`MISSING_CATEGORY`).
+        Naming the column, value or option: missing target, reserved column names,
+        missing target values, labels differing only in case, unknown positive label, a
+        single class, more than two (unless ``one_vs_rest``), too few positive rows, a
+        majority positive label, no feature left, an override that cannot apply, or
+        numbers that read two ways. Missing feature values are kept (NaN; in categorical
+        columns :data:`MISSING_CATEGORY`); infinite ones become missing.
     """
     _check_table(frame, target.column)
     headers = repeated_headers(frame)
@@ -311,13 +317,13 @@ def ingest(
     out = out.drop(columns=[target.column]).assign(**keys.key_columns(frame, target))
     if not feature_columns(out, target.column):
         raise _no_features(roles)
-    reject_infinite(out, target.column)
+    infinite = infinite_as_missing(out, target.column)
     normalise_categoricals(out, target.column)
     out.insert(0, ROW_ID, np.arange(len(out), dtype=np.int64))
     out[target.column] = positive.astype(np.int8)
     out = out.reset_index(drop=True)
     out.attrs[NEGATIVE_LABELS] = negative_labels(frame[target.column], positive)
-    return Ingested(out, roles, fmt, tuple(int(i) + 1 for i in headers))
+    return Ingested(out, roles, fmt, tuple(int(i) + 1 for i in headers), infinite)
 
 
 def prepare_dataset(
@@ -352,28 +358,25 @@ def normalise_categoricals(frame: pd.DataFrame, target: str) -> None:
         frame[column] = text.where(values.notna(), MISSING_CATEGORY).astype(object)
 
 
-def reject_infinite(frame: pd.DataFrame, target: str) -> None:
-    """Raise naming every numeric feature column with infinite values.
+def infinite_as_missing(frame: pd.DataFrame, target: str) -> dict[str, int]:
+    """Read every infinite value of a numeric feature column as missing, in place; returns
+    how many per column (only those that had any).
 
-    Missing values are accepted: tree models use them as they are, and every
-    step that cannot imputes inside the training rows it is fitted on.
+    No model or sampler can use an infinite value, but a row is worth keeping: its
+    other values are real, and missing values are accepted (tree models use them as
+    they are; every step that cannot imputes inside the rows it is fitted on).
     """
     categorical = set(categorical_columns(frame, target))
-    problems = []
+    counts = {}
     for column in feature_columns(frame, target):
         if column in categorical:
             continue
         values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
-        n_inf = int(np.isinf(values).sum())
-        if n_inf:
-            problems.append(f"{column!r} ({n_inf} infinite)")
-    if problems:
-        raise ValueError(
-            "Feature column(s) with infinite values: "
-            + ", ".join(problems[:20])
-            + ". No model or sampler can use them: replace them (for example by a missing "
-            "value, which the pipeline accepts) or drop those rows in the source."
-        )
+        infinite = np.isinf(values)
+        if infinite.any():
+            frame[column] = np.where(infinite, np.nan, values)
+            counts[str(column)] = int(infinite.sum())
+    return counts
 
 
 def describe_dataset(frame: pd.DataFrame, target: str) -> dict[str, Any]:

@@ -39,9 +39,9 @@ import pandas as pd
 
 from smote_pipeline.core.columns import ROW_ID, categorical_columns, feature_columns
 from smote_pipeline.core.ingest.ingestion import (
+    infinite_as_missing,
     label_matches,
     normalise_categoricals,
-    reject_infinite,
 )
 from smote_pipeline.core.ingest.numbers import NumberFormat
 from smote_pipeline.core.ingest.roles import ColumnRole, convert_column
@@ -70,6 +70,8 @@ class PreparedBatch:
         Rows per categorical column whose category the model never saw.
     ignored_columns : tuple of str
         Batch columns the model does not use.
+    infinite_values : dict of str to int
+        Infinite values read as missing, per column (as in training).
     """
 
     features: pd.DataFrame
@@ -77,6 +79,7 @@ class PreparedBatch:
     labels: pd.Series | None
     unknown_categories: dict[str, int] = field(default_factory=dict)
     ignored_columns: tuple[str, ...] = ()
+    infinite_values: dict[str, int] = field(default_factory=dict)
 
 
 def _entry(role: dict[str, Any]) -> dict[str, Any]:
@@ -194,7 +197,7 @@ class InputSchema:
             raise ValueError(f"The batch gives no feature column(s) {absent}.")
         for column in self.categories:  # text in training: text here, even if read as numbers
             features[column] = features[column].astype(object)
-        reject_infinite(features, self.target)
+        infinite = infinite_as_missing(features, self.target)
         normalise_categoricals(features, self.target)
         unknown = {
             c: int((~features[c].isin(known)).sum())
@@ -211,6 +214,7 @@ class InputSchema:
             carried=carried,
             labels=self._labels(batch),
             unknown_categories={c: n for c, n in unknown.items() if n},
+            infinite_values=infinite,
             ignored_columns=tuple(str(c) for c in batch.columns if c not in used),
         )
 

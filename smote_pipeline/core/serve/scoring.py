@@ -46,6 +46,8 @@ class ScoredBatch:
         Realised performance on the labelled rows
         (:func:`~smote_pipeline.core.serve.drift.label_performance`); None when too
         few rows carry labels.
+    infinite_values : dict of str to int
+        Infinite values read as missing, per column.
     unknown_categories : dict of str to int
         Rows per column whose category the model never saw.
     ignored_columns : tuple of str
@@ -59,6 +61,7 @@ class ScoredBatch:
     scores: dict[str, Any]
     labels: dict[str, Any] | None
     unknown_categories: dict[str, int] = field(default_factory=dict)
+    infinite_values: dict[str, int] = field(default_factory=dict)
     ignored_columns: tuple[str, ...] = ()
     version: int = 0
 
@@ -121,6 +124,7 @@ def score_batch(
         ),
         labels=_label_check(prepared, probability, version, options),
         unknown_categories=prepared.unknown_categories,
+        infinite_values=prepared.infinite_values,
         ignored_columns=prepared.ignored_columns,
         version=version.version,
     )

@@ -58,13 +58,20 @@ def test_reserved_column_names_are_refused(frame):
         prepare_dataset(frame.assign(row_id=1), TargetSpec("label", "yes"))
 
 
-def test_infinite_features_are_named(frame):
+def test_infinite_values_are_read_as_missing_counted_and_named(tmp_path, frame):
+    """`inf` and `-inf` in a CSV: the rows stay, the values become missing, and the
+    count per column is in the ingestion's record and its warnings."""
     frame.loc[3, "b"] = np.nan
     frame.loc[4, "c"] = np.inf
     frame.loc[5, "c"] = -np.inf
-    with pytest.raises(ValueError, match=r"infinite values: 'c' \(2 infinite\)\.") as info:
-        prepare_dataset(frame, TargetSpec("label", "yes"))
-    assert "'b'" not in str(info.value)  # a missing value is accepted
+    path = tmp_path / "infinite.csv"
+    frame.to_csv(path, index=False)
+    ingested = ingest(read_source(str(path)), TargetSpec("label", "yes"))
+    assert len(ingested.frame) == len(frame) and ingested.infinite == {"c": 2}
+    assert ingested.frame.loc[[4, 5], "c"].isna().all() and ingested.frame["c"].notna().sum() == 328
+    assert ingested.frame.loc[3, "b"] != ingested.frame.loc[3, "b"]  # missing stays missing
+    (warning,) = [w for w in ingested.warnings() if "infinite" in w]
+    assert "Column 'c' has 2 infinite value(s)" in warning
 
 
 def test_missing_values_are_kept(frame):

@@ -198,3 +198,19 @@ def test_a_batch_is_read_with_the_number_format_of_training():
         old.prepare(batch.assign(ratio="3"))  # a schema from before tolerates no word
     with pytest.raises(ValueError, match=r"'ratio'.*\['0,25'\].*`decimal:`"):
         old.prepare(batch.assign(count="4"))  # nor reads 0,25 as 25
+
+
+def test_infinite_values_of_a_batch_are_read_as_missing_and_counted():
+    """As in training: an infinite value cannot be scored, the row can; the batch says
+    how many per column."""
+    rng = np.random.default_rng(13)
+    table = _table(300, 13)
+    table["ratio"] = rng.uniform(0, 1, 300)
+    ingested = pipeline.raw_dataset(table, TARGET)
+    schema = build_profile(
+        ingested.roles, ingested.frame, np.linspace(0, 1, 50), 0.1, "churned", "yes", 0
+    ).schema
+    batch = _table(40, 14).assign(ratio=[np.inf, -np.inf] + [0.5] * 38)
+    prepared = schema.prepare(batch)
+    assert prepared.infinite_values == {"ratio": 2} and len(prepared.features) == 40
+    assert prepared.features["ratio"][:2].isna().all() and prepared.features["ratio"][2] == 0.5
