@@ -17,6 +17,10 @@ REASON = "reason"
 #: travels with the rows (pandas keeps ``attrs`` through slicing and Parquet), so
 #: the hold-out's report can say what "negative" means.
 NEGATIVE_LABELS = "negative_labels"
+#: Key of a prepared frame's ``attrs`` when the user's positive label is the majority:
+#: the target is then 1 for the rarer class (the other labels), and this holds the
+#: positive label and its count, so scoring can give the probability of the label named.
+MAJORITY_POSITIVE = "positive_is_majority"
 #: The row's entity (``group_column``) and time (``time_column``), carried but never features.
 GROUP_KEY = "group_key"
 TIME_KEY = "time_key"

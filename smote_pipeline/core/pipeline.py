@@ -21,6 +21,7 @@ from smote_pipeline.core.clean import noise
 from smote_pipeline.core.clean.noise import NoiseResult
 from smote_pipeline.core.columns import (
     CLUSTER_ID,
+    MAJORITY_POSITIVE,
     REASON,
     ROW_ID,
     TIME_KEY,
@@ -140,7 +141,25 @@ def candidate_screen(
     n_jobs: int | None = None,
 ) -> Race:
     """Every candidate raced on the small rungs of the search plan; the cross-validated
-    ``cluster_smote`` works in the ``space`` the synthetic rows were made in."""
+    ``cluster_smote`` works in the ``space`` the synthetic rows were made in.
+
+    Raises
+    ------
+    ValueError
+        ``false_negative_cost`` is set while the positive label is the majority: the
+        cost of a missed positive then names the class the pipeline does not treat as
+        class 1 (:data:`~smote_pipeline.core.columns.MAJORITY_POSITIVE`).
+    """
+    majority = training_set.attrs.get(MAJORITY_POSITIVE)
+    if majority and options.false_negative_cost is not None:
+        raise ValueError(
+            f"Option false_negative_cost={options.false_negative_cost} prices a missed "
+            f"{majority['positive_label']!r}, but that positive label is the majority "
+            f"({majority['positive_rows']} of {majority['rows']} rows), so the pipeline "
+            "treats the rarer class as class 1 and tunes thresholds for it. Remove "
+            "false_negative_cost (its default prices errors by the class ratio), or make the "
+            "rarer label the positive one."
+        )
     return training.screen_candidates(training_set, target, space.applied(options), n_jobs=n_jobs)
 
 

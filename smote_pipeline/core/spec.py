@@ -6,6 +6,7 @@ import re
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
+from smote_pipeline.core.ingest.dates import check_setting
 from smote_pipeline.core.ingest.numbers import (
     AUTO,
     DECIMAL_SETTINGS,
@@ -109,6 +110,13 @@ class PipelineSpec:
         'apostrophe `"\'"` or `none`; `auto`: any of them but the decimal mark',
         AUTO,
     )
+    date_order: str = spec_field(
+        "which of day and month comes first in dates written as text, in every column: "
+        "`day_first` (31/01/2024) or `month_first` (01/31/2024); `auto`: decided per "
+        "column from its values, and a column whose dates all read both ways (02/03/2024) "
+        "stops the run naming this field",
+        AUTO,
+    )
     queues: dict[str, str] = spec_field(
         "Celery queue by strategy: the step `candidate__<strategy>` goes to that queue under "
         "the `celery` executor; other steps to the default queue `dagster`",
@@ -137,7 +145,9 @@ class PipelineSpec:
     @property
     def data_source(self) -> Source:
         """The :class:`Source` this pipeline reads."""
-        return Source(self.source, self.query, self.encoding, self.decimal, self.thousands)
+        return Source(
+            self.source, self.query, self.encoding, self.decimal, self.thousands, self.date_order
+        )
 
     @property
     def scoring_source(self) -> Source | None:
@@ -145,7 +155,12 @@ class PipelineSpec:
         if not self.score_source:
             return None
         return Source(
-            self.score_source, self.score_query, self.encoding, self.decimal, self.thousands
+            self.score_source,
+            self.score_query,
+            self.encoding,
+            self.decimal,
+            self.thousands,
+            self.date_order,
         )
 
     def __post_init__(self) -> None:
@@ -203,6 +218,7 @@ class PipelineSpec:
                 )
         try:
             NumberSettings(self.decimal, self.thousands)
+            check_setting(self.date_order)
         except ValueError as error:
             raise ValueError(f"Pipeline {self.name!r}: {error}") from error
 

@@ -30,6 +30,7 @@ SINGLE_ENV = {
     "encoding": "SMOTE_PIPELINE_ENCODING",
     "decimal": "SMOTE_PIPELINE_DECIMAL",
     "thousands": "SMOTE_PIPELINE_THOUSANDS",
+    "date_order": "SMOTE_PIPELINE_DATE_ORDER",
     "score_source": "SMOTE_PIPELINE_SCORE_SOURCE",
 }
 
@@ -125,14 +126,15 @@ def specs_from_environment(environ: Mapping[str, str] = os.environ) -> list[Pipe
     ``SMOTE_PIPELINE_POSITIVE_LABEL`` (and optional ``SMOTE_PIPELINE_NAME``,
     default ``custom``, ``SMOTE_PIPELINE_COLUMNS`` such as
     ``id=ignore,created=datetime``, ``SMOTE_PIPELINE_ENCODING``,
-    ``SMOTE_PIPELINE_DECIMAL`` and ``SMOTE_PIPELINE_THOUSANDS`` (the spec's
-    ``decimal:`` and ``thousands:``) and ``SMOTE_PIPELINE_SCORE_SOURCE``, a folder
+    ``SMOTE_PIPELINE_DECIMAL``, ``SMOTE_PIPELINE_THOUSANDS`` and
+    ``SMOTE_PIPELINE_DATE_ORDER`` (the spec's ``decimal:``, ``thousands:`` and
+    ``date_order:``) and ``SMOTE_PIPELINE_SCORE_SOURCE``, a folder
     of files to score) describe one pipeline; otherwise the embedded demo.
     """
     if environ.get(CONFIG_ENV):
         return specs_from_yaml(environ[CONFIG_ENV])
     given = {k: environ[v] for k, v in SINGLE_ENV.items() if environ.get(v)}
-    if given.keys() - {"name", "columns", "encoding", "decimal", "thousands"}:
+    if given.keys() - {"name", "columns", "encoding", "decimal", "thousands", "date_order"}:
         missing = [SINGLE_ENV[k] for k in ("source", "target", "positive_label") if k not in given]
         if missing:
             raise ValueError(f"Set {missing} too: a pipeline needs a source, target and label.")

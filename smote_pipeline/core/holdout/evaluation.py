@@ -16,6 +16,7 @@ from sklearn.metrics import precision_recall_curve
 
 from smote_pipeline.core.columns import (
     GROUP_KEY,
+    MAJORITY_POSITIVE,
     NEGATIVE_LABELS,
     TIME_KEY,
     entity_codes,
@@ -192,9 +193,8 @@ def evaluate_on_holdout(
         95% intervals; the same resamples for every candidate, so differences are
         paired), ``recall_at_precision``, and the ``selection_rule`` of the champion.
     subpopulations : (ndarray, dict) or None
-        The minority cluster of each hold-out row and the training rows per
-        cluster (:mod:`~smote_pipeline.core.holdout.subpopulations`): the
-        champion's recall is then counted per cluster.
+        The minority cluster of each hold-out row and the training rows per cluster
+        (:mod:`~smote_pipeline.core.holdout.subpopulations`): recall per cluster.
     """
     features = feature_columns(holdout, target)
     X, y = holdout[features], holdout[target].to_numpy().astype(np.int64)
@@ -224,6 +224,7 @@ def evaluate_on_holdout(
         summary=summary,
         split=split_words(holdout, target),
         negative_labels=dict(holdout.attrs.get(NEGATIVE_LABELS, {})),
+        majority_positive=dict(holdout.attrs.get(MAJORITY_POSITIVE, {})),
         **reference,
     )
 

@@ -119,6 +119,21 @@ def _limitations(
     return [*lines, ""]
 
 
+def _class_lines(evaluation: HoldoutEvaluation, positive_label: Any) -> list[str]:
+    """When the positive label was the majority: what the model's class 1 is."""
+    if not evaluation.majority_positive:
+        return []
+    rare = ", ".join(f"`{label}`" for label in evaluation.negative_labels)
+    return [
+        f"**The positive label `{positive_label}` was the majority, so the model's class 1 "
+        f"is the rarer class ({rare}):** `predict_proba(X)[:, 1]` and the threshold above "
+        f"are about it, and the probability of `{positive_label}` is `predict_proba(X)[:, 0]`. "
+        f"The scoring job gives the probability and the decision of `{positive_label}` "
+        "directly.",
+        "",
+    ]
+
+
 def build_model_card(
     *,
     pipeline: str,
@@ -158,6 +173,7 @@ def build_model_card(
         f"the probability; a row is flagged positive at probability >= "
         f"{champion.threshold:.4g} ({champion.threshold_source or 'tuned on training folds'}).",
         "",
+        *_class_lines(evaluation, positive_label),
         *_model_lines(champion, augmented),
         *_training_lines(champion, training, target, features),
         "## Quality on the real hold-out",

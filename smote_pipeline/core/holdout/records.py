@@ -85,6 +85,9 @@ class HoldoutEvaluation:
     negative_labels : dict of str to int
         Rows of each original label that became negative, in the whole table
         (several with ``one_vs_rest``); empty when unknown.
+    majority_positive : dict
+        When the user's positive label was the majority: the label and its rows (class 1
+        is then the rarer class, the figures are about it); empty otherwise.
     """
 
     metrics: tuple[dict[str, Any], ...]
@@ -106,6 +109,7 @@ class HoldoutEvaluation:
     segments: tuple[dict[str, Any], ...] = ()
     split: str = "by row: identical rows kept on one side"
     negative_labels: dict[str, int] = field(default_factory=dict)
+    majority_positive: dict[str, Any] = field(default_factory=dict)
 
     def metrics_of(self, strategy: str) -> dict[str, Any]:
         """The metrics record of ``strategy``."""

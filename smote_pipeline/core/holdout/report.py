@@ -11,7 +11,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smote_pipeline.core.columns import CLUSTER_ID, IS_SYNTHETIC, ROW_ID, feature_columns
+from smote_pipeline.core.columns import (
+    CLUSTER_ID,
+    IS_SYNTHETIC,
+    MAJORITY_POSITIVE,
+    NEGATIVE_LABELS,
+    ROW_ID,
+    feature_columns,
+)
 from smote_pipeline.core.holdout import segments, subpopulations
 from smote_pipeline.core.holdout.evaluation import level_text
 from smote_pipeline.core.holdout.plots import (
@@ -22,6 +29,7 @@ from smote_pipeline.core.holdout.plots import (
     projection_plot,
 )
 from smote_pipeline.core.holdout.records import HoldoutEvaluation
+from smote_pipeline.core.ingest.ingestion import majority_words
 from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.options import PipelineOptions
 from smote_pipeline.core.oversample.realism.report import RealismSummary
@@ -438,15 +446,30 @@ def build_report(
 
 def _heading_lines(pipeline: str, positive_label: Any, evaluation: HoldoutEvaluation) -> list[str]:
     prevalence = evaluation.holdout_positives / evaluation.holdout_rows
+    rare = ", ".join(f"`{label}`" for label in evaluation.negative_labels)
+    named = (
+        f"Class 1: the rarer class ({rare}); the positive label `{positive_label}` is the majority"
+        if evaluation.majority_positive
+        else f"Positive class: `{positive_label}`"
+    )
     return [
         f"# SMOTE report: {pipeline}",
         "",
-        f"Positive class: `{positive_label}`. Hold-out: {evaluation.holdout_rows} real rows, "
-        f"{evaluation.holdout_positives} positive ({prevalence:.1%}), never used for fitting "
-        f"or choosing. Split off {evaluation.split}.",
+        f"{named}. Hold-out: {evaluation.holdout_rows} real rows, "
+        f"{evaluation.holdout_positives} of class 1 ({prevalence:.1%}), never used for "
+        f"fitting or choosing. Split off {evaluation.split}.",
         "",
         *_negative_lines(evaluation.negative_labels),
+        *[f"**{line}**\n" for line in majority_words(_class_attrs(evaluation))],
     ]
+
+
+def _class_attrs(evaluation: HoldoutEvaluation) -> dict[str, Any]:
+    """The hold-out's class facts, as the ingestion left them on the frame."""
+    return {
+        MAJORITY_POSITIVE: evaluation.majority_positive,
+        NEGATIVE_LABELS: evaluation.negative_labels,
+    }
 
 
 def _negative_lines(labels: dict[str, int]) -> list[str]:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.columns import (
+    MAJORITY_POSITIVE,
     NEGATIVE_LABELS,
     RESERVED_COLUMNS,
     ROW_ID,
@@ -98,12 +99,29 @@ class Ingested:
                 f"{len(headers)} row(s) repeat the header line (data rows {shown}), as joined "
                 "exports leave them: they were dropped, never read as data or as a label."
             )
+        cells += majority_words(self.frame.attrs)
         cells += [
             f"Column {column!r} has {count} infinite value(s) (e.g. `inf`): no model can use "
             "them, so they are read as missing values."
             for column, count in self.infinite.items()
         ]
         return [*cells, *self.numbers.warnings]
+
+
+def majority_words(attrs: dict[str, Any]) -> list[str]:
+    """When the positive label is the majority, what the pipeline does instead (empty
+    otherwise); for the run log and the report."""
+    majority = attrs.get(MAJORITY_POSITIVE)
+    if not majority:
+        return []
+    others = ", ".join(f"{label!r}" for label in attrs.get(NEGATIVE_LABELS, {})) or "the others"
+    return [
+        f"The positive label {majority['positive_label']!r} is the majority of the target "
+        f"({majority['positive_rows']} of {majority['rows']} rows), so the pipeline "
+        f"oversamples the rarer class ({others}): in the stored sets and the models class 1 "
+        f"is that class, and the hold-out figures are about it. Scored batches give the "
+        f"probability and the decision of {majority['positive_label']!r}, as named."
+    ]
 
 
 def repeated_headers(frame: pd.DataFrame) -> np.ndarray:
@@ -233,8 +251,8 @@ def _refuse_unlabelled(labels: pd.Series, target: TargetSpec) -> None:
 def _check_classes(
     labels: pd.Series, values: list, positive: np.ndarray, target: TargetSpec
 ) -> None:
-    """Refuse one class, more than two (without ``one_vs_rest``), fewer than two
-    positive rows, and a positive label that is the majority."""
+    """Refuse one class, more than two (without ``one_vs_rest``), and fewer than
+    :data:`MIN_POSITIVES` rows in the rarer class."""
     if len(values) == 1:
         raise ValueError(
             f"Target column {target.column!r} has a single class ({values[0]!r}); a binary "
@@ -247,20 +265,17 @@ def _check_classes(
             f"{target.positive_label!r} as negative, or merge the classes in the source."
         )
     n_positive = int(positive.sum())
-    if n_positive < MIN_POSITIVES:
-        raise ValueError(
-            f"Only {n_positive} row(s) have the positive label {target.positive_label!r} in "
-            f"target column {target.column!r}; at least {MIN_POSITIVES} are needed "
-            f"({MIN_TRAINING_GROUPS} for cross-validation on the training side, "
-            f"{MIN_HOLDOUT_GROUPS} for the hold-out)."
+    rare = min(n_positive, len(positive) - n_positive)
+    if rare < MIN_POSITIVES:
+        which = (
+            f"have the positive label {target.positive_label!r}"
+            if rare == n_positive
+            else f"have a label other than the positive {target.positive_label!r} (the rarer class)"
         )
-    if n_positive > len(positive) - n_positive:
-        others = labels[~positive].value_counts()
         raise ValueError(
-            f"Positive label {target.positive_label!r} is the majority of target column "
-            f"{target.column!r} ({n_positive} of {len(positive)} rows). The pipeline "
-            "oversamples the positive class, so it must be the rarer one: set `positive_label` "
-            f"to {others.index[0]!r}" + (" (with one_vs_rest)." if len(others) > 1 else ".")
+            f"Only {rare} row(s) {which} in target column {target.column!r}; at least "
+            f"{MIN_POSITIVES} are needed ({MIN_TRAINING_GROUPS} for cross-validation on the "
+            f"training side, {MIN_HOLDOUT_GROUPS} for the hold-out) in the rarer class."
         )
 
 
@@ -320,10 +335,25 @@ def ingest(
     infinite = infinite_as_missing(out, target.column)
     normalise_categoricals(out, target.column)
     out.insert(0, ROW_ID, np.arange(len(out), dtype=np.int64))
-    out[target.column] = positive.astype(np.int8)
-    out = out.reset_index(drop=True)
-    out.attrs[NEGATIVE_LABELS] = negative_labels(frame[target.column], positive)
+    out = _with_target(out.reset_index(drop=True), frame[target.column], positive, target)
     return Ingested(out, roles, fmt, tuple(int(i) + 1 for i in headers), infinite)
+
+
+def _with_target(
+    out: pd.DataFrame, labels: pd.Series, positive: np.ndarray, target: TargetSpec
+) -> pd.DataFrame:
+    """``out`` with the target encoded 1 for the rarer class (the positive rows, unless
+    the positive label is the majority) and the labels' facts in ``attrs``."""
+    flipped = 2 * int(positive.sum()) > len(positive)
+    out[target.column] = (positive ^ flipped).astype(np.int8)
+    out.attrs[NEGATIVE_LABELS] = negative_labels(labels, positive)
+    if flipped:
+        out.attrs[MAJORITY_POSITIVE] = {
+            "positive_label": str(target.positive_label),
+            "positive_rows": int(positive.sum()),
+            "rows": len(positive),
+        }
+    return out
 
 
 def prepare_dataset(

@@ -4,7 +4,8 @@ Neither is a feature unless the user gives the column a role in ``columns:``.
 Both are carried through every step as the reserved columns
 :data:`~smote_pipeline.core.columns.GROUP_KEY` (the entity as text; missing
 stays missing) and :data:`~smote_pipeline.core.columns.TIME_KEY` (naive UTC
-timestamps, parsed with the rules of a ``datetime`` role; numbers, such as a day
+timestamps, parsed with the rules of a ``datetime`` role, day and month in the
+column's order or the spec's ``date_order``; numbers, such as a day
 index or epoch seconds, stay numbers; missing stays missing), so
 the split, cross-validation and the isolation check can read them while no model
 sees them.
@@ -18,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from smote_pipeline.core.columns import GROUP_KEY, TIME_KEY
+from smote_pipeline.core.ingest.dates import setting_of
 from smote_pipeline.core.ingest.roles import ColumnRole, as_timestamps
 
 __all__ = ["key_columns", "key_overrides", "key_roles"]
@@ -70,7 +72,8 @@ def key_columns(frame: pd.DataFrame, target: Any) -> dict[str, pd.Series]:
     Raises
     ------
     ValueError
-        When time values cannot be parsed, naming the column and some of them.
+        When time values cannot be parsed, naming the column and some of them, or the
+        order of their day and month cannot be told (naming ``date_order``).
     """
     keys = {}
     for key, column in _named(target).items():
@@ -87,7 +90,7 @@ def key_columns(frame: pd.DataFrame, target: Any) -> dict[str, pd.Series]:
         ):
             keys[key] = values.astype("float64")  # a day index, epoch seconds: their order
             continue
-        stamps = as_timestamps(values)
+        stamps = as_timestamps(values, setting_of(frame.attrs), str(column))
         bad = values.notna() & stamps.isna()
         if bad.any():
             raise ValueError(

@@ -7,9 +7,10 @@ role                      rule (first that applies; an override in the spec's
                           ``columns:`` mapping wins)
 ========================  =====================================================
 ``unsupported``           lists, mappings, arrays or bytes: excluded
-``datetime``              a date/time dtype, or text that is entirely ISO-like
-                          dates (``2024-01-31``, ``2024-01-31 10:00``,
-                          ``31/01/2024``): expanded into numeric parts
+``datetime``              a date/time dtype, or text that is entirely dates
+                          (``2024-01-31``, ``2024-01-31 10:00``, ``31/01/2024``,
+                          ``01/31/2024 10:30``, ``31.01.2024``): expanded into
+                          numeric parts, day and month in the column's order
 ``constant``              a single value (missing counts as a value): excluded
 ``text``                  text with at least half its values distinct and three
                           or more words on average (free text): excluded
@@ -34,6 +35,12 @@ table, from all its text columns (:func:`number_format`), and kept in every
 numeric role, so that a batch scored later is read the same way
 (:func:`convert_column`).
 
+Which of day and month comes first in a date column's text (``31/01/2024`` or
+``01/31/2024``) is decided per column from its values, unless the spec's
+``date_order:`` sets it (:mod:`~smote_pipeline.core.ingest.dates`); a column whose
+values all read both ways, or that mixes both orders, stops the step naming it. The
+order is kept in the column's role, so a batch scored later is read the same way.
+
 A ``datetime`` column becomes ``<name>__year``, ``__month``, ``__day``,
 ``__weekday`` (0 = Monday) and, when any value has a time of day,
 ``__hour``; parts that do not vary are left out. Time-zone-aware values
@@ -55,6 +62,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from smote_pipeline.core.ingest.dates import (
+    AUTO,
+    LOOKS_LIKE_DATE,
+    DateOrder,
+    read_dates,
+    setting_of,
+)
 from smote_pipeline.core.ingest.numbers import (
     SAMPLE,
     NumberFormat,
@@ -99,10 +113,6 @@ _SAMPLE = 1000
 _ID_NAME = re.compile(
     r"^(|id|ids|idx|index|key|uuid|guid|unnamed: ?\d+|.*[_\s-](id|idx|key|uuid))$"
 )
-_DATE = re.compile(
-    r"^(\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
-    r"|\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})?)?)$"
-)
 _DATE_PARTS = ("year", "month", "day", "weekday", "hour")
 
 
@@ -136,6 +146,11 @@ class ColumnRole:
         kept (read as ``.``, with ``,`` separating thousands).
     thousands : str
         Numeric: the thousands separators accepted with ``decimal`` (empty: none).
+    date_order : str
+        Datetime: ``day_first`` or ``month_first``, the order day and month were read in
+        (also in a batch scored later), or ``none`` when no value needed one (ISO dates, a
+        date type); empty for other roles, and in roles stored before it was kept (read
+        as day first, as dates were then).
     """
 
     column: str
@@ -149,6 +164,7 @@ class ColumnRole:
     non_number_examples: tuple[str, ...] = ()
     decimal: str = ""
     thousands: str = ""
+    date_order: str = ""
 
     @property
     def excluded(self) -> bool:
@@ -191,55 +207,55 @@ def _as_number(text: pd.Series, fmt: NumberFormat) -> NumberReading | None:
     return read_numbers(text, fmt)
 
 
-def _as_datetime(values: pd.Series, strict: bool) -> pd.Series | None:
-    """Values as naive UTC timestamps, or None when they are not dates.
+def _as_datetime(
+    values: pd.Series, strict: bool, name: str = "", order: str = AUTO, trained: bool = False
+) -> tuple[pd.Series, DateOrder] | None:
+    """Values as naive UTC timestamps and the order of day and month they were read in,
+    or None when they are not dates.
 
-    ``strict`` (automatic detection) requires every text value to look like a
-    date; otherwise anything pandas can parse is accepted.
+    ``strict`` (automatic detection) requires every text value to be a date of a form
+    :func:`~smote_pipeline.core.ingest.dates.read_dates` reads; otherwise anything
+    pandas can parse is accepted too. ``order``: the spec's ``date_order`` or, with
+    ``trained``, the order kept in training.
+
+    Raises
+    ------
+    ValueError
+        The order of day and month cannot be told, or contradicts ``order`` (see
+        :func:`~smote_pipeline.core.ingest.dates.read_dates`).
     """
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").dt.tz_localize(None)
+        return values.dt.tz_convert("UTC").dt.tz_localize(None), DateOrder()
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values
+        return values, DateOrder()
     present = values.dropna()
     if present.empty:
         return None
     sample = present.iloc[:_SAMPLE]
     if all(isinstance(v, dt.date) for v in sample):
         parsed = pd.to_datetime(values, utc=True, errors="coerce")
-        return parsed.dt.tz_localize(None)
-    if strict and not all(isinstance(v, str) and _DATE.match(v) for v in present):
+        return parsed.dt.tz_localize(None), DateOrder()
+    if strict and not all(isinstance(v, str) and LOOKS_LIKE_DATE.match(v) for v in sample):
         return None
-    parsed = _parse_dates(values)
-    if strict and parsed[values.notna()].isna().any():
-        return None
-    return parsed.dt.tz_localize(None)
+    reading = read_dates(name, values, order, strict, trained)
+    return None if reading is None else (reading.stamps, reading.order)
 
 
-def as_timestamps(values: pd.Series) -> pd.Series:
-    """Values as naive UTC timestamps by the rules of the ``datetime`` role; a value
-    that is not a date becomes NaT (as does a missing one)."""
+def as_timestamps(values: pd.Series, order: str = AUTO, name: str = "") -> pd.Series:
+    """Values as naive UTC timestamps by the rules of the ``datetime`` role (day and
+    month in the column's order, or ``order`` the spec sets); a value that is not a date
+    becomes NaT (as does a missing one).
+
+    Raises
+    ------
+    ValueError
+        Naming the column ``name`` when the order of day and month cannot be told.
+    """
     text = _text(values) if _is_text(values) else values
-    stamps = _as_datetime(text, strict=False)
+    stamps = _as_datetime(text, False, name, order)
     if stamps is None:
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    return stamps
-
-
-def _parse_dates(values: pd.Series) -> pd.Series:
-    """Text as UTC timestamps: ISO values (``2024-01-31``) as ISO 8601, others with
-    the day first (``31/01/2024``); what cannot be parsed is NaT."""
-    text = values.astype(object).where(values.notna(), None)
-    iso = text.map(lambda v: isinstance(v, str) and bool(re.match(r"^\d{4}-", v)))
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
-    if iso.any():
-        parsed[iso] = pd.to_datetime(text[iso], utc=True, errors="coerce", format="ISO8601")
-    rest = ~iso & text.notna()
-    if rest.any():
-        parsed[rest] = pd.to_datetime(
-            text[rest], utc=True, errors="coerce", format="mixed", dayfirst=True
-        )
-    return parsed
+    return stamps[0]
 
 
 def _date_parts(
@@ -327,10 +343,14 @@ def _made(
     parsed: dict[str, pd.Series],
     reading: NumberReading | None,
     fmt: NumberFormat,
+    order: DateOrder | None = None,
 ) -> tuple[ColumnRole, dict[str, pd.Series]]:
     """The decision for a column and the feature columns it becomes; a numeric one keeps
-    the number format ``fmt`` and the cells of ``reading`` that are not numbers."""
+    the number format ``fmt`` and the cells of ``reading`` that are not numbers, a date
+    one the ``order`` of day and month."""
     present = next(iter(parsed.values())) if len(parsed) == 1 else values
+    if role == "datetime" and _is_text(values):  # a missing marker is a missing date
+        present = _text(values)
     numeric = role == "numeric"
     return (
         ColumnRole(
@@ -345,6 +365,7 @@ def _made(
             non_number_examples=tuple(reading.examples[:3]) if numeric and reading else (),
             decimal=fmt.decimal if numeric else "",
             thousands=fmt.thousands if numeric else "",
+            date_order=(order or DateOrder()).order if role == "datetime" else "",
         ),
         parsed,
     )
@@ -356,20 +377,36 @@ def _with_note(reason: str, reading: NumberReading | None) -> str:
     return f"{reason}; {note}" if note else reason
 
 
+def _dated(reason: str, order: DateOrder, parts: dict[str, pd.Series]) -> str:
+    """``reason`` with the order of day and month (``dates, day first (31/01/2024)``),
+    and that nothing is kept when no part varies."""
+    shown = order.describe()
+    reason += f", {shown}" if shown else ""
+    return reason + ("" if parts else "; no part varies, so nothing is kept")
+
+
 def _decide(
-    name: str, values: pd.Series, override: str | None, fmt: NumberFormat | None = None
+    name: str,
+    values: pd.Series,
+    override: str | None,
+    fmt: NumberFormat | None = None,
+    dates: str = AUTO,
 ) -> tuple[ColumnRole, dict[str, pd.Series]]:
     """The role of one column and the feature columns it becomes; text is read as
-    numbers in ``fmt`` (by default ``.`` decimals and ``,`` thousands)."""
+    numbers in ``fmt`` (by default ``.`` decimals and ``,`` thousands), and as dates
+    with day and month in the order ``dates`` (the spec's ``date_order``) sets."""
     dtype, fmt = str(values.dtype), fmt or NumberFormat()
 
-    def done(role: str, reason: str, parsed: dict, reading: NumberReading | None = None) -> tuple:
-        return _made(name, dtype, values, role, reason, parsed, reading, fmt)
+    def done(role: str, reason: str, parsed: dict, reading: Any = None, order: Any = None) -> tuple:
+        return _made(name, dtype, values, role, reason, parsed, reading, fmt, order)
 
     if override == "numeric":
         why = _SPEC[0].format(role=override), _SPEC[1]
         number, forced = _forced_numeric(name, values, *why, fmt, tolerate=True)
         return done(override, _with_note("set in the spec", forced), {name: number}, forced)
+    if override == "datetime":
+        parts, order = _forced_dates(name, values, _SPEC, dates)
+        return done(override, _dated("set in the spec; dates", order, parts), parts, None, order)
     if override is not None:
         return done(override, "set in the spec", _forced(name, values, override))
     unsupported = _is_unsupported(values)
@@ -380,11 +417,10 @@ def _decide(
     if _is_decimal(values):
         values = values.astype(np.float64)
     text = _text(values) if _is_text(values) else None
-    stamps = _as_datetime(text if text is not None else values, strict=True)
+    stamps = _as_datetime(text if text is not None else values, True, name, dates)
     if stamps is not None and not pd.api.types.is_numeric_dtype(values.dtype):
-        parts = _date_parts(name, stamps)
-        reason = "dates" + ("" if parts else "; no part varies, so nothing is kept")
-        return done("datetime", reason, parts)
+        parts = _date_parts(name, stamps[0])
+        return done("datetime", _dated("dates", stamps[1], parts), parts, None, stamps[1])
     reading = _as_number(text, fmt) if text is not None else None
     if reading is not None and reading.few:
         values, text = reading.values, None
@@ -415,6 +451,7 @@ def convert_column(
     parts: tuple[str, ...] | None = None,
     numbers: NumberFormat | None = None,
     tolerate: bool = False,
+    date_order: str = "",
 ) -> dict[str, pd.Series]:
     """A column converted to ``role`` as ingestion converts it: the feature columns
     it becomes (date ``parts`` given: exactly those). For a batch scored by a
@@ -431,13 +468,18 @@ def convert_column(
     tolerate : bool
         Whether a few cells that are not numbers become missing values, as they did
         in training (the role counted some); otherwise any such cell raises.
+    date_order : str
+        The order of day and month the training data's dates were read in (kept in
+        its datetime role, :attr:`ColumnRole.date_order`); empty (a role kept before
+        orders were): day first. A batch is never detected again: a value that is a date
+        only the other way raises, and so, after ``none``, does one that reads two ways.
 
     Raises
     ------
     ValueError
         Naming the column and values that cannot be converted.
     """
-    return _forced(name, values, role, parts, _TRAINED, numbers, tolerate)
+    return _forced(name, values, role, parts, _TRAINED, numbers, tolerate, date_order)
 
 
 #: Why a conversion is asked for, and the fix, in :func:`_forced`'s errors.
@@ -459,8 +501,10 @@ def _forced(
     why: tuple[str, str] = _SPEC,
     numbers: NumberFormat | None = None,
     tolerate: bool = False,
+    dates: str = AUTO,
 ) -> dict[str, pd.Series]:
-    """Convert a column to the role the user asked for, or raise naming it."""
+    """Convert a column to the role the user asked for, or raise naming it (dates: day
+    and month in the order ``dates``, see :func:`_forced_dates`)."""
     reason, fix = why[0].format(role=role), why[1]
     if role == "ignore":
         return {}
@@ -470,14 +514,36 @@ def _forced(
     if role == "numeric":
         fmt = numbers or NumberFormat()
         return {name: _forced_numeric(name, values, reason, fix, fmt, tolerate)[0]}
-    stamps = _as_datetime(text, strict=False)
-    if stamps is None or stamps[text.notna()].isna().any():
-        bad = [] if stamps is None else text[text.notna() & stamps.isna()].unique()[:5].tolist()
+    return _forced_dates(name, values, why, dates, parts)[0]
+
+
+def _forced_dates(
+    name: str,
+    values: pd.Series,
+    why: tuple[str, str],
+    order: str,
+    parts: tuple[str, ...] | None = None,
+) -> tuple[dict[str, pd.Series], DateOrder]:
+    """A column as the parts of a ``datetime`` role the spec or the training data
+    (``why``) gave it, and the order of day and month: ``order`` is the spec's
+    ``date_order`` or the one kept in training.
+
+    Raises
+    ------
+    ValueError
+        Naming the column and values that are not dates, or that contradict ``order``
+        or read two ways (:func:`~smote_pipeline.core.ingest.dates.read_dates`).
+    """
+    reason, fix = why[0].format(role="datetime"), why[1]
+    text = _text(values) if _is_text(values) else values
+    stamps = _as_datetime(text, False, name, order, trained=why is _TRAINED)
+    if stamps is None or stamps[0][text.notna()].isna().any():
+        bad = [] if stamps is None else text[text.notna() & stamps[0].isna()].unique()
         raise ValueError(
-            f"Column {name!r} {reason}, but values such as {bad} are not dates. Fix those "
-            f"values in the source, or {fix}."
+            f"Column {name!r} {reason}, but values such as {list(bad[:5].tolist())} are not "
+            f"dates. Fix those values in the source, or {fix}."
         )
-    return _date_parts(name, stamps, parts)
+    return _date_parts(name, stamps[0], parts), stamps[1]
 
 
 def _forced_numeric(
@@ -579,6 +645,7 @@ def decide_roles(
     target: str,
     overrides: dict[str, str] | None = None,
     numbers: NumberFormat | NumberSettings | None = None,
+    dates: str | None = None,
 ) -> tuple[list[ColumnRole], pd.DataFrame]:
     """Decide the role of every column but ``target`` and build the feature frame.
 
@@ -594,6 +661,9 @@ def decide_roles(
     numbers : NumberFormat or NumberSettings, optional
         The table's number format, or the settings to decide it with
         (:func:`number_format`; by default those in ``frame.attrs``).
+    dates : str, optional
+        The spec's ``date_order`` (:mod:`~smote_pipeline.core.ingest.dates`); by default
+        the one in ``frame.attrs``, else ``auto``.
 
     Returns
     -------
@@ -608,17 +678,15 @@ def decide_roles(
     ValueError
         An override names a column that is not in the data or a role that does
         not exist, a forced conversion finds values it cannot convert, the
-        number format cannot be decided (:func:`number_format`), or a date part's
-        name collides with an existing column.
+        number format cannot be decided (:func:`number_format`), nor the order of day
+        and month in a date column, or a date part's name collides with a column.
     """
     overrides = _checked_overrides(frame, target, overrides)
     fmt = numbers if isinstance(numbers, NumberFormat) else None
     fmt = fmt or number_format(frame, target, overrides, numbers)
-    roles, parts = [], {}
-    for name in frame.columns:
-        if name == target:
-            continue
-        role, parsed = _decide(str(name), frame[name], overrides.get(str(name)), fmt)
+    roles, parts, dates = [], {}, dates or setting_of(frame.attrs)
+    for name in (c for c in frame.columns if c != target):
+        role, parsed = _decide(str(name), frame[name], overrides.get(str(name)), fmt, dates)
         roles.append(role)
         for column, series in parsed.items():
             if column != name and (column in frame.columns or column in parts):
@@ -638,10 +706,11 @@ def roles_table(roles: list[ColumnRole]) -> pd.DataFrame:
     An empty header (what ``DataFrame.to_csv(index=True)`` writes) is shown as
     ``(empty header)``. For numeric columns, ``non_numbers`` counts the cells read as
     missing because they are not numbers (``non_number_examples``: some of them) and
-    ``number_format`` is how text is read as numbers in the column.
+    ``number_format`` is how text is read as numbers in the column; for date columns,
+    ``date_order`` is the order day and month were read in (``day first``).
     """
     columns = ["column", "role", "reason", "becomes", "missing", "distinct", "source_dtype"]
-    columns += ["non_numbers", "non_number_examples", "number_format"]
+    columns += ["non_numbers", "non_number_examples", "number_format", "date_order"]
     return pd.DataFrame(
         [
             {
@@ -661,6 +730,7 @@ def roles_table(roles: list[ColumnRole]) -> pd.DataFrame:
                 ).describe()
                 if r.role == "numeric"
                 else "",
+                "date_order": DateOrder(r.date_order).describe(),
             }
             for r in roles
         ],

@@ -18,6 +18,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.dataset as pa_ds
 import pyarrow.parquet as pq
 
+from smote_pipeline.core.ingest import dates
 from smote_pipeline.core.ingest.datasets import EMBEDDED_DATASETS
 from smote_pipeline.core.ingest.numbers import ATTRS_KEY, AUTO, NumberSettings
 
@@ -50,6 +51,10 @@ class Source:
         :mod:`~smote_pipeline.core.ingest.numbers`); ``auto``: decided from the values
         at ingestion. A CSV file with decimal commas (``decimal: ","``, or
         ``thousands: "."``) is read with them, so ``1.234`` is not read as a decimal.
+    date_order : str
+        Which of day and month comes first in dates written as text: ``day_first``,
+        ``month_first``, or ``auto`` (decided per column from its values, see
+        :mod:`~smote_pipeline.core.ingest.dates`).
     """
 
     location: str
@@ -57,6 +62,7 @@ class Source:
     encoding: str = "utf-8"
     decimal: str = AUTO
     thousands: str = AUTO
+    date_order: str = dates.AUTO
 
     @property
     def numbers(self) -> NumberSettings:
@@ -95,7 +101,8 @@ def read_source(source: Source | str) -> pd.DataFrame:
     column named ``""``.
 
     The frame's ``attrs`` keep the source's number settings and, for a CSV file,
-    its delimiter (read by :func:`~smote_pipeline.core.ingest.ingestion.ingest`).
+    its delimiter, and its ``date_order`` (read by
+    :func:`~smote_pipeline.core.ingest.ingestion.ingest`).
 
     Parameters
     ----------
@@ -118,7 +125,7 @@ def read_source(source: Source | str) -> pd.DataFrame:
         the source and the fix.
     """
     source = Source(source) if isinstance(source, str) else source
-    numbers = source.numbers
+    numbers, date_order = source.numbers, dates.check_setting(source.date_order)
     if source.is_sql:
         frame = _read_sql(source)
     elif source.location.startswith(EMBEDDED_PREFIX):
@@ -130,6 +137,7 @@ def read_source(source: Source | str) -> pd.DataFrame:
         raise ValueError(f"Source {describe(source)!r} has no rows.")
     delimiter = frame.attrs.get(ATTRS_KEY, {}).get("delimiter", "")
     frame.attrs[ATTRS_KEY] = asdict(replace(numbers, delimiter=delimiter))
+    frame.attrs[dates.ATTRS_KEY] = date_order
     return frame
 
 

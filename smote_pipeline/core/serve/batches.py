@@ -11,8 +11,8 @@ A score source is one of:
   query as it is then, so an old key rescored reads today's rows.
 
 Each batch is read through :func:`~smote_pipeline.core.ingest.sources.read_source`,
-like the training source (same encoding and number settings); its columns are then
-read with the roles and number format of the training data
+like the training source (same encoding, number and date settings); its columns are
+then read with the roles, number format and date orders of the training data
 (:meth:`~smote_pipeline.core.serve.schema.InputSchema.prepare`), never detected again.
 """
 

@@ -12,6 +12,10 @@ Rules for a batch (:meth:`InputSchema.prepare`):
 - a missing column the model needs raises, naming it;
 - numbers written as text are read with the decimal mark and thousands separators
   the training data was read with (kept in its numeric roles), never detected again;
+- dates written as text are read with day and month in the order of the training
+  data's column (kept in its datetime role), never detected again: a value that is a
+  date only the other way raises, and so, where no training value needed an order (ISO
+  dates), does one that reads both ways; a role kept before orders were reads day first;
 - a value a numeric or date column cannot read raises, naming the column and values,
   except that where training read a few cells that are not numbers as missing values,
   the batch's are too (within the same limits);
@@ -37,7 +41,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smote_pipeline.core.columns import ROW_ID, categorical_columns, feature_columns
+from smote_pipeline.core.columns import (
+    MAJORITY_POSITIVE,
+    ROW_ID,
+    categorical_columns,
+    feature_columns,
+)
 from smote_pipeline.core.ingest.ingestion import (
     infinite_as_missing,
     label_matches,
@@ -84,8 +93,11 @@ class PreparedBatch:
 
 def _entry(role: dict[str, Any]) -> dict[str, Any]:
     """What a batch needs of a kept role: its column, role and feature columns, and for
-    a numeric one how text was read as numbers there."""
+    a numeric one how text was read as numbers there, for a date one the order of day
+    and month."""
     entry = {"column": role["column"], "role": role["role"], "becomes": list(role["becomes"])}
+    if role["role"] == "datetime" and role.get("date_order"):
+        entry["date_order"] = role["date_order"]
     if role["role"] == "numeric" and role.get("decimal"):
         entry["decimal"], entry["thousands"] = role["decimal"], role.get("thousands", "")
         entry["non_numbers"] = int(role.get("non_numbers") or 0)
@@ -105,13 +117,17 @@ class InputSchema:
         ``column``, ``role`` and ``becomes`` of every source column kept in training
         (numeric, categorical or datetime); numeric ones also ``decimal``,
         ``thousands`` and ``non_numbers`` (schemas stored before lack them: read as
-        ``.`` decimals, ``,`` thousands, no cell that is not a number).
+        ``.`` decimals, ``,`` thousands, no cell that is not a number); datetime ones
+        also ``date_order`` (lacking: day first).
     identifiers : tuple of str
         Source columns recognised as identifiers in training (carried along).
     features : tuple of str
         The feature columns the model reads, in order.
     categories : dict of str to list of str
         Known categories of each categorical feature (in the training rows).
+    positive_is_majority : bool
+        The positive label was the majority in training, so the model's class 1 is the
+        rarer class, the other labels (:data:`~smote_pipeline.core.columns.MAJORITY_POSITIVE`).
     """
 
     target: str
@@ -120,6 +136,7 @@ class InputSchema:
     identifiers: tuple[str, ...]
     features: tuple[str, ...]
     categories: dict[str, list[str]]
+    positive_is_majority: bool = False
 
     @classmethod
     def learn(
@@ -158,6 +175,7 @@ class InputSchema:
             identifiers=tuple(e["column"] for e in entries if e["role"] == "identifier"),
             features=features,
             categories=categories,
+            positive_is_majority=bool(training.attrs.get(MAJORITY_POSITIVE)),
         )
 
     @property
@@ -189,7 +207,10 @@ class InputSchema:
             numbers = NumberFormat.of_role(entry)
             tolerate = int(entry.get("non_numbers") or 0) > 0
             column, role = entry["column"], entry["role"]
-            parts.update(convert_column(column, batch[column], role, becomes, numbers, tolerate))
+            dates = str(entry.get("date_order", ""))
+            parts.update(
+                convert_column(column, batch[column], role, becomes, numbers, tolerate, dates)
+            )
         features = pd.DataFrame(parts, index=batch.index)
         features = features[[c for c in self.features if c in features.columns]]
         absent = [c for c in self.features if c not in features.columns]
@@ -219,7 +240,8 @@ class InputSchema:
         )
 
     def _labels(self, batch: pd.DataFrame) -> pd.Series | None:
-        """1 / 0 / missing per row from the target column, or None when it is absent."""
+        """1 / 0 / missing per row from the target column, or None when it is absent; 1
+        is the model's class 1 (the rarer class when :attr:`positive_is_majority`)."""
         if self.target not in batch.columns:
             return None
         values = batch[self.target]
@@ -227,7 +249,8 @@ class InputSchema:
         if not known.any():
             return None
         labels = pd.Series(pd.NA, index=batch.index, dtype="Int8")
-        labels[known] = label_matches(values[known], self.positive_label).astype(np.int8)
+        matches = label_matches(values[known], self.positive_label)
+        labels[known] = (matches ^ self.positive_is_majority).astype(np.int8)
         return labels
 
     def to_dict(self) -> dict[str, Any]:

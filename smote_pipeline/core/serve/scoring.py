@@ -2,7 +2,7 @@
 
 The scores of a batch: one row per batch row (none is dropped), with ``row_id`` (the
 row's position in the batch), the training data's identifier columns, ``probability``
-(of the positive class), ``decision`` (1 when the probability reaches the version's
+(of the positive label the user named), ``decision`` (1 when the probability reaches the version's
 tuned threshold), ``model_version``, ``model_fingerprint``
 (:attr:`ModelVersion.fingerprint`) and, when the batch carries the target column,
 ``label`` (1 / 0 / missing).
@@ -144,14 +144,21 @@ def _profile_of(version: ModelVersion) -> ScoringProfile:
 def _scored_frame(
     prepared: PreparedBatch, probability: np.ndarray, version: ModelVersion
 ) -> pd.DataFrame:
-    """The carried columns, the probability, the decision and the version (and the label)."""
+    """The carried columns, the probability, the decision and the version (and the label),
+    all of the positive label the user named: when it was the majority in training, the
+    model's class 1 is the rarer class, and its scores are turned round."""
     frame = prepared.carried.copy()
+    decision = probability >= version.threshold
+    labels = None if prepared.labels is None else prepared.labels.to_numpy()
+    if _profile_of(version).schema.positive_is_majority:
+        probability, decision = 1.0 - probability, ~decision
+        labels = None if labels is None else 1 - labels
     frame["probability"] = probability
-    frame["decision"] = (probability >= version.threshold).astype(np.int8)
+    frame["decision"] = decision.astype(np.int8)
     frame["model_version"] = np.int64(version.version)
     frame["model_fingerprint"] = version.fingerprint
-    if prepared.labels is not None:
-        frame["label"] = prepared.labels.to_numpy()
+    if labels is not None:
+        frame["label"] = labels
     return frame
 
 

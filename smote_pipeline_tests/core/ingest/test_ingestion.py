@@ -148,9 +148,10 @@ def test_a_yaml_boolean_label_gets_a_hint(frame):
         prepare_dataset(frame, TargetSpec("label", True))
 
 
-def test_a_majority_positive_label_is_refused_with_the_fix(frame):
-    with pytest.raises(ValueError, match=r"'no' is the majority.*set `positive_label` to 'yes'"):
-        prepare_dataset(frame, TargetSpec("label", "no"))
+def test_a_majority_positive_label_makes_the_rarer_class_class_1(frame):
+    prepared = prepare_dataset(frame, TargetSpec("label", "no"))
+    assert int(prepared["label"].sum()) == 30  # the `yes` rows: the rarer class
+    assert prepared.attrs["positive_is_majority"]["positive_rows"] == 300
 
 
 @pytest.mark.parametrize("blank", ["", "   ", "?", "NA", "null"])

@@ -361,3 +361,191 @@ def test_how_one_value_reads(text, decimal, expected):
     fmt = NumberFormat(decimal, NumberSettings().separators(decimal))
     value = read_numbers(pd.Series([text], dtype=object), fmt).values[0]
     assert np.isnan(value) if expected is None else value == pytest.approx(expected), value
+
+
+# Dates as people write them (core.ingest.dates): day and month in each column's order.
+
+
+def _days(n: int, seed: int) -> pd.DatetimeIndex:
+    """``n`` random days of 2024 (a leap year); the first is 3 February."""
+    offsets = np.random.default_rng(seed).integers(0, 366, n)
+    offsets[0] = 33
+    return pd.Timestamp("2024-01-01") + pd.to_timedelta(offsets, unit="D")
+
+
+def _assert_days(out: pd.DataFrame, column: str, days: pd.DatetimeIndex, rows=None) -> None:
+    """Every month and day of ``column``'s parts is the true one (on ``rows``)."""
+    rows = np.arange(len(days)) if rows is None else rows
+    np.testing.assert_array_equal(out[f"{column}__month"].to_numpy()[rows], days.month[rows])
+    np.testing.assert_array_equal(out[f"{column}__day"].to_numpy()[rows], days.day[rows])
+    np.testing.assert_array_equal(
+        out[f"{column}__weekday"].to_numpy()[rows], days.day_of_week[rows]
+    )
+
+
+def test_us_and_european_dates_are_each_read_exactly_in_their_order(base):
+    days = _days(len(base), 3)
+    frame = base.assign(
+        us=days.strftime("%m/%d/%Y"),  # 02/03/2024 is 3 February here ...
+        eu=days.strftime("%d/%m/%Y"),  # ... and 03/02/2024 here
+        dots=days.strftime("%d.%m.%Y"),
+        dashes=days.strftime("%m-%d-%Y"),
+        bare=[f"{d.month}/{d.day}/{d.year}" for d in days],  # 2/3/2024
+    )
+    roles, out = decide_roles(frame, "label")
+    for column in ("us", "eu", "dots", "dashes", "bare"):
+        _assert_days(out, column, days)
+    assert (out.loc[0, "us__month"], out.loc[0, "us__day"]) == (2.0, 3.0)
+    by = _by_column(roles)
+    assert {c: by[c].date_order for c in ("us", "eu", "dots", "dashes", "bare")} == {
+        "us": "month_first",
+        "eu": "day_first",
+        "dots": "day_first",
+        "dashes": "month_first",
+        "bare": "month_first",
+    }
+    first_us = next(v for v in frame["us"] if int(v[3:5]) > 12)  # the value that told
+    assert by["us"].reason == f"dates, month first ({first_us})"
+    assert by["dots"].reason.startswith("dates, day first (") and by["eu"].role == "datetime"
+    table = roles_table(roles).set_index("column")
+    assert (table.loc["us", "date_order"], table.loc["eu", "date_order"]) == (
+        "month first",
+        "day first",
+    )
+    assert table.loc["a", "date_order"] == ""
+
+
+def test_dates_with_times_keep_their_order_and_their_hour(base):
+    days = _days(len(base), 4)
+    stamps = days + pd.to_timedelta(np.random.default_rng(5).integers(0, 1440, len(base)), "min")
+    stamps = stamps.where(np.arange(len(base)) != 1, pd.Timestamp("2024-01-31 10:30"))
+    frame = base.assign(
+        at=stamps.strftime("%m/%d/%Y %H:%M"),  # 01/31/2024 10:30
+        pm=stamps.strftime("%m/%d/%Y %I:%M:%S %p"),  # 01/31/2024 10:30:00 PM
+        seconds=stamps.strftime("%d.%m.%Y %H:%M:%S"),
+    )
+    assert frame.loc[1, "at"] == "01/31/2024 10:30"
+    roles, out = decide_roles(frame, "label")
+    for column in ("at", "pm", "seconds"):
+        _assert_days(out, column, stamps)
+        np.testing.assert_array_equal(out[f"{column}__hour"], stamps.hour)
+    by = _by_column(roles)
+    assert by["at"].date_order == by["pm"].date_order == "month_first"
+    assert by["seconds"].date_order == "day_first"
+
+
+def test_iso_dates_need_no_order_and_are_read_as_before(base):
+    days = _days(len(base), 6)
+    frame = base.assign(
+        iso=days.strftime("%Y-%m-%d"), slashes=days.strftime("%Y/%m/%d"), when=days.date
+    )
+    frame.loc[0, "iso"] = "2024-02-03T08:15+01:00"  # read in UTC
+    roles, out = decide_roles(frame, "label")
+    for column in ("iso", "slashes", "when"):
+        _assert_days(out, column, days)
+    assert out.loc[0, "iso__hour"] == 7.0
+    by = _by_column(roles)
+    assert {by[c].date_order for c in ("iso", "slashes", "when")} == {"none"}
+    assert by["iso"].reason == by["slashes"].reason == by["when"].reason == "dates"
+    _, forced = decide_roles(frame, "label", dates="month_first")  # nothing to swap here
+    _assert_days(forced, "iso", days)
+
+
+def test_dates_that_all_read_both_ways_fail_naming_column_value_and_option(base):
+    n = len(base)
+    firsts = pd.DatetimeIndex([pd.Timestamp(2024, 1 + i % 12, 1 + (5 * i) % 12) for i in range(n)])
+    frame = base.assign(billed=firsts.strftime("%m/%d/%Y"))  # every field at most 12
+    with pytest.raises(ValueError) as info:
+        decide_roles(frame, "label")
+    message = str(info.value)
+    value = frame.loc[0, "billed"]
+    assert f"Column 'billed' holds dates such as {value!r} that read two ways" in message
+    assert "`date_order: day_first`" in message and "`date_order: month_first`" in message
+    assert "SMOTE_PIPELINE_DATE_ORDER" in message
+    with pytest.raises(ValueError, match=r"Column 'billed' holds dates such as"):
+        decide_roles(frame, "label", {"billed": "datetime"})  # forcing the role: the same
+    roles, out = decide_roles(frame, "label", dates="month_first")
+    _assert_days(out, "billed", firsts)
+    assert _by_column(roles)["billed"].reason == "dates, month first (date_order in the spec)"
+    _, day_first = decide_roles(frame, "label", dates="day_first")
+    np.testing.assert_array_equal(day_first["billed__month"], firsts.day)
+    frame.attrs["date_order"] = "month_first"  # as read_source leaves the spec's setting
+    _assert_days(decide_roles(frame, "label")[1], "billed", firsts)
+    frame.attrs.clear()
+    kept_as_text = decide_roles(frame, "label", {"billed": "categorical"})[0]
+    assert _by_column(kept_as_text)["billed"].role == "categorical"  # another way out
+
+
+def test_an_order_the_values_contradict_fails_naming_column_and_value(base):
+    days = _days(len(base), 7)
+    frame = base.assign(us=days.strftime("%m/%d/%Y"))
+    value = next(v for v in frame["us"] if int(v[3:5]) > 12)
+    expected = rf"Column 'us' holds '{value}' as .* \(month first\), a date only that way, but "
+    with pytest.raises(ValueError, match=expected + r"`date_order: day_first` is set"):
+        decide_roles(frame, "label", dates="day_first")
+    with pytest.raises(ValueError, match=expected):
+        decide_roles(frame, "label", {"us": "datetime"}, dates="day_first")
+    roles, out = decide_roles(frame, "label", {"us": "datetime"})
+    _assert_days(out, "us", days)
+    assert _by_column(roles)["us"].reason == f"set in the spec; dates, month first ({value})"
+
+
+def test_a_column_mixing_both_orders_is_refused_naming_a_value_of_each(base):
+    days = _days(len(base), 8)
+    mixed = np.where(
+        np.arange(len(base)) % 2 == 0, days.strftime("%d/%m/%Y"), days.strftime("%m/%d/%Y")
+    )
+    frame = base.assign(when=mixed)
+    day_first = next(v for v in mixed if int(v[:2]) > 12)
+    month_first = next(v for v in mixed if int(v[3:5]) > 12)
+    first, second = sorted([day_first, month_first], key=list(mixed).index)
+    with pytest.raises(ValueError) as info:
+        decide_roles(frame, "label")
+    message = str(info.value)
+    assert "Column 'when' holds dates written in both orders" in message
+    assert f"{day_first!r} is a date only with the day first" in message
+    assert f"{month_first!r} only with the month first" in message
+    assert "`columns:`" in message and first in message and second in message
+    for order in ("day_first", "month_first"):  # no setting reads both
+        with pytest.raises(
+            ValueError, match=r"Column 'when' holds '.*' as .*, a date only that way"
+        ):
+            decide_roles(frame, "label", dates=order)
+    roles, _ = decide_roles(frame, "label", {"when": "categorical"})
+    assert _by_column(roles)["when"].role == "categorical"
+
+
+def test_missing_markers_in_a_date_column_are_missing_dates(base):
+    days = _days(len(base), 9)
+    us = days.strftime("%m/%d/%Y").to_numpy(dtype=object)
+    gaps = [2, 5, 7, 11]
+    us[gaps] = ["?", "", " NA ", None]
+    roles, out = decide_roles(base.assign(us=us), "label")
+    kept = np.setdiff1d(np.arange(len(base)), gaps)
+    _assert_days(out, "us", days, kept)
+    assert out.loc[gaps, ["us__month", "us__day", "us__weekday"]].isna().all().all()
+    us_role = _by_column(roles)["us"]
+    assert (us_role.role, us_role.date_order, us_role.missing) == ("datetime", "month_first", 4)
+
+
+def test_what_is_no_date_either_way_is_not_read_as_one(base):
+    days = _days(len(base), 10)
+    typo = days.strftime("%m/%d/%Y").to_numpy(dtype=object)
+    typo[4] = "02/30/2024"  # no 30 February, and no 30th month
+    frame = base.assign(typo=typo, short=days.strftime("%m/%d/%y"))  # 02/03/24
+    roles = _by_column(decide_roles(frame, "label")[0])
+    assert roles["typo"].role != "datetime" and roles["short"].role != "datetime"
+    with pytest.raises(ValueError, match=r"Column 'typo' is set to `datetime`.*'02/30/2024'"):
+        decide_roles(frame, "label", {"typo": "datetime"})
+    with pytest.raises(ValueError, match=r"Column 'short' holds dates such as .*two-digit year"):
+        decide_roles(frame, "label", {"short": "datetime"})
+
+
+def test_the_time_column_is_read_in_its_order_too(base):
+    days = _days(len(base), 11)
+    frame = base.assign(when=days.strftime("%m/%d/%Y"))
+    out = ingest(frame, TargetSpec("label", "yes", time_column="when")).frame
+    np.testing.assert_array_equal(out["time_key"].to_numpy(), days.to_numpy())
+    ambiguous = base.assign(when=["01/02/2024", "03/04/2024"] * (len(base) // 2))
+    with pytest.raises(ValueError, match=r"Column 'when' holds .*`date_order: day_first`"):
+        ingest(ambiguous, TargetSpec("label", "yes", time_column="when"))

@@ -190,6 +190,10 @@ def test_a_csv_file_leaves_its_delimiter_and_number_settings_for_ingestion(tmp_p
     assert NumberSettings.from_attrs(given) == NumberSettings(",", " ", ";")
     with pytest.raises(ValueError, match=r"`decimal` 'x' is not one of"):
         read_source(Source(str(path), decimal="x"))
+    assert read_source(str(path)).attrs["date_order"] == "auto"
+    assert read_source(Source(str(path), date_order="day_first")).attrs["date_order"] == "day_first"
+    with pytest.raises(ValueError, match=r"`date_order` 'dmy' is not one of"):
+        read_source(Source(str(path), date_order="dmy"))
 
 
 def test_a_decimal_comma_setting_reads_the_file_with_commas(tmp_path):

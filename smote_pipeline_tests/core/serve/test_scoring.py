@@ -200,6 +200,42 @@ def test_a_batch_is_read_with_the_number_format_of_training():
         old.prepare(batch.assign(count="4"))  # nor reads 0,25 as 25
 
 
+def test_a_batch_is_read_with_the_date_order_of_training():
+    """Training read US dates month first (a value such as 01/31/2024 told); a batch
+    whose dates all read both ways is read the same way, never detected again."""
+    rng = np.random.default_rng(12)
+    table = _table(300, 13)
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 366, 300), "D")
+    table["billed"] = days.strftime("%m/%d/%Y")
+    ingested = pipeline.raw_dataset(table, TARGET)
+    (role,) = [r for r in ingested.roles if r.column == "billed"]
+    assert (role.date_order, role.reason.startswith("dates, month first (")) == (
+        "month_first",
+        True,
+    )
+    schema = build_profile(
+        ingested.roles, ingested.frame, np.linspace(0, 1, 50), 0.1, "churned", "yes", 0
+    ).schema
+    schema = type(schema).from_dict(schema.to_dict())  # as stored with the model version
+    batch = _table(5, 14).assign(
+        billed=["02/03/2024", "03/04/2024", "12/01/2024", "?", " 01/12/2024 10:00 "]
+    )
+    features = schema.prepare(batch).features
+    months, days_ = features["billed__month"].tolist(), features["billed__day"].tolist()
+    assert (months[:3], days_[:3]) == ([2.0, 3.0, 12.0], [3.0, 4.0, 1.0])
+    assert np.isnan(months[3]) and (months[4], days_[4]) == (1.0, 12.0)
+    with pytest.raises(ValueError, match=r"'billed' was read with the month first.*'13/02/2024'"):
+        schema.prepare(batch.assign(billed="13/02/2024"))  # a date only day first
+    # signed_up was a date type in training: nothing to swap, so no order was kept
+    assert schema.prepare(batch.assign(signed_up="31/01/2024")).features["signed_up__day"][0] == 31
+    with pytest.raises(ValueError, match=r"'signed_up' held no date whose day and month"):
+        schema.prepare(batch.assign(signed_up="02/03/2024"))
+    old = replace(
+        schema, roles=tuple({k: r[k] for k in ("column", "role", "becomes")} for r in schema.roles)
+    )
+    assert old.prepare(batch).features["billed__month"][0] == 3.0  # kept before: day first
+
+
 def test_infinite_values_of_a_batch_are_read_as_missing_and_counted():
     """As in training: an infinite value cannot be scored, the row can; the batch says
     how many per column."""

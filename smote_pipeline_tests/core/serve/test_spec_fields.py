@@ -60,8 +60,16 @@ def test_number_fields_reach_the_training_and_the_scoring_source():
         ({"thousands": "_"}, r"`thousands` '_' is not one of .*quoted"),
         ({"decimal": ",", "thousands": ","}, "both ','"),
         ({"decimal": None}, r"`decimal` '' is not one of"),
+        ({"date_order": "us"}, r"Pipeline 'churn': `date_order` 'us' is not one of .*day_first"),
+        ({"date_order": None}, r"`date_order` '' is not one of"),
     ],
 )
 def test_number_fields_that_cannot_work_are_refused_by_name(fields, message):
     with pytest.raises(ValueError, match=message):
         spec_from_mapping({**BASE, **fields})
+
+
+def test_the_date_order_reaches_the_training_and_the_scoring_source():
+    spec = spec_from_mapping({**BASE, "date_order": "month_first", "score_source": "new"})
+    assert spec.data_source.date_order == spec.scoring_source.date_order == "month_first"
+    assert spec_from_mapping(BASE).data_source.date_order == "auto"
