@@ -21,6 +21,9 @@ NEGATIVE_LABELS = "negative_labels"
 #: the target is then 1 for the rarer class (the other labels), and this holds the
 #: positive label and its count, so scoring can give the probability of the label named.
 MAJORITY_POSITIVE = "positive_is_majority"
+#: Key of a prepared frame's ``attrs``: ``groups`` of rows with identical features that
+#: carry both labels, and the ``rows`` in them (no model can separate those rows).
+CONFLICTING = "conflicting_duplicates"
 #: The row's entity (``group_column``) and time (``time_column``), carried but never features.
 GROUP_KEY = "group_key"
 TIME_KEY = "time_key"

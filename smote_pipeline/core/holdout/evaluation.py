@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn.metrics import precision_recall_curve
 
 from smote_pipeline.core.columns import (
+    CONFLICTING,
     GROUP_KEY,
     MAJORITY_POSITIVE,
     NEGATIVE_LABELS,
@@ -223,8 +224,7 @@ def evaluate_on_holdout(
         smote_helped=summary["smote_helped"],
         summary=summary,
         split=split_words(holdout, target),
-        negative_labels=dict(holdout.attrs.get(NEGATIVE_LABELS, {})),
-        majority_positive=dict(holdout.attrs.get(MAJORITY_POSITIVE, {})),
+        **_table_facts(holdout),
         **reference,
     )
 
@@ -323,6 +323,15 @@ def level_text(entry: dict[str, Any]) -> str:
     if level <= 1.0 - ALPHA + 1e-12:
         return "95% CI"
     return f"{level:.1%} CI, 95% jointly over {round(ALPHA / (1.0 - level))} comparisons"
+
+
+def _table_facts(holdout: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """What the ingestion noted of the whole table, carried in the hold-out's ``attrs``."""
+    return {
+        "negative_labels": dict(holdout.attrs.get(NEGATIVE_LABELS, {})),
+        "majority_positive": dict(holdout.attrs.get(MAJORITY_POSITIVE, {})),
+        "conflicting_duplicates": dict(holdout.attrs.get(CONFLICTING, {})),
+    }
 
 
 def split_words(holdout: pd.DataFrame, target: str) -> str:

@@ -88,6 +88,9 @@ class HoldoutEvaluation:
     majority_positive : dict
         When the user's positive label was the majority: the label and its rows (class 1
         is then the rarer class, the figures are about it); empty otherwise.
+    conflicting_duplicates : dict of str to int
+        ``groups`` of identical feature rows carrying both labels in the whole table,
+        and their ``rows``; empty when unknown.
     """
 
     metrics: tuple[dict[str, Any], ...]
@@ -110,6 +113,7 @@ class HoldoutEvaluation:
     split: str = "by row: identical rows kept on one side"
     negative_labels: dict[str, int] = field(default_factory=dict)
     majority_positive: dict[str, Any] = field(default_factory=dict)
+    conflicting_duplicates: dict[str, int] = field(default_factory=dict)
 
     def metrics_of(self, strategy: str) -> dict[str, Any]:
         """The metrics record of ``strategy``."""

@@ -461,6 +461,19 @@ def _heading_lines(pipeline: str, positive_label: Any, evaluation: HoldoutEvalua
         "",
         *_negative_lines(evaluation.negative_labels),
         *[f"**{line}**\n" for line in majority_words(_class_attrs(evaluation))],
+        *_conflict_lines(evaluation.conflicting_duplicates),
+    ]
+
+
+def _conflict_lines(conflicting: dict[str, int]) -> list[str]:
+    """Groups of identical feature rows with both labels, when there are any."""
+    if not conflicting.get("groups"):
+        return []
+    return [
+        f"{conflicting['groups']} group(s) of rows with identical features carry both labels "
+        f"({conflicting['rows']} rows): no model can separate them, and the split kept each "
+        "group on one side.",
+        "",
     ]
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from smote_pipeline.core.columns import (
+    CONFLICTING,
     MAJORITY_POSITIVE,
     NEGATIVE_LABELS,
     RESERVED_COLUMNS,
@@ -347,6 +348,7 @@ def _with_target(
     flipped = 2 * int(positive.sum()) > len(positive)
     out[target.column] = (positive ^ flipped).astype(np.int8)
     out.attrs[NEGATIVE_LABELS] = negative_labels(labels, positive)
+    out.attrs[CONFLICTING] = conflicting_duplicates(out, target.column)
     if flipped:
         out.attrs[MAJORITY_POSITIVE] = {
             "positive_label": str(target.positive_label),
@@ -409,6 +411,15 @@ def infinite_as_missing(frame: pd.DataFrame, target: str) -> dict[str, int]:
     return counts
 
 
+def conflicting_duplicates(frame: pd.DataFrame, target: str) -> dict[str, int]:
+    """Groups of rows with identical features that carry both labels, and their rows
+    (one hash per row)."""
+    hashes = row_hashes(frame, feature_columns(frame, target))
+    labels = pd.Series(frame[target].to_numpy()).groupby(hashes)
+    both = labels.nunique() > 1
+    return {"groups": int(both.sum()), "rows": int(labels.size()[both].sum())}
+
+
 def describe_dataset(frame: pd.DataFrame, target: str) -> dict[str, Any]:
     """Summary statistics of a prepared dataset, for metadata and reports.
 
@@ -425,8 +436,7 @@ def describe_dataset(frame: pd.DataFrame, target: str) -> dict[str, Any]:
     positives = int((frame[target] == 1).sum())
     negatives = int(len(frame) - positives)
     features = feature_columns(frame, target)
-    labels = pd.Series(frame[target].to_numpy()).groupby(row_hashes(frame, features))
-    both = labels.nunique() > 1
+    conflicting = conflicting_duplicates(frame, target)
     return {
         "rows": len(frame),
         "features": len(features),
@@ -434,7 +444,7 @@ def describe_dataset(frame: pd.DataFrame, target: str) -> dict[str, Any]:
         "positives": positives,
         "negatives": negatives,
         "imbalance_ratio": round(negatives / positives, 3) if positives else float("inf"),
-        "conflicting_groups": int(both.sum()),
-        "rows_in_conflicting_groups": int(labels.size()[both].sum()),
+        "conflicting_groups": conflicting["groups"],
+        "rows_in_conflicting_groups": conflicting["rows"],
         "negative_labels": dict(frame.attrs.get(NEGATIVE_LABELS, {})),
     }

@@ -287,6 +287,7 @@ def test_the_report_names_the_labels_one_vs_rest_made_negative():
 
     holdout, y = _holdout()
     holdout.attrs["negative_labels"] = {"no": 180, "maybe": 90}
+    holdout.attrs["conflicting_duplicates"] = {"groups": 7, "rows": 74}
     proba = np.clip(0.5 * y + np.random.default_rng(4).uniform(0, 0.5, size=len(y)), 0, 1)
     result = evaluate_on_holdout(
         _candidates(no_resampling=proba),
@@ -309,3 +310,4 @@ def test_the_report_names_the_labels_one_vs_rest_made_negative():
     )
     head = text.split("## What to ship")[0]
     assert "Negative class (one_vs_rest): every other label, `no` (180 rows), `maybe` (90" in head
+    assert "7 group(s) of rows with identical features carry both labels (74 rows)" in head

@@ -201,3 +201,14 @@ def test_a_header_line_repeated_inside_the_data_is_dropped_and_said(tmp_path, fr
     np.testing.assert_allclose(ingested.frame["a"], frame["a"])
     (warning,) = [w for w in ingested.warnings() if "header" in w]
     assert "1 row(s) repeat the header line (data rows 101)" in warning
+
+
+def test_the_conflicting_groups_travel_with_the_rows_to_the_report(tmp_path, frame):
+    """Counted once at ingestion on a file's rows and kept in the frame's attrs, which the
+    split's sides (and the hold-out's report) carry."""
+    copies = frame.iloc[[0, 1, 2, 2]].assign(label="yes")
+    path = tmp_path / "conflicting.csv"
+    pd.concat([frame, copies], ignore_index=True).to_csv(path, index=False)
+    ingested = ingest(read_source(str(path)), TargetSpec("label", "yes"))
+    assert ingested.frame.attrs["conflicting_duplicates"] == {"groups": 3, "rows": 7}
+    assert describe_dataset(ingested.frame, "label")["conflicting_groups"] == 3
