@@ -174,9 +174,11 @@ def _check_table(frame: pd.DataFrame, target: str) -> None:
     if frame.empty:
         raise ValueError("The source table has no rows.")
     if target not in frame.columns:
+        near = [c for c in frame.columns if str(c).strip().lower() == str(target).strip().lower()]
         raise ValueError(
             f"Target column {target!r} is not in the data; available columns: "
-            f"{list(frame.columns)[:20]}. Set `target` to one of them."
+            f"{list(frame.columns)[:20]}. Set `target` to one of them"
+            + (f" (did you mean {near[0]!r}? names are matched exactly)." if near else ".")
         )
     clashes = [c for c in frame.columns if c in RESERVED_COLUMNS]
     if clashes:
@@ -220,6 +222,10 @@ def _positive_rows(frame: pd.DataFrame, target: TargetSpec) -> np.ndarray:
                 " YAML reads unquoted yes/no/on/off/true/false as booleans: quote the label "
                 "(positive_label: 'yes')."
             )
+        wanted = str(target.positive_label).strip().lower()
+        near = [v for v in values if str(v).strip().lower() == wanted]
+        if near and not hint:
+            hint = f" Did you mean {near[0]!r}? Labels are matched exactly, letter case too."
         raise ValueError(
             f"Positive label {target.positive_label!r} does not occur in target column "
             f"{target.column!r}; its values are {values[:20]}. Set `positive_label` to one of "

@@ -212,3 +212,11 @@ def test_the_conflicting_groups_travel_with_the_rows_to_the_report(tmp_path, fra
     ingested = ingest(read_source(str(path)), TargetSpec("label", "yes"))
     assert ingested.frame.attrs["conflicting_duplicates"] == {"groups": 3, "rows": 7}
     assert describe_dataset(ingested.frame, "label")["conflicting_groups"] == 3
+
+
+def test_a_target_or_label_that_differs_only_in_case_gets_a_hint(frame):
+    with pytest.raises(ValueError, match=r"did you mean 'label'\? names are matched exactly"):
+        prepare_dataset(frame, TargetSpec("Label", "yes"))
+    capital = frame.assign(label=frame["label"].str.capitalize())
+    with pytest.raises(ValueError, match=r"Did you mean 'Yes'\? Labels are matched exactly"):
+        prepare_dataset(capital, TargetSpec("label", "yes"))
