@@ -11,7 +11,7 @@ import dagster as dg
 import pandas as pd
 
 from smote_pipeline.core import pipeline
-from smote_pipeline.core.columns import NEGATIVE_LABELS, content_hash
+from smote_pipeline.core.columns import CONFLICTING, NEGATIVE_LABELS, content_hash
 from smote_pipeline.core.ingest import ingestion, sources, split
 from smote_pipeline.core.ingest.leakage import LeakScreen
 from smote_pipeline.core.records import plain_fields
@@ -98,7 +98,7 @@ def _raw_metadata(ingested: ingestion.Ingested, target: str, source: str) -> dic
     """What the UI shows of the ingested table: size, balance, column roles, how numbers
     written as text were read."""
     frame, roles = ingested.frame, ingested.roles_table()
-    summary = ingestion.describe_dataset(frame, target)
+    summary = ingestion.describe_dataset(frame, target, frame.attrs.get(CONFLICTING))
     excluded = roles.loc[roles["becomes"] == "excluded", ["column", "role"]]
     return {
         **frame_metadata(frame, target),

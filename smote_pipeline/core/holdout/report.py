@@ -14,8 +14,6 @@ import pandas as pd
 from smote_pipeline.core.columns import (
     CLUSTER_ID,
     IS_SYNTHETIC,
-    MAJORITY_POSITIVE,
-    NEGATIVE_LABELS,
     ROW_ID,
     feature_columns,
 )
@@ -460,7 +458,10 @@ def _heading_lines(pipeline: str, positive_label: Any, evaluation: HoldoutEvalua
         f"fitting or choosing. Split off {evaluation.split}.",
         "",
         *_negative_lines(evaluation.negative_labels),
-        *[f"**{line}**\n" for line in majority_words(_class_attrs(evaluation))],
+        *[
+            f"**{line}**\n"
+            for line in majority_words(evaluation.majority_positive, evaluation.negative_labels)
+        ],
         *_conflict_lines(evaluation.conflicting_duplicates),
     ]
 
@@ -475,14 +476,6 @@ def _conflict_lines(conflicting: dict[str, int]) -> list[str]:
         "group on one side.",
         "",
     ]
-
-
-def _class_attrs(evaluation: HoldoutEvaluation) -> dict[str, Any]:
-    """The hold-out's class facts, as the ingestion left them on the frame."""
-    return {
-        MAJORITY_POSITIVE: evaluation.majority_positive,
-        NEGATIVE_LABELS: evaluation.negative_labels,
-    }
 
 
 def _negative_lines(labels: dict[str, int]) -> list[str]:

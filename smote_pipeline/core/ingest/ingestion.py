@@ -28,6 +28,7 @@ from smote_pipeline.core.ingest.roles import (
     MISSING_MARKERS,
     ColumnRole,
     decide_roles,
+    is_text,
     number_format,
     roles_table,
 )
@@ -100,7 +101,8 @@ class Ingested:
                 f"{len(headers)} row(s) repeat the header line (data rows {shown}), as joined "
                 "exports leave them: they were dropped, never read as data or as a label."
             )
-        cells += majority_words(self.frame.attrs)
+        attrs = self.frame.attrs
+        cells += majority_words(attrs.get(MAJORITY_POSITIVE), attrs.get(NEGATIVE_LABELS))
         cells += [
             f"Column {column!r} has {count} infinite value(s) (e.g. `inf`): no model can use "
             "them, so they are read as missing values."
@@ -109,13 +111,14 @@ class Ingested:
         return [*cells, *self.numbers.warnings]
 
 
-def majority_words(attrs: dict[str, Any]) -> list[str]:
-    """When the positive label is the majority, what the pipeline does instead (empty
-    otherwise); for the run log and the report."""
-    majority = attrs.get(MAJORITY_POSITIVE)
+def majority_words(majority: dict[str, Any] | None, others: dict[str, int] | None) -> list[str]:
+    """When the positive label is the majority (``majority``, as in
+    :data:`~smote_pipeline.core.columns.MAJORITY_POSITIVE`), what the pipeline does
+    instead, naming the ``others`` labels (the rarer class); empty otherwise. For the
+    run log and the report."""
     if not majority:
         return []
-    others = ", ".join(f"{label!r}" for label in attrs.get(NEGATIVE_LABELS, {})) or "the others"
+    others = ", ".join(f"{label!r}" for label in others or {}) or "the others"
     return [
         f"The positive label {majority['positive_label']!r} is the majority of the target "
         f"({majority['positive_rows']} of {majority['rows']} rows), so the pipeline "
@@ -131,16 +134,10 @@ def repeated_headers(frame: pd.DataFrame) -> np.ndarray:
     column that is not text ends the search (a header would have made it text)."""
     same = np.ones(len(frame), dtype=bool)
     for column in frame.columns:
-        if not same.any() or not _is_text_dtype(frame[column]):
+        if not same.any() or not is_text(frame[column]):
             return np.empty(0, dtype=np.int64)
         same &= _clean_labels(frame[column]).eq(str(column).strip()).to_numpy(dtype=bool)
     return np.flatnonzero(same)
-
-
-def _is_text_dtype(values: pd.Series) -> bool:
-    return bool(
-        pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
-    )
 
 
 def _label_text(value: Any) -> str:
@@ -426,8 +423,14 @@ def conflicting_duplicates(frame: pd.DataFrame, target: str) -> dict[str, int]:
     return {"groups": int(both.sum()), "rows": int(labels.size()[both].sum())}
 
 
-def describe_dataset(frame: pd.DataFrame, target: str) -> dict[str, Any]:
+def describe_dataset(
+    frame: pd.DataFrame, target: str, conflicting: dict[str, int] | None = None
+) -> dict[str, Any]:
     """Summary statistics of a prepared dataset, for metadata and reports.
+
+    ``conflicting``: :func:`conflicting_duplicates` of ``frame`` when the caller has it
+    (the ingestion leaves it in a fresh frame's ``attrs``), so the rows are not hashed
+    again; counted here otherwise.
 
     Returns
     -------
@@ -442,7 +445,7 @@ def describe_dataset(frame: pd.DataFrame, target: str) -> dict[str, Any]:
     positives = int((frame[target] == 1).sum())
     negatives = int(len(frame) - positives)
     features = feature_columns(frame, target)
-    conflicting = conflicting_duplicates(frame, target)
+    conflicting = conflicting or conflicting_duplicates(frame, target)
     return {
         "rows": len(frame),
         "features": len(features),

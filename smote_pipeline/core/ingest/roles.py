@@ -185,7 +185,8 @@ def _first_values(values: pd.Series) -> list[Any]:
     return present.iloc[:_SAMPLE].tolist()
 
 
-def _is_text(values: pd.Series) -> bool:
+def is_text(values: pd.Series) -> bool:
+    """Whether ``values`` are held as text (object or string dtype)."""
     return bool(
         pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
     )
@@ -251,7 +252,7 @@ def as_timestamps(values: pd.Series, order: str = AUTO, name: str = "") -> pd.Se
     ValueError
         Naming the column ``name`` when the order of day and month cannot be told.
     """
-    text = _text(values) if _is_text(values) else values
+    text = _text(values) if is_text(values) else values
     stamps = _as_datetime(text, False, name, order)
     if stamps is None:
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
@@ -349,7 +350,7 @@ def _made(
     the number format ``fmt`` and the cells of ``reading`` that are not numbers, a date
     one the ``order`` of day and month."""
     present = next(iter(parsed.values())) if len(parsed) == 1 else values
-    if role == "datetime" and _is_text(values):  # a missing marker is a missing date
+    if role == "datetime" and is_text(values):  # a missing marker is a missing date
         present = _text(values)
     numeric = role == "numeric"
     return (
@@ -416,7 +417,7 @@ def _decide(
         return done("categorical", "booleans", {name: values})
     if _is_decimal(values):
         values = values.astype(np.float64)
-    text = _text(values) if _is_text(values) else None
+    text = _text(values) if is_text(values) else None
     stamps = _as_datetime(text if text is not None else values, True, name, dates)
     if stamps is not None and not pd.api.types.is_numeric_dtype(values.dtype):
         parts = _date_parts(name, stamps[0])
@@ -508,7 +509,7 @@ def _forced(
     reason, fix = why[0].format(role=role), why[1]
     if role == "ignore":
         return {}
-    text = _text(values) if _is_text(values) else values
+    text = _text(values) if is_text(values) else values
     if role == "categorical":
         return {name: text}
     if role == "numeric":
@@ -535,7 +536,7 @@ def _forced_dates(
         or read two ways (:func:`~smote_pipeline.core.ingest.dates.read_dates`).
     """
     reason, fix = why[0].format(role="datetime"), why[1]
-    text = _text(values) if _is_text(values) else values
+    text = _text(values) if is_text(values) else values
     stamps = _as_datetime(text, False, name, order, trained=why is _TRAINED)
     if stamps is None or stamps[0][text.notna()].isna().any():
         bad = [] if stamps is None else text[text.notna() & stamps[0].isna()].unique()
@@ -561,7 +562,7 @@ def _forced_numeric(
     """
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return values.astype(np.float64), None
-    text = _text(values) if _is_text(values) else values.astype(object)
+    text = _text(values) if is_text(values) else values.astype(object)
     reading = read_numbers(text.where(text.notna(), None), fmt)
     if not reading.non_numbers or (tolerate and reading.few):
         return reading.values, reading
@@ -609,7 +610,7 @@ def number_format(
         head = values.iloc[np.flatnonzero(values.notna().to_numpy())[:SAMPLE]]
         if pd.api.types.is_float_dtype(values.dtype):
             floats[str(name)] = head
-        elif _is_text(values):
+        elif is_text(values):
             text = _text(head).dropna()
             if len(text) and pd.api.types.infer_dtype(text, skipna=True) == "string":
                 samples[str(name)] = text

@@ -110,7 +110,7 @@ def score_batch(
     probability = version.model.predict_proba(prepared.features)[:, 1].astype(np.float64)
     seed, threshold = options.random_state, options.drift_threshold
     return ScoredBatch(
-        frame=_scored_frame(prepared, probability, version),
+        frame=_scored_frame(prepared, probability, version, profile.schema.positive_is_majority),
         features=drift.feature_drift(
             prepared.features, profile.reference_frame(), threshold=threshold, random_state=seed
         ),
@@ -142,15 +142,15 @@ def _profile_of(version: ModelVersion) -> ScoringProfile:
 
 
 def _scored_frame(
-    prepared: PreparedBatch, probability: np.ndarray, version: ModelVersion
+    prepared: PreparedBatch, probability: np.ndarray, version: ModelVersion, flipped: bool
 ) -> pd.DataFrame:
     """The carried columns, the probability, the decision and the version (and the label),
     all of the positive label the user named: when it was the majority in training, the
-    model's class 1 is the rarer class, and its scores are turned round."""
+    model's class 1 is the rarer class (``flipped``), and its scores are turned round."""
     frame = prepared.carried.copy()
     decision = probability >= version.threshold
     labels = None if prepared.labels is None else prepared.labels.to_numpy()
-    if _profile_of(version).schema.positive_is_majority:
+    if flipped:
         probability, decision = 1.0 - probability, ~decision
         labels = None if labels is None else 1 - labels
     frame["probability"] = probability
